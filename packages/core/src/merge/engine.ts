@@ -1,0 +1,66 @@
+import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
+
+/** One staged object the merger listed (see staging/staging-key.ts for the key layout). */
+export interface StagedObject {
+  readonly key: string;
+  readonly size: number;
+  readonly lastModified: Date;
+  /** `backfill` objects are merged strictly before `stream` objects. */
+  readonly source: 'stream' | 'backfill';
+}
+
+/** One batch F: exactly the objects a MERGE reads, from one listing of the staging prefix. */
+export interface MergeBatch {
+  readonly table: TableDeclaration;
+  /** Bucket that holds the staged objects. */
+  readonly bucket: string;
+  readonly objects: readonly StagedObject[];
+}
+
+export interface MergeResult {
+  /** Staged rows the engine read (before deduplication), when the engine knows it. */
+  readonly rowsRead?: number;
+  readonly rowsInserted?: number;
+  readonly rowsUpdated?: number;
+  readonly rowsDeleted?: number;
+  /** Bytes the engine scanned (Athena's DataScannedInBytes), when known. */
+  readonly bytesScanned?: number;
+  /** Iceberg snapshot the commit produced, when known (64-bit id as a decimal string). */
+  readonly snapshotId?: string;
+  /** Engine query id (Athena QueryExecutionId), when there is one. */
+  readonly queryId?: string;
+}
+
+export interface MaintenanceOptions {
+  readonly now: Date;
+  /** Snapshots older than this many ms are expired (keeping `minSnapshotsToKeep`). */
+  readonly snapshotRetentionMs: number;
+  readonly minSnapshotsToKeep: number;
+}
+
+export interface MaintenanceResult {
+  readonly optimized: boolean;
+  readonly expiredSnapshots?: number;
+  readonly removedFiles?: number;
+  readonly queryIds?: readonly string[];
+}
+
+/**
+ * The port between the merge protocol and the engine that owns the Iceberg table: Athena in AWS,
+ * the local lake (packages/local-lake) on a laptop. The protocol (lease, journal, listing, deletes)
+ * is the same for both; only this interface differs.
+ */
+export interface MergeEngine {
+  readonly dialect: 'athena' | 'duckdb';
+  /** Creates the Iceberg table (and, for Athena, the staging table) when it does not exist. */
+  ensureTable(table: TableDeclaration): Promise<void>;
+  /**
+   * Applies the batch in one atomic commit with the MERGE semantics of DESIGN.md: deduplicate per
+   * key by `_seq`, update/delete only when `s._seq > t._seq`, insert only non-deletes. Replaying a
+   * batch is a no-op. Throws on failure; the caller leaves the batch staged. `signal` aborts a
+   * running query when the time budget runs out.
+   */
+  merge(batch: MergeBatch, signal?: AbortSignal): Promise<MergeResult>;
+  /** Compaction and snapshot expiry (Athena: OPTIMIZE + VACUUM). */
+  maintain(table: TableDeclaration, options: MaintenanceOptions, signal?: AbortSignal): Promise<MaintenanceResult>;
+}
