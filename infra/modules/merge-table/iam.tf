@@ -1,0 +1,241 @@
+data "aws_iam_policy_document" "lambda_assume" {
+  statement {
+    sid     = "LambdaAssume"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+# ---------------------------------------------------------------- stream-writer
+
+resource "aws_iam_role" "stream_writer" {
+  name               = "${local.name}-stream-writer"
+  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
+
+  tags = local.tags
+}
+
+data "aws_iam_policy_document" "stream_writer" {
+  statement {
+    sid = "ReadStream"
+    actions = [
+      "dynamodb:DescribeStream",
+      "dynamodb:GetRecords",
+      "dynamodb:GetShardIterator",
+    ]
+    resources = [local.stream_arn]
+  }
+
+  statement {
+    sid     = "ListStreams"
+    actions = ["dynamodb:ListStreams"]
+    # iam-wildcard: dynamodb:ListStreams supports no resource-level permission (Service Authorization
+    # Reference, Amazon DynamoDB); the event source mapping's poller calls it.
+    resources = ["*"]
+  }
+
+  statement {
+    sid     = "WriteStagingAndQuarantine"
+    actions = ["s3:PutObject"]
+    resources = [
+      "${var.lake.bucket_arn}/${local.table_staging_prefix}*",
+      "${var.lake.bucket_arn}/${local.table_quarantine_prefix}*",
+    ]
+  }
+
+  statement {
+    sid       = "OnFailureDestination"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.on_failure.arn]
+  }
+
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.stream_writer.arn}:*"]
+  }
+
+  dynamic "statement" {
+    for_each = var.lake.kms_key_arn == null ? [] : [var.lake.kms_key_arn]
+    content {
+      sid       = "Kms"
+      actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
+      resources = [statement.value]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "stream_writer" {
+  name   = "stream-writer"
+  role   = aws_iam_role.stream_writer.id
+  policy = data.aws_iam_policy_document.stream_writer.json
+}
+
+# ---------------------------------------------------------------- merger
+
+resource "aws_iam_role" "merger" {
+  name               = "${local.name}-merger"
+  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
+
+  tags = local.tags
+}
+
+data "aws_iam_policy_document" "merger" {
+  statement {
+    sid = "AthenaQueries"
+    actions = [
+      "athena:StartQueryExecution",
+      "athena:GetQueryExecution",
+      "athena:GetQueryResults",
+      "athena:StopQueryExecution",
+    ]
+    resources = [var.lake.athena_workgroup_arn]
+  }
+
+  statement {
+    sid = "GlueTables"
+    actions = [
+      "glue:GetDatabase",
+      "glue:GetTable",
+      "glue:UpdateTable",
+      "glue:GetPartitions",
+    ]
+    resources = concat([var.lake.glue_catalog_arn, var.lake.glue_database_arn], local.glue_table_arns)
+  }
+
+  statement {
+    sid = "TableAndStagingObjects"
+    actions = [
+      "s3:GetObject",
+      "s3:PutObject",
+      "s3:DeleteObject",
+      "s3:AbortMultipartUpload",
+      "s3:ListMultipartUploadParts",
+    ]
+    resources = [
+      "${var.lake.bucket_arn}/${local.table_prefix}*",
+      "${var.lake.bucket_arn}/${local.table_staging_prefix}*",
+    ]
+  }
+
+  statement {
+    # Athena writes query results with the caller's credentials.
+    sid = "AthenaResults"
+    actions = [
+      "s3:GetObject",
+      "s3:PutObject",
+      "s3:AbortMultipartUpload",
+      "s3:ListMultipartUploadParts",
+    ]
+    resources = ["${var.lake.bucket_arn}/athena-results/*"]
+  }
+
+  statement {
+    sid       = "ListOwnPrefixes"
+    actions   = ["s3:ListBucket", "s3:ListBucketMultipartUploads"]
+    resources = [var.lake.bucket_arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values = [
+        local.table_prefix,
+        "${local.table_prefix}*",
+        local.table_staging_prefix,
+        "${local.table_staging_prefix}*",
+        "athena-results/*",
+      ]
+    }
+  }
+
+  statement {
+    sid       = "BucketLocation"
+    actions   = ["s3:GetBucketLocation"]
+    resources = [var.lake.bucket_arn]
+  }
+
+  statement {
+    # Lease and journal: the merger's code makes every write conditional.
+    sid = "ControlTable"
+    actions = [
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:DeleteItem",
+      "dynamodb:ConditionCheckItem",
+    ]
+    resources = [aws_dynamodb_table.control.arn]
+  }
+
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.merger.arn}:*"]
+  }
+
+  dynamic "statement" {
+    for_each = var.lake.kms_key_arn == null ? [] : [var.lake.kms_key_arn]
+    content {
+      sid       = "Kms"
+      actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
+      resources = [statement.value]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "merger" {
+  name   = "merger"
+  role   = aws_iam_role.merger.id
+  policy = data.aws_iam_policy_document.merger.json
+}
+
+# ---------------------------------------------------------------- scheduler
+
+data "aws_iam_policy_document" "scheduler_assume" {
+  statement {
+    sid     = "SchedulerAssume"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["scheduler.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "scheduler" {
+  name               = "${local.name}-scheduler"
+  assume_role_policy = data.aws_iam_policy_document.scheduler_assume.json
+
+  tags = local.tags
+}
+
+data "aws_iam_policy_document" "scheduler" {
+  statement {
+    sid       = "InvokeMerger"
+    actions   = ["lambda:InvokeFunction"]
+    resources = [aws_lambda_function.merger.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "scheduler" {
+  name   = "invoke-merger"
+  role   = aws_iam_role.scheduler.id
+  policy = data.aws_iam_policy_document.scheduler.json
+}
