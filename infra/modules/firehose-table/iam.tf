@@ -1,0 +1,157 @@
+# ---------------------------------------------------------------- firehose-transform
+
+data "aws_iam_policy_document" "lambda_assume" {
+  statement {
+    sid     = "LambdaAssume"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "transform" {
+  name               = "${local.name}-firehose-transform"
+  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
+
+  tags = local.tags
+}
+
+# The transform is a pure function of its input: it only writes its own logs.
+data "aws_iam_policy_document" "transform" {
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.transform.arn}:*"]
+  }
+}
+
+resource "aws_iam_role_policy" "transform" {
+  name   = "firehose-transform"
+  role   = aws_iam_role.transform.id
+  policy = data.aws_iam_policy_document.transform.json
+}
+
+# ---------------------------------------------------------------- firehose
+
+data "aws_iam_policy_document" "firehose_assume" {
+  statement {
+    sid     = "FirehoseAssume"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["firehose.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "sts:ExternalId"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "firehose" {
+  name               = "${local.name}-firehose"
+  assume_role_policy = data.aws_iam_policy_document.firehose_assume.json
+
+  tags = local.tags
+}
+
+data "aws_iam_policy_document" "firehose" {
+  statement {
+    sid = "ReadKinesis"
+    actions = [
+      "kinesis:DescribeStream",
+      "kinesis:DescribeStreamSummary",
+      "kinesis:GetShardIterator",
+      "kinesis:GetRecords",
+      "kinesis:ListShards",
+    ]
+    resources = [aws_kinesis_stream.this.arn]
+  }
+
+  statement {
+    sid = "GlueCatalog"
+    actions = [
+      "glue:GetDatabase",
+      "glue:GetTable",
+      "glue:UpdateTable",
+    ]
+    resources = [var.lake.glue_catalog_arn, var.lake.glue_database_arn, local.glue_table_arn]
+  }
+
+  statement {
+    sid = "TableAndErrorObjects"
+    actions = [
+      "s3:AbortMultipartUpload",
+      "s3:GetObject",
+      "s3:PutObject",
+      "s3:DeleteObject",
+    ]
+    resources = [
+      "${var.lake.bucket_arn}/${local.table_prefix}*",
+      "${var.lake.bucket_arn}/${local.error_output_prefix}*",
+    ]
+  }
+
+  statement {
+    sid       = "ListOwnPrefixes"
+    actions   = ["s3:ListBucket", "s3:ListBucketMultipartUploads"]
+    resources = [var.lake.bucket_arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = [local.table_prefix, "${local.table_prefix}*", local.error_output_prefix, "${local.error_output_prefix}*"]
+    }
+  }
+
+  statement {
+    sid       = "BucketLocation"
+    actions   = ["s3:GetBucketLocation"]
+    resources = [var.lake.bucket_arn]
+  }
+
+  statement {
+    sid       = "InvokeTransform"
+    actions   = ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"]
+    resources = [aws_lambda_function.transform.arn, "${aws_lambda_function.transform.arn}:*"]
+  }
+
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.firehose.arn}:*"]
+  }
+
+  statement {
+    sid       = "KinesisKms"
+    actions   = ["kms:Decrypt"]
+    resources = [var.lake.kms_key_arn != null ? var.lake.kms_key_arn : "arn:${local.partition}:kms:${local.region}:${local.account_id}:alias/aws/kinesis"]
+  }
+
+  dynamic "statement" {
+    for_each = var.lake.kms_key_arn == null ? [] : [var.lake.kms_key_arn]
+    content {
+      sid       = "LakeKms"
+      actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
+      resources = [statement.value]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "firehose" {
+  name   = "firehose-iceberg"
+  role   = aws_iam_role.firehose.id
+  policy = data.aws_iam_policy_document.firehose.json
+}
