@@ -1,0 +1,91 @@
+/** Base class of every error raised by @ddb-athena-sync/local-lake. */
+export class LakeError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * Another writer committed a change that overlaps this one (same partitions read or rewritten, or
+ * a file this commit depends on was removed). Nothing of this commit is visible; re-run the
+ * operation on the new table state (a merge replay is a no-op thanks to the `_seq` guard).
+ */
+export class CommitConflictError extends LakeError {
+  readonly table: string;
+  readonly baseVersion: number;
+  readonly currentVersion: number;
+
+  constructor(table: string, baseVersion: number, currentVersion: number, reason: string, options?: ErrorOptions) {
+    super(`commit to ${table} conflicts with version ${currentVersion} (based on ${baseVersion}): ${reason}`, options);
+    this.table = table;
+    this.baseVersion = baseVersion;
+    this.currentVersion = currentVersion;
+  }
+}
+
+/** Non-conflicting retries ran out: too many concurrent commits in a row. */
+export class CommitRetriesExhaustedError extends LakeError {
+  readonly table: string;
+  readonly attempts: number;
+
+  constructor(table: string, attempts: number, options?: ErrorOptions) {
+    super(`commit to ${table} failed after ${attempts} attempts: other writers kept committing first`, options);
+    this.table = table;
+    this.attempts = attempts;
+  }
+}
+
+export class TableNotFoundError extends LakeError {
+  readonly table: string;
+
+  constructor(table: string, options?: ErrorOptions) {
+    super(`table ${table} does not exist`, options);
+    this.table = table;
+  }
+}
+
+export class TableExistsError extends LakeError {
+  readonly table: string;
+
+  constructor(table: string, options?: ErrorOptions) {
+    super(`table ${table} already exists`, options);
+    this.table = table;
+  }
+}
+
+export class SnapshotNotFoundError extends LakeError {
+  readonly table: string;
+  readonly selector: string;
+
+  constructor(table: string, selector: string, options?: ErrorOptions) {
+    super(`table ${table} has no snapshot ${selector}`, options);
+    this.table = table;
+    this.selector = selector;
+  }
+}
+
+/** A metadata JSON, manifest or Avro file that does not follow the Iceberg/Avro spec. */
+export class InvalidMetadataError extends LakeError {
+  readonly file: string;
+
+  constructor(file: string, reason: string, options?: ErrorOptions) {
+    super(`${file}: ${reason}`, options);
+    this.file = file;
+  }
+}
+
+/** A row value that does not fit its column (e.g. a partition source that is not a valid number). */
+export class RowValueError extends LakeError {
+  readonly table: string;
+  readonly column: string;
+
+  constructor(table: string, column: string, reason: string, options?: ErrorOptions) {
+    super(`${table}.${column}: ${reason}`, options);
+    this.table = table;
+    this.column = column;
+  }
+}
+
+/** A feature of a table written by another engine that this lake does not support. */
+export class UnsupportedFeatureError extends LakeError {}
