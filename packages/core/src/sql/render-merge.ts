@@ -1,0 +1,139 @@
+import type { ColumnType } from '@ddb-athena-sync/schemas/column-type';
+import { needsCastFromStaging } from '@ddb-athena-sync/schemas/column-type';
+import { icebergColumns, stagingColumns } from '@ddb-athena-sync/schemas/declaration';
+import type { TableColumn, TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
+
+import type { SqlDialect } from './dialect.js';
+
+/** `database.table`; `database` may be left out where the engine has a default schema. */
+export interface QualifiedName {
+  readonly database?: string;
+  readonly name: string;
+}
+
+/** What one MERGE reads and writes. Built by the merge plan (merge/merge-plan.ts) from one batch F. */
+export interface MergeSqlPlan {
+  readonly table: TableDeclaration;
+  /** The Iceberg table. */
+  readonly target: QualifiedName;
+  /** Athena: the staging table (its `"$path"` pseudo-column restricts it to `files`). Unused by DuckDB. */
+  readonly stagingTable: QualifiedName;
+  /**
+   * Exactly the staged objects of the batch: `s3://bucket/key` URIs for Athena (compared with
+   * `"$path"`), file paths or URLs for DuckDB's read_json. Never empty: an empty batch runs no query.
+   */
+  readonly files: readonly string[];
+}
+
+/** Athena rejects query strings longer than 262,144 bytes (Athena service quotas, "Query string length"). */
+export const ATHENA_MAX_QUERY_BYTES = 262_144;
+
+const FILE_SEPARATOR = ',\n        ';
+
+export function qualified(dialect: SqlDialect, name: QualifiedName): string {
+  return name.database === undefined ? dialect.identifier(name.name) : `${dialect.identifier(name.database)}.${dialect.identifier(name.name)}`;
+}
+
+/** Data columns read from staging and written to the table: declared columns plus `_extra` when kept. */
+function dataColumns(table: TableDeclaration): TableColumn[] {
+  return icebergColumns(table).filter((c) => c.name !== '_seq' && c.name !== '_updated_at');
+}
+
+/**
+ * The staging encoding (see @ddb-athena-sync/schemas/column-type) carries bigint, decimal,
+ * timestamp, date, binary and json as JSON strings; this turns a staged value into the table type.
+ */
+function castFromStaging(dialect: SqlDialect, expr: string, type: ColumnType): string {
+  if (type.kind === 'binary') return `${dialect.fromBase64}(${expr})`;
+  if (!needsCastFromStaging(type)) return expr;
+  return `CAST(${expr} AS ${dialect.tableType(type)})`;
+}
+
+const TIMESTAMP: ColumnType = { kind: 'timestamp' };
+
+/** The relation of staged rows: the only place where the two engines read differently. */
+export function stagedRelation(dialect: SqlDialect, plan: MergeSqlPlan): string {
+  const files = plan.files.map((f) => dialect.literal(f)).join(FILE_SEPARATOR);
+  if (dialect.name === 'athena') {
+    // "$path" is the S3 URI of the object a row came from: the source is restricted to exactly the
+    // listed batch F, never to whatever the prefix holds by the time the query runs
+    // (https://docs.aws.amazon.com/athena/latest/ug/select.html, "Getting the file locations").
+    return `${qualified(dialect, plan.stagingTable)}\n      WHERE "$path" IN (\n        ${files}\n      )`;
+  }
+  // read_json with explicit column types: DuckDB infers nothing, so a value that does not fit fails
+  // the query instead of silently changing type (https://duckdb.org/docs/stable/data/json/loading_json).
+  const columns = stagingColumns(plan.table)
+    .map((c) => `${dialect.literal(c.name)}: ${dialect.literal(dialect.stagingType(c.type))}`)
+    .join(', ');
+  return [
+    'read_json(',
+    `        [${files}],`,
+    "        format = 'newline_delimited',",
+    "        compression = 'gzip',",
+    `        columns = {${columns}}`,
+    '      )',
+  ].join('\n');
+}
+
+/**
+ * MERGE of one batch into the Iceberg table (DESIGN.md, "Mode merge", step 4):
+ *
+ * - deduplicated per key: `row_number() OVER (PARTITION BY key ORDER BY _seq DESC) = 1`, because two
+ *   source rows matching one target row fail the whole query in Athena
+ *   (MERGE_TARGET_ROW_MULTIPLE_MATCHES); `_seq` is 40 digits left-padded, so text order is stream order;
+ * - guarded: update and delete only when the staged change is newer than the row (`s._seq > t._seq`),
+ *   so replaying a batch is a no-op; insert only non-deletes. The first matching WHEN wins
+ *   (https://trino.io/docs/current/sql/merge.html, https://duckdb.org/docs/stable/sql/statements/merge_into).
+ * - `_updated_at` is the change's event time, not the merge time.
+ */
+export function renderMerge(plan: MergeSqlPlan, dialect: SqlDialect): string {
+  if (plan.files.length === 0) throw new RangeError('a MERGE needs at least one staged file: an empty batch runs no query');
+  const id = (n: string): string => dialect.identifier(n);
+  const table = plan.table;
+  const columns = dataColumns(table);
+  const keyTypes = new Map(table.columns.filter((c) => c.isKey).map((c) => [c.name, c.type]));
+  const keys = table.keyColumns.map((k) => castFromStaging(dialect, id(k), keyTypes.get(k)!));
+  const selectList = [
+    ...columns.map((c) => `${castFromStaging(dialect, id(c.name), c.type)} AS ${id(c.name)}`),
+    `${id('_op')}`,
+    `${id('_seq')}`,
+    `${castFromStaging(dialect, id('_event_time'), TIMESTAMP)} AS ${id('_updated_at')}`,
+    `row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${id('_seq')} DESC) AS ${id('_rn')}`,
+  ];
+  const written = [...columns.map((c) => c.name), '_seq', '_updated_at'];
+  const on = table.keyColumns.map((k) => `t.${id(k)} = s.${id(k)}`).join(' AND ');
+  const set = written.filter((c) => !table.keyColumns.includes(c)).map((c) => `${id(c)} = s.${id(c)}`);
+  const del = dialect.literal('delete');
+  return [
+    `MERGE INTO ${qualified(dialect, plan.target)} AS t`,
+    'USING (',
+    '  SELECT *',
+    '  FROM (',
+    `    SELECT\n      ${selectList.join(',\n      ')}`,
+    `    FROM ${stagedRelation(dialect, plan)}`,
+    '  ) AS staged',
+    `  WHERE ${id('_rn')} = 1`,
+    ') AS s',
+    `ON ${on}`,
+    `WHEN MATCHED AND s.${id('_seq')} > t.${id('_seq')} AND s.${id('_op')} = ${del} THEN DELETE`,
+    `WHEN MATCHED AND s.${id('_seq')} > t.${id('_seq')} THEN UPDATE SET\n  ${set.join(',\n  ')}`,
+    `WHEN NOT MATCHED AND s.${id('_op')} <> ${del} THEN INSERT (${written.map(id).join(', ')})`,
+    `  VALUES (${written.map((c) => `s.${id(c)}`).join(', ')})`,
+  ].join('\n');
+}
+
+/**
+ * Size accounting for the batch cap: the Athena MERGE of a batch is `fixedBytes` plus
+ * `bytesPerFile(uri)` for each file, exactly (the files are the only part that grows).
+ */
+export interface MergeSizeModel {
+  readonly fixedBytes: number;
+  bytesPerFile(file: string): number;
+}
+
+export function mergeSizeModel(plan: Omit<MergeSqlPlan, 'files'>, dialect: SqlDialect): MergeSizeModel {
+  const probe = 's3://probe/probe';
+  const bytesPerFile = (file: string): number => Buffer.byteLength(dialect.literal(file)) + Buffer.byteLength(FILE_SEPARATOR);
+  const one = Buffer.byteLength(renderMerge({ ...plan, files: [probe] }, dialect));
+  return { fixedBytes: one - bytesPerFile(probe), bytesPerFile };
+}
