@@ -1,0 +1,52 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { stageStreamBatch } from '@ddb-athena-sync/core/stream/stage-batch';
+import type { DynamoDBStreamRecord } from '@ddb-athena-sync/core/stream/decode-record';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+
+import { loadConfig } from './config.js';
+import { buildDeps } from './deps.js';
+import type { Deps } from './deps.js';
+
+/**
+ * DynamoDB Streams batch -> one staging object (core `stageStreamBatch`) -> partial batch response.
+ * Logs carry sequence numbers, object keys, error classes and reasons; never item contents.
+ */
+export function createHandler(deps: Deps): (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse> {
+  const { config, logger, metrics } = deps;
+  metrics.setDefaultDimensions({ table: config.table.name });
+  return async (event) => {
+    const records = (event.Records ?? []) as readonly DynamoDBStreamRecord[];
+    const result = await stageStreamBatch(
+      records,
+      { table: config.table, stagingPrefix: config.stagingPrefix, quarantinePrefix: config.quarantinePrefix },
+      { store: deps.store, now: deps.now },
+    );
+    for (const q of result.quarantined) logger.warn('record quarantined', { ...q });
+    if (result.error !== undefined) {
+      // S3 and SDK errors name the bucket/key, never item contents; anything else is logged by class only.
+      const e = result.error instanceof Error ? result.error : undefined;
+      logger.error('batch not fully staged; Lambda retries from the reported sequence number', {
+        errorName: e?.name ?? typeof result.error,
+        errorMessage: e?.message,
+        batchItemFailures: result.batchItemFailures,
+        records: records.length,
+      });
+    }
+    if (result.staged !== undefined) logger.info('batch staged', { ...result.staged, records: records.length, skipped: result.skipped });
+    metrics.addMetric('RecordsStaged', MetricUnit.Count, result.staged?.rows ?? 0);
+    metrics.addMetric('BytesStaged', MetricUnit.Bytes, result.staged?.bytes ?? 0);
+    metrics.addMetric('QuarantinedRecords', MetricUnit.Count, result.quarantined.length);
+    metrics.addMetric('SkippedRecords', MetricUnit.Count, result.skipped);
+    if (result.oldestRecordAgeMs !== undefined) metrics.addMetric('OldestRecordAgeMs', MetricUnit.Milliseconds, result.oldestRecordAgeMs);
+    metrics.publishStoredMetrics();
+    return { batchItemFailures: [...result.batchItemFailures] };
+  };
+}
+
+let cached: ((event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>) | undefined;
+
+/** The Lambda entry point: configuration and clients are built at the first invocation and kept. */
+export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  cached ??= createHandler(buildDeps(loadConfig(process.env)));
+  return cached(event);
+}

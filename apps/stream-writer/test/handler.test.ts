@@ -1,0 +1,188 @@
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { readAllStagingRows } from '@ddb-athena-sync/core/staging/staging-object';
+import { freePort } from '@ddb-athena-sync/local-services/free-port';
+import { localS3Client } from '@ddb-athena-sync/local-services/local-clients';
+import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
+import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
+import { books } from '@ddb-athena-sync/schemas/tables';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { ConfigError } from '../src/errors.js';
+import { loadConfig } from '../src/config.js';
+import { createHandler } from '../src/handler.js';
+import { s3ObjectStore } from '../src/deps.js';
+import { configFor, fixtureEvent, getBytes, listKeys, metricsProbe, testDeps } from './helpers.js';
+
+let s3local: S3Local;
+let s3: S3Client;
+let bucketCount = 0;
+
+beforeAll(async () => {
+  s3local = await startS3Local();
+  s3 = localS3Client(s3local.endpoint);
+});
+
+afterAll(async () => {
+  s3.destroy();
+  await s3local.stop();
+});
+
+async function freshBucket(): Promise<string> {
+  const bucket = `lake-${++bucketCount}`;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  return bucket;
+}
+
+describe('stream-writer handler against s3rver', () => {
+  it('stages every good record of a captured batch in one object and quarantines the poison one', async () => {
+    // Arrange: the captured books batch; record 5 (b-003) has a string where epoch-nanos needs N.
+    const bucket = await freshBucket();
+    const probe = metricsProbe();
+    const handle = createHandler(testDeps(configFor(books, bucket), s3ObjectStore(s3, bucket), probe));
+
+    // Act
+    const response = await handle(fixtureEvent('books'));
+
+    // Assert
+    expect(response.batchItemFailures).toEqual([]);
+    const staged = await listKeys(s3, bucket, 'staging/');
+    expect(staged).toHaveLength(1);
+    expect(staged[0]).toMatch(/^staging\/books\/2026\/11\/27\/\d\d\/[0-9a-f]{16}-0{39}1-0{39}6\.json\.gz$/);
+    const rows = await readAllStagingRows(await getBytes(s3, bucket, staged[0]!));
+    expect(rows.map((r) => [r.id, r._op, r._seq.slice(-1)])).toEqual([
+      ['b-001', 'upsert', '1'],
+      ['b-002', 'upsert', '2'],
+      ['b-001', 'upsert', '3'],
+      ['b-001', 'delete', '4'],
+      ['b-002', 'delete', '6'],
+    ]);
+    expect(rows[0]).toMatchObject({ name: 'Dune', published_at: '1965-07-27 00:00:00.000000', _source: 'stream' });
+
+    const quarantined = await listKeys(s3, bucket, 'quarantine/');
+    expect(quarantined).toHaveLength(1);
+    expect(quarantined[0]).toMatch(/^quarantine\/books\/2026\/11\/27\/[0-9a-f]{16}-0{39}5\.json$/);
+    const q = JSON.parse(Buffer.from(await getBytes(s3, bucket, quarantined[0]!)).toString('utf8'));
+    expect(q.error).toMatchObject({ name: 'ValueMappingError', attribute: 'date', actualType: 'S', sequenceNumber: '000000000000000000005' });
+    expect(q.reason).toContain('epoch-nanos needs an N value');
+    expect(q.record.dynamodb.Keys).toEqual({ id: { S: 'b-003' } });
+
+    expect(probe.published).toEqual([
+      { RecordsStaged: 5, BytesStaged: expect.any(Number), QuarantinedRecords: 1, SkippedRecords: 0, OldestRecordAgeMs: 60_000 },
+    ]);
+    expect(probe.published[0]!.BytesStaged).toBeGreaterThan(100);
+  });
+
+  it('writes a retried batch to the same object: one object, no duplicate rows', async () => {
+    // Arrange
+    const bucket = await freshBucket();
+    const handle = createHandler(testDeps(configFor(books, bucket), s3ObjectStore(s3, bucket), metricsProbe()));
+    const event = fixtureEvent('books');
+
+    // Act: Lambda delivers the same batch twice (at-least-once delivery).
+    await handle(event);
+    const first = await listKeys(s3, bucket, '');
+    const again = await handle(event);
+
+    // Assert
+    expect(again.batchItemFailures).toEqual([]);
+    expect(await listKeys(s3, bucket, '')).toEqual(first);
+    const staged = first.filter((k) => k.startsWith('staging/'));
+    expect(staged).toHaveLength(1);
+    expect(await readAllStagingRows(await getBytes(s3, bucket, staged[0]!))).toHaveLength(5);
+  });
+
+  it('fails the whole batch when S3 is unreachable: nothing acknowledged', async () => {
+    // Arrange: a client aimed at a port nobody listens on.
+    const closed = new S3Client({
+      endpoint: `http://127.0.0.1:${await freePort()}`,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      maxAttempts: 1,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    const probe = metricsProbe();
+    const handle = createHandler(testDeps(configFor(books, 'lake'), s3ObjectStore(closed, 'lake'), probe));
+
+    // Act
+    const response = await handle(fixtureEvent('books'));
+
+    // Assert: Lambda resumes at the batch's first record.
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: '000000000000000000001' }]);
+    expect(probe.published[0]).toMatchObject({ RecordsStaged: 0, QuarantinedRecords: 0 });
+    closed.destroy();
+  });
+
+  it('fails the whole batch when the bucket refuses the write, and stages nothing', async () => {
+    // Arrange: s3rver answers NoSuchBucket.
+    const handle = createHandler(testDeps(configFor(books, 'no-such-bucket'), s3ObjectStore(s3, 'no-such-bucket'), metricsProbe()));
+
+    // Act
+    const response = await handle(fixtureEvent('books'));
+
+    // Assert
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: '000000000000000000001' }]);
+  });
+
+  it('stages a REMOVE by TTL as a delete when the policy is apply', async () => {
+    // Arrange
+    const bucket = await freshBucket();
+    const probe = metricsProbe();
+    const handle = createHandler(testDeps(configFor(books, bucket), s3ObjectStore(s3, bucket), probe));
+
+    // Act
+    const response = await handle(fixtureEvent('books-ttl-remove'));
+
+    // Assert
+    expect(response.batchItemFailures).toEqual([]);
+    const staged = await listKeys(s3, bucket, 'staging/');
+    expect(staged).toHaveLength(1);
+    const rows = await readAllStagingRows(await getBytes(s3, bucket, staged[0]!));
+    expect(rows).toEqual([expect.objectContaining({ id: 'b-002', _op: 'delete', name: null, _seq: '000000000000000000000000000000000000006'.padStart(40, '0') })]);
+    expect(probe.published[0]).toMatchObject({ RecordsStaged: 1, SkippedRecords: 0 });
+  });
+
+  it('skips a REMOVE by TTL when the policy is ignore: nothing staged, the record counted', async () => {
+    // Arrange
+    const bucket = await freshBucket();
+    const probe = metricsProbe();
+    const keepHistory = { ...books, ttlDeletes: 'ignore' as const };
+    const handle = createHandler(testDeps(configFor(keepHistory, bucket), s3ObjectStore(s3, bucket), probe));
+
+    // Act
+    const response = await handle(fixtureEvent('books-ttl-remove'));
+
+    // Assert
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await listKeys(s3, bucket, '')).toEqual([]);
+    expect(probe.published[0]).toMatchObject({ RecordsStaged: 0, SkippedRecords: 1, QuarantinedRecords: 0 });
+  });
+});
+
+describe('loadConfig', () => {
+  it('reports every missing or bad variable in one error', () => {
+    // Act
+    const attempt = () => loadConfig({ TABLE_NAME: 'nope', STAGING_PREFIX: 'no-slash', LOG_LEVEL: 'LOUD' });
+
+    // Assert
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const paths = (error as ConfigError).problems.map((p) => p.split(':')[0]);
+      expect(paths.sort()).toEqual(['LOG_LEVEL', 'STAGING_BUCKET', 'STAGING_PREFIX', 'TABLE_NAME']);
+    }
+  });
+
+  it('applies the documented defaults', () => {
+    // Act
+    const config = loadConfig({ STAGING_BUCKET: 'my-lake', TABLE_NAME: 'books' });
+
+    // Assert
+    expect(config).toMatchObject({ bucket: 'my-lake', stagingPrefix: 'staging/', quarantinePrefix: 'quarantine/', logLevel: 'INFO' });
+    expect(config.table.name).toBe('books');
+  });
+
+  it('refuses a firehose-mode table', () => {
+    expect(() => loadConfig({ STAGING_BUCKET: 'my-lake', TABLE_NAME: 'orders' })).toThrow(/firehose mode/);
+  });
+});
