@@ -172,7 +172,10 @@ class Mapper {
         return this.listItems(av)!.map((item, i) => this.toJson(item, type, `${attribute}[${i}]`));
       case 'M': {
         const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries((av as { M: Record<string, AttributeValue> }).M)) {
+        // Sorted keys: DynamoDB returns map attributes in no fixed order, and the same item must
+        // give the same text through the stream and through Kinesis.
+        const entries = Object.entries((av as { M: Record<string, AttributeValue> }).M).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        for (const [k, v] of entries) {
           out[k] = this.toJson(v, type, `${attribute}.${k}`);
         }
         return out;
@@ -211,6 +214,6 @@ export function mapAttributeValue(value: AttributeValue, type: ColumnType, ctx: 
 export function attributesToJson(attributes: Readonly<Record<string, AttributeValue>>, ctx: MapContext): string {
   const mapper = new Mapper(ctx);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(attributes)) out[k] = mapper.toJson(v, { kind: 'json' }, k);
+  for (const k of Object.keys(attributes).sort()) out[k] = mapper.toJson(attributes[k]!, { kind: 'json' }, k);
   return stringifyJson(out);
 }
