@@ -11,32 +11,9 @@ locals {
     firehose_transform = "${local.repo_root}/apps/firehose-transform/dist/firehose-transform.zip"
   }
 
-  # The Iceberg schema needs an Iceberg JSON type for nested columns (Glue types cover the primitives).
-  # Nested field ids start at 1000 so they never collide with the top-level ids 1..n.
-  iceberg_types = {
-    orders = {
-      line_items = jsonencode({
-        type             = "list"
-        element-id       = 1000
-        element-required = false
-        element = {
-          type = "struct"
-          fields = [
-            { id = 1001, name = "sku", required = false, type = "string" },
-            { id = 1002, name = "quantity", required = false, type = "int" },
-            { id = 1003, name = "unit_price", required = false, type = "decimal(12,2)" },
-          ]
-        }
-      })
-    }
-  }
-
-  books = merge(local.declarations.books, {
-    columns = [for c in local.declarations.books.columns : merge(c, { iceberg_type = lookup(lookup(local.iceberg_types, "books", {}), c.name, null) })]
-  })
-  orders = merge(local.declarations.orders, {
-    columns = [for c in local.declarations.orders.columns : merge(c, { iceberg_type = lookup(lookup(local.iceberg_types, "orders", {}), c.name, null) })]
-  })
+  # Each exported column carries its Glue type and its Iceberg type (nested field ids from 1000 up).
+  books  = local.declarations.books
+  orders = local.declarations.orders
 }
 
 resource "aws_sns_topic" "alarms" {

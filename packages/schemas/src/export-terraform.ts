@@ -1,4 +1,5 @@
 import { glueType, stagingGlueType } from './column-type.js';
+import type { ColumnType } from './column-type.js';
 import { formatPartition, icebergColumns, stagingColumns } from './declaration.js';
 import type { TableDeclaration } from './declaration.js';
 import { stagingTableName } from './render-ddl.js';
@@ -7,6 +8,48 @@ import { stagingTableName } from './render-ddl.js';
 export interface TerraformColumn {
   readonly name: string;
   readonly type: string;
+  /** The Iceberg type as Glue's `iceberg_table_input` schema takes it: a JSON document. */
+  readonly iceberg_type?: string;
+}
+
+/** Iceberg primitive names (Iceberg spec, "Primitive Types"); json travels as string. */
+const ICEBERG_PRIMITIVE: Record<string, string> = {
+  string: 'string',
+  bigint: 'long',
+  int: 'int',
+  double: 'double',
+  float: 'float',
+  boolean: 'boolean',
+  binary: 'binary',
+  timestamp: 'timestamp',
+  date: 'date',
+  json: 'string',
+};
+
+/**
+ * The Iceberg type of a column as JSON (Iceberg spec, "Schemas and Data Types" JSON serialization).
+ * Nested fields and list elements need ids of their own: they are numbered from `firstId` up, in a
+ * range (1000+) that top-level column ids (1..n) never reach.
+ */
+export function icebergTypeJson(type: ColumnType, ids: { next: number } = { next: 1000 }): unknown {
+  switch (type.kind) {
+    case 'decimal':
+      return `decimal(${type.precision},${type.scale})`;
+    case 'array': {
+      const elementId = ids.next++;
+      return { type: 'list', 'element-id': elementId, 'element-required': false, element: icebergTypeJson(type.element, ids) };
+    }
+    case 'struct':
+      return {
+        type: 'struct',
+        fields: type.fields.map((f) => {
+          const id = ids.next++;
+          return { id, name: f.name, required: false, type: icebergTypeJson(f.type, ids) };
+        }),
+      };
+    default:
+      return ICEBERG_PRIMITIVE[type.kind];
+  }
 }
 
 /** One table as the Terraform modules read it (snake_case, plain JSON, read with `jsondecode`). */
@@ -54,7 +97,10 @@ export function toTerraformTable(d: TableDeclaration): TerraformTable {
     schedule: d.schedule,
     maintenance_schedule: m.schedule,
     partitioning: d.partitioning.map(formatPartition),
-    columns: icebergColumns(d).map((c) => ({ name: c.name, type: glueType(c.type) })),
+    columns: (() => {
+      const ids = { next: 1000 };
+      return icebergColumns(d).map((c) => ({ name: c.name, type: glueType(c.type), iceberg_type: JSON.stringify(icebergTypeJson(c.type, ids)) }));
+    })(),
     staging_table_name: stagingTableName(d),
     staging_columns: stagingColumns(d).map((c) => ({ name: c.name, type: stagingGlueType(c.type) })),
     ttl_deletes: d.ttlDeletes,

@@ -79,4 +79,27 @@ describe('Terraform export', () => {
       firehose: null,
     });
   });
+
+  it('gives every column its Iceberg type, nested fields numbered from 1000', () => {
+    const parsed = JSON.parse(renderTerraformExport([orders])) as {
+      tables: { orders: { columns: { name: string; iceberg_type: string }[] } };
+    };
+    const byName = new Map(parsed.tables.orders.columns.map((c) => [c.name, JSON.parse(c.iceberg_type) as unknown]));
+    expect(byName.get('total')).toBe('decimal(12,2)');
+    expect(byName.get('_updated_at')).toBe('timestamp');
+    expect(byName.get('_extra')).toBe('string');
+    expect(byName.get('line_items')).toEqual({
+      type: 'list',
+      'element-id': 1000,
+      'element-required': false,
+      element: {
+        type: 'struct',
+        fields: [
+          { id: 1001, name: 'sku', required: false, type: 'string' },
+          { id: 1002, name: 'quantity', required: false, type: 'int' },
+          { id: 1003, name: 'unit_price', required: false, type: 'decimal(12,2)' },
+        ],
+      },
+    });
+  });
 });
