@@ -47,7 +47,7 @@ function toLambdaValue(value: SdkAttributeValue): LambdaAttributeValue {
   throw new TypeError('AttributeValue with no known type');
 }
 
-function toLambdaImage(image: Record<string, SdkAttributeValue>): Record<string, LambdaAttributeValue> {
+export function toLambdaImage(image: Record<string, SdkAttributeValue>): Record<string, LambdaAttributeValue> {
   return Object.fromEntries(Object.entries(image).map(([k, v]) => [k, toLambdaValue(v)]));
 }
 

@@ -1,0 +1,141 @@
+/**
+ * Everything the model assumes that is not a price. Each value is a guess stated openly; the benchmarks
+ * of issue 9 (stream-writer records per second, merge times) are what should replace the timing guesses.
+ * Module defaults come from infra/modules/{merge-table,firehose-table}/variables.tf.
+ */
+export interface Assumptions {
+  /** Event source mapping batch size (merge-table default 1000). */
+  streamWriterBatchSize: number;
+  /** Event source mapping batching window, seconds (merge-table default 5). */
+  streamWriterBatchWindowSec: number;
+  /** Stream-writer memory, MB (merge-table default 512). */
+  streamWriterMemoryMb: number;
+  /** Fixed time per stream-writer invocation (S3 PUT round trip, start-up), ms. */
+  streamWriterMsPerInvocation: number;
+  /** Decode + map + gzip time per change record, ms. */
+  streamWriterMsPerRecord: number;
+  /** gzip NDJSON bytes of a staging row / its uncompressed bytes. */
+  stagingCompressionRatio: number;
+  /** Bytes a staging row adds to the item (_op, 40-digit _seq, _event_time, _source, JSON keys). */
+  stagingRowOverheadBytes: number;
+  /** Merger memory, MB (merge-table default 512). */
+  mergerMemoryMb: number;
+  /** Merger run that finds nothing staged (lease, LIST, release), ms. */
+  mergerEmptyRunMs: number;
+  /** Merger time per MERGE query, mostly waiting for Athena, ms. */
+  mergerMsPerQuery: number;
+  /** Staging objects named in one MERGE (`"$path" IN (...)` under the 262,144-byte query limit). */
+  mergeFilesPerQuery: number;
+  /** DynamoDB control-table writes per merger run (lease acquire + release). */
+  controlWritesPerRun: number;
+  /** Extra control-table writes per committed batch (journal committed + cleaned). */
+  journalWritesPerMerge: number;
+  /** Iceberg metadata objects written per commit (manifest, manifest list, metadata JSON). */
+  icebergMetadataPutsPerCommit: number;
+  /** Iceberg metadata objects read per query (metadata JSON, manifest list, manifests). */
+  icebergMetadataGetsPerQuery: number;
+  /** Data files read per touched partition by a MERGE (after compaction, about one or two). */
+  dataFilesPerTouchedPartition: number;
+  /** Partitions of the Iceberg table: `bucket(16, id)` as in the design. */
+  partitionBuckets: number;
+  /** Bytes per row of the target's key columns plus `_seq` that a MERGE reads (Parquet, compressed). */
+  targetKeyBytesPerRow: number;
+  /** Parquet bytes of a row / DynamoDB item bytes. */
+  parquetRatio: number;
+  /** Maintenance schedule (OPTIMIZE + VACUUM), seconds (merge-table default hourly). */
+  maintenanceIntervalSec: number;
+  /** Merger time of one maintenance run that has work, ms. */
+  maintenanceRunMs: number;
+  /** DynamoDB partition size that adds a stream shard, bytes (10 GB). */
+  dynamodbPartitionBytes: number;
+  /** Write units per second per partition that add a stream shard. */
+  dynamodbPartitionWcu: number;
+  /** Bytes a Kinesis record for DynamoDB adds to the images (event metadata, keys, type descriptors). */
+  kinesisRecordOverheadBytes: number;
+  /** Firehose buffering size, MB (firehose-table default 64). */
+  firehoseBufferMb: number;
+  /** Firehose buffering interval cap, seconds (API maximum 900). */
+  firehoseMaxBufferSec: number;
+  /** Transform Lambda buffer (firehose-table: BufferSizeInMBs 1, BufferIntervalInSeconds 60). */
+  transformBufferMb: number;
+  transformBufferSec: number;
+  /** Transform Lambda memory, MB, and timing. */
+  transformMemoryMb: number;
+  transformMsPerInvocation: number;
+  transformMsPerRecord: number;
+  /** Shortest Glue zero-ETL refresh interval, seconds (15 minutes; from memory, not confirmed). */
+  zeroEtlMinRefreshSec: number;
+  /** Time for a zero-ETL refresh to land after its interval closes, seconds (guess). */
+  zeroEtlProcessingSec: number;
+  /** Seed full-scan design: schedule (the article: every minute), memory, scan throughput, fixed time. */
+  fullScanIntervalSec: number;
+  fullScanMemoryMb: number;
+  fullScanBytesPerSec: number;
+  fullScanBaseMs: number;
+  /** Lambda's hard timeout, seconds. */
+  lambdaMaxSec: number;
+  /** Seed full-export design: schedule (the article: every 24 h), export duration guess, object size. */
+  fullExportIntervalSec: number;
+  fullExportDurationSec: number;
+  fullExportObjectBytes: number;
+  /** Exported DynamoDB JSON (gzip) bytes / item bytes. */
+  fullExportCompressionRatio: number;
+  /** Seed full-export design: one start call plus one status poll a minute while the export runs. */
+  fullExportPollIntervalSec: number;
+  /** Small Lambda (pollers, starters): memory MB and ms per call. */
+  smallLambdaMemoryMb: number;
+  smallLambdaMs: number;
+  /** Interval of the append-only merge design, seconds. */
+  appendDailyIntervalSec: number;
+}
+
+const MB = 1024 * 1024;
+
+export const DEFAULT_ASSUMPTIONS: Assumptions = {
+  streamWriterBatchSize: 1000,
+  streamWriterBatchWindowSec: 5,
+  streamWriterMemoryMb: 512,
+  streamWriterMsPerInvocation: 60,
+  streamWriterMsPerRecord: 0.05,
+  stagingCompressionRatio: 0.25,
+  stagingRowOverheadBytes: 120,
+  mergerMemoryMb: 512,
+  mergerEmptyRunMs: 300,
+  mergerMsPerQuery: 8000,
+  mergeFilesPerQuery: 2000,
+  controlWritesPerRun: 2,
+  journalWritesPerMerge: 2,
+  icebergMetadataPutsPerCommit: 3,
+  icebergMetadataGetsPerQuery: 4,
+  dataFilesPerTouchedPartition: 2,
+  partitionBuckets: 16,
+  targetKeyBytesPerRow: 48,
+  parquetRatio: 0.35,
+  maintenanceIntervalSec: 3600,
+  maintenanceRunMs: 20000,
+  dynamodbPartitionBytes: 10 * 1024 * MB,
+  dynamodbPartitionWcu: 1000,
+  kinesisRecordOverheadBytes: 400,
+  firehoseBufferMb: 64,
+  firehoseMaxBufferSec: 900,
+  transformBufferMb: 1,
+  transformBufferSec: 60,
+  transformMemoryMb: 256,
+  transformMsPerInvocation: 40,
+  transformMsPerRecord: 0.05,
+  zeroEtlMinRefreshSec: 900,
+  zeroEtlProcessingSec: 300,
+  fullScanIntervalSec: 60,
+  fullScanMemoryMb: 1024,
+  fullScanBytesPerSec: 25 * MB,
+  fullScanBaseMs: 200,
+  lambdaMaxSec: 900,
+  fullExportIntervalSec: 86400,
+  fullExportDurationSec: 3600,
+  fullExportObjectBytes: 100 * MB,
+  fullExportCompressionRatio: 0.3,
+  fullExportPollIntervalSec: 60,
+  smallLambdaMemoryMb: 256,
+  smallLambdaMs: 500,
+  appendDailyIntervalSec: 86400,
+};

@@ -1,0 +1,333 @@
+import { readFile, writeFile } from 'node:fs/promises';
+
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { Lake } from '@ddb-athena-sync/local-lake/lake';
+import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
+import type { DynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
+import { toKinesisChangeRecord } from '@ddb-athena-sync/local-services/kinesis-records';
+import { localDynamoDbClient, localS3Client, localStreamsClient } from '@ddb-athena-sync/local-services/local-clients';
+import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
+import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
+import { toLambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
+import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
+import { tables as declaredTables } from '@ddb-athena-sync/schemas/tables';
+
+import { FileCheckpointStore } from './checkpoint-store.js';
+import { dataDirLayout, prepareDataDir, publishStack, unpublishStack } from './data-dir.js';
+import type { DataDirLayout } from './data-dir.js';
+import { ensureControlTable, ensureDynamoTable } from './dynamodb-tables.js';
+import { FirehoseStandIn } from './firehose-stand-in.js';
+import { buildFunctions } from './functions.js';
+import type { PipelineFunctions } from './functions.js';
+import { lakeCommitter } from './lake-commit.js';
+import { MergeScheduler } from './merge-scheduler.js';
+import type { ScheduledRun } from './merge-scheduler.js';
+import { StreamPoller } from './stream-poller.js';
+import type { FailedBatch, PollerEvent } from './stream-poller.js';
+import { markTtlRemoval, TtlMarks, TtlSweeper } from './ttl-sweeper.js';
+
+export const LOCAL_BUCKET = 'ddb-athena-sync-local';
+export const CONTROL_TABLE = 'ddb-athena-sync-control';
+/** Prefixes in the local bucket (staging and quarantine are core's defaults). */
+export const ON_FAILURE_PREFIX = 'on-failure/';
+export const FIREHOSE_ERROR_PREFIX = 'firehose-errors/';
+
+export interface StackOptions {
+  readonly dataDir: string;
+  /** Merge schedule; 5 s locally (rate(1 minute) in AWS). */
+  readonly mergeIntervalMs?: number;
+  readonly maintenanceIntervalMs?: number;
+  readonly batchSize?: number;
+  readonly batchWindowMs?: number;
+  readonly maximumRetryAttempts?: number;
+  readonly ttlSweepIntervalMs?: number;
+  readonly firehoseBufferingIntervalMs?: number;
+  readonly firehoseBufferingSizeBytes?: number;
+  /** Starting position of shards with no checkpoint (a table deployed onto existing data: LATEST + backfill). */
+  readonly startingPosition?: 'TRIM_HORIZON' | 'LATEST';
+  /** Tables to run (default: every declared table). */
+  readonly tables?: readonly TableDeclaration[];
+  /** Powertools log level of the real handlers (default SILENT: the CLI reports through events). */
+  readonly logLevel?: string;
+  /** Keep DynamoDB Local in memory instead of under the data directory (tests). */
+  readonly inMemoryDynamoDb?: boolean;
+  /** Do not start the scheduler (callers drive merges with `mergeNow`). */
+  readonly manualMerges?: boolean;
+  readonly onEvent?: (event: StackEvent) => void;
+  /** Replaces the real handlers (tests of the stack machinery only). */
+  readonly functions?: PipelineFunctions;
+}
+
+export type StackEvent =
+  | { readonly type: 'poller'; readonly table: string; readonly event: PollerEvent }
+  | { readonly type: 'merge'; readonly run: ScheduledRun }
+  | { readonly type: 'ttl-delete'; readonly table: string; readonly key: Record<string, unknown>; readonly atMs: number }
+  | { readonly type: 'firehose'; readonly table: string; readonly delivered: number }
+  | { readonly type: 'error'; readonly source: string; readonly error: unknown };
+
+export interface TableRuntime {
+  readonly declaration: TableDeclaration;
+  readonly streamArn: string;
+  poller: StreamPoller;
+  readonly sweeper: TtlSweeper | undefined;
+  readonly firehose: FirehoseStandIn | undefined;
+}
+
+export interface Stack {
+  readonly layout: DataDirLayout;
+  readonly dynamodbEndpoint: string;
+  readonly s3Endpoint: string;
+  readonly bucket: string;
+  readonly controlTable: string;
+  readonly mergeIntervalMs: number;
+  readonly ddb: DynamoDBClient;
+  readonly streams: DynamoDBStreamsClient;
+  readonly s3: S3Client;
+  readonly lake: Lake;
+  readonly tables: ReadonlyMap<string, TableRuntime>;
+  readonly scheduler: MergeScheduler;
+  readonly functions: PipelineFunctions;
+  /** Invokes the merger for a table now (waits for a scheduled run in progress first). */
+  mergeNow(table: string): Promise<void>;
+  /** Simulates a crashed event source mapping: kill the table's poller (nothing more is checkpointed). */
+  killPoller(table: string): Promise<void>;
+  /** Starts a new poller for the table from its saved checkpoints. */
+  restartPoller(table: string): Promise<void>;
+  /** Stops everything cleanly: pollers (in-flight batches finish), Firehose buffers, merges, services. */
+  stop(): Promise<void>;
+}
+
+function tableNamed(tables: readonly TableDeclaration[], name: string): TableDeclaration {
+  const t = tables.find((x) => x.name === name);
+  if (t === undefined) throw new Error(`table ${name} is not part of this stack`);
+  return t;
+}
+
+/**
+ * Starts the whole pipeline on this machine: DynamoDB Local and s3rver, the declared tables with
+ * streams, the local lake, and, with the real handler code, the event source mappings (stream
+ * poller -> stream-writer for merge tables; Kinesis-shaped records -> Firehose stand-in ->
+ * firehose-transform -> lake for firehose tables), the TTL sweeper and the merge scheduler.
+ */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const layout = dataDirLayout(options.dataDir);
+  await prepareDataDir(layout);
+  const tables = options.tables ?? [...declaredTables.values()];
+  const mergeIntervalMs = options.mergeIntervalMs ?? 5000;
+  const emit = (event: StackEvent): void => {
+    try {
+      options.onEvent?.(event);
+    } catch {
+      // Observers never break the stack.
+    }
+  };
+
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        emit({ type: 'error', source: 'stop', error });
+      }
+    }
+  };
+
+  try {
+    const [dynamo, s3local]: [DynamoDbLocal, S3Local] = await Promise.all([
+      startDynamoDbLocal(options.inMemoryDynamoDb === true ? {} : { dataDir: layout.dynamodb }),
+      startS3Local({ directory: layout.s3, buckets: [LOCAL_BUCKET] }),
+    ]);
+    stops.push(() => dynamo.stop(), () => s3local.stop());
+    const ddb = localDynamoDbClient(dynamo.endpoint);
+    const streams = localStreamsClient(dynamo.endpoint);
+    const s3 = localS3Client(s3local.endpoint);
+    stops.push(() => {
+      ddb.destroy();
+      streams.destroy();
+      s3.destroy();
+      return Promise.resolve();
+    });
+
+    await ensureControlTable(ddb, CONTROL_TABLE);
+    const arns = new Map<string, string>();
+    for (const t of tables) arns.set(t.name, await ensureDynamoTable(ddb, t));
+
+    const lake = await Lake.open({ root: layout.lake });
+    stops.push(() => {
+      lake.close();
+      return Promise.resolve();
+    });
+    for (const t of tables) await lake.ensureTable(t);
+
+    const functions =
+      options.functions ??
+      (await buildFunctions({ s3, ddb, lake, bucket: LOCAL_BUCKET, s3Endpoint: s3local.endpoint, controlTable: CONTROL_TABLE, logLevel: options.logLevel ?? 'SILENT' }));
+
+    const checkpoints = new FileCheckpointStore(layout.checkpoints);
+    const marks = new TtlMarks();
+    const runtimes = new Map<string, TableRuntime>();
+
+    const onFailure = (table: string) => async (batch: FailedBatch) => {
+      // The on-failure destination (SQS/SNS in AWS): an object per abandoned batch, with its records.
+      const key = `${ON_FAILURE_PREFIX}${table}/${batch.shardId}-${batch.firstSequenceNumber.padStart(40, '0')}-${batch.lastSequenceNumber.padStart(40, '0')}.json`;
+      const { records, ...meta } = batch;
+      await s3.send(new PutObjectCommand({ Bucket: LOCAL_BUCKET, Key: key, Body: JSON.stringify({ ...meta, records: records.map((r) => toLambdaStreamRecord(r, batch.streamArn)) }), ContentType: 'application/json' }));
+    };
+
+    const makePoller = (t: TableDeclaration, firehose: FirehoseStandIn | undefined): StreamPoller => {
+      const arn = arns.get(t.name)!;
+      const keyAttributes = [t.dynamodb.partitionKey, ...(t.dynamodb.sortKey === undefined ? [] : [t.dynamodb.sortKey])];
+      const ttlAttribute = t.dynamodb.ttlAttribute;
+      const writer = firehose === undefined ? functions.streamWriter(t) : undefined;
+      return new StreamPoller({
+        streams,
+        streamArn: arn,
+        batchSize: options.batchSize ?? 100,
+        maximumBatchingWindowMs: options.batchWindowMs ?? 500,
+        maximumRetryAttempts: options.maximumRetryAttempts ?? 3,
+        bisectBatchOnFunctionError: true,
+        startingPosition: options.startingPosition ?? 'TRIM_HORIZON',
+        checkpoints,
+        onFailure: onFailure(t.name),
+        onEvent: (event) => emit({ type: 'poller', table: t.name, event }),
+        invoke: async (records) => {
+          const marked = ttlAttribute === undefined ? records : records.map((r) => markTtlRemoval(r, keyAttributes, ttlAttribute, marks));
+          if (firehose !== undefined) {
+            // Kinesis Data Streams for DynamoDB -> Firehose: one JSON document per change.
+            await firehose.put(marked.map((r) => JSON.stringify(toKinesisChangeRecord(r, t.dynamodb.tableName))));
+            return undefined;
+          }
+          return writer!({ Records: marked.map((r) => toLambdaStreamRecord(r, arn)) });
+        },
+      });
+    };
+
+    const commit = lakeCommitter(lake);
+    for (const t of tables) {
+      let firehose: FirehoseStandIn | undefined;
+      if (t.mode === 'firehose') {
+        const transform = functions.firehoseTransform(t);
+        firehose = new FirehoseStandIn({
+          deliveryStreamName: `${t.name}-delivery`,
+          bufferingIntervalMs: options.firehoseBufferingIntervalMs ?? 1000,
+          bufferingSizeBytes: options.firehoseBufferingSizeBytes ?? 1024 * 1024,
+          transform,
+          commit: async (records) => {
+            await commit(records);
+            emit({ type: 'firehose', table: t.name, delivered: records.length });
+          },
+          errorOutput: async (kind, records) => {
+            const key = `${FIREHOSE_ERROR_PREFIX}${t.name}/${kind}/${new Date().toISOString().replace(/[:.]/g, '')}-${records[0]?.recordId ?? 'x'}.json`;
+            await s3.send(new PutObjectCommand({ Bucket: LOCAL_BUCKET, Key: key, Body: records.map((r) => JSON.stringify(r)).join('\n') }));
+          },
+          onError: (error) => emit({ type: 'error', source: `firehose ${t.name}`, error }),
+        });
+      }
+      const sweeper =
+        t.dynamodb.ttlAttribute === undefined
+          ? undefined
+          : new TtlSweeper({
+              ddb,
+              tableName: t.dynamodb.tableName,
+              keyAttributes: [t.dynamodb.partitionKey, ...(t.dynamodb.sortKey === undefined ? [] : [t.dynamodb.sortKey])],
+              ttlAttribute: t.dynamodb.ttlAttribute,
+              marks,
+              intervalMs: options.ttlSweepIntervalMs ?? 1000,
+              onDelete: (key, atMs) => emit({ type: 'ttl-delete', table: t.name, key, atMs }),
+              onError: (error) => emit({ type: 'error', source: `ttl ${t.name}`, error }),
+            });
+      runtimes.set(t.name, { declaration: t, streamArn: arns.get(t.name)!, poller: makePoller(t, firehose), sweeper, firehose });
+    }
+
+    // Stop order (reverse of registration): scheduler, sweepers, pollers, Firehose buffers, lake, services.
+    stops.push(async () => {
+      for (const r of runtimes.values()) await r.firehose?.stop();
+    });
+    stops.push(async () => {
+      await Promise.all([...runtimes.values()].map((r) => r.poller.stop()));
+    });
+    for (const r of runtimes.values()) await r.poller.start();
+    stops.push(async () => {
+      await Promise.all([...runtimes.values()].map((r) => r.sweeper?.stop()));
+    });
+    for (const r of runtimes.values()) r.sweeper?.start();
+
+    const mergeTables = tables.filter((t) => t.mode === 'merge').map((t) => t.name);
+    const scheduler = new MergeScheduler({
+      tables: mergeTables,
+      invoke: (event) => functions.merger(event),
+      mergeIntervalMs,
+      maintenanceIntervalMs: options.maintenanceIntervalMs ?? 60_000,
+      onRun: (run) => {
+        emit({ type: 'merge', run });
+        void recordMerge(layout, run).catch(() => undefined);
+      },
+    });
+    stops.push(() => scheduler.stop());
+    if (options.manualMerges !== true) scheduler.start();
+
+    await publishStack(layout, {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      dynamodbEndpoint: dynamo.endpoint,
+      s3Endpoint: s3local.endpoint,
+      bucket: LOCAL_BUCKET,
+      controlTable: CONTROL_TABLE,
+      mergeIntervalMs,
+    });
+    stops.push(() => unpublishStack(layout));
+
+    let stopping: Promise<void> | undefined;
+    return {
+      layout,
+      dynamodbEndpoint: dynamo.endpoint,
+      s3Endpoint: s3local.endpoint,
+      bucket: LOCAL_BUCKET,
+      controlTable: CONTROL_TABLE,
+      mergeIntervalMs,
+      ddb,
+      streams,
+      s3,
+      lake,
+      tables: runtimes,
+      scheduler,
+      functions,
+      mergeNow: (table) => scheduler.fire(table, 'merge'),
+      killPoller: async (table) => {
+        await runtimes.get(tableNamed(tables, table).name)!.poller.kill();
+      },
+      restartPoller: async (table) => {
+        const r = runtimes.get(tableNamed(tables, table).name)!;
+        await r.poller.stop();
+        r.poller = makePoller(r.declaration, r.firehose);
+        await r.poller.start();
+      },
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** Last merge per table in `state/merges.json`, for `status`. */
+async function recordMerge(layout: DataDirLayout, run: ScheduledRun): Promise<void> {
+  if (run.action !== 'merge') return;
+  let state: Record<string, unknown> = {};
+  try {
+    state = JSON.parse(await readFile(layout.merges, 'utf8')) as Record<string, unknown>;
+  } catch {
+    // First merge.
+  }
+  state[run.table] = {
+    at: new Date(run.startedAt + run.durationMs).toISOString(),
+    durationMs: run.durationMs,
+    ok: run.error === undefined,
+    ...(run.error === undefined ? { result: run.result } : { error: run.error instanceof Error ? run.error.message : String(run.error) }),
+  };
+  await writeFile(layout.merges, `${JSON.stringify(state, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+}
