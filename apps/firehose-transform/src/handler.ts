@@ -1,0 +1,43 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { transformFirehoseRecords } from '@ddb-athena-sync/core/firehose/transform-records';
+import type { FirehoseInputRecord, FirehoseOutputRecord } from '@ddb-athena-sync/core/firehose/transform-records';
+import type { FirehoseTransformationEvent } from 'aws-lambda';
+
+import { loadConfig } from './config.js';
+import { buildDeps } from './deps.js';
+import type { Deps } from './deps.js';
+
+export interface FirehoseTransformationResponse {
+  readonly records: FirehoseOutputRecord[];
+}
+
+/**
+ * Firehose transformation event -> one result per record (core `transformFirehoseRecords`).
+ * Logs name record ids, results, reasons and error classes; never the data.
+ */
+export function createHandler(deps: Deps): (event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResponse> {
+  const { config, logger, metrics } = deps;
+  metrics.setDefaultDimensions({ table: config.table.name });
+  return (event) => {
+    const input = (event.records ?? []) as readonly FirehoseInputRecord[];
+    const result = transformFirehoseRecords(input, { table: config.table, database: config.database });
+    for (const o of result.outcomes) {
+      if (o.result === 'ProcessingFailed') logger.warn('record failed', { ...o });
+      else if (o.result === 'Dropped') logger.debug('record dropped', { ...o });
+    }
+    logger.info('batch transformed', { invocationId: event.invocationId, records: input.length, ...result.counts });
+    metrics.addMetric('Ok', MetricUnit.Count, result.counts.Ok);
+    metrics.addMetric('Dropped', MetricUnit.Count, result.counts.Dropped);
+    metrics.addMetric('ProcessingFailed', MetricUnit.Count, result.counts.ProcessingFailed);
+    metrics.publishStoredMetrics();
+    return Promise.resolve({ records: result.records });
+  };
+}
+
+let cached: ((event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResponse>) | undefined;
+
+/** The Lambda entry point: configuration is read at the first invocation and kept. */
+export async function handler(event: FirehoseTransformationEvent): Promise<FirehoseTransformationResponse> {
+  cached ??= createHandler(buildDeps(loadConfig(process.env)));
+  return cached(event);
+}
