@@ -24,8 +24,10 @@ export interface Assumptions {
   mergerEmptyRunMs: number;
   /** Merger time per MERGE query, mostly waiting for Athena, ms. */
   mergerMsPerQuery: number;
-  /** Staging objects named in one MERGE (`"$path" IN (...)` under the 262,144-byte query limit). */
+  /** Staging objects named in one MERGE: about 250 bytes per quoted `"$path"` in a 262,144-byte query. */
   mergeFilesPerQuery: number;
+  /** Merger timeout, seconds (merge-table default 300): the MERGE queries of one run must fit in it. */
+  mergerTimeoutSec: number;
   /** DynamoDB control-table writes per merger run (lease acquire + release). */
   controlWritesPerRun: number;
   /** Extra control-table writes per committed batch (journal committed + cleaned). */
@@ -87,6 +89,8 @@ export interface Assumptions {
   smallLambdaMs: number;
   /** Interval of the append-only merge design, seconds. */
   appendDailyIntervalSec: number;
+  /** Batching window of the append-only daily design's stream-writer, seconds (the maximum, 300). */
+  appendDailyBatchWindowSec: number;
 }
 
 const MB = 1024 * 1024;
@@ -102,7 +106,8 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   mergerMemoryMb: 512,
   mergerEmptyRunMs: 300,
   mergerMsPerQuery: 8000,
-  mergeFilesPerQuery: 2000,
+  mergeFilesPerQuery: 1000,
+  mergerTimeoutSec: 300,
   controlWritesPerRun: 2,
   journalWritesPerMerge: 2,
   icebergMetadataPutsPerCommit: 3,
@@ -138,4 +143,5 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   smallLambdaMemoryMb: 256,
   smallLambdaMs: 500,
   appendDailyIntervalSec: 86400,
+  appendDailyBatchWindowSec: 300,
 };

@@ -60,7 +60,7 @@ export function firehoseModeCost(
       component: 'Kinesis Data Streams on-demand: data in',
       quantity: kdsBilledBytes / bytesPerGb,
       unit: 'GB',
-      note: `${formatCount(records)} records of ${formatBytes(recordBytes)} rounded up to ${formatBytes(kdsStep)}`,
+      note: `${formatCount(records)} records of ${formatBytes(recordBytes)}, each rounded up to a multiple of ${formatBytes(kdsStep)}`,
     }),
     priceLine(book, 'kinesis.onDemandUsdPerGbRetrieved', {
       component: 'Kinesis Data Streams on-demand: data out (Firehose)',

@@ -17,6 +17,8 @@ export interface MergeModeOptions {
   intervalSec?: number;
   /** INSERT the staged rows instead of MERGE: no target keys are read, no delete files are written. */
   appendOnly: boolean;
+  /** Stream-writer batching window, seconds; default the merge-table module's (assumptions). */
+  batchWindowSec?: number;
 }
 
 /**
@@ -43,7 +45,7 @@ export function mergeModeCost(
   // or once per full batch when the window holds more than a batch.
   const shards = derived.streamShards;
   const perShardRate = W / shards;
-  const bw = a.streamWriterBatchWindowSec;
+  const bw = options.batchWindowSec ?? a.streamWriterBatchWindowSec;
   const invocations =
     shards *
     Math.max((S / bw) * nonEmptyProbability(perShardRate, bw), (perShardRate * S) / a.streamWriterBatchSize);
@@ -182,12 +184,20 @@ export function mergeModeCost(
       'Large target: every MERGE reads the key columns of each partition it touches; partition by time (e.g. day of creation) so new keys touch few partitions.',
     );
   }
+  const queriesPerTimeout = Math.floor(a.mergerTimeoutSec / mergeSec);
+  const feasible = queriesPerMerge <= queriesPerTimeout;
+  if (!feasible) {
+    notes.push(
+      `Cannot keep up as configured: an interval stages ${formatCount(objectsPerMerge)} objects, ${queriesPerMerge} MERGE queries of ${a.mergeFilesPerQuery} files, ` +
+        `but one ${a.mergerTimeoutSec} s merger run fits ${queriesPerTimeout}; merge more often, raise the batching window, or compact staging first.`,
+    );
+  }
   return designCost(book, profile, {
     design: options.design,
     title: options.title,
     lines,
     notes,
     achievedFreshnessSec: bw + interval + mergeSec * queriesPerMerge,
-    feasible: true,
+    feasible,
   });
 }
