@@ -82,7 +82,7 @@ export class FileCatalog {
   /** The newest committed version. */
   async latestVersion(namespace: string, name: string): Promise<number> {
     const dir = this.metadataDir(namespace, name);
-    let version = 0;
+    let version: number;
     try {
       version = Number.parseInt((await readFile(join(dir, 'version-hint.text'), 'utf8')).trim(), 10);
     } catch {

@@ -89,3 +89,15 @@ export class RowValueError extends LakeError {
 
 /** A feature of a table written by another engine that this lake does not support. */
 export class UnsupportedFeatureError extends LakeError {}
+
+/** A staged object whose body could not be read (missing, or the S3 call failed). */
+export class StagedObjectReadError extends LakeError {
+  readonly bucket: string;
+  readonly key: string;
+
+  constructor(bucket: string, key: string, options?: ErrorOptions) {
+    super(`cannot read staged object s3://${bucket}/${key}`, options);
+    this.bucket = bucket;
+    this.key = key;
+  }
+}

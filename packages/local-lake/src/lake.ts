@@ -18,7 +18,6 @@ import { ManifestReader, fileUri, localPath } from './snapshot-files.js';
 import { castExpression, readJsonColumns } from './staged-rows.js';
 import { currentSchema, currentSnapshot, defaultSpec } from './table-metadata.js';
 import type { LoadedTable } from './catalog.js';
-import type { IcebergSchema, PartitionSpec } from './iceberg-schema.js';
 import type { DataFile, EntryToWrite, ManifestEntry, ManifestFile } from './manifest.js';
 import type { PartitionValue } from './partition-transform.js';
 import type { SnapshotFiles } from './snapshot-files.js';
@@ -226,7 +225,11 @@ export class Lake {
       return await this.createTable(declaration, { namespace });
     } catch (error) {
       // Another process created it between our load and create.
-      return this.catalog.load(namespace, declaration.name).catch(() => Promise.reject(error));
+      try {
+        return await this.catalog.load(namespace, declaration.name);
+      } catch {
+        throw error;
+      }
     }
   }
 
@@ -305,7 +308,7 @@ export class Lake {
     return this.exclusive(async () => {
       await this.createViews(this.connection, at);
       const reader = await this.connection.runAndReadAll(sql);
-      return reader.getRowObjectsJson() as Record<string, unknown>[];
+      return reader.getRowObjectsJson();
     });
   }
 
@@ -618,7 +621,7 @@ export class Lake {
     const file = join(work, 'rows.ndjson');
     await writeFile(file, lines.join('\n') + '\n');
     const table = this.tempName('src');
-    const extra = Object.fromEntries([...extraColumns.map((c) => [c, 'VARCHAR']), ['_pidx', 'INTEGER']]);
+    const extra: Record<string, string> = Object.fromEntries([...extraColumns.map((c) => [c, 'VARCHAR'] as const), ['_pidx', 'INTEGER'] as const]);
     const select = [...schema.fields.map((f) => `${castExpression(f)} AS ${quoteIdent(f.name)}`), ...extraColumns.map(quoteIdent), '_pidx'];
     await this.connection.run(
       `CREATE TEMP TABLE ${table} AS SELECT ${select.join(', ')} FROM read_json(${sqlString(file)}, format = 'newline_delimited', columns = ${readJsonColumns(schema.fields, extra)})`,
@@ -685,7 +688,7 @@ export class Lake {
   ): Promise<{ file: DataFile; targets: string[] }[]> {
     const rowsTable = this.tempName('del');
     await this.connection.run(`CREATE TEMP TABLE ${rowsTable} AS ${deleteSql}`);
-    const targets = (await this.connection.runAndReadAll(`SELECT DISTINCT file_path FROM ${rowsTable}`)).getRowObjectsJson().map((r) => String(r.file_path));
+    const targets = (await this.connection.runAndReadAll(`SELECT DISTINCT file_path FROM ${rowsTable}`)).getRowObjectsJson().map((r) => r.file_path as string);
     const groups = new Map<string, { partition: Readonly<Record<string, PartitionValue>>; files: string[] }>();
     for (const t of targets) {
       const entry = byFile.get(t);

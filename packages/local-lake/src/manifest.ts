@@ -245,7 +245,7 @@ export function decodeManifest(buf: Buffer, name: string, listEntry: ManifestFil
     if (seq === null || fileSeq === null) throw new InvalidMetadataError(name, 'an EXISTING or DELETED entry has no sequence number');
     const partition: Record<string, PartitionValue> = {};
     for (const [k, v] of Object.entries(r.data_file.partition ?? {})) {
-      partition[k] = v === null || v === undefined ? null : typeof v === 'number' || typeof v === 'string' || typeof v === 'bigint' ? v : Buffer.isBuffer(v) ? v.toString('base64') : String(v);
+      partition[k] = v === null || v === undefined ? null : typeof v === 'number' || typeof v === 'string' || typeof v === 'bigint' ? v : Buffer.isBuffer(v) ? v.toString('base64') : JSON.stringify(v);
     }
     return {
       status,

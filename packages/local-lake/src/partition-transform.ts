@@ -18,14 +18,15 @@ function longBytes(v: bigint): Uint8Array {
 
 /** Minimum two's-complement big-endian bytes of an unscaled decimal (spec: "decimal hash"). */
 function decimalBytes(unscaled: bigint): Uint8Array {
-  let hex = BigInt.asUintN(2048, unscaled).toString(16);
-  let bytes: number[] = [];
+  let hex: string;
+  let bytes: number[];
   if (unscaled >= 0n) {
     hex = unscaled.toString(16);
     if (hex.length % 2) hex = '0' + hex;
     bytes = hex.match(/../g)!.map((h) => parseInt(h, 16));
     if ((bytes[0]! & 0x80) !== 0) bytes.unshift(0);
   } else {
+    hex = BigInt.asUintN(2048, unscaled).toString(16);
     bytes = hex.match(/../g)!.map((h) => parseInt(h, 16));
     while (bytes.length > 1 && bytes[0] === 0xff && (bytes[1]! & 0x80) !== 0) bytes.shift();
   }
@@ -76,6 +77,13 @@ export function partitionResultType(transform: string, source: IcebergType): 'in
   throw new Error(`unsupported partition source type ${source} for ${transform}`);
 }
 
+/** A scalar staged value as text; objects and arrays cannot be partition sources. */
+function asText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  throw new Error(`${JSON.stringify(value)} is not a scalar value`);
+}
+
 const floorDiv = (a: bigint, b: bigint): bigint => (a >= 0n ? a / b : -((-a + b - 1n) / b));
 
 /** Applies one partition field's transform to a staged value. */
@@ -87,7 +95,7 @@ export function applyTransform(field: PartitionField, source: IcebergType, value
   const truncate = /^truncate\[(\d+)\]$/.exec(t);
   if (truncate) {
     const w = BigInt(truncate[1]!);
-    if (source === 'string') return [...String(value)].slice(0, Number(w)).join('');
+    if (source === 'string') return [...asText(value)].slice(0, Number(w)).join('');
     if (source === 'int') return Number(BigInt(value as number) - (((BigInt(value as number) % w) + w) % w));
     if (source === 'long') {
       const v = BigInt(value as string);
@@ -98,14 +106,14 @@ export function applyTransform(field: PartitionField, source: IcebergType, value
   if (t === 'identity') {
     if (source === 'long') return BigInt(value as string);
     if (source === 'int') return Number(value);
-    if (source === 'date') return dateDays(String(value));
-    if (source === 'string' || source === 'binary') return String(value);
+    if (source === 'date') return dateDays(asText(value));
+    if (source === 'string' || source === 'binary') return asText(value);
     throw new Error(`identity partition on ${JSON.stringify(source)} is not supported`);
   }
   // year/month/day/hour: counted from 1970-01-01 (spec: "Partition Transforms").
   let micros: bigint;
-  if (source === 'timestamp') micros = timestampMicros(String(value));
-  else if (source === 'date') micros = BigInt(dateDays(String(value))) * 86_400_000_000n;
+  if (source === 'timestamp') micros = timestampMicros(asText(value));
+  else if (source === 'date') micros = BigInt(dateDays(asText(value))) * 86_400_000_000n;
   else throw new Error(`${t} needs a date or timestamp`);
   if (t === 'hour') return Number(floorDiv(micros, 3_600_000_000n));
   if (t === 'day') return Number(floorDiv(micros, 86_400_000_000n));
@@ -128,7 +136,7 @@ export function partitionValueBytes(type: string, value: PartitionValue): Buffer
     b.writeBigInt64LE(BigInt(value));
     return b;
   }
-  if (type === 'string') return Buffer.from(String(value), 'utf8');
-  if (type === 'binary') return Buffer.from(String(value), 'base64');
+  if (type === 'string') return Buffer.from(asText(value), 'utf8');
+  if (type === 'binary') return Buffer.from(asText(value), 'base64');
   return null;
 }

@@ -76,7 +76,7 @@ export function parseTableMetadata(text: string, file: string): TableMetadata {
     throw new InvalidMetadataError(file, 'not valid JSON', { cause: error });
   }
   const m = obj(raw);
-  if (m['format-version'] !== 2) throw new InvalidMetadataError(file, `format-version ${String(m['format-version'])} is not 2`);
+  if (m['format-version'] !== 2) throw new InvalidMetadataError(file, `format-version ${JSON.stringify(m['format-version'], (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))} is not 2`);
   const current = m['current-snapshot-id'];
   const snapshots = arr(m.snapshots).map((s) => {
     const o = obj(s);

@@ -42,7 +42,7 @@ export function installFileFetch(): () => void {
       headers: { 'content-length': String(length), ...(range ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}) },
     });
   };
-  globalThis.fetch = fileFetch as typeof fetch;
+  globalThis.fetch = fileFetch;
   return () => {
     globalThis.fetch = original;
   };

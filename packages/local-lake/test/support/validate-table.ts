@@ -26,7 +26,7 @@ export function decodeWithAvsc(path: string): Promise<{ schema: J; meta: Record<
   return new Promise((resolvePromise, reject) => {
     const records: J[] = [];
     let schema: J = {};
-    let meta: Record<string, string> = {};
+    const meta: Record<string, string> = {};
     // Longs beyond 2^53 would throw in avsc's default long type: decode them as BigInt.
     const longType = avro.types.LongType.__with({
       fromBuffer: (b: Buffer) => b.readBigInt64LE(),
@@ -94,8 +94,16 @@ export async function validateTable(tableDir: string, duckdb: DuckDBConnection):
       const collect = (t: unknown): void => {
         if (t === null || typeof t !== 'object') return;
         const o = t as J;
-        if (o.type === 'struct') for (const f of o.fields as J[]) (ids.push(f.id as number), collect(f.type));
-        if (o.type === 'list') (ids.push(o['element-id'] as number), collect(o.element));
+        if (o.type === 'struct') {
+          for (const f of o.fields as J[]) {
+            ids.push(f.id as number);
+            collect(f.type);
+          }
+        }
+        if (o.type === 'list') {
+          ids.push(o['element-id'] as number);
+          collect(o.element);
+        }
       };
       collect(s);
       if (new Set(ids).size !== ids.length) p(`schema ${String(s['schema-id'])} has duplicate field ids`);
@@ -187,9 +195,9 @@ export async function validateTable(tableDir: string, duckdb: DuckDBConnection):
           if (!checkedFiles.has(path)) {
             checkedFiles.add(path);
             const rows = (await duckdb.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM read_parquet('${path}')`)).getRowObjectsJson()[0]!.n;
-            if (String(rows) !== String(df.record_count)) p(`record_count of ${path} is wrong`);
+            if (JSON.stringify(rows) !== JSON.stringify(String(df.record_count))) p(`record_count of ${path} is wrong`);
             const ids = (await duckdb.runAndReadAll(`SELECT name, field_id FROM parquet_schema('${path}') WHERE name <> 'duckdb_schema'`)).getRowObjectsJson();
-            for (const c of ids) if (c.field_id === null) p(`parquet column ${String(c.name)} of ${path} has no field id`);
+            for (const c of ids) if (c.field_id === null) p(`parquet column ${JSON.stringify(c.name)} of ${path} has no field id`);
           }
           totals.size += BigInt(df.file_size_in_bytes as bigint);
           if (df.content === 0) {

@@ -1,0 +1,108 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { encodeStagingObject } from '@ddb-athena-sync/core/staging/staging-object';
+import type { StagedObject } from '@ddb-athena-sync/core/merge/engine';
+import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
+import { localS3Client } from '@ddb-athena-sync/local-services/local-clients';
+import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
+import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
+import { books } from '@ddb-athena-sync/schemas/tables';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { Lake } from '../src/lake.js';
+import { StagedObjectReadError } from '../src/errors.js';
+import { LocalLakeEngine } from '../src/merge-engine.js';
+import { withTempDir } from './support/temp-dir.js';
+
+let s3local: S3Local;
+let s3: S3Client;
+
+beforeAll(async () => {
+  s3local = await startS3Local({ buckets: ['staging'] });
+  s3 = localS3Client(s3local.endpoint);
+});
+
+afterAll(async () => {
+  s3.destroy();
+  await s3local.stop();
+});
+
+const row = (id: string, seq: number, op: 'upsert' | 'delete', name: string | null, source: 'stream' | 'backfill' = 'stream'): StagingRow => ({
+  id,
+  name,
+  author: 'x',
+  summary: null,
+  published_at: '2024-05-01 00:00:00.000000',
+  _op: op,
+  _seq: String(seq).padStart(40, '0'),
+  _event_time: '2024-05-02 03:04:05.000006',
+  _source: source,
+});
+
+async function stage(key: string, rows: StagingRow[], source: 'stream' | 'backfill' = 'stream'): Promise<StagedObject> {
+  const body = encodeStagingObject(rows);
+  await s3.send(new PutObjectCommand({ Bucket: 'staging', Key: key, Body: body }));
+  return { key, size: body.length, lastModified: new Date(), source };
+}
+
+describe('LocalLakeEngine', () => {
+  it('merges the staged objects of a batch from S3 in one commit, backfill losing to stream changes', async () => {
+    await withTempDir(async (root) => {
+      // Arrange
+      const lake = await Lake.open({ root });
+      const engine = new LocalLakeEngine({ lake, s3 });
+      await engine.ensureTable(books);
+      await engine.ensureTable(books); // idempotent
+      const objects = [
+        await stage('staging/books/2024/05/02/03/shard-1-a.json.gz', [row('b1', 5, 'upsert', 'stream'), row('b2', 6, 'delete', null)]),
+        await stage('staging/books/backfill/part-0.json.gz', [row('b1', 0, 'upsert', 'scan', 'backfill'), row('b2', 0, 'upsert', 'scan', 'backfill'), row('b3', 0, 'upsert', 'scan', 'backfill')], 'backfill'),
+      ];
+      // Act
+      const result = await engine.merge({ table: books, bucket: 'staging', objects });
+      const replay = await engine.merge({ table: books, bucket: 'staging', objects });
+      // Assert
+      expect(result).toMatchObject({ rowsRead: 5, rowsInserted: 2, rowsUpdated: 0, rowsDeleted: 0 });
+      expect(result.snapshotId).toMatch(/^\d+$/);
+      expect(replay.snapshotId).toBeUndefined();
+      expect(await lake.query('SELECT id, name, _updated_at FROM books ORDER BY id')).toEqual([
+        { id: 'b1', name: 'stream', _updated_at: '2024-05-02 03:04:05.000006' },
+        { id: 'b3', name: 'scan', _updated_at: '2024-05-02 03:04:05.000006' },
+      ]);
+      lake.close();
+    });
+  });
+
+  it('fails with a typed error naming the object when a staged object is missing', async () => {
+    await withTempDir(async (root) => {
+      // Arrange
+      const lake = await Lake.open({ root });
+      const engine = new LocalLakeEngine({ lake, s3 });
+      await engine.ensureTable(books);
+      // Act
+      const run = engine.merge({ table: books, bucket: 'staging', objects: [{ key: 'staging/books/gone.json.gz', size: 1, lastModified: new Date(), source: 'stream' }] });
+      // Assert
+      await expect(run).rejects.toBeInstanceOf(StagedObjectReadError);
+      expect(await lake.snapshots('books')).toEqual([]);
+      lake.close();
+    });
+  });
+
+  it('maintains: compacts, expires past the retention and reports what it removed', async () => {
+    await withTempDir(async (root) => {
+      // Arrange
+      const lake = await Lake.open({ root });
+      const engine = new LocalLakeEngine({ lake, s3 });
+      await engine.ensureTable(books);
+      await engine.merge({ table: books, bucket: 'staging', objects: [await stage('staging/books/m1.json.gz', [row('a', 1, 'upsert', 'one'), row('b', 2, 'upsert', 'two')])] });
+      await engine.merge({ table: books, bucket: 'staging', objects: [await stage('staging/books/m2.json.gz', [row('a', 3, 'upsert', 'uno')])] });
+      // Act
+      const result = await engine.maintain(books, { now: new Date(Date.now() + 3_600_000), snapshotRetentionMs: 60_000, minSnapshotsToKeep: 1 });
+      // Assert
+      expect(result.optimized).toBe(true);
+      expect(result.expiredSnapshots).toBe(2);
+      expect(result.removedFiles).toBeGreaterThan(0);
+      expect(await lake.query('SELECT id, name FROM books ORDER BY id')).toEqual([{ id: 'a', name: 'uno' }, { id: 'b', name: 'two' }]);
+      lake.close();
+    });
+  });
+});
