@@ -48,7 +48,7 @@ async function run(sql: string): Promise<void> {
 
 async function rows(sql: string): Promise<Record<string, unknown>[]> {
   const reader = await db.runAndReadAll(sql);
-  return reader.getRowObjectsJson() as Record<string, unknown>[];
+  return reader.getRowObjectsJson();
 }
 
 describe('DuckDB statements run for real', () => {

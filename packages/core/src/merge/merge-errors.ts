@@ -1,0 +1,30 @@
+import { CoreError } from '../errors.js';
+
+/**
+ * The control item says another merger owns the lease, or this merger lost it mid-run (it expired
+ * and someone took over). The run stops; nothing it did after losing the lease is recorded.
+ */
+export class LeaseLostError extends CoreError {
+  readonly table: string;
+  readonly owner: string;
+
+  constructor(table: string, owner: string, options?: ErrorOptions) {
+    super(`merger ${owner} no longer holds the lease of table "${table}"`, options);
+    this.table = table;
+    this.owner = owner;
+  }
+}
+
+/** A MERGE (or maintenance query) failed in a way retrying now will not fix; the batch stays staged. */
+export class MergeFailedError extends CoreError {
+  readonly table: string;
+  readonly batchId: string | undefined;
+  readonly queryId: string | undefined;
+
+  constructor(table: string, batchId: string | undefined, queryId: string | undefined, reason: string, options?: ErrorOptions) {
+    super(`table "${table}"${batchId === undefined ? '' : ` batch ${batchId}`}${queryId === undefined ? '' : ` query ${queryId}`}: ${reason}`, options);
+    this.table = table;
+    this.batchId = batchId;
+    this.queryId = queryId;
+  }
+}
