@@ -1,0 +1,135 @@
+import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, InvalidRequestException, StartQueryExecutionCommand, StopQueryExecutionCommand, TooManyRequestsException } from '@aws-sdk/client-athena';
+import { books } from '@ddb-athena-sync/schemas/tables';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, test } from 'vitest';
+
+import { AthenaEngine } from '../../src/aws/athena-engine.js';
+import { AthenaQueryCancelledError, AthenaQueryError } from '../../src/aws/athena-errors.js';
+import type { MergeBatch } from '../../src/merge/engine.js';
+
+// Athena has no local stand-in, so the adapter is tested at its boundary: aws-sdk-client-mock
+// replaces the AthenaClient's send and answers with the shapes of the Athena API reference.
+const athenaMock = mockClient(AthenaClient);
+const sleeps: number[] = [];
+const engine = (): AthenaEngine =>
+  new AthenaEngine({
+    athena: new AthenaClient({ region: 'us-east-1' }),
+    workGroup: 'ddb-athena-sync',
+    database: 'library',
+    tableLocation: 's3://lake/tables/books/',
+    stagingLocation: 's3://lake/staging/books/',
+    sleep: (ms) => {
+      sleeps.push(ms);
+      return Promise.resolve();
+    },
+  });
+const batch: MergeBatch = { table: books, bucket: 'lake', objects: [{ key: 'staging/books/2024/05/01/12/s-1-2.json.gz', size: 10, lastModified: new Date(0), source: 'stream' }] };
+const failed = (reason: string) => ({ QueryExecution: { Status: { State: 'FAILED' as const, StateChangeReason: reason } } });
+const succeeded = { QueryExecution: { Status: { State: 'SUCCEEDED' as const }, Statistics: { DataScannedInBytes: 1234 } } };
+
+beforeEach(() => {
+  athenaMock.reset();
+  sleeps.length = 0;
+});
+
+describe('AthenaEngine', () => {
+  test('merge starts the MERGE in the workgroup and polls with backoff until it succeeds', async () => {
+    athenaMock.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q1' });
+    athenaMock.on(GetQueryExecutionCommand).resolvesOnce({ QueryExecution: { Status: { State: 'QUEUED' } } }).resolvesOnce({ QueryExecution: { Status: { State: 'RUNNING' } } }).resolves(succeeded);
+
+    const result = await engine().merge(batch);
+
+    expect(result).toEqual({ queryId: 'q1', bytesScanned: 1234 });
+    const start = athenaMock.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input;
+    expect(start.WorkGroup).toBe('ddb-athena-sync');
+    expect(start.QueryString).toContain(`"$path" IN (\n        's3://lake/staging/books/2024/05/01/12/s-1-2.json.gz'`);
+    expect(sleeps).toEqual([200, 300]);
+  });
+
+  test.each(['ICEBERG_COMMIT_ERROR: Failed to commit Iceberg update to table', 'TooManyRequestsException: Rate exceeded'])('a query failing with %s is retried with backoff', async (reason) => {
+    athenaMock.on(StartQueryExecutionCommand).resolvesOnce({ QueryExecutionId: 'q1' }).resolves({ QueryExecutionId: 'q2' });
+    athenaMock.on(GetQueryExecutionCommand, { QueryExecutionId: 'q1' }).resolves(failed(reason));
+    athenaMock.on(GetQueryExecutionCommand, { QueryExecutionId: 'q2' }).resolves(succeeded);
+
+    const result = await engine().merge(batch);
+
+    expect(result.queryId).toBe('q2');
+    expect(sleeps).toEqual([1000]);
+  });
+
+  test('TooManyRequestsException from StartQueryExecution is retried with growing delays', async () => {
+    const throttled = new TooManyRequestsException({ message: 'too many', $metadata: {} });
+    athenaMock.on(StartQueryExecutionCommand).rejectsOnce(throttled).rejectsOnce(throttled).resolves({ QueryExecutionId: 'q3' });
+    athenaMock.on(GetQueryExecutionCommand).resolves(succeeded);
+
+    await engine().merge(batch);
+
+    expect(sleeps).toEqual([1000, 2000]);
+  });
+
+  test('retries end with a typed error after maxAttempts', async () => {
+    athenaMock.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q' });
+    athenaMock.on(GetQueryExecutionCommand).resolves(failed('ICEBERG_COMMIT_ERROR: conflict'));
+
+    const error = await engine().merge(batch).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(AthenaQueryError);
+    expect(error).toMatchObject({ retryable: true, attempts: 5, errorType: 'ICEBERG_COMMIT_ERROR' });
+  });
+
+  test('any other failure is a typed error at once (the batch stays staged)', async () => {
+    athenaMock.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q4' });
+    athenaMock.on(GetQueryExecutionCommand).resolves(failed('MERGE_TARGET_ROW_MULTIPLE_MATCHES: One MERGE target table row matched more than one source row'));
+
+    const error = await engine().merge(batch).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(AthenaQueryError);
+    expect(error).toMatchObject({ queryId: 'q4', state: 'FAILED', retryable: false, attempts: 1, errorType: 'MERGE_TARGET_ROW_MULTIPLE_MATCHES' });
+    expect(athenaMock.commandCalls(StartQueryExecutionCommand)).toHaveLength(1);
+  });
+
+  test('a rejected request (InvalidRequestException) is not retried', async () => {
+    athenaMock.on(StartQueryExecutionCommand).rejects(new InvalidRequestException({ message: 'bad', $metadata: {} }));
+    await expect(engine().merge(batch)).rejects.toMatchObject({ name: 'AthenaQueryError', errorType: 'InvalidRequestException', retryable: false });
+  });
+
+  test('an aborted signal stops the running query', async () => {
+    const abort = new AbortController();
+    athenaMock.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q5' });
+    athenaMock.on(GetQueryExecutionCommand).callsFake(() => {
+      abort.abort();
+      return { QueryExecution: { Status: { State: 'RUNNING' } } };
+    });
+    athenaMock.on(StopQueryExecutionCommand).resolves({});
+
+    await expect(engine().merge(batch, abort.signal)).rejects.toBeInstanceOf(AthenaQueryCancelledError);
+    expect(athenaMock.commandCalls(StopQueryExecutionCommand)[0]!.args[0].input).toEqual({ QueryExecutionId: 'q5' });
+  });
+
+  test('query results are paginated with NextToken and the header row is dropped', async () => {
+    athenaMock.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q6' });
+    athenaMock.on(GetQueryExecutionCommand).resolves(succeeded);
+    athenaMock
+      .on(GetQueryResultsCommand, { QueryExecutionId: 'q6', NextToken: undefined })
+      .resolves({ ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: 'id', Type: 'varchar' }] }, Rows: [{ Data: [{ VarCharValue: 'id' }] }, { Data: [{ VarCharValue: 'a' }] }] }, NextToken: 't1' })
+      .on(GetQueryResultsCommand, { QueryExecutionId: 'q6', NextToken: 't1' })
+      .resolves({ ResultSet: { Rows: [{ Data: [{ VarCharValue: 'b' }] }, { Data: [{}] }] } });
+
+    const result = await engine().queryRows('SELECT id FROM books');
+
+    expect(result).toEqual({ columns: ['id'], rows: [['a'], ['b'], [undefined]] });
+  });
+
+  test('maintain runs OPTIMIZE ... BIN_PACK then VACUUM', async () => {
+    athenaMock.on(StartQueryExecutionCommand).resolvesOnce({ QueryExecutionId: 'o' }).resolves({ QueryExecutionId: 'v' });
+    athenaMock.on(GetQueryExecutionCommand).resolves(succeeded);
+
+    const result = await engine().maintain(books, { now: new Date(), snapshotRetentionMs: 1, minSnapshotsToKeep: 1 });
+
+    expect(athenaMock.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.QueryString)).toEqual([
+      'OPTIMIZE "library"."books" REWRITE DATA USING BIN_PACK',
+      'VACUUM "library"."books"',
+    ]);
+    expect(result).toEqual({ optimized: true, queryIds: ['o', 'v'] });
+  });
+});
