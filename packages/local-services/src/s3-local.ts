@@ -35,7 +35,7 @@ export async function startS3Local(options: StartS3LocalOptions = {}): Promise<S
   });
   let address: { port: number };
   try {
-    address = (await server.run()) as { port: number };
+    address = (await server.run());
   } catch (error) {
     throw new ServiceStartError('s3rver', error instanceof Error ? error.message : String(error), { cause: error });
   }
