@@ -42,6 +42,11 @@ export interface LakeOptions {
   readonly maxCommitAttempts?: number;
   /** Rows per data file written by optimize (default 1,000,000). */
   readonly targetFileRows?: number;
+  /**
+   * Called right before each compare-and-swap of a data commit. Tests use it to let another writer
+   * commit in between, which makes commit races deterministic.
+   */
+  readonly beforeCommit?: (table: string, attempt: number) => Promise<void>;
 }
 
 export interface CommitResult {
@@ -123,6 +128,7 @@ export class Lake {
   private readonly clock: () => Date;
   private readonly maxAttempts: number;
   private readonly targetFileRows: number;
+  private readonly beforeCommit: LakeOptions['beforeCommit'];
   private readonly instance: DuckDBInstance;
   private readonly connection: DuckDBConnection;
   private readonly reader = new ManifestReader();
@@ -137,6 +143,7 @@ export class Lake {
     this.clock = options.clock ?? (() => new Date());
     this.maxAttempts = options.maxCommitAttempts ?? 8;
     this.targetFileRows = options.targetFileRows ?? 1_000_000;
+    this.beforeCommit = options.beforeCommit;
     this.instance = instance;
     this.connection = connection;
   }
@@ -847,6 +854,7 @@ export class Lake {
         'metadata-log': this.nextMetadataLog(current),
         refs: { ...m.refs, main: { 'snapshot-id': snapshotId, type: 'branch' } },
       };
+      await this.beforeCommit?.(`${base.namespace}.${base.name}`, attempt);
       const committed = await this.catalog.commit(current, next);
       if (committed !== undefined) return { version: committed.version, snapshotId, sequenceNumber: seq };
     }
