@@ -10,11 +10,11 @@ import { priceLine } from './price-line.js';
 const TARGET_FILE_BYTES = 512 * 1024 * 1024;
 
 /**
- * Iceberg maintenance through Athena: `OPTIMIZE ... REWRITE DATA USING BIN_PACK` then `VACUUM`, on the
- * maintenance schedule, only when changes landed since the last run (assumed; a run with nothing new
- * would still cost 2 x 10 MB). OPTIMIZE rewrites the small files written since the last run plus, for
- * tables with updates, the files that carry position deletes (at most one 512 MB target file per
- * updated row, at most the table). VACUUM is assumed billed at the 10 MB minimum.
+ * Iceberg maintenance through Athena: `OPTIMIZE ... REWRITE DATA USING BIN_PACK` then `VACUUM`, every
+ * maintenance run. packages/core `maintainTable` runs both whether or not anything was merged since the
+ * last run, so an idle table still bills 2 x 10 MB a run. OPTIMIZE rewrites the small files written
+ * since the last run plus, for tables with updates, the files that carry position deletes (at most one
+ * 512 MB target file per updated row, at most the table). VACUUM is assumed billed at the 10 MB minimum.
  */
 export function maintenanceLines(
   profile: TableProfile,
@@ -36,15 +36,16 @@ export function maintenanceLines(
     : 0;
   const optimizeBilled = athenaBilledBytes(newBytes + deleteBytes, book);
   const vacuumBilled = athenaBilledBytes(0, book);
+  const idleBilled = 2 * athenaBilledBytes(0, book);
   const lines: LineItem[] = [
     priceLine(book, 'athena.usdPerTbScanned', {
       component: 'Athena OPTIMIZE + VACUUM, bytes billed',
-      quantity: (active * (optimizeBilled + vacuumBilled)) / book.units.bytesPerTb,
+      quantity: (active * (optimizeBilled + vacuumBilled) + (runs - active) * idleBilled) / book.units.bytesPerTb,
       unit: 'TB',
       note:
-        `${formatCount(active)} maintenance runs with work (${formatPercent(pActive)} of ${formatCount(runs)}), ` +
+        `${formatCount(runs)} runs; ${formatCount(active)} with changes (${formatPercent(pActive)}): ` +
         `OPTIMIZE ${formatBytes(optimizeBilled)} (new ${formatBytes(newBytes)} + files with deletes ${formatBytes(deleteBytes)}) ` +
-        `+ VACUUM ${formatBytes(vacuumBilled)}`,
+        `+ VACUUM ${formatBytes(vacuumBilled)}; idle runs 2 x ${formatBytes(vacuumBilled)} (not skipped)`,
     }),
   ];
   if (options.invokedByMerger) {
