@@ -171,7 +171,7 @@ describe('concurrency', () => {
         // Assert (per round)
         outcomes.forEach((o, w) => {
           if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(CommitConflictError);
-          else for (const r of batches[w]!) applied.set(r.id, r._seq);
+          else for (const r of batches[w]!) applied.set(r.id as string, r._seq);
         });
       }
       const rows = await writers[0]!.query('SELECT id, _seq FROM books ORDER BY id');
