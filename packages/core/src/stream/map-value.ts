@@ -24,6 +24,13 @@ const EPOCH_UNITS: Record<Exclude<Conversion, 'iso8601'>, { multiply: bigint; di
   'epoch-nanos': { multiply: 1n, divide: 1000n },
 };
 
+/**
+ * DynamoDB nests lists and maps at most 32 levels deep (DynamoDB developer guide, "Quotas":
+ * "Nested attribute depth"). Anything deeper is not a DynamoDB item, and mapping it recursively
+ * could overflow the stack: a RangeError the batch would retry forever instead of quarantining.
+ */
+export const MAX_NESTING_DEPTH = 32;
+
 export interface MapContext extends RecordContext {
   /** Attribute path for error messages, e.g. `items[2].quantity`. */
   readonly attribute: string;
@@ -46,16 +53,17 @@ class Mapper {
     return d;
   }
 
-  map(av: AttributeValue, type: ColumnType, attribute: string): StagedValue {
+  map(av: AttributeValue, type: ColumnType, attribute: string, depth = 0): StagedValue {
     const tag = attributeType(av);
     if (tag === undefined) return this.fail(type, 'invalid', 'not a DynamoDB AttributeValue', attribute);
     if (tag === 'NULL') return null;
+    if (depth >= MAX_NESTING_DEPTH && (tag === 'M' || tag === 'L')) return this.fail(type, tag, `nested deeper than ${MAX_NESTING_DEPTH} levels`, attribute);
     const raw = (av as Record<string, unknown>)[tag];
     const wrong = (): never => this.fail(type, tag, `a ${type.kind} column cannot hold a DynamoDB ${tag} value`, attribute);
 
     switch (type.kind) {
       case 'json':
-        return stringifyJson(this.toJson(av, type, attribute));
+        return stringifyJson(this.toJson(av, type, attribute, depth));
       case 'string':
         return tag === 'S' && typeof raw === 'string' ? raw : wrong();
       case 'boolean':
@@ -105,7 +113,7 @@ class Mapper {
       case 'array': {
         const items = this.listItems(av);
         if (items === undefined) return wrong();
-        return items.map((item, i) => this.map(item, type.element, `${attribute}[${i}]`));
+        return items.map((item, i) => this.map(item, type.element, `${attribute}[${i}]`, depth + 1));
       }
       case 'struct': {
         if (tag !== 'M') return wrong();
@@ -113,7 +121,7 @@ class Mapper {
         const out: Record<string, StagedValue> = {};
         for (const field of type.fields) {
           const v = m[field.name];
-          out[field.name] = v === undefined ? null : this.map(v, field.type, `${attribute}.${field.name}`);
+          out[field.name] = v === undefined ? null : this.map(v, field.type, `${attribute}.${field.name}`, depth + 1);
         }
         return out;
       }
@@ -151,8 +159,9 @@ class Mapper {
   }
 
   /** Plain JSON for a `json` column: numbers exact (as JSON number text), binary as base64, sets as arrays. */
-  toJson(av: AttributeValue, type: ColumnType, attribute: string): unknown {
+  toJson(av: AttributeValue, type: ColumnType, attribute: string, depth = 0): unknown {
     const tag = attributeType(av);
+    if (depth >= MAX_NESTING_DEPTH && (tag === 'M' || tag === 'L')) return this.fail(type, tag, `nested deeper than ${MAX_NESTING_DEPTH} levels`, attribute);
     switch (tag) {
       case 'S':
       case 'BOOL':
@@ -169,14 +178,14 @@ class Mapper {
       case 'NS':
       case 'BS':
       case 'L':
-        return this.listItems(av)!.map((item, i) => this.toJson(item, type, `${attribute}[${i}]`));
+        return this.listItems(av)!.map((item, i) => this.toJson(item, type, `${attribute}[${i}]`, depth + 1));
       case 'M': {
         const out: Record<string, unknown> = {};
         // Sorted keys: DynamoDB returns map attributes in no fixed order, and the same item must
         // give the same text through the stream and through Kinesis.
         const entries = Object.entries((av as { M: Record<string, AttributeValue> }).M).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
         for (const [k, v] of entries) {
-          out[k] = this.toJson(v, type, `${attribute}.${k}`);
+          out[k] = this.toJson(v, type, `${attribute}.${k}`, depth + 1);
         }
         return out;
       }
