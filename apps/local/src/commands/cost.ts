@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { DEFAULT_ASSUMPTIONS } from '../cost/assumptions.js';
@@ -110,6 +111,8 @@ export async function run(args: string[], io: Io): Promise<number> {
     }
     throw error;
   }
+  // Show the price file relative to the working directory, so reports from a clone read the same.
+  book = { ...book, file: relative(process.cwd(), book.file) || book.file };
   const report = costReport(scenario, profiles, book, DEFAULT_ASSUMPTIONS);
   io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatCostReport(report));
   return 0;
