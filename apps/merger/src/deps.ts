@@ -1,0 +1,37 @@
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { AthenaEngine } from '@ddb-athena-sync/core/aws/athena-engine';
+import type { MergeDeps } from '@ddb-athena-sync/core/merge/merge-table';
+import { tableStagingPrefix } from '@ddb-athena-sync/core/staging/staging-key';
+import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
+import { getTable } from '@ddb-athena-sync/schemas/tables';
+
+import type { MergerConfig } from './config.js';
+
+export interface MergerDeps extends MergeDeps {
+  readonly config: MergerConfig;
+  readonly table: TableDeclaration;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+/** Metrics namespace shared by every function of the product (dashboards and alarms use it). */
+export const METRICS_NAMESPACE = 'DdbAthenaSync';
+
+/** Clients built once per container, reused by every invocation. */
+export function buildDeps(config: MergerConfig): MergerDeps {
+  const table = getTable(config.tableName);
+  const logger = new Logger({ serviceName: config.serviceName, logLevel: config.logLevel as 'INFO' });
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: config.serviceName, defaultDimensions: { table: table.name } });
+  const engine = new AthenaEngine({
+    athena: new AthenaClient({}),
+    workGroup: config.athenaWorkgroup,
+    database: config.glueDatabase,
+    tableLocation: config.tableLocation,
+    stagingLocation: `s3://${config.stagingBucket}/${tableStagingPrefix(table.name, config.stagingPrefix)}`,
+  });
+  return { config, table, logger, metrics, engine, s3: new S3Client({}), dynamodb: new DynamoDBClient({}), clock: { now: () => new Date() } };
+}

@@ -1,0 +1,90 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { maintainTable } from '@ddb-athena-sync/core/merge/maintain-table';
+import { mergeTable } from '@ddb-athena-sync/core/merge/merge-table';
+import type { MergeRunReport } from '@ddb-athena-sync/core/merge/merge-table';
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+
+import { loadConfig } from './config.js';
+import { buildDeps } from './deps.js';
+import type { MergerDeps } from './deps.js';
+import { BadEventError } from './errors.js';
+
+/** What EventBridge Scheduler sends (infra/modules/merge-table, scheduler.tf). */
+const eventSchema = z.object({ table: z.string(), action: z.enum(['merge', 'maintain']) });
+export type MergerEvent = z.infer<typeof eventSchema>;
+
+export interface MergerResponse {
+  readonly table: string;
+  readonly action: MergerEvent['action'];
+  readonly status: string;
+  readonly batches?: number;
+  readonly backlog?: number;
+}
+
+/** Time kept back from the Lambda timeout for the journal writes, deletes and metrics flush. */
+const SAFETY_MS = 20_000;
+
+function recordMergeMetrics(deps: MergerDeps, report: MergeRunReport): void {
+  const { metrics } = deps;
+  for (const b of report.batches) {
+    metrics.addMetric('FilesMerged', MetricUnit.Count, b.files);
+    metrics.addMetric('BytesMerged', MetricUnit.Bytes, b.bytes);
+    if (b.rows !== undefined) metrics.addMetric('RowsMerged', MetricUnit.Count, b.rows);
+    metrics.addMetric('MergeDurationMs', MetricUnit.Milliseconds, b.durationMs);
+    // Freshness: how long the oldest change of the batch waited to become visible in the table.
+    if (b.oldestEventTime !== undefined) metrics.addMetric('FreshnessLagMs', MetricUnit.Milliseconds, b.committedAt.getTime() - b.oldestEventTime.getTime());
+  }
+  if (report.oldestStagedObjectAgeMs !== undefined) metrics.addMetric('OldestStagedObjectAgeMs', MetricUnit.Milliseconds, report.oldestStagedObjectAgeMs);
+}
+
+/** The handler with its dependencies injected: parse the event, one core call, map the result. */
+export function createHandler(deps: MergerDeps): (event: unknown, context: Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>) => Promise<MergerResponse> {
+  return async (event, context) => {
+    const parsed = eventSchema.safeParse(event);
+    if (!parsed.success) throw new BadEventError(`expected {"table": "${deps.table.name}", "action": "merge" | "maintain"}`);
+    const { table, action } = parsed.data;
+    if (table !== deps.table.name) throw new BadEventError(`this function merges table "${deps.table.name}", not "${table}"`);
+    const { logger, metrics, config } = deps;
+    logger.appendKeys({ table, action, requestId: context.awsRequestId });
+    const deadline = new Date(deps.clock.now().getTime() + Math.max(0, context.getRemainingTimeInMillis() - SAFETY_MS));
+    const common = { table: deps.table, controlTable: config.controlTable, owner: context.awsRequestId, deadline };
+    try {
+      if (action === 'maintain') {
+        const report = await maintainTable(deps, common);
+        logger.info('maintenance finished', { status: report.status, ...(report.status === 'done' ? { queryIds: report.result.queryIds } : {}) });
+        return { table, action, status: report.status };
+      }
+      const report = await mergeTable(deps, {
+        ...common,
+        bucket: config.stagingBucket,
+        stagingPrefix: config.stagingPrefix,
+        database: config.glueDatabase,
+        // Progress only: keys and ids, never item contents.
+        onStep: (step, detail) => logger.debug('merge step', { step, ...detail }),
+      });
+      recordMergeMetrics(deps, report);
+      logger.info('merge finished', {
+        status: report.status,
+        backlog: report.backlog,
+        batches: report.batches.map((b) => ({ batchId: b.batchId, replay: b.replay, files: b.files, bytes: b.bytes, rows: b.rows, queryId: b.result.queryId, durationMs: b.durationMs })),
+      });
+      return { table, action, status: report.status, batches: report.batches.length, backlog: report.backlog };
+    } catch (error) {
+      // The batch stays staged; the next scheduled run picks it up (or finishes its journal).
+      logger.error('merger run failed', error as Error);
+      throw error;
+    } finally {
+      metrics.publishStoredMetrics();
+      logger.resetKeys();
+    }
+  };
+}
+
+let cold: ((event: unknown, context: Context) => Promise<MergerResponse>) | undefined;
+
+/** The Lambda entry: configuration and clients are built at the first invocation, then reused. */
+export const handler = async (event: unknown, context: Context): Promise<MergerResponse> => {
+  cold ??= createHandler(buildDeps(loadConfig()));
+  return cold(event, context);
+};

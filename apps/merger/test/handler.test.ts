@@ -1,0 +1,109 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { MergeEngine } from '@ddb-athena-sync/core/merge/engine';
+import { streamObjectKey } from '@ddb-athena-sync/core/staging/staging-key';
+import { encodeStagingObject } from '@ddb-athena-sync/core/staging/staging-object';
+import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
+import { Lake } from '@ddb-athena-sync/local-lake/lake';
+import { LocalLakeEngine } from '@ddb-athena-sync/local-lake/merge-engine';
+import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
+import type { DynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
+import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
+import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
+import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
+import { books } from '@ddb-athena-sync/schemas/tables';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+
+import type { MergerConfig } from '../src/config.js';
+import type { MergerDeps } from '../src/deps.js';
+import { BadEventError } from '../src/errors.js';
+import { createHandler } from '../src/handler.js';
+
+// The handler end to end on the local stand-ins: s3rver (staging), DynamoDB Local (control table)
+// and the local lake (Iceberg on disk + DuckDB) as the engine.
+let s3Local: S3Local;
+let ddbLocal: DynamoDbLocal;
+
+beforeAll(async () => {
+  [s3Local, ddbLocal] = await Promise.all([startS3Local({ buckets: ['lake'] }), startDynamoDbLocal()]);
+  await localDynamoDbClient(ddbLocal.endpoint).send(
+    new CreateTableCommand({ TableName: 'control', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }),
+  );
+});
+afterAll(async () => {
+  await Promise.all([s3Local?.stop(), ddbLocal?.stop()]);
+});
+
+const config: MergerConfig = { tableName: 'books', stagingBucket: 'lake', stagingPrefix: 'staging/', controlTable: 'control', athenaWorkgroup: 'wg', glueDatabase: 'library', tableLocation: 's3://lake/tables/books/', serviceName: 'merger', logLevel: 'SILENT' };
+const context = (id: string) => ({ awsRequestId: id, getRemainingTimeInMillis: () => 300_000 });
+
+describe('merger handler on the local lake', () => {
+  test('merges staged objects, survives a crash after the MERGE, replays it alone, records metrics, then maintains', async () => {
+    // Arrange
+    const s3 = localS3Client(s3Local.endpoint);
+    const lake = await Lake.open({ root: mkdtempSync(join(tmpdir(), 'merger-lake-')) });
+    const real = new LocalLakeEngine({ lake, s3 });
+    await real.ensureTable(books);
+    let crashOnce = true;
+    const engine: MergeEngine = {
+      dialect: 'duckdb',
+      ensureTable: (t) => real.ensureTable(t),
+      maintain: (t, o, s) => real.maintain(t, o, s),
+      merge: async (batch, signal) => {
+        const result = await real.merge(batch, signal);
+        if (crashOnce) {
+          crashOnce = false;
+          throw new Error('crash after MERGE, before the journal says committed');
+        }
+        return result;
+      },
+    };
+    const metrics = new Metrics({ namespace: 'DdbAthenaSync', defaultDimensions: { table: 'books' } });
+    const added = vi.spyOn(metrics, 'addMetric');
+    vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => metrics);
+    const now = { t: Date.parse('2024-05-01T12:00:00Z') };
+    const deps: MergerDeps = { config, table: books, logger: new Logger({ logLevel: 'SILENT' }), metrics, engine, s3, dynamodb: localDynamoDbClient(ddbLocal.endpoint), clock: { now: () => new Date(now.t) } };
+    const handler = createHandler(deps);
+    let seq = 0;
+    const stage = async (changes: [string, 'upsert' | 'delete'][]): Promise<void> => {
+      const rows: StagingRow[] = changes.map(([id, op]) => ({ id, name: op === 'upsert' ? `v${++seq}` : (++seq, null), author: null, summary: null, published_at: null, _op: op, _seq: String(seq).padStart(40, '0'), _event_time: '2024-05-01 11:58:00.000000', _source: 'stream' }));
+      const key = streamObjectKey({ table: 'books', shardId: 'shard-1', firstSequenceNumber: rows[0]!._seq, lastSequenceNumber: rows.at(-1)!._seq, firstEventTime: new Date('2024-05-01T11:58:00Z') });
+      await s3.send(new PutObjectCommand({ Bucket: 'lake', Key: key, Body: encodeStagingObject(rows) }));
+    };
+    await stage([['a', 'upsert'], ['b', 'upsert']]);
+    await stage([['b', 'delete'], ['c', 'upsert']]);
+
+    // Act
+    const crashed = await handler({ table: 'books', action: 'merge' }, context('run-1')).catch((e: unknown) => e);
+    await stage([['a', 'delete']]);
+    now.t += 10 * 60_000;
+    const second = await handler({ table: 'books', action: 'merge' }, context('run-2'));
+    const maintained = await handler({ table: 'books', action: 'maintain' }, context('run-3'));
+
+    // Assert
+    expect(crashed).toBeInstanceOf(Error);
+    expect(second).toMatchObject({ status: 'drained', batches: 2, backlog: 0 });
+    expect(maintained).toMatchObject({ status: 'done' });
+    const db = await (await DuckDBInstance.create(':memory:')).connect();
+    const rows = (await db.runAndReadAll(`SELECT id, name FROM (${await lake.scanSql('books')}) ORDER BY id`)).getRowObjectsJson();
+    expect(rows).toEqual([{ id: 'c', name: 'v4' }]);
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: 'lake', Prefix: 'staging/' }))).Contents ?? []).toEqual([]);
+    const names = added.mock.calls.map((c) => c[0]);
+    expect(names).toEqual(expect.arrayContaining(['FilesMerged', 'RowsMerged', 'BytesMerged', 'MergeDurationMs', 'FreshnessLagMs', 'OldestStagedObjectAgeMs']));
+    const lag = added.mock.calls.find((c) => c[0] === 'FreshnessLagMs')![2];
+    expect(lag).toBe(now.t - Date.parse('2024-05-01T11:58:00Z'));
+  });
+
+  test('a malformed event or another table is a BadEventError', async () => {
+    const handler = createHandler({ config, table: books } as MergerDeps);
+    await expect(handler({ table: 'books', action: 'drop' }, context('x'))).rejects.toBeInstanceOf(BadEventError);
+    await expect(handler({ table: 'orders', action: 'merge' }, context('x'))).rejects.toBeInstanceOf(BadEventError);
+  });
+});
