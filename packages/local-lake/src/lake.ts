@@ -339,6 +339,27 @@ export class Lake {
   }
 
   /**
+   * Commits data or delete files written by another tool (Iceberg's add_files): position deletes
+   * (content 1) and equality deletes (content 2, with `equalityIds`) are applied by every read and
+   * merge. Conflicts with concurrent commits in the same partitions.
+   */
+  addFiles(table: TableRef, files: readonly DataFile[]): Promise<CommitResult | undefined> {
+    return this.exclusive(async () => {
+      if (files.length === 0) return undefined;
+      const base = await this.load(table);
+      const baseFiles = await this.reader.snapshotFiles(currentSnapshot(base.metadata));
+      const onlyData = files.every((f) => f.content === 0);
+      return this.commitChange(base, baseFiles, {
+        operation: onlyData ? 'append' : 'overwrite',
+        added: files,
+        removed: new Set(),
+        scope: onlyData ? 'none' : new Set(files.map((f) => partitionKey(f.partition))),
+        required: new Set(),
+      });
+    });
+  }
+
+  /**
    * Applies a batch of staging rows with the MERGE semantics of DESIGN.md, merge-on-read: per key
    * the row with the greatest `_seq` wins; it deletes/updates a live row only when its `_seq` is
    * greater; a non-matching delete does nothing. Updated and deleted rows get position deletes,
