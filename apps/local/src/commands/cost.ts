@@ -5,7 +5,8 @@ import { DEFAULT_ASSUMPTIONS } from '../cost/assumptions.js';
 import { costReport } from '../cost/cost-report.js';
 import type { TableProfile } from '../cost/cost-types.js';
 import { formatCostReport } from '../cost/format-cost-report.js';
-import { DEFAULT_PRICE_FILE, PriceFileError, loadPriceBook } from '../cost/price-book.js';
+import { DEFAULT_PRICE_FILE, loadPriceBook } from '../cost/price-book.js';
+import { PriceFileError } from '../cost/price-file-error.js';
 import { SCENARIOS } from '../cost/scenarios.js';
 
 const USAGE = `Usage: ddb-athena-sync cost [--scenario seed] [--json] [--prices <file>]
@@ -18,8 +19,6 @@ full-export designs, with every line item and assumption. Prices: ${DEFAULT_PRIC
 Without profile flags the scenario is "seed" (the article's books and orders tables).
 `;
 
-type Io = { stdout: (s: string) => void; stderr: (s: string) => void };
-
 const PROFILE_FLAGS = ['items', 'item-bytes', 'writes-per-sec', 'freshness-sec'] as const;
 
 function positiveNumber(flag: string, raw: string, allowZero: boolean): number | string {
@@ -31,7 +30,10 @@ function positiveNumber(flag: string, raw: string, allowZero: boolean): number |
 }
 
 /** `ddb-athena-sync cost`: prints the cost report (text, or JSON with --json). Returns the exit code. */
-export async function run(args: string[], io: Io): Promise<number> {
+export async function run(
+  args: string[],
+  io: { stdout: (s: string) => void; stderr: (s: string) => void },
+): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -66,7 +68,8 @@ export async function run(args: string[], io: Io): Promise<number> {
   if (given.length > 0) {
     const problems: string[] = [];
     if (values.scenario !== undefined) problems.push('--scenario cannot be combined with profile flags');
-    for (const f of PROFILE_FLAGS) if (values[f] === undefined) problems.push(`--${f} is required with a custom profile`);
+    for (const f of PROFILE_FLAGS)
+      if (values[f] === undefined) problems.push(`--${f} is required with a custom profile`);
     const num = (flag: string, raw: string | undefined, fallback: number, allowZero = false): number => {
       if (raw === undefined) return fallback;
       const parsed = positiveNumber(flag, raw, allowZero);

@@ -24,7 +24,10 @@ export function articleFirehoseCheck(book: PriceBook, orders: TableCost | undefi
   const months = [
     { month: '30 days', days: 30 },
     { month: '30.4 days', days: 30.4 },
-    { month: `${book.monthHours}-hour month (${(book.monthHours / 24).toFixed(4)} days)`, days: book.monthHours / 24 },
+    {
+      month: `${book.monthHours}-hour month (${(book.monthHours / 24).toFixed(4)} days)`,
+      days: book.monthHours / 24,
+    },
     { month: '31 days', days: 31 },
   ];
   const candidates: FirehoseFigureCandidate[] = [];
@@ -33,7 +36,14 @@ export function articleFirehoseCheck(book: PriceBook, orders: TableCost | undefi
     if (rate === null) continue;
     for (const m of months) {
       const usd = ARTICLE_GB_PER_DAY * m.days * rate;
-      candidates.push({ rateKey: key, usdPerGb: rate, days: m.days, month: m.month, usd, matches: cents(usd) === ARTICLE_FIREHOSE_USD });
+      candidates.push({
+        rateKey: key,
+        usdPerGb: rate,
+        days: m.days,
+        month: m.month,
+        usd,
+        matches: cents(usd) === ARTICLE_FIREHOSE_USD,
+      });
     }
   }
   const calculatorDays = book.monthHours / 24;
@@ -42,7 +52,14 @@ export function articleFirehoseCheck(book: PriceBook, orders: TableCost | undefi
   const roundRate = Math.round(impliedUsdPerGb * 1000) / 1000;
   for (const m of months) {
     const usd = ARTICLE_GB_PER_DAY * m.days * roundRate;
-    candidates.push({ rateKey: 'implied', usdPerGb: roundRate, days: m.days, month: m.month, usd, matches: cents(usd) === ARTICLE_FIREHOSE_USD });
+    candidates.push({
+      rateKey: 'implied',
+      usdPerGb: roundRate,
+      days: m.days,
+      month: m.month,
+      usd,
+      matches: cents(usd) === ARTICLE_FIREHOSE_USD,
+    });
   }
 
   const line = orders?.designs

@@ -33,6 +33,11 @@ export function costReport(
     assumptions: { ...assumptions },
     tables,
     articleFirehose:
-      scenario === 'seed' ? articleFirehoseCheck(book, tables.find((t) => t.profile.name === 'orders')) : null,
+      scenario === 'seed'
+        ? articleFirehoseCheck(
+            book,
+            tables.find((t) => t.profile.name === 'orders'),
+          )
+        : null,
   };
 }

@@ -22,12 +22,7 @@ export interface TableProfile {
 
 /** The ways of doing the job that the model prices. */
 export type DesignId =
-  | 'merge'
-  | 'firehose'
-  | 'append-daily'
-  | 'glue-zero-etl'
-  | 'seed-full-scan'
-  | 'seed-full-export';
+  'merge' | 'firehose' | 'append-daily' | 'glue-zero-etl' | 'seed-full-scan' | 'seed-full-export';
 
 /** One priced quantity: `usd = quantity / per * unitPrice`. */
 export interface LineItem {

@@ -18,7 +18,9 @@ export function designCost(
   const monthlyUsd = design.lines.reduce((sum, l) => sum + (l.usd ?? 0), 0);
   const notes = [...design.notes];
   if (unpriced.length > 0) {
-    notes.push(`Not priced (unknown price): ${unpriced.map((l) => l.component).join('; ')}. The total is a lower bound.`);
+    notes.push(
+      `Not priced (unknown price): ${unpriced.map((l) => l.component).join('; ')}. The total is a lower bound.`,
+    );
   }
   const unconfirmed = [
     ...new Set(

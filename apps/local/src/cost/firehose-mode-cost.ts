@@ -91,7 +91,10 @@ export function firehoseModeCost(
   );
 
   // Delivery: one Iceberg commit per buffer (interval or size), each writing a data file per partition.
-  const bufferSec = Math.min(a.firehoseMaxBufferSec, Math.max(0, profile.freshnessSec - a.transformBufferSec));
+  const bufferSec = Math.min(
+    a.firehoseMaxBufferSec,
+    Math.max(0, profile.freshnessSec - a.transformBufferSec),
+  );
   const bufferBytes = a.firehoseBufferMb * bytesPerMb;
   const commits = Math.max(
     bufferSec > 0 ? (S / bufferSec) * nonEmptyProbability(W, bufferSec) : records,
@@ -126,10 +129,12 @@ export function firehoseModeCost(
 
   notes.push(
     'Kinesis records may arrive twice and out of order; with unique keys Firehose applies each as delete + insert, so an older image can overwrite a newer one (no sequence guard).',
-    'Maintenance is priced as the merger\'s hourly OPTIMIZE/VACUUM; the firehose-table module does not schedule maintenance yet.',
+    "Maintenance is priced as the merger's hourly OPTIMIZE/VACUUM; the firehose-table module does not schedule maintenance yet.",
   );
   if (appendOnly) {
-    notes.push('Insert-only table: priced with append_only (no equality deletes); a duplicate Kinesis record then lands twice.');
+    notes.push(
+      'Insert-only table: priced with append_only (no equality deletes); a duplicate Kinesis record then lands twice.',
+    );
   }
   return designCost(book, profile, {
     design: 'firehose',

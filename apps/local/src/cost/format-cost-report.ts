@@ -31,7 +31,8 @@ function details(t: TableCost): string[] {
     out.push('', `### ${t.profile.name}: ${d.title}: ${total(d)} USD/month`, '');
     const width = Math.max(...d.lines.map((l) => l.component.length));
     for (const l of d.lines) {
-      const price = l.unitPrice === null ? 'unknown' : `${l.unitPrice}${l.per === 1 ? '' : ` per ${formatCount(l.per)}`}`;
+      const price =
+        l.unitPrice === null ? 'unknown' : `${l.unitPrice}${l.per === 1 ? '' : ` per ${formatCount(l.per)}`}`;
       const usd = l.usd === null ? 'not priced' : formatUsd(l.usd);
       out.push(
         `    ${pad(l.component, width)}  ${pad(formatCount(l.quantity), 9, true)} ${pad(l.unit, 19)} x ${pad(price, 20)} = ${pad(usd, 10, true)}   ${l.note}`,
@@ -53,7 +54,7 @@ export function formatCostReport(report: CostReport): string {
   ];
   for (const t of report.tables) out.push(...summary(t), '');
   if (report.articleFirehose !== null) {
-    out.push('## The article\'s Firehose figure (33.46 USD/month for 20 GB a day)', '');
+    out.push("## The article's Firehose figure (33.46 USD/month for 20 GB a day)", '');
     for (const e of report.articleFirehose.explanation) out.push(`- ${e}`);
     out.push('');
   }

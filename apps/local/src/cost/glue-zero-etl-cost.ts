@@ -20,7 +20,8 @@ export function glueZeroEtlCost(
   const { bytesPerGb } = book.units;
   const refreshSec = Math.max(a.zeroEtlMinRefreshSec, profile.freshnessSec - a.zeroEtlProcessingSec);
   const changedBytes = derived.writesPerMonth * profile.itemBytes;
-  const fullExportOnceUsd = (derived.tableBytes / bytesPerGb) * (book.prices['dynamodb.usdPerGbFullExport'].value ?? 0);
+  const fullExportOnceUsd =
+    (derived.tableBytes / bytesPerGb) * (book.prices['dynamodb.usdPerGbFullExport'].value ?? 0);
   const lines = [
     priceLine(book, 'dynamodb.usdPerGbMonthPitr', {
       component: 'DynamoDB point-in-time recovery (needed by exports)',

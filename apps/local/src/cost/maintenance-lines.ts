@@ -40,7 +40,8 @@ export function maintenanceLines(
   const lines: LineItem[] = [
     priceLine(book, 'athena.usdPerTbScanned', {
       component: 'Athena OPTIMIZE + VACUUM, bytes billed',
-      quantity: (active * (optimizeBilled + vacuumBilled) + (runs - active) * idleBilled) / book.units.bytesPerTb,
+      quantity:
+        (active * (optimizeBilled + vacuumBilled) + (runs - active) * idleBilled) / book.units.bytesPerTb,
       unit: 'TB',
       note:
         `${formatCount(runs)} runs; ${formatCount(active)} with changes (${formatPercent(pActive)}): ` +

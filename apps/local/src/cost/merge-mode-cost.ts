@@ -53,7 +53,8 @@ export function mergeModeCost(
     ...lambdaLines(book, {
       name: 'stream-writer',
       invocations,
-      totalMs: invocations * a.streamWriterMsPerInvocation + derived.writesPerMonth * a.streamWriterMsPerRecord,
+      totalMs:
+        invocations * a.streamWriterMsPerInvocation + derived.writesPerMonth * a.streamWriterMsPerRecord,
       memoryMb: a.streamWriterMemoryMb,
       note: `${formatCount(derived.writesPerMonth)} changes on ${shards} shard(s), batches of up to ${a.streamWriterBatchSize} or ${bw} s`,
     }),
@@ -94,7 +95,9 @@ export function mergeModeCost(
   const billedPerQuery = athenaBilledBytes(stagedBytesPerQuery + targetBytesPerQuery, book);
   lines.push(
     priceLine(book, 'athena.usdPerTbScanned', {
-      component: options.appendOnly ? 'Athena INSERT of staged rows, bytes billed' : 'Athena MERGE, bytes billed',
+      component: options.appendOnly
+        ? 'Athena INSERT of staged rows, bytes billed'
+        : 'Athena MERGE, bytes billed',
       quantity: (queries * billedPerQuery) / book.units.bytesPerTb,
       unit: 'TB',
       note:

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
+import { PriceFileError } from './price-file-error.js';
+
 /** Every key the model reads. The price file must define each one (value may be null: unknown). */
 export const PRICE_KEYS = [
   'athena.usdPerTbScanned',
@@ -55,17 +57,6 @@ export interface PriceBook {
   prices: Record<PriceKey, PriceEntry>;
 }
 
-export class PriceFileError extends Error {
-  override readonly name = 'PriceFileError';
-  constructor(
-    readonly file: string,
-    readonly problems: string[],
-    options?: { cause?: unknown },
-  ) {
-    super(`price file ${file} is not usable:\n  - ${problems.join('\n  - ')}`, options);
-  }
-}
-
 /** The price file shipped with the command: apps/local/data/prices.json. */
 export const DEFAULT_PRICE_FILE = fileURLToPath(new URL('../../data/prices.json', import.meta.url));
 
@@ -91,7 +82,8 @@ export function parsePriceBook(file: string, json: unknown): PriceBook {
   const currency = text('currency');
   const readOn = text('readOn');
   const month = json.month;
-  const monthHours = isRecord(month) && typeof month.hours === 'number' && month.hours > 0 ? month.hours : NaN;
+  const monthHours =
+    isRecord(month) && typeof month.hours === 'number' && month.hours > 0 ? month.hours : NaN;
   if (Number.isNaN(monthHours)) problems.push('"month.hours" must be a positive number');
   const unitsIn = isRecord(json.units) ? json.units : {};
   const unit = (key: string): number => {
@@ -124,7 +116,8 @@ export function parsePriceBook(file: string, json: unknown): PriceBook {
     if (typeof entry.readOn !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(entry.readOn)) {
       problems.push(`price "${key}": readOn must be a YYYY-MM-DD date`);
     }
-    if (!Array.isArray(entry.source)) problems.push(`price "${key}": source must be a list (empty when none was found)`);
+    if (!Array.isArray(entry.source))
+      problems.push(`price "${key}": source must be a list (empty when none was found)`);
     if (entry.status !== 'unconfirmed' && Array.isArray(entry.source) && entry.source.length === 0) {
       problems.push(`price "${key}": a price that is not "unconfirmed" needs a source`);
     }
@@ -138,7 +131,8 @@ export function parsePriceBook(file: string, json: unknown): PriceBook {
     };
   }
   for (const key of Object.keys(pricesIn)) {
-    if (!(PRICE_KEYS as readonly string[]).includes(key)) problems.push(`price "${key}" is not used by the model (typo?)`);
+    if (!(PRICE_KEYS as readonly string[]).includes(key))
+      problems.push(`price "${key}" is not used by the model (typo?)`);
   }
   if (problems.length > 0) throw new PriceFileError(file, problems);
   return { file, region, currency, readOn, monthHours, units, prices };

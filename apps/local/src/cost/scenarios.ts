@@ -14,7 +14,14 @@ const ORDERS_PER_DAY = (20 * GIB) / ORDER_BYTES;
  */
 export const SCENARIOS: Record<string, TableProfile[]> = {
   seed: [
-    { name: 'books', items: 10_000, itemBytes: 1024, writesPerSec: 5, freshnessSec: 120, updateFraction: 0.9 },
+    {
+      name: 'books',
+      items: 10_000,
+      itemBytes: 1024,
+      writesPerSec: 5,
+      freshnessSec: 120,
+      updateFraction: 0.9,
+    },
     {
       name: 'orders',
       items: ORDERS_PER_DAY * 365,

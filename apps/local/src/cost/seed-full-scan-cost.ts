@@ -51,7 +51,10 @@ export function seedFullScanCost(
       quantity: runs * putsPerRun,
       unit: 'requests',
       per: 1000,
-      note: putsPerRun > 1 ? `multipart upload, ${putsPerRun} requests per file` : 'one file per run; the DELETE of the previous one is free',
+      note:
+        putsPerRun > 1
+          ? `multipart upload, ${putsPerRun} requests per file`
+          : 'one file per run; the DELETE of the previous one is free',
     }),
     priceLine(book, 's3.standardUsdPerGbMonth', {
       component: 'S3 storage: one JSON snapshot',
@@ -61,10 +64,14 @@ export function seedFullScanCost(
     }),
   ];
   const notes = [
-    'Readers fail with HIVE_CANNOT_OPEN_SPLIT when the previous file is deleted while a query reads it (the article\'s problem); queries scan the whole snapshot every time.',
+    "Readers fail with HIVE_CANNOT_OPEN_SPLIT when the previous file is deleted while a query reads it (the article's problem); queries scan the whole snapshot every time.",
   ];
-  if (!feasible) notes.push(`Infeasible: one scan takes ${formatSeconds(scanSec)}, beyond Lambda's ${a.lambdaMaxSec} s limit.`);
-  else if (scanSec > interval) notes.push(`A scan (${formatSeconds(scanSec)}) outlasts the 1-minute schedule: runs overlap.`);
+  if (!feasible)
+    notes.push(
+      `Infeasible: one scan takes ${formatSeconds(scanSec)}, beyond Lambda's ${a.lambdaMaxSec} s limit.`,
+    );
+  else if (scanSec > interval)
+    notes.push(`A scan (${formatSeconds(scanSec)}) outlasts the 1-minute schedule: runs overlap.`);
   return designCost(book, profile, {
     design: 'seed-full-scan',
     title: 'article: full Scan every minute',

@@ -8,6 +8,12 @@ import type { ObjectStore } from '@ddb-athena-sync/core/stream/stage-batch';
 import type { Lake } from '@ddb-athena-sync/local-lake/lake';
 import type { LambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
+import { randomUUID } from 'node:crypto';
+
+import { createHandler as createFirehoseTransform } from '@ddb-athena-sync/firehose-transform/handler';
+import { LocalLakeEngine } from '@ddb-athena-sync/local-lake/merge-engine';
+import { createHandler as createMerger } from '@ddb-athena-sync/merger/handler';
+import { getTable } from '@ddb-athena-sync/schemas/tables';
 import { createHandler as createStreamWriter } from '@ddb-athena-sync/stream-writer/handler';
 
 import type { FirehoseTransform } from './firehose-stand-in.js';
@@ -33,13 +39,26 @@ export interface FunctionContext {
   readonly logLevel: string;
 }
 
+/**
+ * The merger's local "Lambda timeout": the handler keeps 20 s back for its journal writes and starts a
+ * batch only with 30 s left, so this must exceed 50 s (the AWS module uses minutes).
+ */
+export const MERGER_TIMEOUT_MS = 120_000;
+
+/** The Glue database name the local lake's default namespace stands for. */
+export const LOCAL_DATABASE = 'default';
+
 // Metrics are CloudWatch EMF lines on stdout in Lambda; locally they would only clutter the terminal.
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+
+const ignore = (): void => undefined;
+const SILENT_LOGGER = { trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore };
 
 function powertools(serviceName: string, logLevel: string): { logger: Logger; metrics: Metrics } {
   return {
     logger: new Logger({ serviceName, logLevel: logLevel as 'INFO' }),
-    metrics: new Metrics({ namespace: 'DdbAthenaSync', serviceName }),
+    // Metrics' own warnings ("No application metrics to publish") go to a silent logger locally.
+    metrics: new Metrics({ namespace: 'DdbAthenaSync', serviceName, logger: SILENT_LOGGER }),
   };
 }
 
@@ -56,6 +75,7 @@ export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunc
     },
   };
   const writers = new Map<string, (event: { Records: LambdaStreamRecord[] }) => Promise<BatchResponse>>();
+  const mergers = new Map<string, ReturnType<typeof createMerger>>();
   return Promise.resolve({
     streamWriter(table) {
       let writer = writers.get(table.name);
@@ -78,11 +98,37 @@ export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunc
       }
       return writer;
     },
-    merger() {
-      return Promise.reject(new Error('merger handler not available yet'));
+    merger(event) {
+      let merger = mergers.get(event.table);
+      if (merger === undefined) {
+        const table = getTable(event.table);
+        // The merger's Config as loadConfig parses it from infra/modules/merge-table's variables;
+        // the Athena ones name nothing locally (the engine is the local lake).
+        const config = {
+          tableName: table.name,
+          stagingBucket: ctx.bucket,
+          stagingPrefix: DEFAULT_STAGING_PREFIX,
+          controlTable: ctx.controlTable,
+          athenaWorkgroup: 'local',
+          glueDatabase: LOCAL_DATABASE,
+          tableLocation: `s3://${ctx.bucket}/lake/${table.name}`,
+          serviceName: 'merger',
+          logLevel: ctx.logLevel,
+        };
+        const engine = new LocalLakeEngine({ lake: ctx.lake, s3: ctx.s3 });
+        merger = createMerger({ config, table, ...powertools('merger', ctx.logLevel), engine, s3: ctx.s3, dynamodb: ctx.ddb, clock: { now: () => new Date() } });
+        mergers.set(event.table, merger);
+      }
+      // Each invocation gets a request id (the lease owner) and a Lambda-like time budget.
+      const deadline = Date.now() + MERGER_TIMEOUT_MS;
+      return merger(event, { awsRequestId: randomUUID(), getRemainingTimeInMillis: () => deadline - Date.now() });
     },
-    firehoseTransform() {
-      return () => Promise.reject(new Error('firehose-transform handler not available yet'));
+    firehoseTransform(table) {
+      // firehose-transform's Config as loadConfig parses it (TABLE_NAME, GLUE_DATABASE): locally the
+      // lake's default namespace stands in for the Glue database.
+      const config = { table, database: LOCAL_DATABASE, serviceName: 'firehose-transform', logLevel: ctx.logLevel };
+      const handler = createFirehoseTransform({ config, ...powertools('firehose-transform', ctx.logLevel) });
+      return (event) => handler(event as unknown as Parameters<typeof handler>[0]);
     },
   });
 }

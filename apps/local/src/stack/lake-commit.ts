@@ -8,6 +8,8 @@ import type { FirehoseCommit, RoutedRecord } from './firehose-stand-in.js';
  * Orders Firehose's deliveries: Firehose's Iceberg destination keeps no per-record order (and Kinesis
  * has no sequence numbers in the record), so the lake's `_seq` for these rows is the delivery
  * order: arrival time in microseconds, then a counter, padded to 40 digits like stream sequence numbers.
+ * (firehose-transform sets `_seq` to the Kinesis sequence number when Firehose reads Kinesis; the
+ * local stand-in has none, so the row arrives with `_seq: null`.)
  */
 export class DeliverySequence {
   private last = 0n;
@@ -18,6 +20,12 @@ export class DeliverySequence {
     this.last = value;
     return value.toString().padStart(40, '0');
   }
+}
+
+/** firehose-transform puts the change's time in `_updated_at`; arrival time when it is missing. */
+function eventTime(r: RoutedRecord): string {
+  const t = r.row._updated_at;
+  return typeof t === 'string' ? t : formatMicros(BigInt(r.arrivalMs) * 1000n);
 }
 
 /**
@@ -42,7 +50,7 @@ export function lakeCommitter(lake: Lake, sequence = new DeliverySequence()): Fi
       if (inserts.length > 0) {
         await lake.append(
           table,
-          inserts.map((r) => ({ ...r.row, _seq: sequence.next(r.arrivalMs), _updated_at: formatMicros(BigInt(r.arrivalMs) * 1000n) })),
+          inserts.map((r) => ({ ...r.row, _seq: sequence.next(r.arrivalMs), _updated_at: eventTime(r) })),
         );
       }
       if (keyed.length > 0) {
@@ -52,7 +60,7 @@ export function lakeCommitter(lake: Lake, sequence = new DeliverySequence()): Fi
               ...r.row,
               _op: r.operation === 'delete' ? 'delete' : 'upsert',
               _seq: sequence.next(r.arrivalMs),
-              _event_time: formatMicros(BigInt(r.arrivalMs) * 1000n),
+              _event_time: eventTime(r),
               _source: 'stream',
             }) as StagingRow,
         );

@@ -90,6 +90,8 @@ export interface Stack {
   readonly tables: ReadonlyMap<string, TableRuntime>;
   readonly scheduler: MergeScheduler;
   readonly functions: PipelineFunctions;
+  /** Adds an event listener; returns its removal. */
+  subscribe(listener: (event: StackEvent) => void): () => void;
   /** Invokes the merger for a table now (waits for a scheduled run in progress first). */
   mergeNow(table: string): Promise<void>;
   /** Simulates a crashed event source mapping: kill the table's poller (nothing more is checkpointed). */
@@ -117,11 +119,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   await prepareDataDir(layout);
   const tables = options.tables ?? [...declaredTables.values()];
   const mergeIntervalMs = options.mergeIntervalMs ?? 5000;
+  const listeners = new Set<(event: StackEvent) => void>();
+  if (options.onEvent !== undefined) listeners.add(options.onEvent);
   const emit = (event: StackEvent): void => {
-    try {
-      options.onEvent?.(event);
-    } catch {
-      // Observers never break the stack.
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch {
+        // Observers never break the stack.
+      }
     }
   };
 
@@ -297,6 +303,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       scheduler,
       functions,
       mergeNow: (table) => scheduler.fire(table, 'merge'),
+      subscribe: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
       killPoller: async (table) => {
         await runtimes.get(tableNamed(tables, table).name)!.poller.kill();
       },

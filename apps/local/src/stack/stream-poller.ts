@@ -313,8 +313,10 @@ export class StreamPoller {
         } catch (error) {
           this.stats.readErrors++;
           readErrors++;
-          this.emit({ type: 'read-error', shardId, reason: errorText(error) });
           const name = (error as { name?: string }).name;
+          // DynamoDB Local answers the first read of a still empty shard with TrimmedDataAccessException;
+          // a fresh TRIM_HORIZON iterator is the remedy either way, so it is not worth a report.
+          if (name !== 'TrimmedDataAccessException') this.emit({ type: 'read-error', shardId, reason: errorText(error) });
           if (name === 'ResourceNotFoundException') {
             // The shard is gone (trimmed): nothing more can be read from it.
             closed = true;

@@ -62,7 +62,7 @@ export interface TtlSweeperOptions {
   readonly intervalMs?: number;
   /** Epoch milliseconds. */
   readonly now?: () => number;
-  /** Called after each item the sweeper deleted, with the time of the delete (epoch ms). */
+  /** Called after each item the sweeper deleted, with the time the delete was sent (epoch ms). */
   readonly onDelete?: (key: Record<string, AttributeValue>, deletedAtMs: number) => void;
   readonly onError?: (error: unknown) => void;
 }
@@ -134,6 +134,7 @@ export class TtlSweeper {
         const key = Object.fromEntries(this.o.keyAttributes.map((a) => [a, item[a]!]));
         const mark = markKey(this.o.keyAttributes, key, ttl.N);
         this.o.marks.add(mark);
+        const at = this.o.now();
         try {
           await this.o.ddb.send(
             new DeleteItemCommand({
@@ -146,7 +147,7 @@ export class TtlSweeper {
           );
           count++;
           this.deleted++;
-          this.o.onDelete?.(key, this.o.now());
+          this.o.onDelete?.(key, at);
         } catch (error) {
           this.o.marks.remove(mark);
           if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;

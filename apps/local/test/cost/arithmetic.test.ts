@@ -55,15 +55,32 @@ describe('building blocks', () => {
   });
 
   it('prices a line, and leaves an unknown price unpriced', () => {
-    const l = priceLine(book, 's3.usdPer1000PutListRequests', { component: 'x', quantity: 2000, unit: 'requests', per: 1000, note: '' });
+    const l = priceLine(book, 's3.usdPer1000PutListRequests', {
+      component: 'x',
+      quantity: 2000,
+      unit: 'requests',
+      per: 1000,
+      note: '',
+    });
     expect(l.usd).toBeCloseTo(2 * price('s3.usdPer1000PutListRequests'), 12);
-    const unknown = priceLine(book, 'glue.zeroEtlUsdPerGbIngested', { component: 'y', quantity: 5, unit: 'GB', note: '' });
+    const unknown = priceLine(book, 'glue.zeroEtlUsdPerGbIngested', {
+      component: 'y',
+      quantity: 5,
+      unit: 'GB',
+      note: '',
+    });
     expect(unknown.usd).toBeNull();
   });
 
   it('prices Lambda requests and GB-seconds', () => {
     // 1,000 calls of 500 ms at 2048 MB = 1,000 x 0.5 s x 2 GB = 1,000 GB-s
-    const [requests, duration] = lambdaLines(book, { name: 'f', invocations: 1000, totalMs: 500_000, memoryMb: 2048, note: '' });
+    const [requests, duration] = lambdaLines(book, {
+      name: 'f',
+      invocations: 1000,
+      totalMs: 500_000,
+      memoryMb: 2048,
+      note: '',
+    });
     expect(requests!.usd).toBeCloseTo((1000 / 1e6) * price('lambda.usdPerMillionRequests'), 12);
     expect(duration!.quantity).toBeCloseTo(1000, 9);
     expect(duration!.usd).toBeCloseTo(1000 * price('lambda.arm64UsdPerGbSecond'), 12);
@@ -72,7 +89,14 @@ describe('building blocks', () => {
 
 describe('merge mode on a small table', () => {
   // 100 items of 1,000 bytes, one write every 100 s, freshness 120 s.
-  const profile: TableProfile = { name: 't', items: 100, itemBytes: 1000, writesPerSec: 0.01, freshnessSec: 120, updateFraction: 1 };
+  const profile: TableProfile = {
+    name: 't',
+    items: 100,
+    itemBytes: 1000,
+    writesPerSec: 0.01,
+    freshnessSec: 120,
+    updateFraction: 1,
+  };
 
   it('runs every minute and pays Athena only for the intervals with something staged', () => {
     const derived = deriveProfile(profile, book, a);
@@ -86,10 +110,16 @@ describe('merge mode on a small table', () => {
     expect(athena.quantity).toBeCloseTo((runs * p * 10 * MiB) / TiB, 12);
     expect(athena.usd).toBeCloseTo(((runs * p * 10 * MiB) / TiB) * price('athena.usdPerTbScanned'), 9);
     // Every run is a scheduler invocation and a merger call, empty or not.
-    expect(line(design, 'EventBridge Scheduler: merge schedule').usd).toBeCloseTo((runs / 1e6) * price('scheduler.usdPerMillionInvocations'), 12);
+    expect(line(design, 'EventBridge Scheduler: merge schedule').usd).toBeCloseTo(
+      (runs / 1e6) * price('scheduler.usdPerMillionInvocations'),
+      12,
+    );
     expect(line(design, 'Lambda merger (merge): requests').quantity).toBeCloseTo(runs, 9);
     // Lease writes: 2 per run, plus 2 journal writes per merge.
-    expect(line(design, 'DynamoDB control table (lease, journal)').quantity).toBeCloseTo(runs * 2 + runs * p * 2, 6);
+    expect(line(design, 'DynamoDB control table (lease, journal)').quantity).toBeCloseTo(
+      runs * 2 + runs * p * 2,
+      6,
+    );
     expect(design.achievedFreshnessSec).toBe(5 + 60 + 8);
     expect(design.meetsFreshness).toBe(true);
   });
@@ -105,7 +135,14 @@ describe('merge mode on a small table', () => {
 describe('the seed article designs', () => {
   it('full scan: half a read unit per 4 KB, every minute', () => {
     // 1,000 items of 4,096 bytes: a scan reads 1,000 x 4 KB = 1,000 x 0.5 = 500 read units.
-    const profile: TableProfile = { name: 't', items: 1000, itemBytes: 4096, writesPerSec: 1, freshnessSec: 120, updateFraction: 1 };
+    const profile: TableProfile = {
+      name: 't',
+      items: 1000,
+      itemBytes: 4096,
+      writesPerSec: 1,
+      freshnessSec: 120,
+      updateFraction: 1,
+    };
     const design = seedFullScanCost(profile, deriveProfile(profile, book, a), book, a);
     const runs = 730 * 60;
     const rru = line(design, 'DynamoDB Scan (eventually consistent)');
@@ -115,10 +152,23 @@ describe('the seed article designs', () => {
 
   it('full export: the whole table every day, plus continuous backups', () => {
     // A 1 GiB table: 730 / 24 exports a month of 1 GiB each.
-    const profile: TableProfile = { name: 't', items: 1024 * 1024, itemBytes: 1024, writesPerSec: 1, freshnessSec: 86400 * 2, updateFraction: 0 };
+    const profile: TableProfile = {
+      name: 't',
+      items: 1024 * 1024,
+      itemBytes: 1024,
+      writesPerSec: 1,
+      freshnessSec: 86400 * 2,
+      updateFraction: 0,
+    };
     const design = seedFullExportCost(profile, deriveProfile(profile, book, a), book, a);
-    expect(line(design, 'DynamoDB full export').usd).toBeCloseTo((730 / 24) * price('dynamodb.usdPerGbFullExport'), 9);
-    expect(line(design, 'DynamoDB point-in-time recovery (needed by exports)').usd).toBeCloseTo(price('dynamodb.usdPerGbMonthPitr'), 9);
+    expect(line(design, 'DynamoDB full export').usd).toBeCloseTo(
+      (730 / 24) * price('dynamodb.usdPerGbFullExport'),
+      9,
+    );
+    expect(line(design, 'DynamoDB point-in-time recovery (needed by exports)').usd).toBeCloseTo(
+      price('dynamodb.usdPerGbMonthPitr'),
+      9,
+    );
     expect(design.meetsFreshness).toBe(true);
   });
 });
@@ -127,7 +177,14 @@ describe('firehose mode', () => {
   it('bills Firehose per record in 5 KB increments and Kinesis in 1 KB increments', () => {
     // Inserts of 1,000-byte items: a Kinesis record is 1,000 + 400 bytes of event metadata = 1,400 B,
     // billed by Kinesis as 2,048 B and by Firehose as 5,120 B. 1 write/s for a 730-hour month.
-    const profile: TableProfile = { name: 't', items: 1000, itemBytes: 1000, writesPerSec: 1, freshnessSec: 3600, updateFraction: 0 };
+    const profile: TableProfile = {
+      name: 't',
+      items: 1000,
+      itemBytes: 1000,
+      writesPerSec: 1,
+      freshnessSec: 3600,
+      updateFraction: 0,
+    };
     const design = firehoseModeCost(profile, deriveProfile(profile, book, a), book, a);
     const records = 730 * 3600;
     expect(line(design, 'Firehose to Iceberg (source: Kinesis)').usd).toBeCloseTo(
@@ -138,6 +195,9 @@ describe('firehose mode', () => {
       ((records * 2048) / GiB) * price('kinesis.onDemandUsdPerGbIngested'),
       9,
     );
-    expect(line(design, 'Kinesis Data Streams on-demand: stream').usd).toBeCloseTo(730 * price('kinesis.onDemandUsdPerStreamHour'), 9);
+    expect(line(design, 'Kinesis Data Streams on-demand: stream').usd).toBeCloseTo(
+      730 * price('kinesis.onDemandUsdPerStreamHour'),
+      9,
+    );
   });
 });

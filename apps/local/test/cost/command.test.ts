@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 
 import { run } from '../../src/commands/cost.js';
 import type { CostReport } from '../../src/cost/cost-types.js';
-import { DEFAULT_PRICE_FILE, PRICE_KEYS, PriceFileError, parsePriceBook } from '../../src/cost/price-book.js';
+import { DEFAULT_PRICE_FILE, PRICE_KEYS, parsePriceBook } from '../../src/cost/price-book.js';
+import { PriceFileError } from '../../src/cost/price-file-error.js';
 
 async function invoke(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -24,13 +25,25 @@ describe('ddb-athena-sync cost', () => {
     const report = JSON.parse(out) as CostReport;
     expect(report.schema).toBe('ddb-athena-sync/cost@1');
     expect(report.scenario).toBe('seed');
-    expect(report.prices).toMatchObject({ region: 'us-east-1', currency: 'USD', readOn: '2026-11-27', monthHours: 730 });
+    expect(report.prices).toMatchObject({
+      region: 'us-east-1',
+      currency: 'USD',
+      readOn: '2026-11-27',
+      monthHours: 730,
+    });
     expect(Array.isArray(report.prices.notConfirmedOnAwsPage)).toBe(true);
     expect(typeof report.assumptions.streamWriterBatchWindowSec).toBe('number');
     expect(report.tables).toHaveLength(2);
     for (const table of report.tables) {
       expect(Object.keys(table).sort()).toEqual(['derived', 'designs', 'profile']);
-      expect(Object.keys(table.profile).sort()).toEqual(['freshnessSec', 'itemBytes', 'items', 'name', 'updateFraction', 'writesPerSec']);
+      expect(Object.keys(table.profile).sort()).toEqual([
+        'freshnessSec',
+        'itemBytes',
+        'items',
+        'name',
+        'updateFraction',
+        'writesPerSec',
+      ]);
       for (const design of table.designs) {
         expect(Object.keys(design).sort()).toEqual([
           'achievedFreshnessSec',
@@ -45,7 +58,16 @@ describe('ddb-athena-sync cost', () => {
         ]);
         expect(typeof design.monthlyUsd).toBe('number');
         for (const line of design.lines) {
-          expect(Object.keys(line).sort()).toEqual(['component', 'note', 'per', 'priceKey', 'quantity', 'unit', 'unitPrice', 'usd']);
+          expect(Object.keys(line).sort()).toEqual([
+            'component',
+            'note',
+            'per',
+            'priceKey',
+            'quantity',
+            'unit',
+            'unitPrice',
+            'usd',
+          ]);
         }
       }
     }
@@ -61,19 +83,42 @@ describe('ddb-athena-sync cost', () => {
   });
 
   it('prices a custom profile given by flags', async () => {
-    const { code, out } = await invoke(['--items', '1000', '--item-bytes', '500', '--writes-per-sec', '2', '--freshness-sec', '300', '--json']);
+    const { code, out } = await invoke([
+      '--items',
+      '1000',
+      '--item-bytes',
+      '500',
+      '--writes-per-sec',
+      '2',
+      '--freshness-sec',
+      '300',
+      '--json',
+    ]);
     expect(code).toBe(0);
     const report = JSON.parse(out) as CostReport;
     expect(report.scenario).toBe('custom');
     expect(report.articleFirehose).toBeNull();
-    expect(report.tables[0]!.profile).toMatchObject({ items: 1000, itemBytes: 500, writesPerSec: 2, freshnessSec: 300 });
+    expect(report.tables[0]!.profile).toMatchObject({
+      items: 1000,
+      itemBytes: 500,
+      writesPerSec: 2,
+      freshnessSec: 300,
+    });
   });
 
   it('rejects bad arguments with exit code 2 and says why', async () => {
     const missing = await invoke(['--items', '10']);
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('--item-bytes is required');
-    const bad = await invoke(['--items=-1', '--item-bytes', '1', '--writes-per-sec', '1', '--freshness-sec', '1']);
+    const bad = await invoke([
+      '--items=-1',
+      '--item-bytes',
+      '1',
+      '--writes-per-sec',
+      '1',
+      '--freshness-sec',
+      '1',
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--items must be');
     expect((await invoke(['--scenario', 'nope'])).code).toBe(2);
@@ -92,7 +137,9 @@ describe('ddb-athena-sync cost', () => {
 
 describe('the price file', () => {
   it('defines every price with a status, a read date, and a source unless unconfirmed', async () => {
-    const json = JSON.parse(await readFile(DEFAULT_PRICE_FILE, 'utf8')) as { prices: Record<string, { status: string; source: unknown[]; readOn: string }> };
+    const json = JSON.parse(await readFile(DEFAULT_PRICE_FILE, 'utf8')) as {
+      prices: Record<string, { status: string; source: unknown[]; readOn: string }>;
+    };
     expect(Object.keys(json.prices).sort()).toEqual([...PRICE_KEYS].sort());
     for (const [key, entry] of Object.entries(json.prices)) {
       expect(entry.readOn, key).toMatch(/^\d{4}-\d{2}-\d{2}$/);
@@ -101,7 +148,9 @@ describe('the price file', () => {
   });
 
   it('rejects a file that drops a price', async () => {
-    const json = JSON.parse(await readFile(DEFAULT_PRICE_FILE, 'utf8')) as { prices: Record<string, unknown> };
+    const json = JSON.parse(await readFile(DEFAULT_PRICE_FILE, 'utf8')) as {
+      prices: Record<string, unknown>;
+    };
     delete json.prices['lambda.usdPerMillionRequests'];
     expect(() => parsePriceBook('test', json)).toThrow(PriceFileError);
   });

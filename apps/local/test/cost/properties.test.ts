@@ -27,7 +27,11 @@ describe('cost model properties', () => {
     fc.assert(
       fc.property(profileArb, fc.double({ min: 0, max: 5000, noNaN: true }), (profile, extra) => {
         const before = tableCost(profile, book, DEFAULT_ASSUMPTIONS);
-        const after = tableCost({ ...profile, writesPerSec: profile.writesPerSec + extra }, book, DEFAULT_ASSUMPTIONS);
+        const after = tableCost(
+          { ...profile, writesPerSec: profile.writesPerSec + extra },
+          book,
+          DEFAULT_ASSUMPTIONS,
+        );
         before.designs.forEach((d, i) => {
           const more = after.designs[i]!;
           expect(more.design).toBe(d.design);
@@ -44,16 +48,24 @@ describe('cost model properties', () => {
         const idle = tableCost({ ...profile, writesPerSec: 0 }, book, DEFAULT_ASSUMPTIONS);
         for (const id of ['merge', 'append-daily'] as const) {
           const design = idle.designs.find((d) => d.design === id)!;
-          const query = design.lines.find((l) => l.component.startsWith('Athena MERGE') || l.component.startsWith('Athena INSERT'))!;
+          const query = design.lines.find(
+            (l) => l.component.startsWith('Athena MERGE') || l.component.startsWith('Athena INSERT'),
+          )!;
           expect(query.quantity).toBe(0);
           expect(query.usd).toBe(0);
           // Maintenance is not skipped on an idle table (packages/core maintainTable): OPTIMIZE and
           // VACUUM still bill 10 MB each per scheduled run.
-          const maintenance = design.lines.find((l) => l.component === 'Athena OPTIMIZE + VACUUM, bytes billed')!;
-          const runs = design.lines.find((l) => l.component === 'Lambda merger (maintain): requests')!.quantity;
+          const maintenance = design.lines.find(
+            (l) => l.component === 'Athena OPTIMIZE + VACUUM, bytes billed',
+          )!;
+          const runs = design.lines.find(
+            (l) => l.component === 'Lambda merger (maintain): requests',
+          )!.quantity;
           expect(maintenance.quantity).toBeCloseTo((runs * 2 * 10 * 1024 ** 2) / 1024 ** 4, 12);
           // The scheduled runs still happen (and list the empty prefix); they just issue no query.
-          expect(design.lines.find((l) => l.component === 'Lambda merger (merge): requests')!.quantity).toBeGreaterThan(0);
+          expect(
+            design.lines.find((l) => l.component === 'Lambda merger (merge): requests')!.quantity,
+          ).toBeGreaterThan(0);
         }
       }),
       { numRuns: 60 },

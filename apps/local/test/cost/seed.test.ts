@@ -26,12 +26,16 @@ describe('seed scenario vs the article', () => {
     expect(matches.map((c) => [c.rateKey, c.usdPerGb, c.days])).toEqual([['implied', 0.055, 730 / 24]]);
     // 30.4 days at 0.055 gives 33.44: the 730-hour month is what matches, not 30.4 days.
     expect(check.candidates.find((c) => c.rateKey === 'implied' && c.days === 30.4)!.matches).toBe(false);
-    for (const key of ['firehose.icebergFromKinesisUsdPerGb', 'firehose.icebergDirectPutUsdPerGb', 'firehose.s3IngestUsdPerGb']) {
+    for (const key of [
+      'firehose.icebergFromKinesisUsdPerGb',
+      'firehose.icebergDirectPutUsdPerGb',
+      'firehose.s3IngestUsdPerGb',
+    ]) {
       expect(check.candidates.filter((c) => c.rateKey === key).some((c) => c.matches)).toBe(false);
     }
   });
 
-  it("prices the orders Firehose line from 20 GiB/day of 2 KB records billed as 5 KB each", () => {
+  it('prices the orders Firehose line from 20 GiB/day of 2 KB records billed as 5 KB each', () => {
     const check = report.articleFirehose!;
     const rate = book.prices['firehose.icebergFromKinesisUsdPerGb'].value!;
     // 20 GiB a day of 2,048-byte orders = 10,485,760 records a day; each Kinesis record (2,048 + 400 B)

@@ -1,0 +1,49 @@
+// A reader of the local lake in its own process (its own DuckDB), like an Athena user querying
+// while merges and Firehose deliveries commit. It runs queries back to back against the current
+// snapshot, and prints one JSON line per second: {"total": n, "failed": n, "errors": [...]}.
+// Usage: node --import tsx reader-process.ts <lake-dir>
+import { Lake } from '@ddb-athena-sync/local-lake/lake';
+
+const QUERIES = [
+  'SELECT count(*) AS n FROM books',
+  'SELECT id, name, author, published_at FROM books ORDER BY id LIMIT 20',
+  'SELECT count(*) AS n, sum(total) AS revenue FROM orders',
+  'SELECT currency, count(*) AS n FROM orders GROUP BY currency',
+  'SELECT o.customer_id, count(*) AS n FROM orders AS o GROUP BY o.customer_id ORDER BY n DESC LIMIT 5',
+];
+
+const root = process.argv[2];
+if (root === undefined) {
+  process.stderr.write('usage: reader-process.ts <lake-dir>\n');
+  process.exit(2);
+}
+const pauseMs = Number(process.argv[3] ?? 100);
+const lake = await Lake.open({ root });
+let total = 0;
+let failed = 0;
+let errors: string[] = [];
+let stopping = false;
+const report = (): void => {
+  process.stdout.write(`${JSON.stringify({ total, failed, errors })}\n`);
+  errors = [];
+};
+const timer = setInterval(report, 1000);
+report();
+const stop = (): void => {
+  stopping = true;
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+for (let i = 0; !stopping; i++) {
+  total++;
+  try {
+    await lake.query(QUERIES[i % QUERIES.length]!);
+  } catch (error) {
+    failed++;
+    if (errors.length < 5) errors.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+  }
+  if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
+}
+clearInterval(timer);
+report();
+lake.close();

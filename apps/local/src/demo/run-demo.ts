@@ -1,0 +1,269 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+
+import { Lake } from '@ddb-athena-sync/local-lake/lake';
+
+import type { CommandIo } from '../io.js';
+import { startStack } from '../stack/stack.js';
+import type { Stack, StackOptions } from '../stack/stack.js';
+import { stagingStatus } from '../stack/staging-status.js';
+import { compareTable } from './compare.js';
+import type { TableComparison } from './compare.js';
+import { renderLagChart } from './lag-chart.js';
+import { LagTracker } from './lag-tracker.js';
+import type { Percentiles } from './lag-tracker.js';
+import { LakeObserver } from './lake-observer.js';
+import { LiveView } from './live-view.js';
+import { ReaderPool } from './readers.js';
+import { Workload } from './workload.js';
+import type { WorkloadCounts } from './workload.js';
+
+/** Faults injected halfway through the run (the restart tests and `demo --faults`). */
+export interface DemoFaults {
+  /** Stop the merger schedule at half time for this long, then start it again. */
+  readonly mergerOutageMs?: number;
+  /** Kill the stream pollers of merge-mode tables (no clean stop, no checkpoint) at half time, restart them after this long. */
+  readonly pollerOutageMs?: number;
+}
+
+export interface DemoOptions {
+  readonly durationMs: number;
+  /** Stack to start (ignored when `stack` is given). */
+  readonly stackOptions?: StackOptions;
+  /** A running stack to use (tests share one). */
+  readonly stack?: Stack;
+  readonly readers?: number;
+  readonly booksPerSecond?: number;
+  readonly ordersPerSecond?: number;
+  readonly reportPath?: string;
+  readonly faults?: DemoFaults;
+  readonly io?: CommandIo;
+  /** Redraw a live view (TTY) instead of printing plain progress lines. */
+  readonly tty?: boolean;
+  /** How long to wait, after the workload stops, for every change to show in the lake. */
+  readonly drainTimeoutMs?: number;
+  /** Ctrl-C: cut the run short, still clean up and report. */
+  readonly signal?: AbortSignal;
+}
+
+export interface DemoTableReport extends Omit<TableComparison, 'table'> {
+  readonly mode: string;
+  readonly changes: number;
+  readonly writes: WorkloadCounts;
+  readonly lagMs: Percentiles;
+  /** Changes never seen in the lake by the end of the drain (0 when converged). */
+  readonly notVisible: number;
+}
+
+export interface DemoReport {
+  readonly ok: boolean;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly drainMs: number;
+  readonly mergeIntervalMs: number;
+  readonly lagBudgetMs: number;
+  readonly tables: Record<string, DemoTableReport>;
+  readonly reads: { readonly total: number; readonly failed: number; readonly errors: readonly string[] };
+  readonly merges: { readonly runs: number; readonly failed: number };
+  readonly pollers: Record<string, unknown>;
+  readonly firehose: Record<string, unknown>;
+  readonly ttlDeletes: number;
+  readonly faults: readonly string[];
+  readonly errors: readonly string[];
+  readonly chart: string | undefined;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted === true) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done);
+  });
+}
+
+/**
+ * The demo: the local stack, a workload on every declared table, reader processes querying the lake
+ * all along, then a check of the lake against a full Scan of DynamoDB. Returns (and writes) the report.
+ */
+export async function runDemo(options: DemoOptions): Promise<DemoReport> {
+  const io = options.io ?? { stdout: () => undefined, stderr: () => undefined };
+  const ownStack = options.stack === undefined;
+  const stack = options.stack ?? (await startStack(options.stackOptions ?? { dataDir: '.ddb-athena-sync' }));
+  const errors: string[] = [];
+  const faults: string[] = [];
+  const note = (what: string, error: unknown): void => {
+    if (errors.length < 50) errors.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+  };
+  const tracker = new LagTracker();
+  const workload = new Workload({ ddb: stack.ddb, tracker, booksPerSecond: options.booksPerSecond ?? 10, ordersPerSecond: options.ordersPerSecond ?? 10, onError: (e) => note('workload', e) });
+  let merges = 0;
+  let mergesFailed = 0;
+  let ttlDeletes = 0;
+  const unsubscribe = stack.subscribe((event) => {
+    if (event.type === 'ttl-delete') {
+      ttlDeletes++;
+      workload.ttlDeleted(String(event.key.id !== undefined ? (event.key.id as { S?: string }).S : ''), event.atMs);
+    } else if (event.type === 'merge' && event.run.action === 'merge') {
+      merges++;
+      if (event.run.error !== undefined) {
+        mergesFailed++;
+        note(`merge ${event.run.table}`, event.run.error);
+      }
+    } else if (event.type === 'error') note(event.source, event.error);
+  });
+
+  const observerLake = await Lake.open({ root: stack.layout.lake });
+  const observer = new LakeObserver({ lake: observerLake, tracker, onError: (e) => note('observer', e) });
+  const readers = new ReaderPool();
+  let startedAt = Date.now();
+  const staged = new Map<string, number>();
+  const live = new LiveView({
+    io,
+    tty: options.tty === true,
+    durationMs: options.durationMs,
+    startedAt,
+    snapshot: () => ({
+      tables: [...stack.tables.keys()].map((t) => ({
+        name: t,
+        changes: workload.changes(t as 'books' | 'orders'),
+        staged: staged.get(t),
+        pending: tracker.pendingCount(t),
+        rowsInLake: observer.rows.get(t),
+        lag: tracker.lag(t),
+      })),
+      merges,
+      mergesFailed,
+      reads: readers.stats,
+      faults,
+    }),
+  });
+  const stagingTimer = setInterval(() => {
+    for (const t of stack.tables.keys()) {
+      stagingStatus(stack.s3, stack.bucket, t)
+        .then((s) => staged.set(t, s.objects))
+        .catch(() => undefined);
+    }
+  }, 1000);
+
+  let drainMs = 0;
+  try {
+    // Readers and a first merge before the clock starts: process start-up and JIT warm-up are not
+    // part of what the demo measures.
+    readers.start(stack.layout.lake, options.readers ?? 2);
+    await Promise.race([readers.ready(), sleep(30_000)]);
+    for (const [name, r] of stack.tables) if (r.declaration.mode === 'merge') await stack.mergeNow(name);
+    startedAt = Date.now();
+    live.startedAt = startedAt;
+    observer.start();
+    workload.start();
+    live.start();
+
+    const faultRun = runFaults(stack, options, faults);
+    await sleep(options.durationMs, options.signal);
+    await faultRun;
+    await workload.stop();
+
+    // Drain: every change written must become visible; the TTL items given an expiry must expire.
+    const drainStart = Date.now();
+    const drainTimeout = options.drainTimeoutMs ?? Math.max(30_000, 4 * stack.mergeIntervalMs);
+    live.phase = 'draining';
+    while (Date.now() - drainStart < drainTimeout && (tracker.pendingCount() > 0 || workload.expiring.size > 0) && options.signal?.aborted !== true) await sleep(200);
+    drainMs = Date.now() - drainStart;
+    live.phase = 'checking';
+  } finally {
+    clearInterval(stagingTimer);
+    await workload.stop();
+    await observer.stop();
+    await readers.stop();
+    live.stop();
+    unsubscribe();
+  }
+
+  const tables: Record<string, DemoTableReport> = {};
+  for (const [name, runtime] of stack.tables) {
+    const comparison = await compareTable(stack.ddb, observerLake, runtime.declaration);
+    const { table: _table, ...rest } = comparison;
+    const key = name as 'books' | 'orders';
+    tables[name] = {
+      mode: runtime.declaration.mode,
+      changes: workload.changes(key),
+      writes: { ...workload.counts[key] },
+      ...rest,
+      lagMs: tracker.lag(name),
+      notVisible: tracker.pendingCount(name),
+    };
+  }
+  observerLake.close();
+
+  const pollers: Record<string, unknown> = {};
+  const firehose: Record<string, unknown> = {};
+  for (const [name, r] of stack.tables) {
+    pollers[name] = { ...r.poller.stats };
+    if (r.firehose !== undefined) firehose[name] = { ...r.firehose.stats };
+  }
+  const lagBudgetMs = stack.mergeIntervalMs + 3000;
+  const reportPath = options.reportPath === undefined ? undefined : resolve(options.reportPath);
+  const chartPath = reportPath === undefined ? undefined : reportPath.replace(/(\.json)?$/, '.lag.svg');
+  const report: DemoReport = {
+    ok: options.signal?.aborted !== true && Object.values(tables).every((t) => t.converged && t.notVisible === 0) && readers.stats.failed === 0,
+    startedAt: new Date(startedAt).toISOString(),
+    durationMs: options.durationMs,
+    drainMs,
+    mergeIntervalMs: stack.mergeIntervalMs,
+    lagBudgetMs,
+    tables,
+    reads: { total: readers.stats.total, failed: readers.stats.failed, errors: readers.stats.errors },
+    merges: { runs: merges, failed: mergesFailed },
+    pollers,
+    firehose,
+    ttlDeletes,
+    faults,
+    errors,
+    chart: chartPath,
+  };
+  if (reportPath !== undefined && chartPath !== undefined) {
+    await mkdir(dirname(reportPath), { recursive: true });
+    await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+    await writeFile(chartPath, renderLagChart({ samples: tracker.samples, startedAt, mergeIntervalMs: stack.mergeIntervalMs, budgetMs: lagBudgetMs }));
+  }
+  if (ownStack) await stack.stop();
+  return report;
+}
+
+async function runFaults(stack: Stack, options: DemoOptions, faults: string[]): Promise<void> {
+  const f = options.faults;
+  if (f === undefined || (f.mergerOutageMs === undefined && f.pollerOutageMs === undefined)) return;
+  await sleep(options.durationMs / 2);
+  const jobs: Promise<void>[] = [];
+  if (f.mergerOutageMs !== undefined) {
+    jobs.push(
+      (async () => {
+        faults.push(`${new Date().toISOString()} merger stopped`);
+        await stack.scheduler.pause();
+        await sleep(f.mergerOutageMs!);
+        stack.scheduler.resume();
+        faults.push(`${new Date().toISOString()} merger restarted`);
+      })(),
+    );
+  }
+  if (f.pollerOutageMs !== undefined) {
+    jobs.push(
+      (async () => {
+        // The Lambda event source mappings of merge-mode tables. (Firehose reads its Kinesis stream
+        // itself; that reader is Firehose's, with its own at-least-once semantics.)
+        const names = [...stack.tables.values()].filter((r) => r.declaration.mode === 'merge').map((r) => r.declaration.name);
+        for (const t of names) await stack.killPoller(t);
+        faults.push(`${new Date().toISOString()} stream pollers killed (${names.join(', ')})`);
+        await sleep(f.pollerOutageMs!);
+        for (const t of names) await stack.restartPoller(t);
+        faults.push(`${new Date().toISOString()} stream pollers restarted from their checkpoints`);
+      })(),
+    );
+  }
+  await Promise.all(jobs);
+}
