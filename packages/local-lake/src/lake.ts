@@ -651,9 +651,14 @@ export class Lake {
     const table = this.tempName('src');
     const extra: Record<string, string> = Object.fromEntries([...extraColumns.map((c) => [c, 'VARCHAR'] as const), ['_pidx', 'INTEGER'] as const]);
     const select = [...schema.fields.map((f) => `${castExpression(f)} AS ${quoteIdent(f.name)}`), ...extraColumns.map(quoteIdent), '_pidx'];
-    await this.connection.run(
-      `CREATE TEMP TABLE ${table} AS SELECT ${select.join(', ')} FROM read_json(${sqlString(file)}, format = 'newline_delimited', columns = ${readJsonColumns(schema.fields, extra)})`,
-    );
+    try {
+      await this.connection.run(
+        `CREATE TEMP TABLE ${table} AS SELECT ${select.join(', ')} FROM read_json(${sqlString(file)}, format = 'newline_delimited', columns = ${readJsonColumns(schema.fields, extra)})`,
+      );
+    } catch (error) {
+      // DuckDB names the value and the target type in its conversion error message.
+      throw new RowValueError(base.name, '(row)', `a staged value does not fit its column: ${(error as Error).message}`, { cause: error });
+    }
     return { table, partitions: new Set(partitions.keys()), partitionValues };
   }
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { books } from '@ddb-athena-sync/schemas/tables';
 import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
 
+import { RowValueError } from '../src/errors.js';
 import { Lake } from '../src/lake.js';
 import { PROPERTY_RUNS, stepsArbitrary, toBatches } from './support/changes.js';
 import { withTempDir } from './support/temp-dir.js';
@@ -104,6 +105,24 @@ describe('merge (differential against a DuckDB table with the same MERGE)', () =
       } finally {
         lake.close();
       }
+    });
+  });
+});
+
+describe('merge input errors', () => {
+  it('rejects a value that does not fit its column with a RowValueError and commits nothing', async () => {
+    await withTempDir(async (root) => {
+      // Arrange
+      const lake = await Lake.open({ root });
+      await lake.createTable(books);
+      const [batch] = toBatches([{ kind: 'batch', changes: [{ id: 'k1', op: 'upsert', name: 'a' }] }]) as { kind: 'rows'; rows: StagingRow[] }[];
+      const bad = { ...batch!.rows[0]!, published_at: 'not a timestamp' };
+      // Act
+      const run = lake.merge('books', [bad]);
+      // Assert
+      await expect(run).rejects.toBeInstanceOf(RowValueError);
+      expect(await lake.snapshots('books')).toEqual([]);
+      lake.close();
     });
   });
 });
