@@ -1,0 +1,39 @@
+import { fileURLToPath } from 'node:url';
+
+import type { FirehoseOutputRecord } from '@ddb-athena-sync/core/firehose/transform-records';
+import { bundleLambda } from '@ddb-athena-sync/lambda-bundler/bundle';
+import { runZippedHandler } from '@ddb-athena-sync/lambda-bundler/run-zipped-handler';
+import { describe, expect, it } from 'vitest';
+
+import { decodeData, firehoseEvent, kinesisFixture } from './helpers.js';
+
+describe('the firehose-transform zip', () => {
+  it('loads in a fresh Node process and transforms the captured Kinesis records', async () => {
+    // Arrange: build the zip from the current sources into a scratch directory.
+    const appDir = fileURLToPath(new URL('..', import.meta.url));
+    const built = await bundleLambda({ appDir, outDir: fileURLToPath(new URL('../dist/test-build', import.meta.url)) });
+    const event = firehoseEvent(kinesisFixture());
+
+    // Act
+    const run = await runZippedHandler(built.zipFile, event, {
+      TABLE_NAME: 'orders',
+      GLUE_DATABASE: 'lake',
+      POWERTOOLS_SERVICE_NAME: 'firehose-transform',
+      LOG_LEVEL: 'WARN',
+    });
+
+    // Assert
+    const records = (run.result as { records: FirehoseOutputRecord[] }).records;
+    expect(run.files).toEqual(['handler.mjs', 'handler.mjs.map']);
+    expect(records.map((r) => [r.recordId, r.result])).toEqual([
+      ['record-0000', 'Ok'],
+      ['record-0001', 'Ok'],
+      ['record-0002', 'Dropped'],
+      ['record-0003', 'ProcessingFailed'],
+      ['record-0004', 'Dropped'],
+    ]);
+    expect(records[0]!.metadata?.otfMetadata).toEqual({ destinationDatabaseName: 'lake', destinationTableName: 'orders', operation: 'insert' });
+    expect(decodeData(records[0]!)).toMatchObject({ id: 'o-001', total: '21.48' });
+    expect(run.stdout).toContain('"ProcessingFailed"');
+  });
+});
