@@ -1,9 +1,12 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type { FirehoseOutputRecord } from '@ddb-athena-sync/core/firehose/transform-records';
 import { bundleLambda } from '@ddb-athena-sync/lambda-bundler/bundle';
 import { runZippedHandler } from '@ddb-athena-sync/lambda-bundler/run-zipped-handler';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 import { decodeData, firehoseEvent, kinesisFixture } from './helpers.js';
 
@@ -11,7 +14,9 @@ describe('the firehose-transform zip', () => {
   it('loads in a fresh Node process and transforms the captured Kinesis records', async () => {
     // Arrange: build the zip from the current sources into a scratch directory.
     const appDir = fileURLToPath(new URL('..', import.meta.url));
-    const built = await bundleLambda({ appDir, outDir: fileURLToPath(new URL('../dist/test-build', import.meta.url)) });
+    const outDir = await mkdtemp(join(tmpdir(), 'bundle-'));
+    onTestFinished(() => rm(outDir, { recursive: true, force: true }));
+    const built = await bundleLambda({ appDir, outDir });
     const event = firehoseEvent(kinesisFixture());
 
     // Act

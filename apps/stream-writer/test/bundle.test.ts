@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { readAllStagingRows } from '@ddb-athena-sync/core/staging/staging-object';
@@ -6,7 +9,7 @@ import { runZippedHandler } from '@ddb-athena-sync/lambda-bundler/run-zipped-han
 import { localS3Client } from '@ddb-athena-sync/local-services/local-clients';
 import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 
 import { fixtureEvent, getBytes, listKeys } from './helpers.js';
 
@@ -24,7 +27,9 @@ describe('the stream-writer zip', () => {
   it('loads in a fresh Node process and stages a captured batch in s3rver', async () => {
     // Arrange: build the zip from the current sources into a scratch directory.
     const appDir = fileURLToPath(new URL('..', import.meta.url));
-    const built = await bundleLambda({ appDir, outDir: fileURLToPath(new URL('../dist/test-build', import.meta.url)) });
+    const outDir = await mkdtemp(join(tmpdir(), 'bundle-'));
+    onTestFinished(() => rm(outDir, { recursive: true, force: true }));
+    const built = await bundleLambda({ appDir, outDir });
 
     // Act
     const run = await runZippedHandler(built.zipFile, fixtureEvent('books'), {
