@@ -68,7 +68,7 @@ describe('every Athena MERGE parses with the Trino grammar', () => {
         const sql = renderMerge({ table, target: { database, name: table.name }, stagingTable: { database, name: `${table.name}_staging` }, files }, athenaDialect);
         expect(errorsOf(sql)).toEqual([]);
       }),
-      { numRuns: 150 },
+      { numRuns: 60 },
     );
   });
 
