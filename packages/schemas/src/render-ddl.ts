@@ -19,8 +19,13 @@ function columnList(columns: readonly TableColumn[], typeOf: (c: TableColumn) =>
   return columns.map((c) => `  ${ddlIdentifier(c.name)} ${typeOf(c)}`).join(',\n');
 }
 
+/**
+ * Athena DDL is HiveQL, where a backslash escapes the next character inside a string literal and
+ * adjacent literals concatenate, so the standard quote doubling of `sqlStringLiteral` is not a safe
+ * escape there: a location never needs quotes or backslashes, so they are rejected outright.
+ */
 function s3Location(location: string): string {
-  if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^\s]*)?$/.test(location)) {
+  if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^\s'"`\\]*)?$/.test(location)) {
     throw new Error(`location ${JSON.stringify(location)} is not an s3:// URI`);
   }
   return sqlStringLiteral(location.endsWith('/') ? location : `${location}/`);
