@@ -28,3 +28,25 @@ export class MergeFailedError extends CoreError {
     this.queryId = queryId;
   }
 }
+
+/** Another backfill run's guard is set on this table; one backfill at a time. */
+export class BackfillInProgressError extends CoreError {
+  readonly table: string;
+  readonly runId: string;
+
+  constructor(table: string, runId: string, options?: ErrorOptions) {
+    super(`table "${table}" is already being backfilled by run ${runId}`, options);
+    this.table = table;
+    this.runId = runId;
+  }
+}
+
+/** The table's lease stayed taken for longer than the caller was willing to wait. */
+export class LeaseBusyError extends CoreError {
+  readonly table: string;
+
+  constructor(table: string) {
+    super(`the lease of table "${table}" stayed taken; try again when the merger run ends`);
+    this.table = table;
+  }
+}

@@ -12,6 +12,7 @@ import { mergeSizeModel } from '../sql/render-merge.js';
 import type { MergeEngine, MergeResult, StagedObject } from './engine.js';
 import { journalCleaned, journalCommitted, journalMerging, readJournal } from './journal.js';
 import type { JournalTarget } from './journal.js';
+import { readBackfillRun } from './backfill-guard.js';
 import { acquireLease, releaseLease, renewLease } from './lease.js';
 import { DEFAULT_BATCH_LIMITS, listStagedObjects, planBatch } from './merge-plan.js';
 import type { BatchLimits } from './merge-plan.js';
@@ -217,7 +218,11 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
         return { status: left.length > 0 ? 'budget-exhausted' : 'drained', batches, backlog: left.length, oldestStagedObjectAgeMs: oldestAge };
       }
       await renewLease(deps.dynamodb, leaseFor());
-      const listing = await listStagedObjects(deps.s3, options.bucket, table, options.stagingPrefix);
+      // While a backfill runs, stream objects wait (backfill-guard.ts explains the resurrection they
+      // could cause); backfill objects may merge, since every stream change overrides them later.
+      const backfilling = (await readBackfillRun(deps.dynamodb, options.controlTable, table.name)) !== undefined;
+      const staged = await listStagedObjects(deps.s3, options.bucket, table, options.stagingPrefix);
+      const listing = backfilling ? staged.filter((o) => o.source === 'backfill') : staged;
       if (oldestAge === undefined && listing.length > 0) {
         oldestAge = now.getTime() - Math.min(...listing.map((o) => o.lastModified.getTime()));
       }

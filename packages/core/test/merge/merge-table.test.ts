@@ -10,11 +10,13 @@ import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
 import { books } from '@ddb-athena-sync/schemas/tables';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
+import { beginBackfill, endBackfill } from '../../src/merge/backfill-guard.js';
 import { readJournal } from '../../src/merge/journal.js';
+import { BackfillInProgressError } from '../../src/merge/merge-errors.js';
 import { acquireLease } from '../../src/merge/lease.js';
 import { mergeTable } from '../../src/merge/merge-table.js';
 import type { MergeRunOptions, MergeStep } from '../../src/merge/merge-table.js';
-import { streamObjectKey } from '../../src/staging/staging-key.js';
+import { backfillObjectKey, streamObjectKey } from '../../src/staging/staging-key.js';
 import { encodeStagingObject } from '../../src/staging/staging-object.js';
 import type { StagingRow } from '../../src/stream/change-row.js';
 import { DuckDbTestEngine } from './duckdb-test-engine.js';
@@ -88,6 +90,12 @@ async function world() {
     return key;
   };
 
+  /** Stages one backfill object: the scanned state of `ids`, at `_seq` 0 (the oracle is unchanged: a scan only repeats state). */
+  const stageBackfill = async (runId: string, part: number, ids: readonly string[]): Promise<void> => {
+    const rows: StagingRow[] = ids.map((id) => ({ id, name: `scanned-${id}`, author: null, summary: null, published_at: null, _op: 'upsert', _seq: '0'.repeat(40), _event_time: '2024-05-01 11:58:00.000000', _source: 'backfill' }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: backfillObjectKey({ table: 'books', runId, segment: 0, part }), Body: encodeStagingObject(rows) }));
+  };
+
   const options = (owner: string, extra: Partial<MergeRunOptions> = {}): MergeRunOptions => ({
     table: books, bucket, controlTable, owner, deadline: new Date(now.t + 600_000), limits: { maxFiles: 2, maxBytes: 1e9, maxQueryBytes: 262_144 }, ...extra,
   });
@@ -96,7 +104,7 @@ async function world() {
   const expected = (): Record<string, unknown>[] => [...oracle.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, name]) => ({ id, name }));
   const table = async (): Promise<Record<string, unknown>[]> => (await engine.rows('books')).map(({ id, name }) => ({ id, name }));
 
-  return { s3, bucket, controlTable, engine, clock, now, stage, options, staged, expected, table, earlyDeletes, deps: { s3, dynamodb, engine, clock } };
+  return { s3, bucket, controlTable, engine, clock, now, stage, stageBackfill, options, staged, expected, table, earlyDeletes, deps: { s3, dynamodb, engine, clock } };
 }
 
 describe('merge protocol', () => {
@@ -213,5 +221,54 @@ describe('merge protocol', () => {
     expect(report.batches[0]!.rows).toBe(2);
     expect(report.batches[0]!.oldestEventTime).toEqual(new Date('2024-05-01T11:59:00Z'));
     expect(starved).toMatchObject({ status: 'budget-exhausted', backlog: 1, batches: [] });
+  });
+
+  describe('backfill guard', () => {
+    /**
+     * The race: the Scan reads k1, then a stream delete of k1 is merged, then the scanned row of k1
+     * (seq 0) is staged and merged: it matches nothing and is inserted again.
+     */
+    async function race(guarded: boolean) {
+      const w = await world();
+      await w.stage([['k1', 'upsert']]);
+      await mergeTable(w.deps, w.options('before'));
+      const guard = { controlTable: w.controlTable, table: 'books', runId: 'run-1', now: w.clock.now };
+      if (guarded) await beginBackfill(dynamodb, guard);
+      // The Scan has read k1; meanwhile k1 is deleted and a merger runs.
+      await w.stage([['k1', 'delete']]);
+      const during = await mergeTable(w.deps, w.options('during'));
+      await w.stageBackfill('run-1', 0, ['k1']);
+      if (guarded) await endBackfill(dynamodb, guard);
+      await mergeTable(w.deps, w.options('after'));
+      return { w, during };
+    }
+
+    test('holds stream objects back while the Scan runs, so a delete made during it sticks', async () => {
+      const { w, during } = await race(true);
+      expect(during.batches).toEqual([]);
+      expect(await w.table()).toEqual([]);
+      expect(await w.staged()).toEqual([]);
+    });
+
+    test('without it the same interleaving resurrects the deleted row (why the guard exists)', async () => {
+      const { w } = await race(false);
+      expect(await w.table()).toEqual([{ id: 'k1', name: 'scanned-k1' }]);
+    });
+
+    test('merges backfill objects during the Scan, and allows one backfill at a time', async () => {
+      const w = await world();
+      const guard = { controlTable: w.controlTable, table: 'books', runId: 'run-a', now: w.clock.now };
+      await beginBackfill(dynamodb, guard);
+      await w.stageBackfill('run-a', 0, ['a', 'b']);
+      await w.stage([['a', 'upsert']]);
+      const report = await mergeTable(w.deps, w.options('m'));
+
+      expect(report.batches.map((b) => b.files)).toEqual([1]);
+      expect(await w.table()).toEqual([{ id: 'a', name: 'scanned-a' }, { id: 'b', name: 'scanned-b' }]);
+      await expect(beginBackfill(dynamodb, { ...guard, runId: 'run-b' })).rejects.toBeInstanceOf(BackfillInProgressError);
+      await endBackfill(dynamodb, guard);
+      await mergeTable(w.deps, w.options('m2'));
+      expect(await w.table()).toEqual([{ id: 'a', name: w.expected().find((r) => r.id === 'a')!.name }, { id: 'b', name: 'scanned-b' }]);
+    });
   });
 });
