@@ -12,7 +12,10 @@ import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
 
 import { Lake } from '../src/lake.js';
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 const CHANGES = 10_000;
 
 function bookRow(i: number, seq: number, name: string): StagingRow {
@@ -63,7 +66,8 @@ async function bench(rows: number): Promise<Record<string, string | number>> {
     const [before, scanBeforeMs] = await timed(() => lake.query(scan));
     const [, optimizeMs] = await timed(() => lake.optimize('books'));
     const [after, scanAfterMs] = await timed(() => lake.query(scan));
-    if (JSON.stringify(before) !== JSON.stringify(after)) throw new Error(`optimize changed the rows: ${JSON.stringify(before)} vs ${JSON.stringify(after)}`);
+    if (JSON.stringify(before) !== JSON.stringify(after))
+      throw new Error(`optimize changed the rows: ${JSON.stringify(before)} vs ${JSON.stringify(after)}`);
     return {
       rows,
       loadMs: Math.round(loadMs),

@@ -36,9 +36,16 @@ export function avroType(schema: object): Type {
 }
 
 /** Encodes `records` with `schema` into one container file with the given key/value metadata. */
-export function encodeAvroFile(schema: object, records: readonly unknown[], metadata: Readonly<Record<string, string>>): Buffer {
+export function encodeAvroFile(
+  schema: object,
+  records: readonly unknown[],
+  metadata: Readonly<Record<string, string>>,
+): Buffer {
   const type = avroType(schema);
-  const meta: Record<string, Buffer> = { 'avro.schema': Buffer.from(JSON.stringify(schema)), 'avro.codec': Buffer.from('null') };
+  const meta: Record<string, Buffer> = {
+    'avro.schema': Buffer.from(JSON.stringify(schema)),
+    'avro.codec': Buffer.from('null'),
+  };
   for (const [k, v] of Object.entries(metadata)) meta[k] = Buffer.from(v);
   const sync = randomBytes(16);
   const parts: Buffer[] = [MAGIC, metaType.toBuffer(meta), sync];
@@ -57,7 +64,8 @@ export interface AvroFile {
 
 /** Decodes a container file (codecs null and deflate, as Iceberg writers use). */
 export function decodeAvroFile(buf: Buffer, name: string): AvroFile {
-  if (buf.length < 4 || !buf.subarray(0, 4).equals(MAGIC)) throw new InvalidMetadataError(name, 'not an Avro container file');
+  if (buf.length < 4 || !buf.subarray(0, 4).equals(MAGIC))
+    throw new InvalidMetadataError(name, 'not an Avro container file');
   const header = metaType.decode(buf, 4);
   if (header.offset < 0) throw new InvalidMetadataError(name, 'truncated Avro header');
   const rawMeta = header.value as Record<string, Buffer>;
@@ -66,7 +74,8 @@ export function decodeAvroFile(buf: Buffer, name: string): AvroFile {
   const schemaText = metadata['avro.schema'];
   if (schemaText === undefined) throw new InvalidMetadataError(name, 'Avro header has no avro.schema');
   const codec = metadata['avro.codec'] ?? 'null';
-  if (codec !== 'null' && codec !== 'deflate') throw new InvalidMetadataError(name, `unsupported Avro codec ${codec}`);
+  if (codec !== 'null' && codec !== 'deflate')
+    throw new InvalidMetadataError(name, `unsupported Avro codec ${codec}`);
   const schema: unknown = JSON.parse(schemaText);
   const type = avroType(schema as object);
   let pos = header.offset;
@@ -76,7 +85,8 @@ export function decodeAvroFile(buf: Buffer, name: string): AvroFile {
   while (pos < buf.length) {
     const count = plainLong.decode(buf, pos);
     const size = plainLong.decode(buf, count.offset);
-    if (count.offset < 0 || size.offset < 0) throw new InvalidMetadataError(name, 'truncated Avro block header');
+    if (count.offset < 0 || size.offset < 0)
+      throw new InvalidMetadataError(name, 'truncated Avro block header');
     const start = size.offset;
     const end = start + (size.value as number);
     if (end + 16 > buf.length) throw new InvalidMetadataError(name, 'truncated Avro block');
@@ -88,7 +98,8 @@ export function decodeAvroFile(buf: Buffer, name: string): AvroFile {
       records.push(r.value);
       p = r.offset;
     }
-    if (!buf.subarray(end, end + 16).equals(sync)) throw new InvalidMetadataError(name, 'Avro sync marker mismatch');
+    if (!buf.subarray(end, end + 16).equals(sync))
+      throw new InvalidMetadataError(name, 'Avro sync marker mismatch');
     pos = end + 16;
   }
   return { schema, metadata, records };

@@ -49,7 +49,10 @@ export class FileCatalog {
 
   async listNamespaces(): Promise<string[]> {
     const entries = await readdir(this.root, { withFileTypes: true }).catch(() => []);
-    return entries.filter((e) => e.isDirectory() && /^[a-z_][a-z0-9_]*$/.test(e.name)).map((e) => e.name).sort();
+    return entries
+      .filter((e) => e.isDirectory() && /^[a-z_][a-z0-9_]*$/.test(e.name))
+      .map((e) => e.name)
+      .sort();
   }
 
   async listTables(namespace: string): Promise<string[]> {
@@ -69,7 +72,8 @@ export class FileCatalog {
     const dir = this.metadataDir(namespace, name);
     await mkdir(dir, { recursive: true });
     const files = await readdir(dir);
-    if (files.some((f) => /^v\d+\.metadata\.json$/.test(f))) throw new TableExistsError(`${namespace}.${name}`);
+    if (files.some((f) => /^v\d+\.metadata\.json$/.test(f)))
+      throw new TableExistsError(`${namespace}.${name}`);
     const committed = await this.tryWrite(namespace, name, 1, metadata);
     if (committed === undefined) throw new TableExistsError(`${namespace}.${name}`);
     return committed;
@@ -90,7 +94,10 @@ export class FileCatalog {
     }
     if (!Number.isInteger(version) || version < 1) {
       const files = await readdir(dir).catch(() => [] as string[]);
-      const versions = files.map((f) => /^v(\d+)\.metadata\.json$/.exec(f)).filter((m) => m !== null).map((m) => Number(m[1]));
+      const versions = files
+        .map((f) => /^v(\d+)\.metadata\.json$/.exec(f))
+        .filter((m) => m !== null)
+        .map((m) => Number(m[1]));
       if (versions.length === 0) throw new TableNotFoundError(`${namespace}.${name}`);
       version = Math.max(...versions);
     }
@@ -129,7 +136,12 @@ export class FileCatalog {
     return this.tryWrite(base.namespace, base.name, base.version + 1, next);
   }
 
-  private async tryWrite(namespace: string, name: string, version: number, metadata: TableMetadata): Promise<LoadedTable | undefined> {
+  private async tryWrite(
+    namespace: string,
+    name: string,
+    version: number,
+    metadata: TableMetadata,
+  ): Promise<LoadedTable | undefined> {
     const dir = this.metadataDir(namespace, name);
     const tmp = join(dir, `.tmp-${randomUUID()}.metadata.json`);
     const target = this.versionFile(namespace, name, version);

@@ -16,8 +16,17 @@ export class CommitConflictError extends LakeError {
   readonly baseVersion: number;
   readonly currentVersion: number;
 
-  constructor(table: string, baseVersion: number, currentVersion: number, reason: string, options?: ErrorOptions) {
-    super(`commit to ${table} conflicts with version ${currentVersion} (based on ${baseVersion}): ${reason}`, options);
+  constructor(
+    table: string,
+    baseVersion: number,
+    currentVersion: number,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `commit to ${table} conflicts with version ${currentVersion} (based on ${baseVersion}): ${reason}`,
+      options,
+    );
     this.table = table;
     this.baseVersion = baseVersion;
     this.currentVersion = currentVersion;
@@ -30,7 +39,10 @@ export class CommitRetriesExhaustedError extends LakeError {
   readonly attempts: number;
 
   constructor(table: string, attempts: number, options?: ErrorOptions) {
-    super(`commit to ${table} failed after ${attempts} attempts: other writers kept committing first`, options);
+    super(
+      `commit to ${table} failed after ${attempts} attempts: other writers kept committing first`,
+      options,
+    );
     this.table = table;
     this.attempts = attempts;
   }

@@ -93,14 +93,24 @@ function toIcebergType(type: ColumnType, nextId: () => number): IcebergType {
       return 'date';
     case 'array': {
       const elementId = nextId();
-      return { type: 'list', 'element-id': elementId, element: toIcebergType(type.element, nextId), 'element-required': false };
+      return {
+        type: 'list',
+        'element-id': elementId,
+        element: toIcebergType(type.element, nextId),
+        'element-required': false,
+      };
     }
     case 'struct': {
       // Ids of a struct's fields are assigned before their nested types (breadth first), like Iceberg's TypeUtil.
       const ids = type.fields.map(() => nextId());
       return {
         type: 'struct',
-        fields: type.fields.map((f, i) => ({ id: ids[i]!, name: f.name, required: false, type: toIcebergType(f.type, nextId) })),
+        fields: type.fields.map((f, i) => ({
+          id: ids[i]!,
+          name: f.name,
+          required: false,
+          type: toIcebergType(f.type, nextId),
+        })),
       };
     }
   }
@@ -111,7 +121,12 @@ export function schemaFromDeclaration(d: TableDeclaration): { schema: IcebergSch
   const columns = icebergColumns(d);
   let last = columns.length;
   const nextId = (): number => ++last;
-  const fields = columns.map((c, i) => ({ id: i + 1, name: c.name, required: false, type: toIcebergType(c.type, nextId) }));
+  const fields = columns.map((c, i) => ({
+    id: i + 1,
+    name: c.name,
+    required: false,
+    type: toIcebergType(c.type, nextId),
+  }));
   // No identifier-field-ids: the spec requires identifier fields to be required, and DuckDB writes
   // every Parquet column optional. The key columns live in the KEY_COLUMNS_PROPERTY table property.
   return {
@@ -138,11 +153,19 @@ function partitionFieldName(p: PartitionTransform): string {
   }
 }
 
-export function partitionSpecFromDeclaration(d: TableDeclaration, schema: IcebergSchema): { spec: PartitionSpec; lastPartitionId: number } {
+export function partitionSpecFromDeclaration(
+  d: TableDeclaration,
+  schema: IcebergSchema,
+): { spec: PartitionSpec; lastPartitionId: number } {
   const fields = d.partitioning.map((p, i) => {
     const source = schema.fields.find((f) => f.name === p.column);
     if (source === undefined) throw new Error(`partition column ${p.column} is not in the schema`);
-    return { 'source-id': source.id, 'field-id': PARTITION_FIELD_ID_START + i, name: partitionFieldName(p), transform: transformText(p) };
+    return {
+      'source-id': source.id,
+      'field-id': PARTITION_FIELD_ID_START + i,
+      name: partitionFieldName(p),
+      transform: transformText(p),
+    };
   });
   return { spec: { 'spec-id': 0, fields }, lastPartitionId: PARTITION_FIELD_ID_START - 1 + fields.length };
 }
@@ -189,7 +212,8 @@ export function duckdbType(type: IcebergType): string {
 
 /** Identifiers reach SQL only after the schemas package's check; quoting guards reserved words. */
 export function quoteIdent(name: string): string {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`identifier ${JSON.stringify(name)} is not allowed in SQL`);
+  if (!/^[a-z_][a-z0-9_]*$/.test(name))
+    throw new Error(`identifier ${JSON.stringify(name)} is not allowed in SQL`);
   return `"${name}"`;
 }
 

@@ -9,8 +9,23 @@ import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 
 import { FileCatalog } from './catalog.js';
-import { CommitConflictError, CommitRetriesExhaustedError, RowValueError, SnapshotNotFoundError, TableNotFoundError } from './errors.js';
-import { fieldIdsOption, KEY_COLUMNS_PROPERTY, partitionSpecFromDeclaration, POSITION_DELETE_FILE_PATH_ID, POSITION_DELETE_POS_ID, quoteIdent, schemaFromDeclaration, sortOrderFromDeclaration } from './iceberg-schema.js';
+import {
+  CommitConflictError,
+  CommitRetriesExhaustedError,
+  RowValueError,
+  SnapshotNotFoundError,
+  TableNotFoundError,
+} from './errors.js';
+import {
+  fieldIdsOption,
+  KEY_COLUMNS_PROPERTY,
+  partitionSpecFromDeclaration,
+  POSITION_DELETE_FILE_PATH_ID,
+  POSITION_DELETE_POS_ID,
+  quoteIdent,
+  schemaFromDeclaration,
+  sortOrderFromDeclaration,
+} from './iceberg-schema.js';
 import { bigintReplacer, liveRowsSql, sqlString } from './live-rows-sql.js';
 import { encodeManifest, encodeManifestList, summarizePartitions } from './manifest.js';
 import { applyTransform } from './partition-transform.js';
@@ -174,13 +189,18 @@ export class Lake {
   private ref(table: TableRef): { namespace: string; name: string } {
     if (typeof table !== 'string') return table;
     const dot = table.indexOf('.');
-    return dot < 0 ? { namespace: this.namespace, name: table } : { namespace: table.slice(0, dot), name: table.slice(dot + 1) };
+    return dot < 0
+      ? { namespace: this.namespace, name: table }
+      : { namespace: table.slice(0, dot), name: table.slice(dot + 1) };
   }
 
   // ---------------------------------------------------------------- catalog
 
   /** Creates the Iceberg table of a declaration (schema, bucket/day partition spec, key sort order). */
-  async createTable(declaration: TableDeclaration, options: { namespace?: string; properties?: Record<string, string> } = {}): Promise<LoadedTable> {
+  async createTable(
+    declaration: TableDeclaration,
+    options: { namespace?: string; properties?: Record<string, string> } = {},
+  ): Promise<LoadedTable> {
     const namespace = options.namespace ?? this.namespace;
     await this.catalog.createNamespace(namespace);
     const { schema, lastColumnId } = schemaFromDeclaration(declaration);
@@ -208,7 +228,9 @@ export class Lake {
         'write.update.mode': 'merge-on-read',
         'write.merge.mode': 'merge-on-read',
         'write.metadata.previous-versions-max': String(METADATA_PREVIOUS_VERSIONS_MAX),
-        'history.expire.max-snapshot-age-ms': String(declaration.maintenance.snapshotRetentionHours * 3_600_000),
+        'history.expire.max-snapshot-age-ms': String(
+          declaration.maintenance.snapshotRetentionHours * 3_600_000,
+        ),
         'history.expire.min-snapshots-to-keep': String(declaration.maintenance.minSnapshotsToKeep),
         ...options.properties,
       },
@@ -221,7 +243,10 @@ export class Lake {
   }
 
   /** Creates the table unless it exists. */
-  async ensureTable(declaration: TableDeclaration, options: { namespace?: string } = {}): Promise<LoadedTable> {
+  async ensureTable(
+    declaration: TableDeclaration,
+    options: { namespace?: string } = {},
+  ): Promise<LoadedTable> {
     const namespace = options.namespace ?? this.namespace;
     try {
       return await this.catalog.load(namespace, declaration.name);
@@ -294,15 +319,22 @@ export class Lake {
    * for tables of the default namespace, so that `SELECT ... FROM books` works. A view is pinned to
    * the snapshot it was built from; call again to move it.
    */
-  async createViews(connection: DuckDBConnection = this.connection, at: Readonly<Record<string, SnapshotSelector>> = {}): Promise<void> {
+  async createViews(
+    connection: DuckDBConnection = this.connection,
+    at: Readonly<Record<string, SnapshotSelector>> = {},
+  ): Promise<void> {
     for (const namespace of await this.catalog.listNamespaces()) {
       const tables = await this.catalog.listTables(namespace);
       if (tables.length === 0) continue;
       await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(namespace)}`);
       for (const name of tables) {
-        const sql = await this.scanSql({ namespace, name }, at[`${namespace}.${name}`] ?? (namespace === this.namespace ? at[name] : undefined));
+        const sql = await this.scanSql(
+          { namespace, name },
+          at[`${namespace}.${name}`] ?? (namespace === this.namespace ? at[name] : undefined),
+        );
         await connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(namespace)}.${quoteIdent(name)} AS ${sql}`);
-        if (namespace === this.namespace) await connection.run(`CREATE OR REPLACE VIEW main.${quoteIdent(name)} AS ${sql}`);
+        if (namespace === this.namespace)
+          await connection.run(`CREATE OR REPLACE VIEW main.${quoteIdent(name)} AS ${sql}`);
       }
     }
   }
@@ -311,7 +343,10 @@ export class Lake {
    * Runs SQL against views over the current snapshots (or those in `at`, keyed by table name).
    * Values come back in DuckDB's JSON form: BIGINT, DECIMAL, TIMESTAMP as strings.
    */
-  query(sql: string, at: Readonly<Record<string, SnapshotSelector>> = {}): Promise<Record<string, unknown>[]> {
+  query(
+    sql: string,
+    at: Readonly<Record<string, SnapshotSelector>> = {},
+  ): Promise<Record<string, unknown>[]> {
     return this.exclusive(async () => {
       await this.createViews(this.connection, at);
       const reader = await this.connection.runAndReadAll(sql);
@@ -331,7 +366,13 @@ export class Lake {
       try {
         const src = await this.loadRows(base, rows, work);
         const added = await this.writeDataFiles(base, src, work, `SELECT * FROM ${src.table}`);
-        return await this.commitChange(base, baseFiles, { operation: 'append', added, removed: new Set(), scope: 'none', required: new Set() });
+        return await this.commitChange(base, baseFiles, {
+          operation: 'append',
+          added,
+          removed: new Set(),
+          scope: 'none',
+          required: new Set(),
+        });
       } finally {
         await this.dropWork(work);
       }
@@ -368,12 +409,18 @@ export class Lake {
    */
   merge(table: TableRef, rows: readonly StagingRow[]): Promise<MergeOutcome> {
     return this.exclusive(async () => {
-      if (rows.length === 0) return { rowsRead: 0, rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0, commit: undefined };
+      if (rows.length === 0)
+        return { rowsRead: 0, rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0, commit: undefined };
       const base = await this.load(table);
       const schema = currentSchema(base.metadata);
       const spec = defaultSpec(base.metadata);
       const keys = keyColumns(base.metadata);
-      if (keys.length === 0) throw new RowValueError(base.name, '(key)', 'the table has no identifier fields: merge needs key columns');
+      if (keys.length === 0)
+        throw new RowValueError(
+          base.name,
+          '(key)',
+          'the table has no identifier fields: merge needs key columns',
+        );
       const baseFiles = await this.reader.snapshotFiles(currentSnapshot(base.metadata));
       const work = await this.workdir();
       try {
@@ -386,9 +433,12 @@ export class Lake {
         }
         const lakeRows = [...winners.values()].map((r) => ({ ...r, _updated_at: r._event_time }));
         const src = await this.loadRows(base, lakeRows, work, ['_op']);
-        const prunable = spec.fields.every((f) => keys.includes(schema.fields.find((s) => s.id === f['source-id'])!.name));
+        const prunable = spec.fields.every((f) =>
+          keys.includes(schema.fields.find((s) => s.id === f['source-id'])!.name),
+        );
         const scope = prunable ? src.partitions : undefined;
-        const inScope = (e: ManifestEntry): boolean => scope === undefined || scope.has(partitionKey(e.file.partition));
+        const inScope = (e: ManifestEntry): boolean =>
+          scope === undefined || scope.has(partitionKey(e.file.partition));
         const data = baseFiles.data.filter(inScope);
         const deletes = baseFiles.deletes.filter(inScope);
         const t = this.tempName('tgt');
@@ -404,11 +454,20 @@ export class Lake {
              count(*) FILTER (WHERE t._file IS NOT NULL AND s._seq > t._seq AND s._op = 'delete') AS deleted
            FROM ${src.table} AS s LEFT JOIN ${t} AS t ON ${on}`,
         );
-        const c = counts.getRowObjectsJson()[0] as { inserted: number | string; updated: number | string; deleted: number | string };
+        const c = counts.getRowObjectsJson()[0] as {
+          inserted: number | string;
+          updated: number | string;
+          deleted: number | string;
+        };
         const inserted = Number(c.inserted);
         const updated = Number(c.updated);
         const deleted = Number(c.deleted);
-        const outcome = { rowsRead: rows.length, rowsInserted: inserted, rowsUpdated: updated, rowsDeleted: deleted };
+        const outcome = {
+          rowsRead: rows.length,
+          rowsInserted: inserted,
+          rowsUpdated: updated,
+          rowsDeleted: deleted,
+        };
         if (inserted + updated + deleted === 0) return { ...outcome, commit: undefined };
 
         // New versions: not matched and not a delete, or matched by an older live row.
@@ -419,7 +478,8 @@ export class Lake {
         const byFile = new Map(data.map((e) => [e.file.path, e]));
         const addedDeletes = await this.writePositionDeletes(base, work, deleteSql, byFile);
         const required = new Set(addedDeletes.flatMap((d) => d.targets));
-        const operation = inserted + updated === 0 ? 'delete' : updated + deleted === 0 ? 'append' : 'overwrite';
+        const operation =
+          inserted + updated === 0 ? 'delete' : updated + deleted === 0 ? 'append' : 'overwrite';
         const commit = await this.commitChange(base, baseFiles, {
           operation,
           added: [...addedData, ...addedDeletes.map((d) => d.file)],
@@ -454,7 +514,8 @@ export class Lake {
       for (const e of baseFiles.data) group(e).data.push(e);
       for (const e of baseFiles.deletes) group(e).deletes.push(e);
       const chosen = [...groups.entries()].filter(([, g]) => g.deletes.length > 0 || g.data.length > 1);
-      if (chosen.length === 0) return { rewrittenDataFiles: 0, removedDeleteFiles: 0, addedDataFiles: 0, commit: undefined };
+      if (chosen.length === 0)
+        return { rewrittenDataFiles: 0, removedDeleteFiles: 0, addedDataFiles: 0, commit: undefined };
       const work = await this.workdir();
       try {
         const keys = keyColumns(base.metadata).map(quoteIdent);
@@ -508,7 +569,8 @@ export class Lake {
         const log = m['snapshot-log'];
         for (const s of m.snapshots) {
           const idx = log.findIndex((e) => e['snapshot-id'] === s['snapshot-id']);
-          const supersededAt = idx >= 0 && idx + 1 < log.length ? log[idx + 1]!['timestamp-ms'] : Number.POSITIVE_INFINITY;
+          const supersededAt =
+            idx >= 0 && idx + 1 < log.length ? log[idx + 1]!['timestamp-ms'] : Number.POSITIVE_INFINITY;
           if (s['timestamp-ms'] >= cutoff || supersededAt >= cutoff) retained.add(s['snapshot-id']);
         }
         const expired = m.snapshots.filter((s) => !retained.has(s['snapshot-id']));
@@ -550,7 +612,11 @@ export class Lake {
       const m = base.metadata;
       const referenced = await this.reachable(m.snapshots);
       const metaDir = dirname(base.metadataFile);
-      const keepMeta = new Set([base.metadataFile, join(metaDir, 'version-hint.text'), ...m['metadata-log'].map((e) => localPath(e['metadata-file']))]);
+      const keepMeta = new Set([
+        base.metadataFile,
+        join(metaDir, 'version-hint.text'),
+        ...m['metadata-log'].map((e) => localPath(e['metadata-file'])),
+      ]);
       const tableDir = dirname(metaDir);
       let deletedFiles = 0;
       const walk = async (dir: string): Promise<void> => {
@@ -621,7 +687,11 @@ export class Lake {
     rows: readonly LakeRow[],
     work: string,
     extraColumns: readonly string[] = [],
-  ): Promise<{ table: string; partitions: Set<string>; partitionValues: Map<number, Record<string, PartitionValue>> }> {
+  ): Promise<{
+    table: string;
+    partitions: Set<string>;
+    partitionValues: Map<number, Record<string, PartitionValue>>;
+  }> {
     const schema = currentSchema(base.metadata);
     const spec = defaultSpec(base.metadata);
     const partitions = new Map<string, number>();
@@ -634,7 +704,12 @@ export class Lake {
         try {
           partition[f.name] = applyTransform(f, source.type, row[source.name]);
         } catch (error) {
-          throw new RowValueError(base.name, source.name, `cannot compute partition ${f.name}: ${(error as Error).message}`, { cause: error });
+          throw new RowValueError(
+            base.name,
+            source.name,
+            `cannot compute partition ${f.name}: ${(error as Error).message}`,
+            { cause: error },
+          );
         }
       }
       const pk = partitionKey(partition);
@@ -649,15 +724,27 @@ export class Lake {
     const file = join(work, 'rows.ndjson');
     await writeFile(file, lines.join('\n') + '\n');
     const table = this.tempName('src');
-    const extra: Record<string, string> = Object.fromEntries([...extraColumns.map((c) => [c, 'VARCHAR'] as const), ['_pidx', 'INTEGER'] as const]);
-    const select = [...schema.fields.map((f) => `${castExpression(f)} AS ${quoteIdent(f.name)}`), ...extraColumns.map(quoteIdent), '_pidx'];
+    const extra: Record<string, string> = Object.fromEntries([
+      ...extraColumns.map((c) => [c, 'VARCHAR'] as const),
+      ['_pidx', 'INTEGER'] as const,
+    ]);
+    const select = [
+      ...schema.fields.map((f) => `${castExpression(f)} AS ${quoteIdent(f.name)}`),
+      ...extraColumns.map(quoteIdent),
+      '_pidx',
+    ];
     try {
       await this.connection.run(
         `CREATE TEMP TABLE ${table} AS SELECT ${select.join(', ')} FROM read_json(${sqlString(file)}, format = 'newline_delimited', columns = ${readJsonColumns(schema.fields, extra)})`,
       );
     } catch (error) {
       // DuckDB names the value and the target type in its conversion error message.
-      throw new RowValueError(base.name, '(row)', `a staged value does not fit its column: ${(error as Error).message}`, { cause: error });
+      throw new RowValueError(
+        base.name,
+        '(row)',
+        `a staged value does not fit its column: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     return { table, partitions: new Set(partitions.keys()), partitionValues };
   }
@@ -676,21 +763,44 @@ export class Lake {
     for (const [idx, partition] of src.partitionValues) {
       const cols = schema.fields.map((f) => quoteIdent(f.name)).join(', ');
       const order = keys.length > 0 ? ` ORDER BY ${keys.join(', ')}` : '';
-      out.push(...(await this.copyDataFiles(base, work, `SELECT ${cols} FROM ${rowsTable} WHERE _pidx = ${idx}${order}`, partition)));
+      out.push(
+        ...(await this.copyDataFiles(
+          base,
+          work,
+          `SELECT ${cols} FROM ${rowsTable} WHERE _pidx = ${idx}${order}`,
+          partition,
+        )),
+      );
     }
     return out;
   }
 
   /** Writes the rows of `sql` (one partition) as Parquet data files with Iceberg field ids. */
-  private async copyDataFiles(base: LoadedTable, _work: string, sql: string, partition: Record<string, PartitionValue>): Promise<DataFile[]> {
+  private async copyDataFiles(
+    base: LoadedTable,
+    _work: string,
+    sql: string,
+    partition: Record<string, PartitionValue>,
+  ): Promise<DataFile[]> {
     const schema = currentSchema(base.metadata);
-    const count = Number((await this.connection.runAndReadAll(`SELECT count(*) AS n FROM (${sql})`)).getRowObjectsJson()[0]!.n);
+    const count = Number(
+      (await this.connection.runAndReadAll(`SELECT count(*) AS n FROM (${sql})`)).getRowObjectsJson()[0]!.n,
+    );
     if (count === 0) return [];
     const out: DataFile[] = [];
     const parts = Math.max(1, Math.ceil(count / this.targetFileRows));
     for (let i = 0; i < parts; i++) {
-      const slice = parts === 1 ? sql : `SELECT * FROM (${sql}) LIMIT ${this.targetFileRows} OFFSET ${i * this.targetFileRows}`;
-      const path = join(dirname(base.metadataFile), '..', 'data', partitionPath(partition), `${randomUUID()}.parquet`);
+      const slice =
+        parts === 1
+          ? sql
+          : `SELECT * FROM (${sql}) LIMIT ${this.targetFileRows} OFFSET ${i * this.targetFileRows}`;
+      const path = join(
+        dirname(base.metadataFile),
+        '..',
+        'data',
+        partitionPath(partition),
+        `${randomUUID()}.parquet`,
+      );
       const file = resolve(path);
       await mkdir(dirname(file), { recursive: true });
       // FIELD_IDS: Iceberg projects Parquet columns by field id (spec, "Parquet": "Column IDs are
@@ -721,8 +831,13 @@ export class Lake {
   ): Promise<{ file: DataFile; targets: string[] }[]> {
     const rowsTable = this.tempName('del');
     await this.connection.run(`CREATE TEMP TABLE ${rowsTable} AS ${deleteSql}`);
-    const targets = (await this.connection.runAndReadAll(`SELECT DISTINCT file_path FROM ${rowsTable}`)).getRowObjectsJson().map((r) => r.file_path as string);
-    const groups = new Map<string, { partition: Readonly<Record<string, PartitionValue>>; files: string[] }>();
+    const targets = (await this.connection.runAndReadAll(`SELECT DISTINCT file_path FROM ${rowsTable}`))
+      .getRowObjectsJson()
+      .map((r) => r.file_path as string);
+    const groups = new Map<
+      string,
+      { partition: Readonly<Record<string, PartitionValue>>; files: string[] }
+    >();
     for (const t of targets) {
       const entry = byFile.get(t);
       if (entry === undefined) throw new Error(`position delete targets unknown file ${t}`);
@@ -733,11 +848,21 @@ export class Lake {
     }
     const out: { file: DataFile; targets: string[] }[] = [];
     for (const g of groups.values()) {
-      const file = resolve(join(dirname(base.metadataFile), '..', 'data', partitionPath(g.partition), `${randomUUID()}-deletes.parquet`));
+      const file = resolve(
+        join(
+          dirname(base.metadataFile),
+          '..',
+          'data',
+          partitionPath(g.partition),
+          `${randomUUID()}-deletes.parquet`,
+        ),
+      );
       await mkdir(dirname(file), { recursive: true });
       const inList = g.files.map(sqlString).join(', ');
       const sql = `SELECT file_path, CAST(pos AS BIGINT) AS pos FROM ${rowsTable} WHERE file_path IN (${inList}) ORDER BY file_path, pos`;
-      const n = Number((await this.connection.runAndReadAll(`SELECT count(*) AS n FROM (${sql})`)).getRowObjectsJson()[0]!.n);
+      const n = Number(
+        (await this.connection.runAndReadAll(`SELECT count(*) AS n FROM (${sql})`)).getRowObjectsJson()[0]!.n,
+      );
       // Position delete files: file_path and pos with reserved field ids, sorted (spec, "Position Delete Files").
       await this.connection.run(
         `COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet, FIELD_IDS {file_path: ${POSITION_DELETE_FILE_PATH_ID}, pos: ${POSITION_DELETE_POS_ID}})`,
@@ -761,7 +886,10 @@ export class Lake {
 
   private nextMetadataLog(base: LoadedTable): TableMetadata['metadata-log'] {
     const m = base.metadata;
-    return [...m['metadata-log'], { 'timestamp-ms': m['last-updated-ms'], 'metadata-file': fileUri(base.metadataFile) }].slice(-METADATA_PREVIOUS_VERSIONS_MAX);
+    return [
+      ...m['metadata-log'],
+      { 'timestamp-ms': m['last-updated-ms'], 'metadata-file': fileUri(base.metadataFile) },
+    ].slice(-METADATA_PREVIOUS_VERSIONS_MAX);
   }
 
   /**
@@ -770,7 +898,11 @@ export class Lake {
    * version other writers committed, checks the change's scope: partitions it read or rewrote must
    * hold the same live files, files it depends on must still be live; otherwise CommitConflictError.
    */
-  private async commitChange(base: LoadedTable, baseFiles: SnapshotFiles, change: Change): Promise<CommitResult> {
+  private async commitChange(
+    base: LoadedTable,
+    baseFiles: SnapshotFiles,
+    change: Change,
+  ): Promise<CommitResult> {
     const schema = currentSchema(base.metadata);
     const spec = defaultSpec(base.metadata);
     const snapshotId = randomSnapshotId();
@@ -781,7 +913,13 @@ export class Lake {
       if (files.length === 0) continue;
       // ADDED entries leave sequence numbers null: inherited from the manifest list entry, so the
       // same manifest stays valid when the commit is rebased onto a newer version.
-      const entries: EntryToWrite[] = files.map((file) => ({ status: 1, snapshotId, sequenceNumber: null, fileSequenceNumber: null, file }));
+      const entries: EntryToWrite[] = files.map((file) => ({
+        status: 1,
+        snapshotId,
+        sequenceNumber: null,
+        fileSequenceNumber: null,
+        file,
+      }));
       const path = join(metaDir, `${randomUUID()}-m${content}.avro`);
       const buf = encodeManifest(entries, spec, schema, content);
       await writeFile(path, buf);
@@ -808,13 +946,20 @@ export class Lake {
 
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       const current = attempt === 0 ? base : await this.catalog.load(base.namespace, base.name);
-      const currentFiles = current.version === base.version ? baseFiles : await this.reader.snapshotFiles(currentSnapshot(current.metadata));
+      const currentFiles =
+        current.version === base.version
+          ? baseFiles
+          : await this.reader.snapshotFiles(currentSnapshot(current.metadata));
       if (current.version !== base.version) this.validate(base, current, baseFiles, currentFiles, change);
       const m = current.metadata;
       const seq = m['last-sequence-number'] + 1n;
       const now = Math.max(this.clock().getTime(), m['last-updated-ms']);
 
-      const manifests: ManifestFile[] = addedManifests.map((a) => ({ ...a.file, sequenceNumber: seq, minSequenceNumber: seq }));
+      const manifests: ManifestFile[] = addedManifests.map((a) => ({
+        ...a.file,
+        sequenceNumber: seq,
+        minSequenceNumber: seq,
+      }));
       for (const mf of currentFiles.manifests) {
         const entries = currentFiles.entriesByManifest.get(mf.path) ?? [];
         if (!entries.some((e) => e.status !== 2 && change.removed.has(e.file.path))) {
@@ -835,14 +980,18 @@ export class Lake {
         const path = join(metaDir, `${randomUUID()}-m${mf.content}.avro`);
         const buf = encodeManifest(rewritten, spec, schema, mf.content);
         await writeFile(path, buf);
-        const rows = (s: number): bigint => rewritten.filter((e) => e.status === s).reduce((n, e) => n + e.file.recordCount, 0n);
+        const rows = (s: number): bigint =>
+          rewritten.filter((e) => e.status === s).reduce((n, e) => n + e.file.recordCount, 0n);
         manifests.push({
           path: fileUri(path),
           length: BigInt(buf.length),
           specId: mf.specId,
           content: mf.content,
           sequenceNumber: seq,
-          minSequenceNumber: rewritten.reduce((min, e) => (e.sequenceNumber! < min ? e.sequenceNumber! : min), seq),
+          minSequenceNumber: rewritten.reduce(
+            (min, e) => (e.sequenceNumber! < min ? e.sequenceNumber! : min),
+            seq,
+          ),
           addedSnapshotId: snapshotId,
           addedFilesCount: 0,
           existingFilesCount: rewritten.filter((e) => e.status === 0).length,
@@ -856,11 +1005,18 @@ export class Lake {
 
       const parent = m['current-snapshot-id'];
       const listPath = join(metaDir, `snap-${snapshotId}-${attempt}-${randomUUID()}.avro`);
-      await writeFile(listPath, encodeManifestList(manifests, { snapshotId, parentSnapshotId: parent ?? null, sequenceNumber: seq }));
+      await writeFile(
+        listPath,
+        encodeManifestList(manifests, { snapshotId, parentSnapshotId: parent ?? null, sequenceNumber: seq }),
+      );
 
-      const live = [...currentFiles.data, ...currentFiles.deletes].filter((e) => !change.removed.has(e.file.path)).map((e) => e.file);
+      const live = [...currentFiles.data, ...currentFiles.deletes]
+        .filter((e) => !change.removed.has(e.file.path))
+        .map((e) => e.file);
       live.push(...change.added);
-      const removedFiles = [...currentFiles.data, ...currentFiles.deletes].filter((e) => change.removed.has(e.file.path)).map((e) => e.file);
+      const removedFiles = [...currentFiles.data, ...currentFiles.deletes]
+        .filter((e) => change.removed.has(e.file.path))
+        .map((e) => e.file);
       const snapshot: Snapshot = {
         'snapshot-id': snapshotId,
         ...(parent === undefined ? {} : { 'parent-snapshot-id': parent }),
@@ -887,20 +1043,44 @@ export class Lake {
     throw new CommitRetriesExhaustedError(`${base.namespace}.${base.name}`, this.maxAttempts);
   }
 
-  private validate(base: LoadedTable, current: LoadedTable, baseFiles: SnapshotFiles, currentFiles: SnapshotFiles, change: Change): void {
+  private validate(
+    base: LoadedTable,
+    current: LoadedTable,
+    baseFiles: SnapshotFiles,
+    currentFiles: SnapshotFiles,
+    change: Change,
+  ): void {
     const label = `${base.namespace}.${base.name}`;
     const all = (f: SnapshotFiles): ManifestEntry[] => [...f.data, ...f.deletes];
     const livePaths = new Set(all(currentFiles).map((e) => e.file.path));
     for (const p of change.required) {
-      if (!livePaths.has(p)) throw new CommitConflictError(label, base.version, current.version, `file ${p} was removed by a concurrent commit`);
+      if (!livePaths.has(p))
+        throw new CommitConflictError(
+          label,
+          base.version,
+          current.version,
+          `file ${p} was removed by a concurrent commit`,
+        );
     }
     if (change.scope === 'none') return;
     const scope = change.scope;
-    const inScope = (e: ManifestEntry): boolean => scope === 'all' || scope.has(partitionKey(e.file.partition));
-    const before = all(baseFiles).filter(inScope).map((e) => e.file.path).sort();
-    const after = all(currentFiles).filter(inScope).map((e) => e.file.path).sort();
+    const inScope = (e: ManifestEntry): boolean =>
+      scope === 'all' || scope.has(partitionKey(e.file.partition));
+    const before = all(baseFiles)
+      .filter(inScope)
+      .map((e) => e.file.path)
+      .sort();
+    const after = all(currentFiles)
+      .filter(inScope)
+      .map((e) => e.file.path)
+      .sort();
     if (before.length !== after.length || before.some((p, i) => p !== after[i])) {
-      throw new CommitConflictError(label, base.version, current.version, 'a concurrent commit changed the partitions this change read or rewrote');
+      throw new CommitConflictError(
+        label,
+        base.version,
+        current.version,
+        'a concurrent commit changed the partitions this change read or rewrote',
+      );
     }
   }
 }
@@ -911,15 +1091,29 @@ function keyColumns(m: TableMetadata): string[] {
 }
 
 function partitionPath(partition: Readonly<Record<string, PartitionValue>>): string {
-  const parts = Object.entries(partition).map(([k, v]) => `${k}=${v === null ? 'null' : encodeURIComponent(String(v))}`);
+  const parts = Object.entries(partition).map(
+    ([k, v]) => `${k}=${v === null ? 'null' : encodeURIComponent(String(v))}`,
+  );
   return parts.length === 0 ? '.' : parts.join('/');
 }
 
 /** Snapshot summary with exact totals (spec, "Snapshot Summary" / Java's SnapshotSummary keys). */
-function summarize(change: Change, removed: readonly DataFile[], live: readonly DataFile[]): Record<string, string> {
-  const sum = (files: readonly DataFile[], pred: (f: DataFile) => boolean, f: (x: DataFile) => bigint): string =>
-    files.filter(pred).reduce((n, x) => n + f(x), 0n).toString();
-  const count = (files: readonly DataFile[], pred: (f: DataFile) => boolean): string => String(files.filter(pred).length);
+function summarize(
+  change: Change,
+  removed: readonly DataFile[],
+  live: readonly DataFile[],
+): Record<string, string> {
+  const sum = (
+    files: readonly DataFile[],
+    pred: (f: DataFile) => boolean,
+    f: (x: DataFile) => bigint,
+  ): string =>
+    files
+      .filter(pred)
+      .reduce((n, x) => n + f(x), 0n)
+      .toString();
+  const count = (files: readonly DataFile[], pred: (f: DataFile) => boolean): string =>
+    String(files.filter(pred).length);
   const isData = (f: DataFile): boolean => f.content === 0;
   const isDelete = (f: DataFile): boolean => f.content !== 0;
   const isPos = (f: DataFile): boolean => f.content === 1;

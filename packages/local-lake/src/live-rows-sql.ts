@@ -60,10 +60,17 @@ export function liveRowsSql(
     });
     const global = Object.keys(e.file.partition).length === 0;
     const applies = data.filter(
-      (d) => d.sequenceNumber < e.sequenceNumber && (global || JSON.stringify(d.file.partition, bigintReplacer) === JSON.stringify(e.file.partition, bigintReplacer)),
+      (d) =>
+        d.sequenceNumber < e.sequenceNumber &&
+        (global ||
+          JSON.stringify(d.file.partition, bigintReplacer) ===
+            JSON.stringify(e.file.partition, bigintReplacer)),
     );
     if (applies.length === 0 || cols.length === 0) return;
-    const fileFilter = applies.length === dataPaths.size ? '' : ` AND d.filename IN (${applies.map((a) => sqlString(localPath(a.file.path))).join(', ')})`;
+    const fileFilter =
+      applies.length === dataPaths.size
+        ? ''
+        : ` AND d.filename IN (${applies.map((a) => sqlString(localPath(a.file.path))).join(', ')})`;
     sql += ` ANTI JOIN (SELECT ${cols.join(', ')} FROM read_parquet(${sqlString(localPath(e.file.path))})) AS e${i} ON ${cols
       .map((c) => `d.${c} IS NOT DISTINCT FROM e${i}.${c}`)
       .join(' AND ')}${fileFilter}`;

@@ -4,7 +4,8 @@
  * access, so this is a small recursive-descent parser (RFC 8259) that returns integers outside
  * Number's safe range as `bigint`. `stringifyLossless` writes `bigint` as bare integer literals.
  */
-export type LosslessJson = null | boolean | number | bigint | string | LosslessJson[] | { [key: string]: LosslessJson };
+export type LosslessJson =
+  null | boolean | number | bigint | string | LosslessJson[] | { [key: string]: LosslessJson };
 
 export function parseLossless(text: string): LosslessJson {
   let pos = 0;

@@ -78,7 +78,10 @@ function partitionAvroType(spec: PartitionSpec, schema: IcebergSchema): { name: 
     if (source === undefined) throw new Error(`partition source ${f['source-id']} not in schema`);
     const t = partitionResultType(f.transform, source.type);
     const avroT = t === 'date' ? { type: 'int', logicalType: 'date' } : t === 'binary' ? 'bytes' : t;
-    return { name: f.name, type: { name: f.name, type: opt(avroT), 'field-id': f['field-id'], default: null } };
+    return {
+      name: f.name,
+      type: { name: f.name, type: opt(avroT), 'field-id': f['field-id'], default: null },
+    };
   });
 }
 
@@ -101,18 +104,66 @@ export function manifestEntrySchema(spec: PartitionSpec, schema: IcebergSchema):
             { name: 'content', type: 'int', 'field-id': 134 },
             { name: 'file_path', type: 'string', 'field-id': 100 },
             { name: 'file_format', type: 'string', 'field-id': 101 },
-            { name: 'partition', 'field-id': 102, type: { type: 'record', name: 'r102', fields: partitionAvroType(spec, schema).map((p) => p.type) } },
+            {
+              name: 'partition',
+              'field-id': 102,
+              type: {
+                type: 'record',
+                name: 'r102',
+                fields: partitionAvroType(spec, schema).map((p) => p.type),
+              },
+            },
             { name: 'record_count', type: 'long', 'field-id': 103 },
             { name: 'file_size_in_bytes', type: 'long', 'field-id': 104 },
-            { name: 'column_sizes', type: opt(mapOf('k117_v118', 117, 118, 'long')), default: null, 'field-id': 108 },
-            { name: 'value_counts', type: opt(mapOf('k119_v120', 119, 120, 'long')), default: null, 'field-id': 109 },
-            { name: 'null_value_counts', type: opt(mapOf('k121_v122', 121, 122, 'long')), default: null, 'field-id': 110 },
-            { name: 'nan_value_counts', type: opt(mapOf('k138_v139', 138, 139, 'long')), default: null, 'field-id': 137 },
-            { name: 'lower_bounds', type: opt(mapOf('k126_v127', 126, 127, 'bytes')), default: null, 'field-id': 125 },
-            { name: 'upper_bounds', type: opt(mapOf('k129_v130', 129, 130, 'bytes')), default: null, 'field-id': 128 },
+            {
+              name: 'column_sizes',
+              type: opt(mapOf('k117_v118', 117, 118, 'long')),
+              default: null,
+              'field-id': 108,
+            },
+            {
+              name: 'value_counts',
+              type: opt(mapOf('k119_v120', 119, 120, 'long')),
+              default: null,
+              'field-id': 109,
+            },
+            {
+              name: 'null_value_counts',
+              type: opt(mapOf('k121_v122', 121, 122, 'long')),
+              default: null,
+              'field-id': 110,
+            },
+            {
+              name: 'nan_value_counts',
+              type: opt(mapOf('k138_v139', 138, 139, 'long')),
+              default: null,
+              'field-id': 137,
+            },
+            {
+              name: 'lower_bounds',
+              type: opt(mapOf('k126_v127', 126, 127, 'bytes')),
+              default: null,
+              'field-id': 125,
+            },
+            {
+              name: 'upper_bounds',
+              type: opt(mapOf('k129_v130', 129, 130, 'bytes')),
+              default: null,
+              'field-id': 128,
+            },
             { name: 'key_metadata', type: opt('bytes'), default: null, 'field-id': 131 },
-            { name: 'split_offsets', type: opt({ type: 'array', items: 'long', 'element-id': 133 }), default: null, 'field-id': 132 },
-            { name: 'equality_ids', type: opt({ type: 'array', items: 'int', 'element-id': 136 }), default: null, 'field-id': 135 },
+            {
+              name: 'split_offsets',
+              type: opt({ type: 'array', items: 'long', 'element-id': 133 }),
+              default: null,
+              'field-id': 132,
+            },
+            {
+              name: 'equality_ids',
+              type: opt({ type: 'array', items: 'int', 'element-id': 136 }),
+              default: null,
+              'field-id': 135,
+            },
             { name: 'sort_order_id', type: opt('int'), default: null, 'field-id': 140 },
           ],
         },
@@ -187,7 +238,9 @@ export function encodeManifest(
       content: e.file.content,
       file_path: e.file.path,
       file_format: e.file.format,
-      partition: Object.fromEntries(spec.fields.map((f) => [f.name, avroPartitionValue(e.file.partition[f.name] ?? null)])),
+      partition: Object.fromEntries(
+        spec.fields.map((f) => [f.name, avroPartitionValue(e.file.partition[f.name] ?? null)]),
+      ),
       record_count: e.file.recordCount,
       file_size_in_bytes: e.file.fileSizeInBytes,
       column_sizes: null,
@@ -242,10 +295,18 @@ export function decodeManifest(buf: Buffer, name: string, listEntry: ManifestFil
     const inherited = status === 1;
     const seq = r.sequence_number ?? (inherited ? listEntry.sequenceNumber : null);
     const fileSeq = r.file_sequence_number ?? (inherited ? listEntry.sequenceNumber : seq);
-    if (seq === null || fileSeq === null) throw new InvalidMetadataError(name, 'an EXISTING or DELETED entry has no sequence number');
+    if (seq === null || fileSeq === null)
+      throw new InvalidMetadataError(name, 'an EXISTING or DELETED entry has no sequence number');
     const partition: Record<string, PartitionValue> = {};
     for (const [k, v] of Object.entries(r.data_file.partition ?? {})) {
-      partition[k] = v === null || v === undefined ? null : typeof v === 'number' || typeof v === 'string' || typeof v === 'bigint' ? v : Buffer.isBuffer(v) ? v.toString('base64') : JSON.stringify(v);
+      partition[k] =
+        v === null || v === undefined
+          ? null
+          : typeof v === 'number' || typeof v === 'string' || typeof v === 'bigint'
+            ? v
+            : Buffer.isBuffer(v)
+              ? v.toString('base64')
+              : JSON.stringify(v);
     }
     return {
       status,
@@ -287,7 +348,12 @@ export function encodeManifestList(
     partitions:
       m.partitions === null
         ? null
-        : m.partitions.map((p) => ({ contains_null: p.containsNull, contains_nan: p.containsNan, lower_bound: p.lowerBound, upper_bound: p.upperBound })),
+        : m.partitions.map((p) => ({
+            contains_null: p.containsNull,
+            contains_nan: p.containsNan,
+            lower_bound: p.lowerBound,
+            upper_bound: p.upperBound,
+          })),
     key_metadata: null,
   }));
   // Manifest list metadata (spec, "Manifest Lists"): snapshot-id, parent-snapshot-id, sequence-number, format-version.
@@ -313,7 +379,14 @@ interface RawManifestFile {
   added_rows_count?: bigint | null;
   existing_rows_count?: bigint | null;
   deleted_rows_count?: bigint | null;
-  partitions?: { contains_null: boolean; contains_nan?: boolean | null; lower_bound?: Buffer | null; upper_bound?: Buffer | null }[] | null;
+  partitions?:
+    | {
+        contains_null: boolean;
+        contains_nan?: boolean | null;
+        lower_bound?: Buffer | null;
+        upper_bound?: Buffer | null;
+      }[]
+    | null;
 }
 
 export function decodeManifestList(buf: Buffer, name: string): ManifestFile[] {
@@ -343,7 +416,11 @@ export function decodeManifestList(buf: Buffer, name: string): ManifestFile[] {
 }
 
 /** Partition field summaries of a manifest's entries (bounds in Appendix D single-value form). */
-export function summarizePartitions(entries: readonly EntryToWrite[], spec: PartitionSpec, schema: IcebergSchema): FieldSummary[] {
+export function summarizePartitions(
+  entries: readonly EntryToWrite[],
+  spec: PartitionSpec,
+  schema: IcebergSchema,
+): FieldSummary[] {
   return spec.fields.map((f) => {
     const source = schema.fields.find((s) => s.id === f['source-id'])!;
     const type = partitionResultType(f.transform, source.type);

@@ -1,7 +1,13 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { readAllStagingRows } from '@ddb-athena-sync/core/staging/staging-object';
-import type { MaintenanceOptions, MaintenanceResult, MergeBatch, MergeEngine, MergeResult } from '@ddb-athena-sync/core/merge/engine';
+import type {
+  MaintenanceOptions,
+  MaintenanceResult,
+  MergeBatch,
+  MergeEngine,
+  MergeResult,
+} from '@ddb-athena-sync/core/merge/engine';
 import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 
@@ -39,13 +45,17 @@ export class LocalLakeEngine implements MergeEngine {
   }
 
   async merge(batch: MergeBatch, signal?: AbortSignal): Promise<MergeResult> {
-    const ordered = [...batch.objects].sort((a, b) => (a.source === b.source ? a.key.localeCompare(b.key) : a.source === 'backfill' ? -1 : 1));
+    const ordered = [...batch.objects].sort((a, b) =>
+      a.source === b.source ? a.key.localeCompare(b.key) : a.source === 'backfill' ? -1 : 1,
+    );
     const rows: StagingRow[] = [];
     for (const object of ordered) {
       signal?.throwIfAborted();
       let body: unknown;
       try {
-        const response = await this.s3.send(new GetObjectCommand({ Bucket: batch.bucket, Key: object.key }), { abortSignal: signal });
+        const response = await this.s3.send(new GetObjectCommand({ Bucket: batch.bucket, Key: object.key }), {
+          abortSignal: signal,
+        });
         body = response.Body;
       } catch (error) {
         throw new StagedObjectReadError(batch.bucket, object.key, { cause: error });
@@ -73,12 +83,19 @@ export class LocalLakeEngine implements MergeEngine {
     }
   }
 
-  async maintain(table: TableDeclaration, options: MaintenanceOptions, signal?: AbortSignal): Promise<MaintenanceResult> {
+  async maintain(
+    table: TableDeclaration,
+    options: MaintenanceOptions,
+    signal?: AbortSignal,
+  ): Promise<MaintenanceResult> {
     signal?.throwIfAborted();
     const optimized = await this.lake.optimize(table.name);
     signal?.throwIfAborted();
     const olderThan = new Date(options.now.getTime() - options.snapshotRetentionMs);
-    const expired = await this.lake.expireSnapshots(table.name, { olderThan, keepLast: options.minSnapshotsToKeep });
+    const expired = await this.lake.expireSnapshots(table.name, {
+      olderThan,
+      keepLast: options.minSnapshotsToKeep,
+    });
     signal?.throwIfAborted();
     // Orphans only past the same retention: a file younger than that may belong to a commit in flight.
     const orphans = await this.lake.removeOrphanFiles(table.name, { olderThan });

@@ -70,17 +70,28 @@ export function icebergHash(type: IcebergType, value: unknown): number {
 }
 
 /** Result type of a transform on a source type (spec, "Partition Transforms" table). */
-export function partitionResultType(transform: string, source: IcebergType): 'int' | 'long' | 'string' | 'date' | 'binary' {
+export function partitionResultType(
+  transform: string,
+  source: IcebergType,
+): 'int' | 'long' | 'string' | 'date' | 'binary' {
   if (transform.startsWith('bucket[') || ['year', 'month', 'day', 'hour'].includes(transform)) return 'int';
   if (typeof source !== 'string') throw new Error('cannot partition by a nested column');
-  if (source === 'int' || source === 'long' || source === 'string' || source === 'date' || source === 'binary') return source;
+  if (
+    source === 'int' ||
+    source === 'long' ||
+    source === 'string' ||
+    source === 'date' ||
+    source === 'binary'
+  )
+    return source;
   throw new Error(`unsupported partition source type ${source} for ${transform}`);
 }
 
 /** A scalar staged value as text; objects and arrays cannot be partition sources. */
 function asText(value: unknown): string {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    return String(value);
   throw new Error(`${JSON.stringify(value)} is not a scalar value`);
 }
 

@@ -14,7 +14,13 @@ export interface SnapshotFiles {
   readonly deletes: readonly ManifestEntry[];
 }
 
-export const EMPTY_FILES: SnapshotFiles = { manifestList: null, manifests: [], entriesByManifest: new Map(), data: [], deletes: [] };
+export const EMPTY_FILES: SnapshotFiles = {
+  manifestList: null,
+  manifests: [],
+  entriesByManifest: new Map(),
+  data: [],
+  deletes: [],
+};
 
 /**
  * Local path of a `file://` URI and back. The lake writes `file://` + absolute path with no

@@ -18,7 +18,10 @@ export function castExpression(f: IcebergField, source = quoteIdent(f.name)): st
 }
 
 /** The `columns` argument of read_json (DuckDB docs, "JSON loading"). */
-export function readJsonColumns(fields: readonly IcebergField[], extra: Readonly<Record<string, string>>): string {
+export function readJsonColumns(
+  fields: readonly IcebergField[],
+  extra: Readonly<Record<string, string>>,
+): string {
   const entries = [...fields.map((f) => [f.name, readJsonType(f)] as const), ...Object.entries(extra)];
   return `{${entries.map(([n, t]) => `${quoteIdent(n)}: '${t}'`).join(', ')}}`;
 }

@@ -64,7 +64,8 @@ const big = (v: LosslessJson | undefined, what: string, file: string): bigint =>
 };
 
 type Obj = Record<string, LosslessJson>;
-const obj = (v: LosslessJson | undefined): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {});
+const obj = (v: LosslessJson | undefined): Obj =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {};
 const arr = (v: LosslessJson | undefined): LosslessJson[] => (Array.isArray(v) ? v : []);
 
 /** Parses a metadata JSON file losslessly and normalizes ids to bigint. */
@@ -76,7 +77,11 @@ export function parseTableMetadata(text: string, file: string): TableMetadata {
     throw new InvalidMetadataError(file, 'not valid JSON', { cause: error });
   }
   const m = obj(raw);
-  if (m['format-version'] !== 2) throw new InvalidMetadataError(file, `format-version ${JSON.stringify(m['format-version'], (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))} is not 2`);
+  if (m['format-version'] !== 2)
+    throw new InvalidMetadataError(
+      file,
+      `format-version ${JSON.stringify(m['format-version'], (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))} is not 2`,
+    );
   const current = m['current-snapshot-id'];
   const snapshots = arr(m.snapshots).map((s) => {
     const o = obj(s);
@@ -84,7 +89,9 @@ export function parseTableMetadata(text: string, file: string): TableMetadata {
     return {
       ...o,
       'snapshot-id': big(o['snapshot-id'], 'snapshot-id', file),
-      ...(parent === undefined || parent === null ? {} : { 'parent-snapshot-id': big(parent, 'parent-snapshot-id', file) }),
+      ...(parent === undefined || parent === null
+        ? {}
+        : { 'parent-snapshot-id': big(parent, 'parent-snapshot-id', file) }),
       'sequence-number': big(o['sequence-number'] ?? 0, 'sequence-number', file),
       'timestamp-ms': Number(o['timestamp-ms']),
     } as unknown as Snapshot;
@@ -92,15 +99,23 @@ export function parseTableMetadata(text: string, file: string): TableMetadata {
   const refs: Record<string, SnapshotRef> = {};
   for (const [k, v] of Object.entries(obj(m.refs))) {
     const o = obj(v);
-    refs[k] = { ...o, 'snapshot-id': big(o['snapshot-id'], `refs.${k}.snapshot-id`, file) } as unknown as SnapshotRef;
+    refs[k] = {
+      ...o,
+      'snapshot-id': big(o['snapshot-id'], `refs.${k}.snapshot-id`, file),
+    } as unknown as SnapshotRef;
   }
   return {
     ...(m as unknown as TableMetadata),
     'last-sequence-number': big(m['last-sequence-number'], 'last-sequence-number', file),
     'last-updated-ms': Number(m['last-updated-ms']),
-    ...(current === undefined || current === null || current === -1 ? { 'current-snapshot-id': undefined } : { 'current-snapshot-id': big(current, 'current-snapshot-id', file) }),
+    ...(current === undefined || current === null || current === -1
+      ? { 'current-snapshot-id': undefined }
+      : { 'current-snapshot-id': big(current, 'current-snapshot-id', file) }),
     snapshots,
-    'snapshot-log': arr(m['snapshot-log']).map((e) => ({ 'timestamp-ms': Number(obj(e)['timestamp-ms']), 'snapshot-id': big(obj(e)['snapshot-id'], 'snapshot-log id', file) })),
+    'snapshot-log': arr(m['snapshot-log']).map((e) => ({
+      'timestamp-ms': Number(obj(e)['timestamp-ms']),
+      'snapshot-id': big(obj(e)['snapshot-id'], 'snapshot-log id', file),
+    })),
     'metadata-log': arr(m['metadata-log']).map((e) => obj(e) as unknown as MetadataLogEntry),
     refs,
     properties: obj(m.properties) as Record<string, string>,

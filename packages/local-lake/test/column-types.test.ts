@@ -63,13 +63,19 @@ describe('column types', () => {
       ]);
       const files = await lake.files('orders');
       // day(created_at): 2024-05-01 is day 19844 since 1970-01-01.
-      expect(files.data.map((e) => e.file.partition)).toEqual([{ created_at_day: 19844 }, { created_at_day: 19844 }]);
+      expect(files.data.map((e) => e.file.partition)).toEqual([
+        { created_at_day: 19844 },
+        { created_at_day: 19844 },
+      ]);
       const theirs = await icebergRead({ tableUrl: `file://${join(root, 'default', 'orders')}` });
       expect(theirs).toHaveLength(1);
       expect(theirs[0]).toMatchObject({ id: 'o1', total: 0.1, _extra: '{"gift":true,"note":"ünïcode"}' });
       const checker = await (await DuckDBInstance.create(':memory:')).connect();
       expect(await validateTable(join(root, 'default', 'orders'), checker)).toEqual([]);
-      const metadata = await readFile(join(root, 'default', 'orders', 'metadata', 'v3.metadata.json'), 'utf8');
+      const metadata = await readFile(
+        join(root, 'default', 'orders', 'metadata', 'v3.metadata.json'),
+        'utf8',
+      );
       expect(metadata).toContain('"type": "decimal(12, 2)"');
       expect(metadata).toContain('"element-id"');
       lake.close();
@@ -98,19 +104,66 @@ describe('column types', () => {
       });
       const lake = await Lake.open({ root });
       await lake.createTable(declaration);
-      const base = { i: 7, d: 0.1, f: 1.5, b: true, bin: Buffer.from([0, 255, 1]).toString('base64'), day: '1969-12-31', tags: ['x', 'y'], _op: 'upsert' as const, _event_time: '2024-01-01 00:00:00.000000', _source: 'stream' as const };
+      const base = {
+        i: 7,
+        d: 0.1,
+        f: 1.5,
+        b: true,
+        bin: Buffer.from([0, 255, 1]).toString('base64'),
+        day: '1969-12-31',
+        tags: ['x', 'y'],
+        _op: 'upsert' as const,
+        _event_time: '2024-01-01 00:00:00.000000',
+        _source: 'stream' as const,
+      };
       // Act
       await lake.merge('scalars', [
         { pk: '9223372036854775807', sk: 'abc', ...base, _seq: '1'.padStart(40, '0') },
         { pk: '9223372036854775807', sk: 'abd', ...base, _seq: '2'.padStart(40, '0') },
         { pk: '-5', sk: 'abc', ...base, _seq: '3'.padStart(40, '0') },
       ]);
-      await lake.merge('scalars', [{ pk: '9223372036854775807', sk: 'abc', ...base, i: 8, _seq: '4'.padStart(40, '0') }]);
+      await lake.merge('scalars', [
+        { pk: '9223372036854775807', sk: 'abc', ...base, i: 8, _seq: '4'.padStart(40, '0') },
+      ]);
       // Assert
-      expect(await lake.query(`SELECT pk, sk, i, d, f, b, to_base64(bin) AS bin, day, tags FROM scalars ORDER BY pk, sk`)).toEqual([
-        { pk: '-5', sk: 'abc', i: 7, d: 0.1, f: 1.5, b: true, bin: base.bin, day: '1969-12-31', tags: ['x', 'y'] },
-        { pk: '9223372036854775807', sk: 'abc', i: 8, d: 0.1, f: 1.5, b: true, bin: base.bin, day: '1969-12-31', tags: ['x', 'y'] },
-        { pk: '9223372036854775807', sk: 'abd', i: 7, d: 0.1, f: 1.5, b: true, bin: base.bin, day: '1969-12-31', tags: ['x', 'y'] },
+      expect(
+        await lake.query(
+          `SELECT pk, sk, i, d, f, b, to_base64(bin) AS bin, day, tags FROM scalars ORDER BY pk, sk`,
+        ),
+      ).toEqual([
+        {
+          pk: '-5',
+          sk: 'abc',
+          i: 7,
+          d: 0.1,
+          f: 1.5,
+          b: true,
+          bin: base.bin,
+          day: '1969-12-31',
+          tags: ['x', 'y'],
+        },
+        {
+          pk: '9223372036854775807',
+          sk: 'abc',
+          i: 8,
+          d: 0.1,
+          f: 1.5,
+          b: true,
+          bin: base.bin,
+          day: '1969-12-31',
+          tags: ['x', 'y'],
+        },
+        {
+          pk: '9223372036854775807',
+          sk: 'abd',
+          i: 7,
+          d: 0.1,
+          f: 1.5,
+          b: true,
+          bin: base.bin,
+          day: '1969-12-31',
+          tags: ['x', 'y'],
+        },
       ]);
       const partitions = (await lake.files('scalars')).data.map((e) => e.file.partition);
       for (const p of partitions) expect(p.sk_trunc).toBe('ab');

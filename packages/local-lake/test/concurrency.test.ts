@@ -16,15 +16,24 @@ import { validateTable } from './support/validate-table.js';
 
 const support = fileURLToPath(new URL('./support/', import.meta.url));
 
-function runScript(script: string, args: string[]): { done: Promise<string>; kill: () => void; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(support, script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function runScript(
+  script: string,
+  args: string[],
+): { done: Promise<string>; kill: () => void; output: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(support, script), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const done = new Promise<string>((resolvePromise, reject) => {
     child.on('error', reject);
-    child.on('close', (code, signal) => (code === 0 || signal === 'SIGKILL' ? resolvePromise(out) : reject(new Error(`${script} exited ${code}: ${err}`))));
+    child.on('close', (code, signal) =>
+      code === 0 || signal === 'SIGKILL'
+        ? resolvePromise(out)
+        : reject(new Error(`${script} exited ${code}: ${err}`)),
+    );
   });
   return { done, kill: () => child.kill('SIGKILL'), output: () => out };
 }
@@ -32,10 +41,25 @@ function runScript(script: string, args: string[]): { done: Promise<string>; kil
 let seq = 10_000;
 function change(id: string, op: 'upsert' | 'delete' = 'upsert', name = `v${seq}`): StagingRow {
   seq++;
-  return { id, name, author: null, summary: null, published_at: null, _op: op, _seq: String(seq).padStart(40, '0'), _event_time: '2024-01-01 00:00:00.000000', _source: 'stream' };
+  return {
+    id,
+    name,
+    author: null,
+    summary: null,
+    published_at: null,
+    _op: op,
+    _seq: String(seq).padStart(40, '0'),
+    _event_time: '2024-01-01 00:00:00.000000',
+    _source: 'stream',
+  };
 }
 
-const bucketOf = (id: string): number => applyTransform({ 'source-id': 1, 'field-id': 1000, name: 'b', transform: 'bucket[16]' }, 'string', id) as number;
+const bucketOf = (id: string): number =>
+  applyTransform(
+    { 'source-id': 1, 'field-id': 1000, name: 'b', transform: 'bucket[16]' },
+    'string',
+    id,
+  ) as number;
 
 /** Two keys in the same bucket and one in another, found by hashing (the lake's own bucket transform is checked against the spec elsewhere). */
 function keysByBucket(): { a: string; b: string; other: string } {
@@ -52,22 +76,44 @@ describe('concurrency', () => {
       // Arrange
       const lake = await Lake.open({ root });
       await lake.createTable(books);
-      await lake.merge('books', Array.from({ length: 40 }, (_, i) => change(`k${i}`)));
+      await lake.merge(
+        'books',
+        Array.from({ length: 40 }, (_, i) => change(`k${i}`)),
+      );
       const readers = [0, 1].map(() => runScript('reader-process.ts', [root, '5000']));
       const started = Date.now();
-      while (!readers.every((r) => r.output().includes('ready')) && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 20));
+      while (!readers.every((r) => r.output().includes('ready')) && Date.now() - started < 30_000)
+        await new Promise((r) => setTimeout(r, 20));
       // Act: writer work for as long as the readers read.
       const until = Date.now() + 4500;
       let round = 0;
+      let deletedByExpiry = 0;
       while (Date.now() < until) {
         round++;
-        const batch = Array.from({ length: 6 }, (_, i) => change(`k${(round * 7 + i * 5) % 40}`, i % 4 === 3 ? 'delete' : 'upsert'));
+        const batch = Array.from({ length: 6 }, (_, i) =>
+          change(`k${(round * 7 + i * 5) % 40}`, i % 4 === 3 ? 'delete' : 'upsert'),
+        );
         await lake.merge('books', batch);
         if (round % 4 === 0) await lake.optimize('books');
-        if (round % 6 === 0) await lake.expireSnapshots('books', { olderThan: new Date(Date.now() - 1500), keepLast: 2 });
-        if (round % 10 === 0) await lake.removeOrphanFiles('books', { olderThan: new Date(Date.now() - 10_000) });
+        if (round % 6 === 0) {
+          const expired = await lake.expireSnapshots('books', {
+            olderThan: new Date(Date.now() - 1500),
+            keepLast: 2,
+          });
+          deletedByExpiry += expired.deletedFiles;
+        }
+        if (round % 10 === 0)
+          await lake.removeOrphanFiles('books', { olderThan: new Date(Date.now() - 10_000) });
       }
-      const results = (await Promise.all(readers.map((r) => r.done))).map((o) => JSON.parse(o.trim().split('\n').at(-1)!) as { reads: number; failures: number; violations: number; errors: string[] });
+      const results = (await Promise.all(readers.map((r) => r.done))).map(
+        (o) =>
+          JSON.parse(o.trim().split('\n').at(-1)!) as {
+            reads: number;
+            failures: number;
+            violations: number;
+            errors: string[];
+          },
+      );
       // Assert
       for (const r of results) {
         expect(r.errors).toEqual([]);
@@ -76,6 +122,8 @@ describe('concurrency', () => {
         expect(r.reads).toBeGreaterThan(3);
       }
       expect(round).toBeGreaterThan(5);
+      // Expiry really deleted files under the readers' feet.
+      expect(deletedByExpiry).toBeGreaterThan(0);
       const checker = await (await DuckDBInstance.create(':memory:')).connect();
       expect(await validateTable(join(root, 'default', 'books'), checker)).toEqual([]);
       lake.close();
@@ -112,7 +160,9 @@ describe('concurrency', () => {
       );
       // Re-running A on the new state applies it (what the merge engine does on a conflict).
       await lakeA.merge('books', [change(a, 'upsert', 'from A again')]);
-      expect(await lakeB.query(`SELECT name FROM books WHERE id = '${a}'`)).toEqual([{ name: 'from A again' }]);
+      expect(await lakeB.query(`SELECT name FROM books WHERE id = '${a}'`)).toEqual([
+        { name: 'from A again' },
+      ]);
       const checker = await (await DuckDBInstance.create(':memory:')).connect();
       expect(await validateTable(join(root, 'default', 'books'), checker)).toEqual([]);
       lakeA.close();
@@ -166,7 +216,10 @@ describe('concurrency', () => {
       const applied = new Map<string, string>();
       // Act
       for (let round = 0; round < 6; round++) {
-        const batches = writers.map((_, w) => [change(`r${round % 3}`, 'upsert', `w${w}-${round}`), change(`only${w}-${round}`, 'upsert', `w${w}`)]);
+        const batches = writers.map((_, w) => [
+          change(`r${round % 3}`, 'upsert', `w${w}-${round}`),
+          change(`only${w}-${round}`, 'upsert', `w${w}`),
+        ]);
         const outcomes = await Promise.allSettled(writers.map((lake, w) => lake.merge('books', batches[w]!)));
         // Assert (per round)
         outcomes.forEach((o, w) => {
@@ -193,7 +246,8 @@ describe('concurrency', () => {
       const writer = runScript('writer-process.ts', [root]);
       // Act: kill it after a few commits, at a moment that is not synchronised with its commits.
       const started = Date.now();
-      while (!/committed 3\b/.test(writer.output()) && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 20));
+      while (!/committed 3\b/.test(writer.output()) && Date.now() - started < 20_000)
+        await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 17 + Math.floor(Math.random() * 60)));
       writer.kill();
       const output = await writer.done;
@@ -208,7 +262,9 @@ describe('concurrency', () => {
       await lake.removeOrphanFiles('books', { olderThan: new Date(Date.now() + 1000) });
       const checker = await (await DuckDBInstance.create(':memory:')).connect();
       expect(await validateTable(join(root, 'default', 'books'), checker)).toEqual([]);
-      expect((await lake.query(`SELECT count(*) AS n FROM books WHERE id = 'after-crash'`))[0]).toEqual({ n: '1' });
+      expect((await lake.query(`SELECT count(*) AS n FROM books WHERE id = 'after-crash'`))[0]).toEqual({
+        n: '1',
+      });
       lake.close();
     });
   });

@@ -25,7 +25,12 @@ const row = (id: string, seq: number, name: string): StagingRow => ({
   _event_time: '2024-01-01 00:00:00.000000',
   _source: 'stream',
 });
-const bucket = (id: string): number => applyTransform({ 'source-id': 1, 'field-id': 1000, name: 'id_bucket', transform: 'bucket[16]' }, 'string', id) as number;
+const bucket = (id: string): number =>
+  applyTransform(
+    { 'source-id': 1, 'field-id': 1000, name: 'id_bucket', transform: 'bucket[16]' },
+    'string',
+    id,
+  ) as number;
 
 describe('delete files written by another engine', () => {
   let restore: () => void;
@@ -40,7 +45,9 @@ describe('delete files written by another engine', () => {
       const lake = await Lake.open({ root });
       await lake.createTable(books);
       await lake.merge('books', [row('k1', 1, 'a'), row('k2', 2, 'b'), row('k3', 3, 'c')]);
-      const k3File = (await lake.files('books')).data.find((e) => e.file.partition.id_bucket === bucket('k3'))!;
+      const k3File = (await lake.files('books')).data.find(
+        (e) => e.file.partition.id_bucket === bucket('k3'),
+      )!;
       const db = await (await DuckDBInstance.create(':memory:')).connect();
       const eqPath = join(root, 'eq-delete.parquet');
       const posPath = join(root, 'pos-delete.parquet');
@@ -50,8 +57,26 @@ describe('delete files written by another engine', () => {
       );
       // Act
       await lake.addFiles('books', [
-        { content: 2, path: `file://${eqPath}`, format: 'PARQUET', partition: { id_bucket: bucket('k2') }, recordCount: 1n, fileSizeInBytes: BigInt((await stat(eqPath)).size), equalityIds: [1], sortOrderId: null },
-        { content: 1, path: `file://${posPath}`, format: 'PARQUET', partition: { id_bucket: bucket('k3') }, recordCount: 1n, fileSizeInBytes: BigInt((await stat(posPath)).size), equalityIds: null, sortOrderId: null },
+        {
+          content: 2,
+          path: `file://${eqPath}`,
+          format: 'PARQUET',
+          partition: { id_bucket: bucket('k2') },
+          recordCount: 1n,
+          fileSizeInBytes: BigInt((await stat(eqPath)).size),
+          equalityIds: [1],
+          sortOrderId: null,
+        },
+        {
+          content: 1,
+          path: `file://${posPath}`,
+          format: 'PARQUET',
+          partition: { id_bucket: bucket('k3') },
+          recordCount: 1n,
+          fileSizeInBytes: BigInt((await stat(posPath)).size),
+          equalityIds: null,
+          sortOrderId: null,
+        },
       ]);
       // Assert: k2 and k3 are gone for our reader and for icebird.
       expect(await lake.query('SELECT id FROM books ORDER BY id')).toEqual([{ id: 'k1' }]);

@@ -19,7 +19,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 function normalize(rows: readonly Record<string, unknown>[]): Record<string, unknown>[] {
   const ts = (v: unknown): unknown => {
     if (v instanceof Date) return v.toISOString();
-    if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/.test(v)) return new Date(`${v.slice(0, 23)}Z`.replace(' ', 'T')).toISOString();
+    if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/.test(v))
+      return new Date(`${v.slice(0, 23)}Z`.replace(' ', 'T')).toISOString();
     return v;
   };
   return rows
@@ -59,9 +60,14 @@ describe('tables written by randomised merge sequences', () => {
             // Assert: every snapshot, read by icebird from the metadata with current-snapshot-id rewound.
             const loaded = await lake.load('books');
             const tableDir = join(root, 'default', 'books');
-            const metadata = JSON.parse(await readFile(loaded.metadataFile, 'utf8')) as Record<string, unknown> & { snapshots: { 'snapshot-id': number }[] };
+            const metadata = JSON.parse(await readFile(loaded.metadataFile, 'utf8')) as Record<
+              string,
+              unknown
+            > & { snapshots: { 'snapshot-id': number }[] };
             for (const [i, s] of loaded.metadata.snapshots.entries()) {
-              const ours = await lake.query('SELECT * FROM books', { books: { snapshotId: s['snapshot-id'] } });
+              const ours = await lake.query('SELECT * FROM books', {
+                books: { snapshotId: s['snapshot-id'] },
+              });
               const files = await lake.files('books', { snapshotId: s['snapshot-id'] });
               const rewound = { ...metadata, 'current-snapshot-id': metadata.snapshots[i]!['snapshot-id'] };
               if (files.data.length === 0) {
@@ -69,7 +75,10 @@ describe('tables written by randomised merge sequences', () => {
                 expect(ours).toEqual([]);
                 continue;
               }
-              const theirs = await icebergRead({ tableUrl: `file://${tableDir}`, metadata: rewound as never });
+              const theirs = await icebergRead({
+                tableUrl: `file://${tableDir}`,
+                metadata: rewound as never,
+              });
               expect(normalize(theirs)).toEqual(normalize(ours));
             }
             expect(await validateTable(tableDir, checkerConnection)).toEqual([]);

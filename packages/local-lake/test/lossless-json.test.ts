@@ -11,7 +11,9 @@ describe('lossless JSON', () => {
     const parsed = parseLossless(text) as Record<string, unknown>;
     // Assert
     expect(parsed['snapshot-id']).toBe(9223372036854775807n);
-    expect(BigInt((JSON.parse(text) as Record<string, number>)['snapshot-id']!)).not.toBe(9223372036854775807n);
+    expect(BigInt((JSON.parse(text) as Record<string, number>)['snapshot-id']!)).not.toBe(
+      9223372036854775807n,
+    );
     expect(parsed).toEqual({ 'snapshot-id': 9223372036854775807n, n: 12, f: 1.5, s: 'a"b' });
   });
 
@@ -19,7 +21,9 @@ describe('lossless JSON', () => {
     const value = fc.letrec((tie) => ({
       v: fc.oneof(
         { depthSize: 'small' },
-        fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).filter((b) => !Number.isSafeInteger(Number(b)) || b > 2n ** 53n || b < -(2n ** 53n)),
+        fc
+          .bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })
+          .filter((b) => !Number.isSafeInteger(Number(b)) || b > 2n ** 53n || b < -(2n ** 53n)),
         fc.integer(),
         fc.string(),
         fc.boolean(),

@@ -16,9 +16,29 @@ async function filledLake(root: string, clock?: () => Date): Promise<Lake> {
   const lake = await Lake.open({ root, ...(clock ? { clock } : {}) });
   await lake.createTable(books);
   const batches = toBatches([
-    { kind: 'batch', changes: Array.from({ length: 12 }, (_, i) => ({ id: `k${i}`, op: 'upsert' as const, name: `v1-${i}` })) },
-    { kind: 'batch', changes: [{ id: 'k1', op: 'upsert', name: 'v2' }, { id: 'k2', op: 'delete', name: '' }, { id: 'k3', op: 'upsert', name: 'v2' }] },
-    { kind: 'batch', changes: [{ id: 'k3', op: 'delete', name: '' }, { id: 'k4', op: 'upsert', name: 'v3' }] },
+    {
+      kind: 'batch',
+      changes: Array.from({ length: 12 }, (_, i) => ({
+        id: `k${i}`,
+        op: 'upsert' as const,
+        name: `v1-${i}`,
+      })),
+    },
+    {
+      kind: 'batch',
+      changes: [
+        { id: 'k1', op: 'upsert', name: 'v2' },
+        { id: 'k2', op: 'delete', name: '' },
+        { id: 'k3', op: 'upsert', name: 'v2' },
+      ],
+    },
+    {
+      kind: 'batch',
+      changes: [
+        { id: 'k3', op: 'delete', name: '' },
+        { id: 'k4', op: 'upsert', name: 'v3' },
+      ],
+    },
   ]) as { kind: 'rows'; rows: StagingRow[] }[];
   for (const b of batches) await lake.merge('books', b.rows);
   return lake;
@@ -26,7 +46,8 @@ async function filledLake(root: string, clock?: () => Date): Promise<Lake> {
 
 async function allFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) out.push(join(e.parentPath, e.name));
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) out.push(join(e.parentPath, e.name));
   return out.sort();
 }
 
@@ -64,13 +85,18 @@ describe('expireSnapshots', () => {
       const old = (await lake.snapshots('books'))[0]!;
       const rows = await lake.query('SELECT * FROM books ORDER BY id');
       // Act
-      const outcome = await lake.expireSnapshots('books', { olderThan: new Date(Date.now() + 60_000), keepLast: 1 });
+      const outcome = await lake.expireSnapshots('books', {
+        olderThan: new Date(Date.now() + 60_000),
+        keepLast: 1,
+      });
       // Assert
       expect(outcome.expiredSnapshots).toBe(3);
       expect(outcome.deletedFiles).toBeGreaterThan(0);
       expect(await lake.snapshots('books')).toHaveLength(1);
       expect(await lake.query('SELECT * FROM books ORDER BY id')).toEqual(rows);
-      await expect(lake.files('books', { snapshotId: old.snapshotId })).rejects.toBeInstanceOf(SnapshotNotFoundError);
+      await expect(lake.files('books', { snapshotId: old.snapshotId })).rejects.toBeInstanceOf(
+        SnapshotNotFoundError,
+      );
       const checker = await (await DuckDBInstance.create(':memory:')).connect();
       expect(await validateTable(join(root, 'default', 'books'), checker)).toEqual([]);
       lake.close();
@@ -82,8 +108,14 @@ describe('expireSnapshots', () => {
       // Arrange
       const lake = await filledLake(root);
       // Act
-      const recent = await lake.expireSnapshots('books', { olderThan: new Date(Date.now() - 60_000), keepLast: 1 });
-      const keepAll = await lake.expireSnapshots('books', { olderThan: new Date(Date.now() + 60_000), keepLast: 10 });
+      const recent = await lake.expireSnapshots('books', {
+        olderThan: new Date(Date.now() - 60_000),
+        keepLast: 1,
+      });
+      const keepAll = await lake.expireSnapshots('books', {
+        olderThan: new Date(Date.now() + 60_000),
+        keepLast: 10,
+      });
       // Assert
       expect(recent.expiredSnapshots).toBe(0);
       expect(keepAll.expiredSnapshots).toBe(0);
@@ -101,7 +133,10 @@ describe('removeOrphanFiles', () => {
       const tableDir = join(root, 'default', 'books');
       const referenced = await allFiles(tableDir);
       await mkdir(join(tableDir, 'data', 'id_bucket=99'), { recursive: true });
-      const strays = [join(tableDir, 'data', 'id_bucket=99', 'crashed-writer.parquet'), join(tableDir, 'metadata', 'crashed-manifest.avro')];
+      const strays = [
+        join(tableDir, 'data', 'id_bucket=99', 'crashed-writer.parquet'),
+        join(tableDir, 'metadata', 'crashed-manifest.avro'),
+      ];
       for (const s of strays) await writeFile(s, 'partial');
       // Act
       const notYet = await lake.removeOrphanFiles('books', { olderThan: new Date(Date.now() - 60_000) });

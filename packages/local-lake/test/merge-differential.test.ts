@@ -69,7 +69,9 @@ describe('merge (differential against a DuckDB table with the same MERGE)', () =
               }
               // Assert
               const ours = await lake.query('SELECT * FROM books ORDER BY id');
-              const expected = (await db.runAndReadAll('SELECT * FROM oracle ORDER BY id')).getRowObjectsJson();
+              const expected = (
+                await db.runAndReadAll('SELECT * FROM oracle ORDER BY id')
+              ).getRowObjectsJson();
               expect(ours).toEqual(expected);
             }
           } finally {
@@ -88,8 +90,22 @@ describe('merge (differential against a DuckDB table with the same MERGE)', () =
       try {
         await lake.createTable(books);
         const [first, second] = toBatches([
-          { kind: 'batch', changes: [{ id: 'k1', op: 'upsert', name: 'a' }, { id: 'k2', op: 'upsert', name: 'b' }, { id: 'k1', op: 'upsert', name: 'c' }] },
-          { kind: 'batch', changes: [{ id: 'k1', op: 'delete', name: '' }, { id: 'k2', op: 'upsert', name: 'd' }, { id: 'k3', op: 'delete', name: '' }] },
+          {
+            kind: 'batch',
+            changes: [
+              { id: 'k1', op: 'upsert', name: 'a' },
+              { id: 'k2', op: 'upsert', name: 'b' },
+              { id: 'k1', op: 'upsert', name: 'c' },
+            ],
+          },
+          {
+            kind: 'batch',
+            changes: [
+              { id: 'k1', op: 'delete', name: '' },
+              { id: 'k2', op: 'upsert', name: 'd' },
+              { id: 'k3', op: 'delete', name: '' },
+            ],
+          },
         ]) as { kind: 'rows'; rows: StagingRow[] }[];
         // Act
         const a = await lake.merge('books', first!.rows);
@@ -115,7 +131,10 @@ describe('merge input errors', () => {
       // Arrange
       const lake = await Lake.open({ root });
       await lake.createTable(books);
-      const [batch] = toBatches([{ kind: 'batch', changes: [{ id: 'k1', op: 'upsert', name: 'a' }] }]) as { kind: 'rows'; rows: StagingRow[] }[];
+      const [batch] = toBatches([{ kind: 'batch', changes: [{ id: 'k1', op: 'upsert', name: 'a' }] }]) as {
+        kind: 'rows';
+        rows: StagingRow[];
+      }[];
       const bad = { ...batch!.rows[0]!, published_at: 'not a timestamp' };
       // Act
       const run = lake.merge('books', [bad]);

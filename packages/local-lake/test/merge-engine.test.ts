@@ -27,7 +27,13 @@ afterAll(async () => {
   await s3local.stop();
 });
 
-const row = (id: string, seq: number, op: 'upsert' | 'delete', name: string | null, source: 'stream' | 'backfill' = 'stream'): StagingRow => ({
+const row = (
+  id: string,
+  seq: number,
+  op: 'upsert' | 'delete',
+  name: string | null,
+  source: 'stream' | 'backfill' = 'stream',
+): StagingRow => ({
   id,
   name,
   author: 'x',
@@ -39,7 +45,11 @@ const row = (id: string, seq: number, op: 'upsert' | 'delete', name: string | nu
   _source: source,
 });
 
-async function stage(key: string, rows: StagingRow[], source: 'stream' | 'backfill' = 'stream'): Promise<StagedObject> {
+async function stage(
+  key: string,
+  rows: StagingRow[],
+  source: 'stream' | 'backfill' = 'stream',
+): Promise<StagedObject> {
   const body = encodeStagingObject(rows);
   await s3.send(new PutObjectCommand({ Bucket: 'staging', Key: key, Body: body }));
   return { key, size: body.length, lastModified: new Date(), source };
@@ -54,8 +64,19 @@ describe('LocalLakeEngine', () => {
       await engine.ensureTable(books);
       await engine.ensureTable(books); // idempotent
       const objects = [
-        await stage('staging/books/2024/05/02/03/shard-1-a.json.gz', [row('b1', 5, 'upsert', 'stream'), row('b2', 6, 'delete', null)]),
-        await stage('staging/books/backfill/part-0.json.gz', [row('b1', 0, 'upsert', 'scan', 'backfill'), row('b2', 0, 'upsert', 'scan', 'backfill'), row('b3', 0, 'upsert', 'scan', 'backfill')], 'backfill'),
+        await stage('staging/books/2024/05/02/03/shard-1-a.json.gz', [
+          row('b1', 5, 'upsert', 'stream'),
+          row('b2', 6, 'delete', null),
+        ]),
+        await stage(
+          'staging/books/backfill/part-0.json.gz',
+          [
+            row('b1', 0, 'upsert', 'scan', 'backfill'),
+            row('b2', 0, 'upsert', 'scan', 'backfill'),
+            row('b3', 0, 'upsert', 'scan', 'backfill'),
+          ],
+          'backfill',
+        ),
       ];
       // Act
       const result = await engine.merge({ table: books, bucket: 'staging', objects });
@@ -79,7 +100,11 @@ describe('LocalLakeEngine', () => {
       const engine = new LocalLakeEngine({ lake, s3 });
       await engine.ensureTable(books);
       // Act
-      const run = engine.merge({ table: books, bucket: 'staging', objects: [{ key: 'staging/books/gone.json.gz', size: 1, lastModified: new Date(), source: 'stream' }] });
+      const run = engine.merge({
+        table: books,
+        bucket: 'staging',
+        objects: [{ key: 'staging/books/gone.json.gz', size: 1, lastModified: new Date(), source: 'stream' }],
+      });
       // Assert
       await expect(run).rejects.toBeInstanceOf(StagedObjectReadError);
       expect(await lake.snapshots('books')).toEqual([]);
@@ -93,15 +118,35 @@ describe('LocalLakeEngine', () => {
       const lake = await Lake.open({ root });
       const engine = new LocalLakeEngine({ lake, s3 });
       await engine.ensureTable(books);
-      await engine.merge({ table: books, bucket: 'staging', objects: [await stage('staging/books/m1.json.gz', [row('a', 1, 'upsert', 'one'), row('b', 2, 'upsert', 'two')])] });
-      await engine.merge({ table: books, bucket: 'staging', objects: [await stage('staging/books/m2.json.gz', [row('a', 3, 'upsert', 'uno')])] });
+      await engine.merge({
+        table: books,
+        bucket: 'staging',
+        objects: [
+          await stage('staging/books/m1.json.gz', [
+            row('a', 1, 'upsert', 'one'),
+            row('b', 2, 'upsert', 'two'),
+          ]),
+        ],
+      });
+      await engine.merge({
+        table: books,
+        bucket: 'staging',
+        objects: [await stage('staging/books/m2.json.gz', [row('a', 3, 'upsert', 'uno')])],
+      });
       // Act
-      const result = await engine.maintain(books, { now: new Date(Date.now() + 3_600_000), snapshotRetentionMs: 60_000, minSnapshotsToKeep: 1 });
+      const result = await engine.maintain(books, {
+        now: new Date(Date.now() + 3_600_000),
+        snapshotRetentionMs: 60_000,
+        minSnapshotsToKeep: 1,
+      });
       // Assert
       expect(result.optimized).toBe(true);
       expect(result.expiredSnapshots).toBe(2);
       expect(result.removedFiles).toBeGreaterThan(0);
-      expect(await lake.query('SELECT id, name FROM books ORDER BY id')).toEqual([{ id: 'a', name: 'uno' }, { id: 'b', name: 'two' }]);
+      expect(await lake.query('SELECT id, name FROM books ORDER BY id')).toEqual([
+        { id: 'a', name: 'uno' },
+        { id: 'b', name: 'two' },
+      ]);
       lake.close();
     });
   });

@@ -12,7 +12,10 @@ export interface Change {
 }
 
 /** One step of a sequence: a batch of changes, a replay of an earlier batch, or an optimize. */
-export type Step = { readonly kind: 'batch'; readonly changes: readonly Change[] } | { readonly kind: 'replay'; readonly pick: number } | { readonly kind: 'optimize' };
+export type Step =
+  | { readonly kind: 'batch'; readonly changes: readonly Change[] }
+  | { readonly kind: 'replay'; readonly pick: number }
+  | { readonly kind: 'optimize' };
 
 const change = fc.record({
   // A small key space so that batches hit the same keys (duplicates in a batch, updates, deletes).
@@ -24,7 +27,12 @@ const change = fc.record({
 export const stepsArbitrary = (withOptimize: boolean): fc.Arbitrary<Step[]> =>
   fc.array(
     fc.oneof(
-      { weight: 6, arbitrary: fc.array(change, { minLength: 1, maxLength: 8 }).map((changes) => ({ kind: 'batch' as const, changes })) },
+      {
+        weight: 6,
+        arbitrary: fc
+          .array(change, { minLength: 1, maxLength: 8 })
+          .map((changes) => ({ kind: 'batch' as const, changes })),
+      },
       { weight: 2, arbitrary: fc.nat().map((pick) => ({ kind: 'replay' as const, pick })) },
       { weight: withOptimize ? 1 : 0, arbitrary: fc.constant({ kind: 'optimize' as const }) },
     ),
@@ -32,7 +40,9 @@ export const stepsArbitrary = (withOptimize: boolean): fc.Arbitrary<Step[]> =>
   );
 
 /** Turns steps into staging batches; sequence numbers grow across the whole run. */
-export function toBatches(steps: readonly Step[]): ({ kind: 'rows'; rows: StagingRow[] } | { kind: 'optimize' })[] {
+export function toBatches(
+  steps: readonly Step[],
+): ({ kind: 'rows'; rows: StagingRow[] } | { kind: 'optimize' })[] {
   let seq = 1000;
   const batches: StagingRow[][] = [];
   const out: ({ kind: 'rows'; rows: StagingRow[] } | { kind: 'optimize' })[] = [];

@@ -18,7 +18,8 @@ export function installFileFetch(): () => void {
     }
     const headers = new Headers(init?.headers);
     const method = init?.method ?? 'GET';
-    if (method === 'HEAD') return new Response(null, { status: 200, headers: { 'content-length': String(size) } });
+    if (method === 'HEAD')
+      return new Response(null, { status: 200, headers: { 'content-length': String(size) } });
     const range = /^bytes=(\d*)-(\d*)$/.exec(headers.get('range') ?? '');
     let start = 0;
     let end = size - 1;
@@ -39,7 +40,10 @@ export function installFileFetch(): () => void {
     }
     return new Response(buf, {
       status: range ? 206 : 200,
-      headers: { 'content-length': String(length), ...(range ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}) },
+      headers: {
+        'content-length': String(length),
+        ...(range ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
+      },
     });
   };
   globalThis.fetch = fileFetch;

@@ -17,7 +17,9 @@ let violations = 0;
 const errors: string[] = [];
 while (Date.now() < until) {
   try {
-    const [row] = await lake.query('SELECT count(*) AS n, count(DISTINCT id) AS k, max(_seq) AS s FROM books');
+    const [row] = await lake.query(
+      'SELECT count(*) AS n, count(DISTINCT id) AS k, max(_seq) AS s FROM books',
+    );
     if (row!.n !== row!.k) violations++;
     reads++;
   } catch (error) {
