@@ -83,11 +83,17 @@ export class AthenaEngine implements MergeEngine {
         table: batch.table,
         target: { database: this.options.database, name: batch.table.name },
         stagingTable: { database: this.options.database, name: stagingTableName(batch.table) },
-        files: batch.objects.map((o) => `s3://${batch.bucket}/${o.key}`),
+        // Sorted, so that a replay of the batch renders the very same statement (see below).
+        files: batch.objects.map((o) => `s3://${batch.bucket}/${o.key}`).sort(),
       },
       athenaDialect,
     );
-    const { queryId, execution } = await this.execute(sql, signal);
+    // A merger killed mid-query (Lambda timeout) leaves its MERGE running; the next run replays the
+    // journal's batch. With the batch id as ClientRequestToken, Athena returns the query already
+    // started instead of creating a second one ("If another StartQueryExecution request is received,
+    // the same response is returned and another query is not created", StartQueryExecution API
+    // reference), so the replay waits for the orphan instead of racing it.
+    const { queryId, execution } = await this.execute(sql, signal, batch.batchId);
     return { queryId, ...(execution.Statistics?.DataScannedInBytes === undefined ? {} : { bytesScanned: execution.Statistics.DataScannedInBytes }) };
   }
 
@@ -119,13 +125,18 @@ export class AthenaEngine implements MergeEngine {
   }
 
   /** StartQueryExecution, poll with backoff, retry retryable failures, stop the query on abort. */
-  async execute(sql: string, signal?: AbortSignal): Promise<QueryOutcome> {
+  async execute(sql: string, signal?: AbortSignal, idempotencyKey?: string): Promise<QueryOutcome> {
     const maxAttempts = this.options.maxAttempts ?? 5;
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw new AthenaQueryCancelledError(undefined, { cause: signal.reason });
       let queryId: string | undefined;
       try {
-        const started = await this.options.athena.send(new StartQueryExecutionCommand({ QueryString: sql, WorkGroup: this.options.workGroup, QueryExecutionContext: { Database: this.options.database } }));
+        // One token per attempt: the token of a failed attempt would return that failure again.
+        // Tokens are 32-128 characters (StartQueryExecution API reference).
+        const token = idempotencyKey === undefined ? undefined : `${idempotencyKey}-attempt-${attempt}`.padEnd(32, '0').slice(0, 128);
+        const started = await this.options.athena.send(
+          new StartQueryExecutionCommand({ QueryString: sql, WorkGroup: this.options.workGroup, QueryExecutionContext: { Database: this.options.database }, ...(token === undefined ? {} : { ClientRequestToken: token }) }),
+        );
         queryId = started.QueryExecutionId;
       } catch (error) {
         const name = (error as { name?: string }).name ?? '';

@@ -15,6 +15,11 @@ export interface MergeBatch {
   /** Bucket that holds the staged objects. */
   readonly bucket: string;
   readonly objects: readonly StagedObject[];
+  /**
+   * The journal's id of the batch. The same batch replayed after a crash carries the same id, so an
+   * engine can make its commit idempotent (Athena: the StartQueryExecution ClientRequestToken).
+   */
+  readonly batchId?: string;
 }
 
 export interface MergeResult {

@@ -166,7 +166,7 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
     let measured: Awaited<ReturnType<typeof measureBatch>>;
     try {
       [result, measured] = await Promise.all([
-        deps.engine.merge({ table, bucket: options.bucket, objects }, abort.signal),
+        deps.engine.merge({ table, bucket: options.bucket, objects, batchId }, abort.signal),
         measureBatch(deps.s3, options.bucket, objects),
       ]);
     } finally {

@@ -57,6 +57,38 @@ describe('AthenaEngine', () => {
     expect(sleeps).toEqual([1000]);
   });
 
+  test('a replayed batch renders the same statement with the same token, so Athena returns the query already started', async () => {
+    // The token is what makes a replay after a killed merger wait for the orphaned MERGE rather
+    // than start a second one; Athena requires the same QueryString with the same token.
+    athenaMock.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q1' });
+    athenaMock.on(GetQueryExecutionCommand).resolves(succeeded);
+    const objects = [
+      { key: 'staging/books/2024/05/01/12/s-3-4.json.gz', size: 10, lastModified: new Date(1), source: 'stream' as const },
+      { key: 'staging/books/2024/05/01/12/s-1-2.json.gz', size: 10, lastModified: new Date(0), source: 'stream' as const },
+    ];
+
+    await engine().merge({ ...batch, objects, batchId: '7d9f0c1e-5b7a-4c1e-9a55-0f6f1f9b2c3d' });
+    await engine().merge({ ...batch, objects: [...objects].reverse(), batchId: '7d9f0c1e-5b7a-4c1e-9a55-0f6f1f9b2c3d' });
+    await engine().merge({ ...batch, objects, batchId: 'another-batch-id-0000000000000000' });
+
+    const starts = athenaMock.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input);
+    expect(starts[0]!.ClientRequestToken).toBe('7d9f0c1e-5b7a-4c1e-9a55-0f6f1f9b2c3d-attempt-1');
+    expect(starts[1]!.ClientRequestToken).toBe(starts[0]!.ClientRequestToken);
+    expect(starts[1]!.QueryString).toBe(starts[0]!.QueryString);
+    expect(starts[2]!.ClientRequestToken).not.toBe(starts[0]!.ClientRequestToken);
+  });
+
+  test('a retried attempt gets a token of its own (the failed attempt\'s token would return the failure)', async () => {
+    athenaMock.on(StartQueryExecutionCommand).resolvesOnce({ QueryExecutionId: 'q1' }).resolves({ QueryExecutionId: 'q2' });
+    athenaMock.on(GetQueryExecutionCommand, { QueryExecutionId: 'q1' }).resolves(failed('ICEBERG_COMMIT_ERROR: conflict'));
+    athenaMock.on(GetQueryExecutionCommand, { QueryExecutionId: 'q2' }).resolves(succeeded);
+
+    await engine().merge({ ...batch, batchId: 'b'.repeat(36) });
+
+    const tokens = athenaMock.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.ClientRequestToken);
+    expect(tokens).toEqual([`${'b'.repeat(36)}-attempt-1`, `${'b'.repeat(36)}-attempt-2`]);
+  });
+
   test('TooManyRequestsException from StartQueryExecution is retried with growing delays', async () => {
     const throttled = new TooManyRequestsException({ message: 'too many', $metadata: {} });
     athenaMock.on(StartQueryExecutionCommand).rejectsOnce(throttled).rejectsOnce(throttled).resolves({ QueryExecutionId: 'q3' });
