@@ -10,8 +10,17 @@
 // Run: pnpm --filter @ddb-athena-sync/firehose-transform capture-fixtures
 import { writeFileSync } from 'node:fs';
 
-import { CreateTableCommand, DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import {
+  CreateTableCommand,
+  DeleteItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+} from '@aws-sdk/client-dynamodb-streams';
 import type { _Record as SdkStreamRecord } from '@aws-sdk/client-dynamodb-streams';
 import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
 import { localDynamoDbClient, localStreamsClient } from '@ddb-athena-sync/local-services/local-clients';
@@ -53,9 +62,20 @@ try {
   const arn = created.TableDescription!.LatestStreamArn!;
 
   await ddb.send(new PutItemCommand({ TableName: TABLE, Item: item('o-001', '21.48') }));
-  await ddb.send(new PutItemCommand({ TableName: TABLE, Item: item('o-002', '1.5', { gift_note: { S: 'Happy birthday' } }) }));
   await ddb.send(
-    new UpdateItemCommand({ TableName: TABLE, Key: { id: { S: 'o-001' } }, UpdateExpression: 'SET #s = :s', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': { S: 'shipped' } } }),
+    new PutItemCommand({
+      TableName: TABLE,
+      Item: item('o-002', '1.5', { gift_note: { S: 'Happy birthday' } }),
+    }),
+  );
+  await ddb.send(
+    new UpdateItemCommand({
+      TableName: TABLE,
+      Key: { id: { S: 'o-001' } },
+      UpdateExpression: 'SET #s = :s',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':s': { S: 'shipped' } },
+    }),
   );
   // A total with three decimals does not fit decimal(12,2): a value-mapping failure.
   await ddb.send(new PutItemCommand({ TableName: TABLE, Item: item('o-003', '10.005') }));
@@ -64,7 +84,13 @@ try {
   const desc = await streams.send(new DescribeStreamCommand({ StreamArn: arn }));
   const sdkRecords: SdkStreamRecord[] = [];
   for (const shard of desc.StreamDescription?.Shards ?? []) {
-    const it = await streams.send(new GetShardIteratorCommand({ StreamArn: arn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }));
+    const it = await streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: arn,
+        ShardId: shard.ShardId!,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
     let iterator = it.ShardIterator;
     for (let i = 0; i < 10 && iterator !== undefined; i++) {
       const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
@@ -97,7 +123,10 @@ try {
   const note =
     'Captured from DynamoDB Local 3.x (GetRecords) by scripts/capture-kinesis-fixtures.ts and re-shaped to the Kinesis Data Streams for DynamoDB record: ' +
     'no SequenceNumber, ApproximateCreationDateTime in milliseconds, recordFormat and tableName added. o-003 has a total that does not fit decimal(12,2).';
-  writeFileSync(new URL('../test/fixtures/kinesis-orders.json', import.meta.url), `${JSON.stringify({ note, records }, null, 2)}\n`);
+  writeFileSync(
+    new URL('../test/fixtures/kinesis-orders.json', import.meta.url),
+    `${JSON.stringify({ note, records }, null, 2)}\n`,
+  );
   console.log(`captured ${records.length} records`);
 } finally {
   await local.stop();

@@ -1,6 +1,9 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { transformFirehoseRecords } from '@ddb-athena-sync/core/firehose/transform-records';
-import type { FirehoseInputRecord, FirehoseOutputRecord } from '@ddb-athena-sync/core/firehose/transform-records';
+import type {
+  FirehoseInputRecord,
+  FirehoseOutputRecord,
+} from '@ddb-athena-sync/core/firehose/transform-records';
 import type { FirehoseTransformationEvent } from 'aws-lambda';
 
 import { loadConfig } from './config.js';
@@ -15,7 +18,9 @@ export interface FirehoseTransformationResponse {
  * Firehose transformation event -> one result per record (core `transformFirehoseRecords`).
  * Logs name record ids, results, reasons and error classes; never the data.
  */
-export function createHandler(deps: Deps): (event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResponse> {
+export function createHandler(
+  deps: Deps,
+): (event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResponse> {
   const { config, logger, metrics } = deps;
   metrics.setDefaultDimensions({ table: config.table.name });
   return (event) => {
@@ -25,7 +30,11 @@ export function createHandler(deps: Deps): (event: FirehoseTransformationEvent) 
       if (o.result === 'ProcessingFailed') logger.warn('record failed', { ...o });
       else if (o.result === 'Dropped') logger.debug('record dropped', { ...o });
     }
-    logger.info('batch transformed', { invocationId: event.invocationId, records: input.length, ...result.counts });
+    logger.info('batch transformed', {
+      invocationId: event.invocationId,
+      records: input.length,
+      ...result.counts,
+    });
     metrics.addMetric('Ok', MetricUnit.Count, result.counts.Ok);
     metrics.addMetric('Dropped', MetricUnit.Count, result.counts.Dropped);
     metrics.addMetric('ProcessingFailed', MetricUnit.Count, result.counts.ProcessingFailed);

@@ -37,7 +37,11 @@ describe('the firehose-transform zip', () => {
       ['record-0003', 'ProcessingFailed'],
       ['record-0004', 'Dropped'],
     ]);
-    expect(records[0]!.metadata?.otfMetadata).toEqual({ destinationDatabaseName: 'lake', destinationTableName: 'orders', operation: 'insert' });
+    expect(records[0]!.metadata?.otfMetadata).toEqual({
+      destinationDatabaseName: 'lake',
+      destinationTableName: 'orders',
+      operation: 'insert',
+    });
     expect(decodeData(records[0]!)).toMatchObject({ id: 'o-001', total: '21.48' });
     expect(run.stdout).toContain('"ProcessingFailed"');
   });

@@ -2,20 +2,29 @@ import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { orders, ordersInput } from '@ddb-athena-sync/schemas/tables';
 import { describe, expect, it } from 'vitest';
 
-import { loadConfig } from '../src/config.js';
-import { ConfigError } from '../src/errors.js';
 import { createHandler } from '../src/handler.js';
 import { decodeData, firehoseEvent, kinesisFixture, metricsProbe, testDeps } from './helpers.js';
 import type { KinesisRecord } from './helpers.js';
 
 const DB = 'lake_db';
 /** orders with unique keys instead of append-only: updates and deletes. */
-const keyedOrders = parseDeclaration({ ...ordersInput, firehose: { ...ordersInput.firehose, appendOnly: false, removes: 'delete' } });
-const keyedDropRemoves = parseDeclaration({ ...ordersInput, firehose: { ...ordersInput.firehose, appendOnly: false, removes: 'drop' } });
+const keyedOrders = parseDeclaration({
+  ...ordersInput,
+  firehose: { ...ordersInput.firehose, appendOnly: false, removes: 'delete' },
+});
+const keyedDropRemoves = parseDeclaration({
+  ...ordersInput,
+  firehose: { ...ordersInput.firehose, appendOnly: false, removes: 'drop' },
+});
 
 function handlerFor(table = orders) {
   const probe = metricsProbe();
-  return { probe, handle: createHandler(testDeps({ table, database: DB, serviceName: 'firehose-transform', logLevel: 'SILENT' }, probe)) };
+  return {
+    probe,
+    handle: createHandler(
+      testDeps({ table, database: DB, serviceName: 'firehose-transform', logLevel: 'SILENT' }, probe),
+    ),
+  };
 }
 
 /** Fixture records: 0 INSERT o-001, 1 INSERT o-002, 2 MODIFY o-001, 3 INSERT o-003 (bad total), 4 REMOVE o-002. */
@@ -50,7 +59,9 @@ describe('firehose-transform on an append-only table (orders)', () => {
       ['Dropped', undefined],
       ['ProcessingFailed', undefined],
     ]);
-    expect(response.records[0]!.metadata).toEqual({ otfMetadata: { destinationDatabaseName: DB, destinationTableName: 'orders', operation: 'insert' } });
+    expect(response.records[0]!.metadata).toEqual({
+      otfMetadata: { destinationDatabaseName: DB, destinationTableName: 'orders', operation: 'insert' },
+    });
     expect(decodeData(response.records[0]!)).toEqual({
       id: 'o-001',
       customer_id: 'c-42',
@@ -116,18 +127,35 @@ describe('firehose-transform on a table with unique keys', () => {
     const response = await handle(firehoseEvent(shuffled, [4, 3, 2, 1, 0, 2, 0, 4]));
 
     // Assert
-    const ok = response.records.filter((r) => r.result === 'Ok').map((r) => [r.metadata!.otfMetadata.operation, decodeData(r)]);
+    const ok = response.records
+      .filter((r) => r.result === 'Ok')
+      .map((r) => [r.metadata!.otfMetadata.operation, decodeData(r)]);
     expect(ok).toEqual([
       ['delete', expect.objectContaining({ id: 'o-002' })],
       ['update', expect.objectContaining({ id: 'o-001', status: 'shipped' })],
     ]);
-    expect(response.records.map((r) => r.result)).toEqual(['Ok', 'ProcessingFailed', 'Ok', 'Dropped', 'Dropped', 'Dropped', 'Dropped', 'Dropped']);
+    expect(response.records.map((r) => r.result)).toEqual([
+      'Ok',
+      'ProcessingFailed',
+      'Ok',
+      'Dropped',
+      'Dropped',
+      'Dropped',
+      'Dropped',
+      'Dropped',
+    ]);
   });
 
   it('orders by ApproximateCreationDateTime before the shard position', async () => {
     // Arrange: the MODIFY is stamped a second earlier than the INSERT it would otherwise follow.
     const [insert, , modify] = captured();
-    const early = { ...modify!, dynamodb: { ...modify!.dynamodb, ApproximateCreationDateTime: insert!.dynamodb.ApproximateCreationDateTime - 1000 } };
+    const early = {
+      ...modify!,
+      dynamodb: {
+        ...modify!.dynamodb,
+        ApproximateCreationDateTime: insert!.dynamodb.ApproximateCreationDateTime - 1000,
+      },
+    };
     const { handle } = handlerFor(keyedOrders);
 
     // Act
@@ -152,8 +180,15 @@ describe('firehose-transform on a table with unique keys', () => {
 
   it('drops a REMOVE by TTL when ttlDeletes is ignore, and deletes it when apply', async () => {
     // Arrange
-    const ttlRemove = { ...captured()[4]!, userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } };
-    const apply = parseDeclaration({ ...ordersInput, ttlDeletes: 'apply', firehose: { ...ordersInput.firehose, appendOnly: false, removes: 'delete' } });
+    const ttlRemove = {
+      ...captured()[4]!,
+      userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' },
+    };
+    const apply = parseDeclaration({
+      ...ordersInput,
+      ttlDeletes: 'apply',
+      firehose: { ...ordersInput.firehose, appendOnly: false, removes: 'delete' },
+    });
 
     // Act
     const ignored = await handlerFor(keyedOrders).handle(firehoseEvent([ttlRemove]));
@@ -197,21 +232,5 @@ describe('firehose-transform on a table with unique keys', () => {
     expect(okIds).toHaveLength(250);
     expect(probe.published).toEqual([{ Ok: 250, Dropped: 230, ProcessingFailed: 20 }]);
     expect(JSON.stringify(response).length).toBeLessThan(6 * 1024 * 1024);
-  });
-});
-
-describe('loadConfig', () => {
-  it('reports every missing or bad variable in one error', () => {
-    // Act
-    const attempt = () => loadConfig({ TABLE_NAME: 'nope', GLUE_DATABASE: 'Bad-Name' });
-
-    // Assert
-    expect(attempt).toThrow(ConfigError);
-    expect(attempt).toThrow(/TABLE_NAME[\s\S]*GLUE_DATABASE|GLUE_DATABASE[\s\S]*TABLE_NAME/);
-  });
-
-  it('accepts a firehose-mode table and refuses a merge-mode one', () => {
-    expect(loadConfig({ TABLE_NAME: 'orders', GLUE_DATABASE: 'lake' })).toMatchObject({ database: 'lake', logLevel: 'INFO' });
-    expect(() => loadConfig({ TABLE_NAME: 'books', GLUE_DATABASE: 'lake' })).toThrow(/merge mode/);
   });
 });

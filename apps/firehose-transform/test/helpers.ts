@@ -15,13 +15,22 @@ export interface KinesisRecord {
   eventName: string;
   tableName: string;
   userIdentity: { type: string; principalId: string } | null;
-  dynamodb: { ApproximateCreationDateTime: number; Keys: Record<string, unknown>; NewImage?: Record<string, unknown>; OldImage?: Record<string, unknown> };
+  dynamodb: {
+    ApproximateCreationDateTime: number;
+    Keys: Record<string, unknown>;
+    NewImage?: Record<string, unknown>;
+    OldImage?: Record<string, unknown>;
+  };
   [field: string]: unknown;
 }
 
 /** The captured Kinesis-format records (see the fixture's note), fresh copies each call. */
 export function kinesisFixture(): KinesisRecord[] {
-  return (JSON.parse(readFileSync(new URL('./fixtures/kinesis-orders.json', import.meta.url), 'utf8')) as { records: KinesisRecord[] }).records;
+  return (
+    JSON.parse(readFileSync(new URL('./fixtures/kinesis-orders.json', import.meta.url), 'utf8')) as {
+      records: KinesisRecord[];
+    }
+  ).records;
 }
 
 const FIRST_SEQUENCE = 49546986683135544286507457936321625675700192471156785154n;
@@ -31,7 +40,10 @@ const FIRST_SEQUENCE = 49546986683135544286507457936321625675700192471156785154n
  * "Using Lambda with Amazon Data Firehose"). `order` gives each record's position in the Kinesis
  * shard (its sequence number); by default the array order.
  */
-export function firehoseEvent(records: readonly (KinesisRecord | string)[], order?: readonly number[]): FirehoseTransformationEvent {
+export function firehoseEvent(
+  records: readonly (KinesisRecord | string)[],
+  order?: readonly number[],
+): FirehoseTransformationEvent {
   return {
     invocationId: 'invocation-1',
     deliveryStreamArn: 'arn:aws:firehose:us-east-1:123456789012:deliverystream/orders',
@@ -66,7 +78,9 @@ export function metricsProbe(): MetricsProbe {
   // Keep EMF off stdout in tests and record what would have been emitted.
   vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => {
     const emf = metrics.serializeMetrics() as unknown as Record<string, unknown>;
-    const directive = (emf._aws as { CloudWatchMetrics: { Metrics: { Name: string }[]; Dimensions: string[][] }[] }).CloudWatchMetrics[0]!;
+    const directive = (
+      emf._aws as { CloudWatchMetrics: { Metrics: { Name: string }[]; Dimensions: string[][] }[] }
+    ).CloudWatchMetrics[0]!;
     if (!directive.Dimensions.flat().includes('table')) throw new Error('metrics lack the "table" dimension');
     published.push(Object.fromEntries(directive.Metrics.map((m) => [m.Name, emf[m.Name] as number])));
     metrics.clearMetrics();

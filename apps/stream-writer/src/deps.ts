@@ -18,7 +18,13 @@ export function s3ObjectStore(s3: S3Client, bucket: string): ObjectStore {
   return {
     async putObject({ key, body, contentType, contentEncoding }) {
       await s3.send(
-        new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType, ContentEncoding: contentEncoding }),
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentType: contentType,
+          ContentEncoding: contentEncoding,
+        }),
       );
     },
   };

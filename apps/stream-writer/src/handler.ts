@@ -32,12 +32,14 @@ export function createHandler(deps: Deps): (event: DynamoDBStreamEvent) => Promi
         records: records.length,
       });
     }
-    if (result.staged !== undefined) logger.info('batch staged', { ...result.staged, records: records.length, skipped: result.skipped });
+    if (result.staged !== undefined)
+      logger.info('batch staged', { ...result.staged, records: records.length, skipped: result.skipped });
     metrics.addMetric('RecordsStaged', MetricUnit.Count, result.staged?.rows ?? 0);
     metrics.addMetric('BytesStaged', MetricUnit.Bytes, result.staged?.bytes ?? 0);
     metrics.addMetric('QuarantinedRecords', MetricUnit.Count, result.quarantined.length);
     metrics.addMetric('SkippedRecords', MetricUnit.Count, result.skipped);
-    if (result.oldestRecordAgeMs !== undefined) metrics.addMetric('OldestRecordAgeMs', MetricUnit.Milliseconds, result.oldestRecordAgeMs);
+    if (result.oldestRecordAgeMs !== undefined)
+      metrics.addMetric('OldestRecordAgeMs', MetricUnit.Milliseconds, result.oldestRecordAgeMs);
     metrics.publishStoredMetrics();
     return { batchItemFailures: [...result.batchItemFailures] };
   };

@@ -7,8 +7,6 @@ import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
 import { books } from '@ddb-athena-sync/schemas/tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ConfigError } from '../src/errors.js';
-import { loadConfig } from '../src/config.js';
 import { createHandler } from '../src/handler.js';
 import { s3ObjectStore } from '../src/deps.js';
 import { configFor, fixtureEvent, getBytes, listKeys, metricsProbe, testDeps } from './helpers.js';
@@ -56,18 +54,33 @@ describe('stream-writer handler against s3rver', () => {
       ['b-001', 'delete', '4'],
       ['b-002', 'delete', '6'],
     ]);
-    expect(rows[0]).toMatchObject({ name: 'Dune', published_at: '1965-07-27 00:00:00.000000', _source: 'stream' });
+    expect(rows[0]).toMatchObject({
+      name: 'Dune',
+      published_at: '1965-07-27 00:00:00.000000',
+      _source: 'stream',
+    });
 
     const quarantined = await listKeys(s3, bucket, 'quarantine/');
     expect(quarantined).toHaveLength(1);
     expect(quarantined[0]).toMatch(/^quarantine\/books\/2026\/11\/27\/[0-9a-f]{16}-0{39}5\.json$/);
     const q = JSON.parse(Buffer.from(await getBytes(s3, bucket, quarantined[0]!)).toString('utf8'));
-    expect(q.error).toMatchObject({ name: 'ValueMappingError', attribute: 'date', actualType: 'S', sequenceNumber: '000000000000000000005' });
+    expect(q.error).toMatchObject({
+      name: 'ValueMappingError',
+      attribute: 'date',
+      actualType: 'S',
+      sequenceNumber: '000000000000000000005',
+    });
     expect(q.reason).toContain('epoch-nanos needs an N value');
     expect(q.record.dynamodb.Keys).toEqual({ id: { S: 'b-003' } });
 
     expect(probe.published).toEqual([
-      { RecordsStaged: 5, BytesStaged: expect.any(Number), QuarantinedRecords: 1, SkippedRecords: 0, OldestRecordAgeMs: 60_000 },
+      {
+        RecordsStaged: 5,
+        BytesStaged: expect.any(Number),
+        QuarantinedRecords: 1,
+        SkippedRecords: 0,
+        OldestRecordAgeMs: 60_000,
+      },
     ]);
     expect(probe.published[0]!.BytesStaged).toBeGreaterThan(100);
   });
@@ -75,7 +88,9 @@ describe('stream-writer handler against s3rver', () => {
   it('writes a retried batch to the same object: one object, no duplicate rows', async () => {
     // Arrange
     const bucket = await freshBucket();
-    const handle = createHandler(testDeps(configFor(books, bucket), s3ObjectStore(s3, bucket), metricsProbe()));
+    const handle = createHandler(
+      testDeps(configFor(books, bucket), s3ObjectStore(s3, bucket), metricsProbe()),
+    );
     const event = fixtureEvent('books');
 
     // Act: Lambda delivers the same batch twice (at-least-once delivery).
@@ -114,7 +129,9 @@ describe('stream-writer handler against s3rver', () => {
 
   it('fails the whole batch when the bucket refuses the write, and stages nothing', async () => {
     // Arrange: s3rver answers NoSuchBucket.
-    const handle = createHandler(testDeps(configFor(books, 'no-such-bucket'), s3ObjectStore(s3, 'no-such-bucket'), metricsProbe()));
+    const handle = createHandler(
+      testDeps(configFor(books, 'no-such-bucket'), s3ObjectStore(s3, 'no-such-bucket'), metricsProbe()),
+    );
 
     // Act
     const response = await handle(fixtureEvent('books'));
@@ -137,7 +154,14 @@ describe('stream-writer handler against s3rver', () => {
     const staged = await listKeys(s3, bucket, 'staging/');
     expect(staged).toHaveLength(1);
     const rows = await readAllStagingRows(await getBytes(s3, bucket, staged[0]!));
-    expect(rows).toEqual([expect.objectContaining({ id: 'b-002', _op: 'delete', name: null, _seq: '000000000000000000000000000000000000006'.padStart(40, '0') })]);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        id: 'b-002',
+        _op: 'delete',
+        name: null,
+        _seq: '000000000000000000000000000000000000006'.padStart(40, '0'),
+      }),
+    ]);
     expect(probe.published[0]).toMatchObject({ RecordsStaged: 1, SkippedRecords: 0 });
   });
 
@@ -155,34 +179,5 @@ describe('stream-writer handler against s3rver', () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(await listKeys(s3, bucket, '')).toEqual([]);
     expect(probe.published[0]).toMatchObject({ RecordsStaged: 0, SkippedRecords: 1, QuarantinedRecords: 0 });
-  });
-});
-
-describe('loadConfig', () => {
-  it('reports every missing or bad variable in one error', () => {
-    // Act
-    const attempt = () => loadConfig({ TABLE_NAME: 'nope', STAGING_PREFIX: 'no-slash', LOG_LEVEL: 'LOUD' });
-
-    // Assert
-    expect(attempt).toThrow(ConfigError);
-    try {
-      attempt();
-    } catch (error) {
-      const paths = (error as ConfigError).problems.map((p) => p.split(':')[0]);
-      expect(paths.sort()).toEqual(['LOG_LEVEL', 'STAGING_BUCKET', 'STAGING_PREFIX', 'TABLE_NAME']);
-    }
-  });
-
-  it('applies the documented defaults', () => {
-    // Act
-    const config = loadConfig({ STAGING_BUCKET: 'my-lake', TABLE_NAME: 'books' });
-
-    // Assert
-    expect(config).toMatchObject({ bucket: 'my-lake', stagingPrefix: 'staging/', quarantinePrefix: 'quarantine/', logLevel: 'INFO' });
-    expect(config.table.name).toBe('books');
-  });
-
-  it('refuses a firehose-mode table', () => {
-    expect(() => loadConfig({ STAGING_BUCKET: 'my-lake', TABLE_NAME: 'orders' })).toThrow(/firehose mode/);
   });
 });

@@ -14,7 +14,9 @@ import { METRICS_NAMESPACE } from '../src/deps.js';
 import type { Deps } from '../src/deps.js';
 
 export function fixtureEvent(name: string): DynamoDBStreamEvent {
-  const file = JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8')) as { records: unknown[] };
+  const file = JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8')) as {
+    records: unknown[];
+  };
   return { Records: file.records } as DynamoDBStreamEvent;
 }
 
@@ -30,7 +32,9 @@ export function metricsProbe(): MetricsProbe {
   // Keep EMF off stdout in tests and record what would have been emitted.
   vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => {
     const emf = metrics.serializeMetrics() as unknown as Record<string, unknown>;
-    const names = (emf._aws as { CloudWatchMetrics: { Metrics: { Name: string }[]; Dimensions: string[][] }[] }).CloudWatchMetrics[0]!;
+    const names = (
+      emf._aws as { CloudWatchMetrics: { Metrics: { Name: string }[]; Dimensions: string[][] }[] }
+    ).CloudWatchMetrics[0]!;
     expectDimension(names.Dimensions);
     published.push(Object.fromEntries(names.Metrics.map((m) => [m.Name, emf[m.Name] as number])));
     metrics.clearMetrics();
@@ -40,11 +44,23 @@ export function metricsProbe(): MetricsProbe {
 }
 
 function expectDimension(dimensions: string[][]): void {
-  if (!dimensions.flat().includes('table')) throw new Error(`metrics lack the "table" dimension: ${JSON.stringify(dimensions)}`);
+  if (!dimensions.flat().includes('table'))
+    throw new Error(`metrics lack the "table" dimension: ${JSON.stringify(dimensions)}`);
 }
 
-export function testDeps(config: Config, store: ObjectStore, probe: MetricsProbe, now = 1795767660_000): Deps {
-  return { config, store, metrics: probe.metrics, logger: new Logger({ logLevel: 'SILENT' }), now: () => now };
+export function testDeps(
+  config: Config,
+  store: ObjectStore,
+  probe: MetricsProbe,
+  now = 1795767660_000,
+): Deps {
+  return {
+    config,
+    store,
+    metrics: probe.metrics,
+    logger: new Logger({ logLevel: 'SILENT' }),
+    now: () => now,
+  };
 }
 
 export function configFor(table: TableDeclaration, bucket: string): Config {

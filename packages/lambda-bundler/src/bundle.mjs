@@ -44,7 +44,9 @@ const ZIP_MTIME = new Date('2020-01-01T00:00:00Z');
 export async function bundleLambda(options) {
   const appDir = options.appDir;
   const outDir = options.outDir ?? join(appDir, 'dist');
-  const pkg = /** @type {{ name?: unknown }} */ (JSON.parse(await readFile(join(appDir, 'package.json'), 'utf8')));
+  const pkg = /** @type {{ name?: unknown }} */ (
+    JSON.parse(await readFile(join(appDir, 'package.json'), 'utf8'))
+  );
   if (typeof pkg.name !== 'string') throw new Error(`${join(appDir, 'package.json')} has no "name"`);
   const appName = pkg.name.replace(/^@[^/]+\//, '');
   await mkdir(outDir, { recursive: true });

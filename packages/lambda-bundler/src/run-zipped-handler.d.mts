@@ -12,4 +12,8 @@ export interface ZippedRun {
  * Unzips `zipFile` into a fresh temporary directory and invokes its `handler.mjs` export `handler`
  * once with `event` in a new Node process whose environment is `env` plus PATH only.
  */
-export function runZippedHandler(zipFile: string, event: unknown, env: Readonly<Record<string, string>>): Promise<ZippedRun>;
+export function runZippedHandler(
+  zipFile: string,
+  event: unknown,
+  env: Readonly<Record<string, string>>,
+): Promise<ZippedRun>;

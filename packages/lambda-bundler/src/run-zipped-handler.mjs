@@ -50,7 +50,11 @@ export async function runZippedHandler(zipFile, event, env) {
       ['--enable-source-maps', '--input-type=module', '-e', RUNNER, taskDir, eventFile, resultFile],
       { cwd: dir, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 },
     );
-    return { result: JSON.parse(await readFile(resultFile, 'utf8')), files: Object.keys(entries).sort(), stdout };
+    return {
+      result: JSON.parse(await readFile(resultFile, 'utf8')),
+      files: Object.keys(entries).sort(),
+      stdout,
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

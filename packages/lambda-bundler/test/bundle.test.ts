@@ -33,7 +33,9 @@ describe('bundleLambda', () => {
     expect(result.appName).toBe('tiny-app');
     expect(result.zipFile.endsWith('/tiny-app.zip')).toBe(true);
     const code = await readFile(result.handlerFile, 'utf8');
-    expect(code.startsWith("import { createRequire as __lambdaCreateRequire } from 'node:module';")).toBe(true);
+    expect(code.startsWith("import { createRequire as __lambdaCreateRequire } from 'node:module';")).toBe(
+      true,
+    );
     expect(code).toMatch(/\/\/# sourceMappingURL=handler\.mjs\.map\s*$/);
     const entries = unzipSync(new Uint8Array(await readFile(result.zipFile)));
     expect(Object.keys(entries).sort()).toEqual(['handler.mjs', 'handler.mjs.map']);
@@ -47,7 +49,10 @@ describe('bundleLambda', () => {
     const b = await bundleLambda({ appDir, outDir: await outDir() });
 
     // Assert
-    const hash = async (f: string) => createHash('sha256').update(await readFile(f)).digest('hex');
+    const hash = async (f: string) =>
+      createHash('sha256')
+        .update(await readFile(f))
+        .digest('hex');
     expect(await hash(a.zipFile)).toBe(await hash(b.zipFile));
   });
 

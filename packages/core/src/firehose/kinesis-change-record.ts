@@ -82,19 +82,32 @@ export function parseKinesisData(data: unknown, table: TableDeclaration): Kinesi
  */
 export function decodeKinesisChange(record: KinesisChangeRecord, table: TableDeclaration): KinesisChange {
   const ddb = record.dynamodb;
-  const context: RecordContext = { table: table.name, sequenceNumber: undefined, key: describeKey(table, ddb?.Keys) };
+  const context: RecordContext = {
+    table: table.name,
+    sequenceNumber: undefined,
+    key: describeKey(table, ddb?.Keys),
+  };
   if (!isAttributeMap(ddb)) throw new MalformedRecordError(context, 'no "dynamodb" object');
   if (record.tableName !== undefined && record.tableName !== table.dynamodb.tableName) {
     // One Kinesis stream may carry several tables; this transform is configured for one.
-    throw new MalformedRecordError(context, `record of DynamoDB table ${JSON.stringify(record.tableName)}, expected ${JSON.stringify(table.dynamodb.tableName)}`);
+    throw new MalformedRecordError(
+      context,
+      `record of DynamoDB table ${JSON.stringify(record.tableName)}, expected ${JSON.stringify(table.dynamodb.tableName)}`,
+    );
   }
   const eventName = record.eventName;
   if (eventName !== 'INSERT' && eventName !== 'MODIFY' && eventName !== 'REMOVE') {
-    throw new MalformedRecordError(context, `eventName must be INSERT, MODIFY or REMOVE, got ${JSON.stringify(eventName)}`);
+    throw new MalformedRecordError(
+      context,
+      `eventName must be INSERT, MODIFY or REMOVE, got ${JSON.stringify(eventName)}`,
+    );
   }
   const created = ddb.ApproximateCreationDateTime;
   if (typeof created !== 'number' || !Number.isFinite(created) || created < 0) {
-    throw new MalformedRecordError(context, 'ApproximateCreationDateTime is not epoch milliseconds or microseconds');
+    throw new MalformedRecordError(
+      context,
+      'ApproximateCreationDateTime is not epoch milliseconds or microseconds',
+    );
   }
   const eventTimeMicros = creationTimeMicros(created);
   if (eventTimeMicros < MIN_MICROS || eventTimeMicros > MAX_MICROS) {

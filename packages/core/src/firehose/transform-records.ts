@@ -42,7 +42,8 @@ export interface FirehoseOutputRecord {
   };
 }
 
-export type DropReason = 'append-only-modify' | 'append-only-remove' | 'remove-dropped' | 'ttl-ignored' | 'duplicate' | 'superseded';
+export type DropReason =
+  'append-only-modify' | 'append-only-remove' | 'remove-dropped' | 'ttl-ignored' | 'duplicate' | 'superseded';
 export type FailReason = 'malformed' | 'value-mapping' | 'response-size-limit' | 'unexpected';
 
 /** What the handler may log per record: never the data. */
@@ -97,8 +98,14 @@ function compareDigits(a: string, b: string): number {
  * position in the batch wins.
  */
 function isNewer(a: Candidate, b: Candidate): boolean {
-  if (a.change.eventTimeMicros !== b.change.eventTimeMicros) return a.change.eventTimeMicros > b.change.eventTimeMicros;
-  if (a.shardId !== undefined && a.shardId === b.shardId && a.kinesisSequence !== undefined && b.kinesisSequence !== undefined) {
+  if (a.change.eventTimeMicros !== b.change.eventTimeMicros)
+    return a.change.eventTimeMicros > b.change.eventTimeMicros;
+  if (
+    a.shardId !== undefined &&
+    a.shardId === b.shardId &&
+    a.kinesisSequence !== undefined &&
+    b.kinesisSequence !== undefined
+  ) {
     const c = compareDigits(a.kinesisSequence, b.kinesisSequence);
     if (c !== 0) return c > 0;
   }
@@ -107,7 +114,12 @@ function isNewer(a: Candidate, b: Candidate): boolean {
 
 function describeFailure(error: unknown): { reason: FailReason; errorName: string; detail: string } {
   if (error instanceof PoisonRecordError) {
-    const e = error as PoisonRecordError & { attribute?: unknown; reason?: unknown; expectedType?: unknown; actualType?: unknown };
+    const e = error as PoisonRecordError & {
+      attribute?: unknown;
+      reason?: unknown;
+      expectedType?: unknown;
+      actualType?: unknown;
+    };
     const detail =
       typeof e.attribute === 'string' && typeof e.reason === 'string'
         ? `attribute ${e.attribute}: ${e.reason}${typeof e.expectedType === 'string' ? ` (${String(e.actualType)} -> ${e.expectedType})` : ''}`
@@ -116,9 +128,17 @@ function describeFailure(error: unknown): { reason: FailReason; errorName: strin
           : typeof e.attribute === 'string'
             ? `key attribute ${e.attribute} is missing`
             : error.name;
-    return { reason: error.name === 'MalformedRecordError' ? 'malformed' : 'value-mapping', errorName: error.name, detail };
+    return {
+      reason: error.name === 'MalformedRecordError' ? 'malformed' : 'value-mapping',
+      errorName: error.name,
+      detail,
+    };
   }
-  return { reason: 'unexpected', errorName: error instanceof Error ? error.name : typeof error, detail: 'not a poison record error' };
+  return {
+    reason: 'unexpected',
+    errorName: error instanceof Error ? error.name : typeof error,
+    detail: 'not a poison record error',
+  };
 }
 
 function jsonBase64(value: unknown): string {
@@ -141,7 +161,10 @@ function jsonBase64(value: unknown): string {
  * - The response stays under `maxResponseBytes`: if the Ok records do not all fit, the last ones
  *   become ProcessingFailed (`response-size-limit`) with empty data and land in the error output.
  */
-export function transformFirehoseRecords(records: readonly FirehoseInputRecord[], options: TransformOptions): TransformResult {
+export function transformFirehoseRecords(
+  records: readonly FirehoseInputRecord[],
+  options: TransformOptions,
+): TransformResult {
   const { table, database } = options;
   const appendOnly = table.firehose?.appendOnly ?? false;
   const removes = table.firehose?.removes ?? 'delete';
@@ -163,7 +186,11 @@ export function transformFirehoseRecords(records: readonly FirehoseInputRecord[]
       let operation: IcebergOperation;
       if (appendOnly) {
         if (change.eventName !== 'INSERT') {
-          outcomes[index] = { recordId, result: 'Dropped', reason: change.eventName === 'MODIFY' ? 'append-only-modify' : 'append-only-remove' };
+          outcomes[index] = {
+            recordId,
+            result: 'Dropped',
+            reason: change.eventName === 'MODIFY' ? 'append-only-modify' : 'append-only-remove',
+          };
           continue;
         }
         operation = 'insert';
@@ -181,9 +208,15 @@ export function transformFirehoseRecords(records: readonly FirehoseInputRecord[]
         operation = 'update';
       }
       const key = mapKey(table, change.keys, change.context);
-      const columns = operation === 'delete' ? key : { ...mapImage(table, { ...change.newImage!, ...change.keys }, change.context), ...key };
+      const columns =
+        operation === 'delete'
+          ? key
+          : { ...mapImage(table, { ...change.newImage!, ...change.keys }, change.context), ...key };
       const meta = input.kinesisRecordMetadata;
-      const kinesisSequence = typeof meta?.sequenceNumber === 'string' && /^\d+$/.test(meta.sequenceNumber) ? meta.sequenceNumber : undefined;
+      const kinesisSequence =
+        typeof meta?.sequenceNumber === 'string' && /^\d+$/.test(meta.sequenceNumber)
+          ? meta.sequenceNumber
+          : undefined;
       const row: Record<string, StagedValue> = {
         ...columns,
         // Kinesis records have no Streams SequenceNumber: _seq holds the Kinesis sequence number
@@ -225,13 +258,22 @@ export function transformFirehoseRecords(records: readonly FirehoseInputRecord[]
       recordId,
       result: 'Ok',
       data: jsonBase64(c.row),
-      metadata: { otfMetadata: { destinationDatabaseName: database, destinationTableName: table.name, operation: c.operation } },
+      metadata: {
+        otfMetadata: {
+          destinationDatabaseName: database,
+          destinationTableName: table.name,
+          operation: c.operation,
+        },
+      },
     };
   }
   for (const [index, outcome] of outcomes.entries()) {
     if (output[index] !== undefined) continue;
     // Failed records keep their source data, so Firehose's error output holds the record itself.
-    const data = outcome.result === 'ProcessingFailed' && typeof records[index]!.data === 'string' ? records[index]!.data : '';
+    const data =
+      outcome.result === 'ProcessingFailed' && typeof records[index]!.data === 'string'
+        ? records[index]!.data
+        : '';
     output[index] = { recordId: outcome.recordId, result: outcome.result, data };
   }
 
@@ -262,7 +304,13 @@ function fitResponse(output: FirehoseOutputRecord[], outcomes: RecordOutcome[], 
     const failed: FirehoseOutputRecord = { recordId: r.recordId, result: 'ProcessingFailed', data: '' };
     total += Buffer.byteLength(JSON.stringify(failed)) - sizes[i]!;
     output[i] = failed;
-    outcomes[i] = { recordId: r.recordId, result: 'ProcessingFailed', reason: 'response-size-limit', errorName: 'ResponseTooLarge', detail: `response over ${limit} bytes` };
+    outcomes[i] = {
+      recordId: r.recordId,
+      result: 'ProcessingFailed',
+      reason: 'response-size-limit',
+      errorName: 'ResponseTooLarge',
+      detail: `response over ${limit} bytes`,
+    };
   }
   for (let i = output.length - 1; i >= 0 && total > limit; i--) {
     const r = output[i]!;

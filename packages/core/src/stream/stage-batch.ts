@@ -3,8 +3,17 @@ import { createHash } from 'node:crypto';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 
 import { PoisonRecordError } from '../errors.js';
-import { DEFAULT_QUARANTINE_PREFIX, DEFAULT_STAGING_PREFIX, quarantineKey, streamObjectKey } from '../staging/staging-key.js';
-import { encodeStagingObject, STAGING_CONTENT_ENCODING, STAGING_CONTENT_TYPE } from '../staging/staging-object.js';
+import {
+  DEFAULT_QUARANTINE_PREFIX,
+  DEFAULT_STAGING_PREFIX,
+  quarantineKey,
+  streamObjectKey,
+} from '../staging/staging-key.js';
+import {
+  encodeStagingObject,
+  STAGING_CONTENT_ENCODING,
+  STAGING_CONTENT_TYPE,
+} from '../staging/staging-object.js';
 import type { StagingRow } from './change-row.js';
 import { decodeStreamRecord } from './decode-record.js';
 import type { DynamoDBStreamRecord } from './decode-record.js';
@@ -84,7 +93,8 @@ interface Decoded {
 }
 
 function recordTimeMs(record: DynamoDBStreamRecord): number | undefined {
-  const t = typeof record === 'object' && record !== null ? record.dynamodb?.ApproximateCreationDateTime : undefined;
+  const t =
+    typeof record === 'object' && record !== null ? record.dynamodb?.ApproximateCreationDateTime : undefined;
   return typeof t === 'number' && Number.isFinite(t) && t >= 0 && t < 253402300800 ? t * 1000 : undefined;
 }
 
@@ -101,14 +111,24 @@ function errorFields(error: PoisonRecordError): Record<string, unknown> {
 }
 
 function safeReason(error: PoisonRecordError): { attribute: string | undefined; reason: string } {
-  const e = error as PoisonRecordError & { attribute?: unknown; reason?: unknown; expectedType?: unknown; actualType?: unknown; attributes?: unknown };
+  const e = error as PoisonRecordError & {
+    attribute?: unknown;
+    reason?: unknown;
+    expectedType?: unknown;
+    actualType?: unknown;
+    attributes?: unknown;
+  };
   const attribute = typeof e.attribute === 'string' ? e.attribute : undefined;
   if (typeof e.reason === 'string') {
     const types = typeof e.expectedType === 'string' ? ` (${String(e.actualType)} -> ${e.expectedType})` : '';
     return { attribute, reason: `${e.reason}${types}` };
   }
-  if (Array.isArray(e.attributes)) return { attribute, reason: `undeclared attributes ${e.attributes.join(', ')}` };
-  return { attribute, reason: attribute === undefined ? error.name : `key attribute ${attribute} is missing` };
+  if (Array.isArray(e.attributes))
+    return { attribute, reason: `undeclared attributes ${e.attributes.join(', ')}` };
+  return {
+    attribute,
+    reason: attribute === undefined ? error.name : `key attribute ${attribute} is missing`,
+  };
 }
 
 /**
@@ -220,7 +240,12 @@ export async function stageStreamBatch(
     });
     const body = encodeStagingObject(decoded.map((d) => d.row));
     try {
-      await deps.store.putObject({ key: objectKey, body, contentType: STAGING_CONTENT_TYPE, contentEncoding: STAGING_CONTENT_ENCODING });
+      await deps.store.putObject({
+        key: objectKey,
+        body,
+        contentType: STAGING_CONTENT_TYPE,
+        contentEncoding: STAGING_CONTENT_ENCODING,
+      });
     } catch (error) {
       return failWhole(error);
     }
@@ -228,7 +253,8 @@ export async function stageStreamBatch(
   }
 
   return {
-    batchItemFailures: stopAt === undefined ? [] : [{ itemIdentifier: sequenceOf(records[stopAt.index]!) ?? '' }],
+    batchItemFailures:
+      stopAt === undefined ? [] : [{ itemIdentifier: sequenceOf(records[stopAt.index]!) ?? '' }],
     staged,
     quarantined,
     skipped,

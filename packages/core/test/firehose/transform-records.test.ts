@@ -4,7 +4,11 @@ import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { describe, expect, it } from 'vitest';
 
 import { creationTimeMicros, MICROSECOND_THRESHOLD } from '../../src/firehose/kinesis-change-record.js';
-import { DEFAULT_MAX_RESPONSE_BYTES, responseBytes, transformFirehoseRecords } from '../../src/firehose/transform-records.js';
+import {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  responseBytes,
+  transformFirehoseRecords,
+} from '../../src/firehose/transform-records.js';
 import type { FirehoseInputRecord } from '../../src/firehose/transform-records.js';
 import { readAllStagingRows } from '../../src/staging/staging-object.js';
 import type { DynamoDBStreamRecord } from '../../src/stream/decode-record.js';
@@ -34,11 +38,19 @@ const types = parseDeclaration({
 });
 
 function streamRecords(name: string): DynamoDBStreamRecord[] {
-  return (JSON.parse(readFileSync(new URL(`../fixtures/stream-records/${name}.json`, import.meta.url), 'utf8')) as { records: DynamoDBStreamRecord[] }).records;
+  return (
+    JSON.parse(readFileSync(new URL(`../fixtures/stream-records/${name}.json`, import.meta.url), 'utf8')) as {
+      records: DynamoDBStreamRecord[];
+    }
+  ).records;
 }
 
 /** The same change in the Kinesis Data Streams for DynamoDB shape (no SequenceNumber, milliseconds). */
-function toKinesis(record: DynamoDBStreamRecord, tableName: string, precision: 'ms' | 'us' = 'ms'): Record<string, unknown> {
+function toKinesis(
+  record: DynamoDBStreamRecord,
+  tableName: string,
+  precision: 'ms' | 'us' = 'ms',
+): Record<string, unknown> {
   const d = record.dynamodb!;
   return {
     awsRegion: record.awsRegion,
@@ -59,7 +71,10 @@ function toKinesis(record: DynamoDBStreamRecord, tableName: string, precision: '
 }
 
 function input(records: readonly unknown[]): FirehoseInputRecord[] {
-  return records.map((r, i) => ({ recordId: `r${i}`, data: Buffer.from(JSON.stringify(r)).toString('base64') }));
+  return records.map((r, i) => ({
+    recordId: `r${i}`,
+    data: Buffer.from(JSON.stringify(r)).toString('base64'),
+  }));
 }
 
 function decode(data: string): Record<string, unknown> {
@@ -71,22 +86,36 @@ describe('one value mapping for both modes', () => {
     // Arrange
     const [record] = streamRecords('types');
     const objects = new Map<string, Uint8Array>();
-    const store = { putObject: ({ key, body }: { key: string; body: Uint8Array }) => Promise.resolve(void objects.set(key, body)) };
+    const store = {
+      putObject: ({ key, body }: { key: string; body: Uint8Array }) =>
+        Promise.resolve(void objects.set(key, body)),
+    };
 
     // Act: the stream-writer path (stageStreamBatch) and the firehose-transform path.
     const staged = await stageStreamBatch([record!], { table: types }, { store, now: () => 0 });
     const [stagedRow] = await readAllStagingRows([...objects.values()][0]!);
-    const transformed = transformFirehoseRecords(input([toKinesis(record!, 'types')]), { table: types, database: 'db' });
+    const transformed = transformFirehoseRecords(input([toKinesis(record!, 'types')]), {
+      table: types,
+      database: 'db',
+    });
     const firehoseRow = decode(transformed.records[0]!.data);
 
     // Assert
     expect(staged.staged?.rows).toBe(1);
     for (const column of types.columns) {
-      expect({ column: column.name, value: firehoseRow[column.name] }).toEqual({ column: column.name, value: stagedRow![column.name] });
+      expect({ column: column.name, value: firehoseRow[column.name] }).toEqual({
+        column: column.name,
+        value: stagedRow![column.name],
+      });
     }
     expect(firehoseRow._updated_at).toBe(stagedRow!._event_time);
     // Spot checks that the shared values are the exact ones, not merely equal to each other.
-    expect(firehoseRow).toMatchObject({ n_big: '12345678901234567890123456789012345678', n_dec: '-0.000000000000000000000000000000000001', b: 'AAEC/f7/', nul: null });
+    expect(firehoseRow).toMatchObject({
+      n_big: '12345678901234567890123456789012345678',
+      n_dec: '-0.000000000000000000000000000000000001',
+      b: 'AAEC/f7/',
+      nul: null,
+    });
   });
 });
 
@@ -97,8 +126,14 @@ describe('transformFirehoseRecords', () => {
     const books = parseDeclaration({ ...booksLike, mode: 'firehose', firehose: {} });
 
     // Act
-    const ms = transformFirehoseRecords(input([toKinesis(record!, 'books', 'ms')]), { table: books, database: 'db' });
-    const us = transformFirehoseRecords(input([toKinesis(record!, 'books', 'us')]), { table: books, database: 'db' });
+    const ms = transformFirehoseRecords(input([toKinesis(record!, 'books', 'ms')]), {
+      table: books,
+      database: 'db',
+    });
+    const us = transformFirehoseRecords(input([toKinesis(record!, 'books', 'us')]), {
+      table: books,
+      database: 'db',
+    });
 
     // Assert: both are the instant the Streams record gives in seconds (1795767600).
     expect(decode(ms.records[0]!.data)._updated_at).toBe('2026-11-27 08:20:00.000000');
@@ -112,10 +147,17 @@ describe('transformFirehoseRecords', () => {
     const [record] = streamRecords('types');
 
     // Act
-    const out = transformFirehoseRecords(input([toKinesis(record!, 'someone-else')]), { table: types, database: 'db' });
+    const out = transformFirehoseRecords(input([toKinesis(record!, 'someone-else')]), {
+      table: types,
+      database: 'db',
+    });
 
     // Assert
-    expect(out.outcomes[0]).toMatchObject({ result: 'ProcessingFailed', reason: 'malformed', errorName: 'MalformedRecordError' });
+    expect(out.outcomes[0]).toMatchObject({
+      result: 'ProcessingFailed',
+      reason: 'malformed',
+      errorName: 'MalformedRecordError',
+    });
   });
 
   it('keeps the response under the limit by failing the last Ok records', () => {
@@ -123,9 +165,16 @@ describe('transformFirehoseRecords', () => {
     const [record] = streamRecords('types');
     const big = 'x'.repeat(16 * 1024);
     const records = Array.from({ length: 500 }, (_, i) => {
-      const k = toKinesis(record!, 'types') as { eventID: string; dynamodb: { Keys: unknown; NewImage: Record<string, unknown> } };
+      const k = toKinesis(record!, 'types') as {
+        eventID: string;
+        dynamodb: { Keys: unknown; NewImage: Record<string, unknown> };
+      };
       const id = { S: `t-${i}` };
-      return { ...k, eventID: `e-${i}`, dynamodb: { ...k.dynamodb, Keys: { id }, NewImage: { ...k.dynamodb.NewImage, id, s: { S: big } } } };
+      return {
+        ...k,
+        eventID: `e-${i}`,
+        dynamodb: { ...k.dynamodb, Keys: { id }, NewImage: { ...k.dynamodb.NewImage, id, s: { S: big } } },
+      };
     });
 
     // Act
@@ -146,13 +195,20 @@ describe('transformFirehoseRecords', () => {
     // Arrange: a value that does not fit (a string in a bigint column).
     const [record] = streamRecords('types');
     const k = toKinesis(record!, 'types') as { dynamodb: { NewImage: Record<string, unknown> } };
-    const bad = { ...k, dynamodb: { ...k.dynamodb, NewImage: { ...k.dynamodb.NewImage, n_int: { S: 'secret-value' } } } };
+    const bad = {
+      ...k,
+      dynamodb: { ...k.dynamodb, NewImage: { ...k.dynamodb.NewImage, n_int: { S: 'secret-value' } } },
+    };
 
     // Act
     const out = transformFirehoseRecords(input([bad]), { table: types, database: 'db' });
 
     // Assert
-    expect(out.outcomes[0]).toMatchObject({ result: 'ProcessingFailed', reason: 'value-mapping', errorName: 'ValueMappingError' });
+    expect(out.outcomes[0]).toMatchObject({
+      result: 'ProcessingFailed',
+      reason: 'value-mapping',
+      errorName: 'ValueMappingError',
+    });
     expect(JSON.stringify(out.outcomes)).not.toMatch(/secret-value|t-001/);
   });
 });

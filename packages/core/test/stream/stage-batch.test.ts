@@ -9,7 +9,11 @@ import { batchToken, stageStreamBatch } from '../../src/stream/stage-batch.js';
 import type { ObjectStore } from '../../src/stream/stage-batch.js';
 
 function fixture(name: string): DynamoDBStreamRecord[] {
-  return (JSON.parse(readFileSync(new URL(`../fixtures/stream-records/${name}.json`, import.meta.url), 'utf8')) as { records: DynamoDBStreamRecord[] }).records;
+  return (
+    JSON.parse(readFileSync(new URL(`../fixtures/stream-records/${name}.json`, import.meta.url), 'utf8')) as {
+      records: DynamoDBStreamRecord[];
+    }
+  ).records;
 }
 
 /** A small in-memory store that can be told to refuse keys matching a pattern. */
@@ -40,7 +44,12 @@ describe('stageStreamBatch', () => {
 
     // Assert
     expect(store.order.map((k) => k.split('/')[0])).toEqual(['quarantine', 'staging']);
-    expect(result).toMatchObject({ batchItemFailures: [], skipped: 0, oldestRecordAgeMs: 5_000, error: undefined });
+    expect(result).toMatchObject({
+      batchItemFailures: [],
+      skipped: 0,
+      oldestRecordAgeMs: 5_000,
+      error: undefined,
+    });
     expect(result.staged).toMatchObject({ rows: 5 });
     expect(result.quarantined).toEqual([
       {
@@ -89,11 +98,20 @@ describe('stageStreamBatch', () => {
   it('stages the records before an unexpected error and reports the failing record', async () => {
     // Arrange: record 3 explodes on access (a bug, not bad data): not a PoisonRecordError.
     const records = fixture('books');
-    const broken = { ...records[2]!, get eventName(): never { throw new TypeError('boom'); } } as DynamoDBStreamRecord;
+    const broken = {
+      ...records[2]!,
+      get eventName(): never {
+        throw new TypeError('boom');
+      },
+    } as DynamoDBStreamRecord;
     const store = memoryStore();
 
     // Act
-    const result = await stageStreamBatch([records[0]!, records[1]!, broken, records[3]!], { table: books }, { store, now });
+    const result = await stageStreamBatch(
+      [records[0]!, records[1]!, broken, records[3]!],
+      { table: books },
+      { store, now },
+    );
 
     // Assert
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: '000000000000000000003' }]);
@@ -109,7 +127,11 @@ describe('stageStreamBatch', () => {
 
     // Act
     const a = await stageStreamBatch(records, { table: books }, { store: memoryStore(), now });
-    const b = await stageStreamBatch(records, { table: books }, { store: memoryStore(), now: () => now() + 3_600_000 });
+    const b = await stageStreamBatch(
+      records,
+      { table: books },
+      { store: memoryStore(), now: () => now() + 3_600_000 },
+    );
     const c = await stageStreamBatch(records.slice(1), { table: books }, { store: memoryStore(), now });
 
     // Assert: the key depends on the records only, not on when the batch is processed.

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+
+import { loadConfig } from '../src/config.js';
+import { ConfigError } from '../src/errors.js';
+
+describe('loadConfig', () => {
+  it('reports every missing or bad variable in one error', () => {
+    // Act
+    const attempt = () => loadConfig({ TABLE_NAME: 'nope', GLUE_DATABASE: 'Bad-Name' });
+
+    // Assert
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/TABLE_NAME[\s\S]*GLUE_DATABASE|GLUE_DATABASE[\s\S]*TABLE_NAME/);
+  });
+
+  it('accepts a firehose-mode table and refuses a merge-mode one', () => {
+    expect(loadConfig({ TABLE_NAME: 'orders', GLUE_DATABASE: 'lake' })).toMatchObject({
+      database: 'lake',
+      logLevel: 'INFO',
+    });
+    expect(() => loadConfig({ TABLE_NAME: 'books', GLUE_DATABASE: 'lake' })).toThrow(/merge mode/);
+  });
+});

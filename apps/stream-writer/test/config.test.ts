@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+
+import { loadConfig } from '../src/config.js';
+import { ConfigError } from '../src/errors.js';
+
+describe('loadConfig', () => {
+  it('reports every missing or bad variable in one error', () => {
+    // Act
+    const attempt = () => loadConfig({ TABLE_NAME: 'nope', STAGING_PREFIX: 'no-slash', LOG_LEVEL: 'LOUD' });
+
+    // Assert
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const paths = (error as ConfigError).problems.map((p) => p.split(':')[0]);
+      expect(paths.sort()).toEqual(['LOG_LEVEL', 'STAGING_BUCKET', 'STAGING_PREFIX', 'TABLE_NAME']);
+    }
+  });
+
+  it('applies the documented defaults', () => {
+    // Act
+    const config = loadConfig({ STAGING_BUCKET: 'my-lake', TABLE_NAME: 'books' });
+
+    // Assert
+    expect(config).toMatchObject({
+      bucket: 'my-lake',
+      stagingPrefix: 'staging/',
+      quarantinePrefix: 'quarantine/',
+      logLevel: 'INFO',
+    });
+    expect(config.table.name).toBe('books');
+  });
+
+  it('refuses a firehose-mode table', () => {
+    expect(() => loadConfig({ STAGING_BUCKET: 'my-lake', TABLE_NAME: 'orders' })).toThrow(/firehose mode/);
+  });
+});
