@@ -35,7 +35,9 @@ function recordMergeMetrics(deps: MergerDeps, report: MergeRunReport): void {
     // Freshness: how long the oldest change of the batch waited to become visible in the table.
     if (b.oldestEventTime !== undefined) metrics.addMetric('FreshnessLagMs', MetricUnit.Milliseconds, b.committedAt.getTime() - b.oldestEventTime.getTime());
   }
-  if (report.oldestStagedObjectAgeMs !== undefined) metrics.addMetric('OldestStagedObjectAgeMs', MetricUnit.Milliseconds, report.oldestStagedObjectAgeMs);
+  // Every run that held the lease reports, 0 when nothing was staged: an idle table is a steady 0,
+  // and a missing data point means the merger did not run (the alarm treats that as breaching).
+  if (report.status !== 'busy') metrics.addMetric('OldestStagedObjectAgeMs', MetricUnit.Milliseconds, report.oldestStagedObjectAgeMs ?? 0);
 }
 
 /** The handler with its dependencies injected: parse the event, one core call, map the result. */

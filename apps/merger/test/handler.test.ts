@@ -101,6 +101,45 @@ describe('merger handler on the local lake', () => {
     expect(lag).toBe(now.t - Date.parse('2024-05-01T11:58:00Z'));
   });
 
+  test('an empty run reports OldestStagedObjectAgeMs 0 and runs no query, so silence means the merger stopped', async () => {
+    // Arrange: a control table of its own, so the first test's lease and journal do not matter.
+    const dynamodb = localDynamoDbClient(ddbLocal.endpoint);
+    await dynamodb.send(
+      new CreateTableCommand({ TableName: 'control_empty', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }),
+    );
+    const merges: unknown[] = [];
+    const engine: MergeEngine = {
+      dialect: 'duckdb',
+      ensureTable: () => Promise.resolve(),
+      maintain: () => Promise.resolve({ optimized: false }),
+      merge: (batch) => {
+        merges.push(batch);
+        return Promise.resolve({});
+      },
+    };
+    const metrics = new Metrics({ namespace: 'DdbAthenaSync', defaultDimensions: { table: 'books' } });
+    const added = vi.spyOn(metrics, 'addMetric');
+    vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => metrics);
+    const handler = createHandler({
+      config: { ...config, controlTable: 'control_empty', stagingPrefix: 'empty-staging/' },
+      table: books,
+      logger: new Logger({ logLevel: 'SILENT' }),
+      metrics,
+      engine,
+      s3: localS3Client(s3Local.endpoint),
+      dynamodb,
+      clock: { now: () => new Date() },
+    });
+
+    // Act
+    const result = await handler({ table: 'books', action: 'merge' }, context('empty-1'));
+
+    // Assert
+    expect(result).toMatchObject({ status: 'drained', batches: 0 });
+    expect(merges).toEqual([]);
+    expect(added.mock.calls.map((c) => [c[0], c[2]])).toEqual([['OldestStagedObjectAgeMs', 0]]);
+  });
+
   test('a malformed event or another table is a BadEventError', async () => {
     const handler = createHandler({ config, table: books } as MergerDeps);
     await expect(handler({ table: 'books', action: 'drop' }, context('x'))).rejects.toBeInstanceOf(BadEventError);

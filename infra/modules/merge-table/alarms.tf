@@ -22,7 +22,7 @@ resource "aws_cloudwatch_metric_alarm" "merger_errors" {
 
 resource "aws_cloudwatch_metric_alarm" "freshness_lag" {
   alarm_name          = "${local.name}-freshness-lag"
-  alarm_description   = "Changes to ${var.table.name} take longer than the threshold to reach Athena (or the merger stopped reporting)."
+  alarm_description   = "Changes to ${var.table.name} take longer than the threshold to reach Athena."
   namespace           = local.metric_namespace
   metric_name         = "FreshnessLagMs"
   dimensions          = { table = var.table.name }
@@ -32,8 +32,9 @@ resource "aws_cloudwatch_metric_alarm" "freshness_lag" {
   datapoints_to_alarm = 3
   threshold           = var.alarm_thresholds.freshness_lag_ms
   comparison_operator = "GreaterThanThreshold"
-  # No data means no merger run reported: that is stale, not fine.
-  treat_missing_data = "breaching"
+  # FreshnessLagMs exists only for committed batches: an idle table has none. A merger that stopped
+  # running is caught by the oldest-staged-object alarm, which every run feeds.
+  treat_missing_data = "notBreaching"
   alarm_actions      = var.alarm_actions
   ok_actions         = var.alarm_actions
 
@@ -42,7 +43,7 @@ resource "aws_cloudwatch_metric_alarm" "freshness_lag" {
 
 resource "aws_cloudwatch_metric_alarm" "oldest_staged_object" {
   alarm_name          = "${local.name}-oldest-staged-object"
-  alarm_description   = "A staging object of ${var.table.name} has waited longer than the threshold to be merged."
+  alarm_description   = "A staging object of ${var.table.name} has waited longer than the threshold to be merged, or the merger stopped reporting."
   namespace           = local.metric_namespace
   metric_name         = "OldestStagedObjectAgeMs"
   dimensions          = { table = var.table.name }
@@ -51,9 +52,10 @@ resource "aws_cloudwatch_metric_alarm" "oldest_staged_object" {
   evaluation_periods  = 2
   threshold           = var.alarm_thresholds.oldest_staged_object_ms
   comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.alarm_actions
+  # Every merger run reports (0 when nothing is staged): no data means no run.
+  treat_missing_data = "breaching"
+  alarm_actions      = var.alarm_actions
+  ok_actions         = var.alarm_actions
 
   tags = local.tags
 }
