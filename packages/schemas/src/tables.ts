@@ -33,6 +33,11 @@ export const booksInput = {
 /**
  * `orders` from the seed article: huge and append-only. It lands through Kinesis Data Streams and
  * Firehose's Iceberg destination; nothing about an order changes after it is written.
+ *
+ * `appendOnly` is the explicit opt-in DESIGN.md describes: every record is an Iceberg insert (no
+ * equality deletes, the cheapest delivery), MODIFY and REMOVE are dropped and counted. The price is
+ * that a record Kinesis or Firehose delivers twice lands twice. A table that must hold exactly one
+ * row per key sets `appendOnly: false`: records become `update`s on the unique key.
  */
 export const ordersInput = {
   name: 'orders',
