@@ -24,7 +24,7 @@ handler code: the stream poller (event source mapping) -> stream-writer, the mer
   --data-dir <dir>          state directory (default ${DEFAULT_DATA_DIR}/)
   --merge-interval <s>      merger schedule (default 5; rate(1 minute) in AWS)
   --batch-size <n>          event source mapping BatchSize (default 100)
-  --batch-window <s>        MaximumBatchingWindowInSeconds (default 0.5)
+  --batch-window <s>        MaximumBatchingWindowInSeconds (default 0.25)
   --firehose-interval <s>   Firehose buffering interval (default 1; 300 in AWS)
   --log-level <level>       handler log level (default SILENT; INFO shows every batch)
 `;
@@ -35,7 +35,7 @@ export function stackOptionsFromFlags(flags: Record<string, string | number | bo
   return {
     dataDir: typeof flags['data-dir'] === 'string' ? flags['data-dir'] : DEFAULT_DATA_DIR,
     mergeIntervalMs: secondsFlag(flags['merge-interval'], 5000, 'merge-interval', 500),
-    batchWindowMs: secondsFlag(flags['batch-window'], 500, 'batch-window'),
+    batchWindowMs: secondsFlag(flags['batch-window'], 250, 'batch-window'),
     firehoseBufferingIntervalMs: secondsFlag(flags['firehose-interval'], 1000, 'firehose-interval'),
     ...(typeof batchSize === 'number' ? { batchSize } : {}),
     ...(typeof flags['log-level'] === 'string' ? { logLevel: flags['log-level'].toUpperCase() } : {}),

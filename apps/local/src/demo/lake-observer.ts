@@ -28,7 +28,7 @@ export class LakeObserver {
   private running: Promise<void> | undefined;
 
   constructor(options: ObserverOptions) {
-    this.o = { intervalMs: 250, now: () => Date.now(), ...options };
+    this.o = { intervalMs: 100, now: () => Date.now(), ...options };
   }
 
   start(): void {
@@ -47,15 +47,28 @@ export class LakeObserver {
     await this.running;
   }
 
+  private readonly seenSnapshot = new Map<string, string>();
+
+  /** Reads a table only when its current snapshot changed: what is visible changes only with a commit. */
+  private async changed(table: string): Promise<boolean> {
+    const loaded = await this.o.lake.load(table);
+    const id = `${loaded.version}:${String(loaded.metadata['current-snapshot-id'] ?? 'none')}`;
+    if (this.seenSnapshot.get(table) === id) return false;
+    this.seenSnapshot.set(table, id);
+    return true;
+  }
+
   async observeOnce(): Promise<void> {
-    const books = await this.o.lake.query('SELECT id, summary FROM books');
-    const at = this.o.now();
-    this.o.tracker.observe('books', new Map(books.map((r) => [String(r.id), versionOf(r.summary)])), at);
-    this.rows.set('books', books.length);
-    const orders = await this.o.lake.query('SELECT id FROM orders');
-    const at2 = this.o.now();
-    this.o.tracker.observe('orders', new Map(orders.map((r) => [String(r.id), 1])), at2);
-    this.rows.set('orders', orders.length);
+    if (await this.changed('books')) {
+      const books = await this.o.lake.query('SELECT id, summary FROM books');
+      this.o.tracker.observe('books', new Map(books.map((r) => [String(r.id), versionOf(r.summary)])), this.o.now());
+      this.rows.set('books', books.length);
+    }
+    if (await this.changed('orders')) {
+      const orders = await this.o.lake.query('SELECT id FROM orders');
+      this.o.tracker.observe('orders', new Map(orders.map((r) => [String(r.id), 1])), this.o.now());
+      this.rows.set('orders', orders.length);
+    }
     this.observations++;
   }
 }

@@ -143,12 +143,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     }),
   });
   const stagingTimer = setInterval(() => {
-    for (const t of stack.tables.keys()) {
+    for (const [t, r] of stack.tables) {
+      if (r.declaration.mode !== 'merge') continue;
       stagingStatus(stack.s3, stack.bucket, t)
         .then((s) => staged.set(t, s.objects))
         .catch(() => undefined);
     }
-  }, 1000);
+  }, 2000);
 
   let drainMs = 0;
   try {

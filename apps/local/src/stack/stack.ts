@@ -27,7 +27,7 @@ import { MergeScheduler } from './merge-scheduler.js';
 import type { ScheduledRun } from './merge-scheduler.js';
 import { StreamPoller } from './stream-poller.js';
 import type { FailedBatch, PollerEvent } from './stream-poller.js';
-import { markTtlRemoval, TtlMarks, TtlSweeper } from './ttl-sweeper.js';
+import { markTtlRemoval, normalizeLocalTtlRemoval, TtlMarks, TtlSweeper } from './ttl-sweeper.js';
 
 export const LOCAL_BUCKET = 'ddb-athena-sync-local';
 export const CONTROL_TABLE = 'ddb-athena-sync-control';
@@ -57,6 +57,11 @@ export interface StackOptions {
   /** Do not start the scheduler (callers drive merges with `mergeNow`). */
   readonly manualMerges?: boolean;
   readonly onEvent?: (event: StackEvent) => void;
+  /**
+   * Runs once DynamoDB Local is up, before the tables are ensured: e.g. to create a table that
+   * already holds items and has no stream yet (the situation `backfill` is for).
+   */
+  readonly beforeTables?: (ddb: DynamoDBClient) => Promise<void>;
   /** Replaces the real handlers (tests of the stack machinery only). */
   readonly functions?: PipelineFunctions;
 }
@@ -158,6 +163,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       return Promise.resolve();
     });
 
+    await options.beforeTables?.(ddb);
     await ensureControlTable(ddb, CONTROL_TABLE);
     const arns = new Map<string, string>();
     for (const t of tables) arns.set(t.name, await ensureDynamoTable(ddb, t));
@@ -193,7 +199,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         streams,
         streamArn: arn,
         batchSize: options.batchSize ?? 100,
-        maximumBatchingWindowMs: options.batchWindowMs ?? 500,
+        maximumBatchingWindowMs: options.batchWindowMs ?? 250,
         maximumRetryAttempts: options.maximumRetryAttempts ?? 3,
         bisectBatchOnFunctionError: true,
         startingPosition: options.startingPosition ?? 'TRIM_HORIZON',
@@ -201,7 +207,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         onFailure: onFailure(t.name),
         onEvent: (event) => emit({ type: 'poller', table: t.name, event }),
         invoke: async (records) => {
-          const marked = ttlAttribute === undefined ? records : records.map((r) => markTtlRemoval(r, keyAttributes, ttlAttribute, marks));
+          const marked =
+            ttlAttribute === undefined
+              ? records
+              : records.map((r) => {
+                  const local = normalizeLocalTtlRemoval(r, ttlAttribute, Date.now());
+                  if (local.expiredAtMs !== undefined && r.dynamodb?.Keys !== undefined) {
+                    // Deleted by DynamoDB Local's own TTL process: its exact time is unknown; the expiry
+                    // is the earliest it can have happened (so a lag measured from it is never too small).
+                    emit({ type: 'ttl-delete', table: t.name, key: r.dynamodb.Keys as Record<string, unknown>, atMs: local.expiredAtMs });
+                  }
+                  return markTtlRemoval(local.record, keyAttributes, ttlAttribute, marks);
+                });
           if (firehose !== undefined) {
             // Kinesis Data Streams for DynamoDB -> Firehose: one JSON document per change.
             await firehose.put(marked.map((r) => JSON.stringify(toKinesisChangeRecord(r, t.dynamodb.tableName))));
@@ -212,7 +229,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       });
     };
 
-    const commit = lakeCommitter(lake);
+    // Firehose commits through its own Lake instance: one Lake runs its operations one at a time,
+    // and a delivery to orders has no reason to wait for a MERGE into books (as in AWS, where
+    // Firehose and Athena commit independently; the catalog's compare-and-swap orders commits).
+    const firehoseLake = await Lake.open({ root: layout.lake });
+    stops.push(() => {
+      firehoseLake.close();
+      return Promise.resolve();
+    });
+    const commit = lakeCommitter(firehoseLake);
     for (const t of tables) {
       let firehose: FirehoseStandIn | undefined;
       if (t.mode === 'firehose') {

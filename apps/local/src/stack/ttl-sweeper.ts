@@ -68,8 +68,10 @@ export interface TtlSweeperOptions {
 }
 
 /**
- * Stands in for DynamoDB's TTL process, which DynamoDB Local does not run (it accepts
- * UpdateTimeToLive but never deletes an expired item). Every `intervalMs` it scans for items whose
+ * Stands in for DynamoDB's TTL process. DynamoDB Local's own TTL deletions come late and irregularly
+ * (about 10 s after expiry in our runs) and with a broken stream record (see
+ * `normalizeLocalTtlRemoval`), so the stack runs this sweeper as well; whichever deletes first, the
+ * other finds nothing (conditional delete). Every `intervalMs` it scans for items whose
  * TTL attribute (a Number, epoch seconds) is in the past and deletes each one with a condition that
  * the TTL value is unchanged, as the service does (an item whose TTL was moved is not deleted).
  *
@@ -170,4 +172,27 @@ export function markTtlRemoval(record: StreamRecord, keyAttributes: readonly str
   if (ttl === undefined || keys === undefined) return record;
   if (!marks.has(markKey(keyAttributes, keys, ttl))) return record;
   return { ...record, userIdentity: { ...TTL_USER_IDENTITY } };
+}
+
+/** The eventName DynamoDB Local 3.x writes on the stream records of its own TTL deletions. */
+export const DYNAMODB_LOCAL_TTL_EVENT_NAME = 'UNKNOWN_TO_SDK_VERSION';
+
+/**
+ * DynamoDB Local 3.x does run TTL deletions of its own (observed: about 10 s after expiry, at
+ * irregular intervals), and writes their stream records with the literal eventName
+ * "UNKNOWN_TO_SDK_VERSION" and no userIdentity: an enum value its Java SDK could not name. DynamoDB
+ * writes REMOVE with the TTL userIdentity. So a record with that eventName, an OldImage and no
+ * NewImage, whose TTL attribute had expired, is rewritten to what DynamoDB delivers. Anything else
+ * stays as it is (and a malformed record is quarantined by the handler, as it should be).
+ * Returns the expiry time (epoch ms) of a rewritten record, so callers can account for the delete.
+ */
+export function normalizeLocalTtlRemoval(record: StreamRecord, ttlAttribute: string, nowMs: number): { record: StreamRecord; expiredAtMs: number | undefined } {
+  const d = record.dynamodb;
+  const ttl = d?.OldImage?.[ttlAttribute]?.N;
+  if (record.eventName !== (DYNAMODB_LOCAL_TTL_EVENT_NAME as string) || d?.OldImage === undefined || d.NewImage !== undefined || ttl === undefined) {
+    return { record, expiredAtMs: undefined };
+  }
+  const expiredAtMs = Number(ttl) * 1000;
+  if (!Number.isFinite(expiredAtMs) || expiredAtMs > nowMs) return { record, expiredAtMs: undefined };
+  return { record: { ...record, eventName: 'REMOVE', userIdentity: { ...TTL_USER_IDENTITY } }, expiredAtMs };
 }
