@@ -128,7 +128,7 @@ async function readTable(shared: SharedServices, table: TableDeclaration, column
   const sql = await shared.readerLake.scanSql(table.name);
   const list = columns.map((c) => `"${assertIdentifier(c)}"`).join(', ');
   const reader = await shared.readerDb.runAndReadAll(`SELECT ${list} FROM (${sql}) AS live`);
-  return reader.getRowObjectsJson() as Record<string, unknown>[];
+  return reader.getRowObjectsJson();
 }
 
 /**
@@ -241,7 +241,7 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
       if (chaos.active && lambda.length > 0 && random() < f.badInputRate) {
         const at = Math.floor(random() * lambda.length);
         const record = badRecord(lambda[at]!, badTried + bad.length, random);
-        bad.push(record.eventID!);
+        bad.push(record.eventID);
         lambda.splice(at + 1, 0, record);
       }
       const event = { Records: lambda } as unknown as Parameters<typeof writer>[0];
@@ -384,7 +384,7 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
   // Faults stay on while the stream is read to its end (and at least 1.5 s), so that they hit the
   // writer and the mergers at work, not an idle pipeline.
   const chaosUntil = Math.max(started + 1500, Date.now() + 300);
-  await waitUntil('the stream poller to catch up under faults', async () => Date.now() >= chaosUntil && poller.isCaughtUp(), 30_000).catch(() => undefined);
+  await waitUntil('the stream poller to catch up under faults', () => Date.now() >= chaosUntil && poller.isCaughtUp(), 30_000).catch(() => undefined);
   chaos.active = false;
   await Promise.all(loops);
   await sleep(100);
@@ -421,7 +421,7 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
     lakeById.set(id, JSON.stringify(canonical(Object.fromEntries(columns.map((c) => [c, row[c]])))));
   }
   for (const [key, row] of dynamo) {
-    const id = String(JSON.parse(key)[0]);
+    const id = String((JSON.parse(key) as unknown[])[0]);
     const want = JSON.stringify(canonical(Object.fromEntries(columns.map((c) => [c, row[c]]))));
     const have = lakeById.get(id);
     if (have === want) continue;
