@@ -44,6 +44,15 @@ class Mapper {
     throw new ValueMappingError(this.ctx, attribute, formatColumnType(type), actual, reason);
   }
 
+  /**
+   * A method, not a closure built in every `map` call: `map` runs once per value of every record,
+   * and a per-call arrow function is an allocation (plus a defineProperty under tsx/esbuild's
+   * keepNames) on the hot path of the stream-writer (issue 9 benchmark).
+   */
+  wrongKind(type: ColumnType, tag: AttributeType, attribute: string): never {
+    return this.fail(type, tag, `a ${type.kind} column cannot hold a DynamoDB ${tag} value`, attribute);
+  }
+
   number(value: string, type: ColumnType, attribute: string): Decimal {
     const d = parseDecimal(value);
     if (d === undefined) return this.fail(type, 'N', `"N" value is not a number`, attribute);
@@ -59,23 +68,22 @@ class Mapper {
     if (tag === 'NULL') return null;
     if (depth >= MAX_NESTING_DEPTH && (tag === 'M' || tag === 'L')) return this.fail(type, tag, `nested deeper than ${MAX_NESTING_DEPTH} levels`, attribute);
     const raw = (av as Record<string, unknown>)[tag];
-    const wrong = (): never => this.fail(type, tag, `a ${type.kind} column cannot hold a DynamoDB ${tag} value`, attribute);
 
     switch (type.kind) {
       case 'json':
         return stringifyJson(this.toJson(av, type, attribute, depth));
       case 'string':
-        return tag === 'S' && typeof raw === 'string' ? raw : wrong();
+        return tag === 'S' && typeof raw === 'string' ? raw : this.wrongKind(type, tag, attribute);
       case 'boolean':
-        return tag === 'BOOL' && typeof raw === 'boolean' ? raw : wrong();
+        return tag === 'BOOL' && typeof raw === 'boolean' ? raw : this.wrongKind(type, tag, attribute);
       case 'binary': {
-        if (tag !== 'B') return wrong();
+        if (tag !== 'B') return this.wrongKind(type, tag, attribute);
         const b64 = binaryToBase64(raw as string | Uint8Array);
         return b64 ?? this.fail(type, tag, 'binary value is not valid base64', attribute);
       }
       case 'bigint':
       case 'int': {
-        if (tag !== 'N' || typeof raw !== 'string') return wrong();
+        if (tag !== 'N' || typeof raw !== 'string') return this.wrongKind(type, tag, attribute);
         const n = toBigInt(this.number(raw, type, attribute));
         if (n === undefined) return this.fail(type, tag, 'has a fractional part', attribute);
         if (type.kind === 'int') {
@@ -87,13 +95,13 @@ class Mapper {
       }
       case 'double':
       case 'float': {
-        if (tag !== 'N' || typeof raw !== 'string') return wrong();
+        if (tag !== 'N' || typeof raw !== 'string') return this.wrongKind(type, tag, attribute);
         const value = Number(formatDecimal(this.number(raw, type, attribute)));
         if (!Number.isFinite(value)) return this.fail(type, tag, `out of the ${type.kind} range`, attribute);
         return type.kind === 'float' ? Math.fround(value) : value;
       }
       case 'decimal': {
-        if (tag !== 'N' || typeof raw !== 'string') return wrong();
+        if (tag !== 'N' || typeof raw !== 'string') return this.wrongKind(type, tag, attribute);
         const scaled = toScaledBigInt(this.number(raw, type, attribute), type.scale);
         if (scaled === undefined) return this.fail(type, tag, `more than ${type.scale} fractional digits`, attribute);
         const digits = (scaled < 0n ? -scaled : scaled).toString().length;
@@ -105,18 +113,18 @@ class Mapper {
       case 'timestamp':
         return formatMicros(this.timestampMicros(tag, raw, type, attribute));
       case 'date': {
-        if (tag !== 'S' || typeof raw !== 'string') return wrong();
+        if (tag !== 'S' || typeof raw !== 'string') return this.wrongKind(type, tag, attribute);
         const micros = parseIso8601Micros(raw);
         if (micros === undefined) return this.fail(type, tag, 'not an ISO 8601 date', attribute);
         return formatMicros(micros).slice(0, 10);
       }
       case 'array': {
         const items = this.listItems(av);
-        if (items === undefined) return wrong();
+        if (items === undefined) return this.wrongKind(type, tag, attribute);
         return items.map((item, i) => this.map(item, type.element, `${attribute}[${i}]`, depth + 1));
       }
       case 'struct': {
-        if (tag !== 'M') return wrong();
+        if (tag !== 'M') return this.wrongKind(type, tag, attribute);
         const m = raw as Readonly<Record<string, AttributeValue>>;
         const out: Record<string, StagedValue> = {};
         for (const field of type.fields) {
