@@ -35,18 +35,25 @@ function toWire(value: StagedValue, type: ColumnType): Wire {
   }
 }
 
+/** Digit text of a number read by lossless-json (or a plain number, when a test builds the input). */
+function numberText(value: unknown): string {
+  if (isLosslessNumber(value)) return value.toString();
+  if (typeof value === 'number' || typeof value === 'string') return String(value);
+  throw new TypeError('expected a number');
+}
+
 function fromWire(value: unknown, type: ColumnType): StagedValue {
   if (value === null || value === undefined) return null;
   switch (type.kind) {
     case 'timestamp':
-      return formatMicros(BigInt(String(value)));
+      return formatMicros(BigInt(numberText(value)));
     case 'bigint':
     case 'decimal':
-      return String(value);
+      return numberText(value);
     case 'int':
     case 'double':
     case 'float':
-      return isLosslessNumber(value) ? value.valueOf() as number : (value as number);
+      return Number(numberText(value));
     case 'array':
       return (value as unknown[]).map((v) => fromWire(v, type.element));
     case 'struct': {

@@ -68,7 +68,7 @@ describe('Firehose record bodies', () => {
             table,
           );
           if (result.kind !== 'change') throw new Error('expected a change');
-          const row = { id: result.row.id, n: result.row.n, d: result.row.d, t: result.row.t };
+          const row = { id: result.row.id ?? null, n: result.row.n ?? null, d: result.row.d ?? null, t: result.row.t ?? null };
           expect(decodeFirehoseRow(table, encodeFirehoseRow(table, row))).toEqual(row);
         },
       ),
