@@ -42,6 +42,8 @@ describe('demo on the local stack', () => {
     const reportPath = join(dir, 'report.json');
     const report = await runDemo({ stack, durationMs: 25_000, reportPath });
 
+    // On a failure, the numbers to look at.
+    console.log(JSON.stringify({ tables: Object.fromEntries(Object.entries(report.tables).map(([n, t]) => [n, { changes: t.changes, lagMs: t.lagMs, byKind: t.lagMsByKind }])), merges: report.merges, ttlDeletes: report.ttlDeletes }));
     const written = JSON.parse(readFileSync(reportPath, 'utf8')) as DemoReport;
     expect(written.tables.books!.lagMs).toEqual(report.tables.books!.lagMs);
     expect(readFileSync(report.chart!, 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*<circle[\s\S]*<\/svg>\n$/);

@@ -126,6 +126,12 @@ export class LagTracker {
     this.samples.push({ table, writtenAt: p.writtenAt, visibleAt, lagMs: Math.max(0, visibleAt - p.writtenAt), kind: p.kind });
   }
 
+  /** Lag per kind of change (insert, update, delete, ttl-delete) of a table. */
+  lagByKind(table: string): Record<string, Percentiles> {
+    const kinds = [...new Set(this.samples.filter((s) => s.table === table).map((s) => s.kind))].sort();
+    return Object.fromEntries(kinds.map((k) => [k, percentiles(this.samples.filter((s) => s.table === table && s.kind === k).map((s) => s.lagMs))]));
+  }
+
   lag(table: string): Percentiles {
     return percentiles(this.samples.filter((s) => s.table === table).map((s) => s.lagMs));
   }

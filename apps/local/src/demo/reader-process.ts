@@ -17,7 +17,7 @@ if (root === undefined) {
   process.stderr.write('usage: reader-process.ts <lake-dir>\n');
   process.exit(2);
 }
-const pauseMs = Number(process.argv[3] ?? 250);
+const pauseMs = Number(process.argv[3] ?? 500);
 const lake = await Lake.open({ root });
 let total = 0;
 let failed = 0;

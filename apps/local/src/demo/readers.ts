@@ -29,7 +29,7 @@ export class ReaderPool {
     return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
-  start(lakeDir: string, count: number, pauseMs = 250): void {
+  start(lakeDir: string, count: number, pauseMs = 500): void {
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
     const script = fileURLToPath(new URL('./reader-process.ts', import.meta.url));
     for (let i = 0; i < count; i++) {

@@ -10,7 +10,7 @@ import { stagingStatus } from '../stack/staging-status.js';
 import { compareTable } from './compare.js';
 import type { TableComparison } from './compare.js';
 import { renderLagChart } from './lag-chart.js';
-import { LagTracker } from './lag-tracker.js';
+import { LagTracker, percentiles } from './lag-tracker.js';
 import type { Percentiles } from './lag-tracker.js';
 import { LakeObserver } from './lake-observer.js';
 import { LiveView } from './live-view.js';
@@ -51,6 +51,7 @@ export interface DemoTableReport extends Omit<TableComparison, 'table'> {
   readonly changes: number;
   readonly writes: WorkloadCounts;
   readonly lagMs: Percentiles;
+  readonly lagMsByKind: Record<string, Percentiles>;
   /** Changes never seen in the lake by the end of the drain (0 when converged). */
   readonly notVisible: number;
 }
@@ -64,7 +65,7 @@ export interface DemoReport {
   readonly lagBudgetMs: number;
   readonly tables: Record<string, DemoTableReport>;
   readonly reads: { readonly total: number; readonly failed: number; readonly errors: readonly string[] };
-  readonly merges: { readonly runs: number; readonly failed: number };
+  readonly merges: { readonly runs: number; readonly failed: number; readonly durationMs: Percentiles };
   readonly pollers: Record<string, unknown>;
   readonly firehose: Record<string, unknown>;
   readonly ttlDeletes: number;
@@ -102,6 +103,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const tracker = new LagTracker();
   const workload = new Workload({ ddb: stack.ddb, tracker, booksPerSecond: options.booksPerSecond ?? 10, ordersPerSecond: options.ordersPerSecond ?? 10, onError: (e) => note('workload', e) });
   let merges = 0;
+  const mergeDurations: number[] = [];
   let mergesFailed = 0;
   let ttlDeletes = 0;
   const unsubscribe = stack.subscribe((event) => {
@@ -110,6 +112,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       workload.ttlDeleted(String(event.key.id !== undefined ? (event.key.id as { S?: string }).S : ''), event.atMs);
     } else if (event.type === 'merge' && event.run.action === 'merge') {
       merges++;
+      mergeDurations.push(event.run.durationMs);
       if (event.run.error !== undefined) {
         mergesFailed++;
         note(`merge ${event.run.table}`, event.run.error);
@@ -196,6 +199,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       writes: { ...workload.counts[key] },
       ...rest,
       lagMs: tracker.lag(name),
+      lagMsByKind: tracker.lagByKind(name),
       notVisible: tracker.pendingCount(name),
     };
   }
@@ -219,7 +223,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     lagBudgetMs,
     tables,
     reads: { total: readers.stats.total, failed: readers.stats.failed, errors: readers.stats.errors },
-    merges: { runs: merges, failed: mergesFailed },
+    merges: { runs: merges, failed: mergesFailed, durationMs: percentiles(mergeDurations) },
     pollers,
     firehose,
     ttlDeletes,

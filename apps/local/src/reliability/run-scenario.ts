@@ -137,7 +137,7 @@ async function readTable(shared: SharedServices, table: TableDeclaration, column
  * injected while it runs, then the faults stop, the pipeline drains, and the lake is compared with a
  * full Scan of DynamoDB.
  */
-export async function runScenario(shared: SharedServices, scenario: Scenario, seed: number, tableName: string): Promise<ScenarioResult> {
+export async function runScenario(shared: SharedServices, scenario: Scenario, seed: number, tableName: string, trace?: (line: string) => void): Promise<ScenarioResult> {
   const started = Date.now();
   const table = reliabilityTable(tableName);
   const random = seededRandom(scenario.faultSeed);
@@ -196,10 +196,14 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
       clock,
     });
     const deadline = clock.now().getTime() + MERGER_TIMEOUT_MS;
+    const run = mergerRuns + 1;
+    trace?.(`merger ${run} starts${crashAt === undefined ? '' : ` (crash at ${crashAt})`}: staged ${(await listStagedObjects(shared.s3, shared.bucket, table, 'staging/')).map((o) => o.key.split('/').pop()).join(' ')}`);
     try {
       const response = await handler({ table: table.name, action: 'merge' }, { awsRequestId: `merger-${seed}-${++mergerRuns}`, getRemainingTimeInMillis: () => deadline - clock.now().getTime() });
+      trace?.(`merger ${run}: ${response.status}`);
       return response.status;
     } catch (error) {
+      trace?.(`merger ${run}: ${dead.value ? 'crashed' : `failed ${(error as Error).name}`}`);
       if (dead.value) {
         injected.mergerCrashes++;
         return 'crashed';
@@ -246,6 +250,7 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
       }
       const event = { Records: lambda } as unknown as Parameters<typeof writer>[0];
       const response = await writer(event);
+      trace?.(`writer ${records.map((r) => `${r.eventName![0]}${String(r.dynamodb?.Keys?.id?.S)}@${r.dynamodb?.SequenceNumber}`).join(' ')} -> ${JSON.stringify(response.batchItemFailures)}`);
       if ((response.batchItemFailures ?? []).length === 0) {
         // The writer acknowledged the batch: its bad records must now be in quarantine.
         badTried += bad.length;
@@ -257,6 +262,7 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
       }
       if (chaos.active && random() < f.failAfterPut) {
         injected.failuresAfterPut++;
+        trace?.('  (fails after its PUT)');
         throw new InjectedFault('stream-writer failed after its PUT');
       }
       return response;
