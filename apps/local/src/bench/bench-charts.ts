@@ -27,7 +27,8 @@ function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-const fmt = (v: number): string => (v >= 100 ? Math.round(v).toLocaleString('en-US') : Number(v.toPrecision(3)).toString());
+const fmt = (v: number): string =>
+  v >= 100 ? Math.round(v).toLocaleString('en-US') : Number(v.toPrecision(3)).toString();
 
 /** A horizontal bar chart as a standalone SVG document (no fonts or scripts to load). */
 export function renderBarChart(chart: BarChart): string {
@@ -44,7 +45,8 @@ export function renderBarChart(chart: BarChart): string {
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="16" y="26" font-size="16" font-weight="bold">${escapeXml(chart.title)}</text>`,
   ];
-  if (chart.subtitle !== undefined) out.push(`<text x="16" y="46" fill="#4a5568">${escapeXml(chart.subtitle)}</text>`);
+  if (chart.subtitle !== undefined)
+    out.push(`<text x="16" y="46" fill="#4a5568">${escapeXml(chart.subtitle)}</text>`);
   chart.bars.forEach((b, i) => {
     const y = top + i * rowHeight;
     out.push(
@@ -100,14 +102,25 @@ export function renderBenchCharts(report: BenchReport): Record<string, string> {
         { label: `${rows} rows: scan after optimize`, value: t.scanAfterOptimizeMs, color: GREEN },
       );
     }
-    charts['bench-merge.svg'] = renderBarChart({ title: 'Local lake: merge, optimize, full scan', subtitle: `milliseconds, bucket(16, id); ${stamp(report)}`, unit: 'ms', bars });
+    charts['bench-merge.svg'] = renderBarChart({
+      title: 'Local lake: merge, optimize, full scan',
+      subtitle: `milliseconds, bucket(16, id); ${stamp(report)}`,
+      unit: 'ms',
+      bars,
+    });
   }
   const e2e = report.endToEnd;
   if (e2e !== undefined) {
     const bars: Bar[] = [];
     for (const t of e2e.lagRun.tables) {
       const color = t.mode === 'merge' ? BLUE : ORANGE;
-      for (const [p, v] of [['p50', t.p50], ['p95', t.p95], ['p99', t.p99], ['max', t.max]] as const) bars.push({ label: `${t.table} (${t.mode}) ${p}`, value: v, color });
+      for (const [p, v] of [
+        ['p50', t.p50],
+        ['p95', t.p95],
+        ['p99', t.p99],
+        ['max', t.max],
+      ] as const)
+        bars.push({ label: `${t.table} (${t.mode}) ${p}`, value: v, color });
     }
     charts['bench-lag.svg'] = renderBarChart({
       title: 'End-to-end lag: DynamoDB write -> visible in the lake',

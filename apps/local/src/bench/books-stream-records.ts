@@ -1,12 +1,42 @@
-import type { LambdaAttributeValue, LambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
+import type {
+  LambdaAttributeValue,
+  LambdaStreamRecord,
+} from '@ddb-athena-sync/local-services/stream-records';
 
 import { mulberry32 } from './prng.js';
 
 const WORDS = [
-  'river', 'glass', 'orchard', 'winter', 'lantern', 'harbor', 'copper', 'meadow', 'signal', 'atlas',
-  'ember', 'quiet', 'north', 'paper', 'salt', 'desert', 'spice', 'empire', 'machine', 'garden',
+  'river',
+  'glass',
+  'orchard',
+  'winter',
+  'lantern',
+  'harbor',
+  'copper',
+  'meadow',
+  'signal',
+  'atlas',
+  'ember',
+  'quiet',
+  'north',
+  'paper',
+  'salt',
+  'desert',
+  'spice',
+  'empire',
+  'machine',
+  'garden',
 ];
-const AUTHORS = ['Frank Herbert', 'William Gibson', 'Ursula K. Le Guin', 'Octavia E. Butler', 'Iain M. Banks', 'N. K. Jemisin', 'Ted Chiang', 'Becky Chambers'];
+const AUTHORS = [
+  'Frank Herbert',
+  'William Gibson',
+  'Ursula K. Le Guin',
+  'Octavia E. Butler',
+  'Iain M. Banks',
+  'N. K. Jemisin',
+  'Ted Chiang',
+  'Becky Chambers',
+];
 
 export interface BooksStreamOptions {
   /** Number of records. */
@@ -39,7 +69,8 @@ export function booksStreamBatches(options: BooksStreamOptions): StreamBatch[] {
 
   const image = (id: string): Record<string, LambdaAttributeValue> => {
     const words = Array.from({ length: 5 + Math.floor(random() * 36) }, () => pick(WORDS)).join(' ');
-    const nanos = BigInt(Math.floor(random() * 2e9) - 5e8) * 1_000_000_000n + BigInt(Math.floor(random() * 1e9));
+    const nanos =
+      BigInt(Math.floor(random() * 2e9) - 5e8) * 1_000_000_000n + BigInt(Math.floor(random() * 1e9));
     const item: Record<string, LambdaAttributeValue> = {
       id: { S: id },
       name: { S: `${pick(WORDS)} ${pick(WORDS)}` },
@@ -61,7 +92,9 @@ export function booksStreamBatches(options: BooksStreamOptions): StreamBatch[] {
     let userIdentity: LambdaStreamRecord['userIdentity'];
     if (dice < 0.45) {
       eventName = 'INSERT';
-      newImage = image(`b-${(keyCounter++).toString(36).padStart(6, '0')}-${Math.floor(random() * 0xffffffff).toString(16)}`);
+      newImage = image(
+        `b-${(keyCounter++).toString(36).padStart(6, '0')}-${Math.floor(random() * 0xffffffff).toString(16)}`,
+      );
       live.push(newImage);
     } else {
       const at = Math.floor(random() * live.length);
@@ -80,7 +113,9 @@ export function booksStreamBatches(options: BooksStreamOptions): StreamBatch[] {
     const keys = { id: { S: idOf((newImage ?? oldImage)!) } };
     const size = JSON.stringify([keys, newImage ?? {}, oldImage ?? {}]).length;
     return {
-      eventID: `${i.toString(16).padStart(8, '0')}-aea6-42d3-b94b-${Math.floor(random() * 2 ** 48).toString(16).padStart(12, '0')}`,
+      eventID: `${i.toString(16).padStart(8, '0')}-aea6-42d3-b94b-${Math.floor(random() * 2 ** 48)
+        .toString(16)
+        .padStart(12, '0')}`,
       eventName,
       eventVersion: '1.1',
       eventSource: 'aws:dynamodb',

@@ -44,7 +44,20 @@ export interface RampResult {
 const MAX_IN_FLIGHT = 16;
 /** BatchWriteItem takes at most 25 requests (DynamoDB API reference, BatchWriteItem). */
 const BATCH = 25;
-const WORDS = ['river', 'glass', 'orchard', 'winter', 'lantern', 'harbor', 'copper', 'meadow', 'signal', 'atlas', 'ember', 'quiet'];
+const WORDS = [
+  'river',
+  'glass',
+  'orchard',
+  'winter',
+  'lantern',
+  'harbor',
+  'copper',
+  'meadow',
+  'signal',
+  'atlas',
+  'ember',
+  'quiet',
+];
 
 /**
  * Writes `books` changes at a fixed rate: BatchWriteItem calls of up to 25 distinct keys, inserts of
@@ -161,7 +174,8 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 export async function runChangeRamp(options: RampOptions): Promise<RampResult> {
   const { stack, table } = options;
   const runtime = stack.tables.get(table);
-  if (runtime === undefined || runtime.declaration.mode !== 'merge') throw new Error(`${table} is not a merge-mode table of the stack`);
+  if (runtime === undefined || runtime.declaration.mode !== 'merge')
+    throw new Error(`${table} is not a merge-mode table of the stack`);
   const writer = new ChangeWriter(stack.ddb, runtime.declaration.dynamodb.tableName);
   const ageLimitMs = 3 * stack.mergeIntervalMs;
   let merges = 0;
@@ -170,10 +184,12 @@ export async function runChangeRamp(options: RampOptions): Promise<RampResult> {
   });
   const polled = (): number => stack.tables.get(table)!.poller.stats.records;
   const steps: RampStep[] = [];
+  // A function, not an inline test: TypeScript would narrow `aborted` to false after the first check.
+  const aborted = (): boolean => options.signal?.aborted === true;
   const baseline = polled() - writer.written;
   try {
     for (const rate of options.rates) {
-      if (options.signal?.aborted === true) break;
+      if (aborted()) break;
       const written0 = writer.written;
       const merges0 = merges;
       const t0 = performance.now();
@@ -181,7 +197,7 @@ export async function runChangeRamp(options: RampOptions): Promise<RampResult> {
       let stagedMax = 0;
       let ageMax = 0;
       let stagedEnd = 0;
-      while (performance.now() - t0 < options.stepMs && options.signal?.aborted !== true) {
+      while (performance.now() - t0 < options.stepMs && !aborted()) {
         await sleep(1000, options.signal);
         const s = await stagingStatus(stack.s3, stack.bucket, table);
         stagedEnd = s.objects;
@@ -198,7 +214,10 @@ export async function runChangeRamp(options: RampOptions): Promise<RampResult> {
       const reasons: string[] = [];
       if (achieved < 0.9 * rate) reasons.push(`DynamoDB Local took ${Math.round(achieved)}/s of ${rate}/s`);
       if (streamBacklog > 5 * rate) reasons.push(`stream poller ${streamBacklog} records behind`);
-      if (ageMax > ageLimitMs) reasons.push(`a staged object waited ${Math.round(ageMax / 1000)} s for a merge (limit ${ageLimitMs / 1000} s)`);
+      if (ageMax > ageLimitMs)
+        reasons.push(
+          `a staged object waited ${Math.round(ageMax / 1000)} s for a merge (limit ${ageLimitMs / 1000} s)`,
+        );
       const step: RampStep = {
         targetPerSec: rate,
         achievedPerSec: Math.round(achieved),
@@ -221,7 +240,8 @@ export async function runChangeRamp(options: RampOptions): Promise<RampResult> {
   const sustained = steps.filter((s) => s.sustained);
   return {
     steps,
-    maxSustainedChangesPerSec: sustained.length === 0 ? 0 : Math.max(...sustained.map((s) => s.achievedPerSec)),
+    maxSustainedChangesPerSec:
+      sustained.length === 0 ? 0 : Math.max(...sustained.map((s) => s.achievedPerSec)),
     criteria: `achieved >= 90% of target; stream backlog at step end <= 5 s of writes; oldest staged object in the step's second half <= ${ageLimitMs / 1000} s (3 merge intervals)`,
   };
 }

@@ -68,7 +68,9 @@ async function withDataDir<T>(name: string, fn: (dir: string) => Promise<T>): Pr
  */
 export async function benchEndToEnd(options: EndToEndOptions): Promise<EndToEndResult> {
   const say = options.onProgress ?? (() => undefined);
-  say(`lag run: ${options.lagRunMs / 1000} s demo workload, ${options.lagRatePerSec} writes/s per table, merge every ${options.mergeIntervalMs / 1000} s`);
+  say(
+    `lag run: ${options.lagRunMs / 1000} s demo workload, ${options.lagRatePerSec} writes/s per table, merge every ${options.mergeIntervalMs / 1000} s`,
+  );
   const report = await withDataDir('lag', (dataDir) =>
     runDemo({
       durationMs: options.lagRunMs,
@@ -91,11 +93,18 @@ export async function benchEndToEnd(options: EndToEndOptions): Promise<EndToEndR
   }));
   const merged = tables.find((t) => t.table === books.name);
   if (merged === undefined) throw new Error('the demo report has no books table');
-  say(`lag run: books p50 ${merged.p50} ms, p99 ${merged.p99} ms over ${merged.changes} changes (${report.ok ? 'converged' : 'NOT converged'})`);
+  say(
+    `lag run: books p50 ${merged.p50} ms, p99 ${merged.p99} ms over ${merged.changes} changes (${report.ok ? 'converged' : 'NOT converged'})`,
+  );
 
   say(`ramp: ${options.rampRates.join(', ')} changes/s, ${options.rampStepMs / 1000} s per step`);
   const ramp = await withDataDir('ramp', async (dataDir) => {
-    const stack = await startStack({ dataDir, mergeIntervalMs: options.mergeIntervalMs, inMemoryDynamoDb: true, tables: [books] });
+    const stack = await startStack({
+      dataDir,
+      mergeIntervalMs: options.mergeIntervalMs,
+      inMemoryDynamoDb: true,
+      tables: [books],
+    });
     try {
       // The first merge creates the lake's state and warms DuckDB, as the demo does before its clock.
       await stack.mergeNow(books.name);
@@ -122,7 +131,14 @@ export async function benchEndToEnd(options: EndToEndOptions): Promise<EndToEndR
     lagMaxMs: merged.max,
     maxSustainedChangesPerSec: ramp.maxSustainedChangesPerSec,
     mergeIntervalMs: options.mergeIntervalMs,
-    lagRun: { durationMs: options.lagRunMs, ratePerSecPerTable: options.lagRatePerSec, readers: options.readers, ok: report.ok, merges: report.merges.runs, tables },
+    lagRun: {
+      durationMs: options.lagRunMs,
+      ratePerSecPerTable: options.lagRatePerSec,
+      readers: options.readers,
+      ok: report.ok,
+      merges: report.merges.runs,
+      tables,
+    },
     ramp: { ...ramp, stepMs: options.rampStepMs },
   };
 }

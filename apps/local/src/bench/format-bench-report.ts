@@ -24,19 +24,31 @@ export function formatBenchReport(report: BenchReport): string {
   }
   const mg = report.merge;
   if (mg !== undefined) {
-    lines.push('', 'local merge (10,000 changes, bucket(16, id))', '       rows       load      merge   scan before    optimize   scan after');
+    lines.push(
+      '',
+      'local merge (10,000 changes, bucket(16, id))',
+      '       rows       load      merge   scan before    optimize   scan after',
+    );
     for (const t of mg.tables) {
-      lines.push(`  ${n(t.rows).padStart(9)} ${s(t.loadMs).padStart(10)} ${s(t.mergeMs).padStart(10)} ${s(t.scanBeforeOptimizeMs).padStart(13)} ${s(t.optimizeMs).padStart(11)} ${s(t.scanAfterOptimizeMs).padStart(12)}`);
+      lines.push(
+        `  ${n(t.rows).padStart(9)} ${s(t.loadMs).padStart(10)} ${s(t.mergeMs).padStart(10)} ${s(t.scanBeforeOptimizeMs).padStart(13)} ${s(t.optimizeMs).padStart(11)} ${s(t.scanAfterOptimizeMs).padStart(12)}`,
+      );
     }
   }
   const e2e = report.endToEnd;
   if (e2e !== undefined) {
     lines.push('', `end to end (merge interval ${e2e.mergeIntervalMs / 1000} s)`);
-    lines.push(`  lag run ${e2e.lagRun.durationMs / 1000} s at ${e2e.lagRun.ratePerSecPerTable} writes/s per table, ${e2e.lagRun.readers} readers, ${e2e.lagRun.merges} merges${e2e.lagRun.ok ? '' : ' (NOT converged)'}`);
+    lines.push(
+      `  lag run ${e2e.lagRun.durationMs / 1000} s at ${e2e.lagRun.ratePerSecPerTable} writes/s per table, ${e2e.lagRun.readers} readers, ${e2e.lagRun.merges} merges${e2e.lagRun.ok ? '' : ' (NOT converged)'}`,
+    );
     for (const t of e2e.lagRun.tables) {
-      lines.push(`    ${t.table.padEnd(7)} ${t.mode.padEnd(8)} ${String(t.changes).padStart(6)} changes  lag p50 ${t.p50} ms, p95 ${t.p95} ms, p99 ${t.p99} ms, max ${t.max} ms`);
+      lines.push(
+        `    ${t.table.padEnd(7)} ${t.mode.padEnd(8)} ${String(t.changes).padStart(6)} changes  lag p50 ${t.p50} ms, p95 ${t.p95} ms, p99 ${t.p99} ms, max ${t.max} ms`,
+      );
     }
-    lines.push(`  ramp (${e2e.ramp.stepMs / 1000} s steps): highest sustained ${n(e2e.maxSustainedChangesPerSec)} changes/s`);
+    lines.push(
+      `  ramp (${e2e.ramp.stepMs / 1000} s steps): highest sustained ${n(e2e.maxSustainedChangesPerSec)} changes/s`,
+    );
     for (const step of e2e.ramp.steps) {
       lines.push(
         `    ${String(step.targetPerSec).padStart(5)}/s -> ${String(step.achievedPerSec).padStart(5)}/s  stream backlog ${step.streamBacklogEnd}, staged max ${step.stagedObjectsMaxLateHalf}, oldest ${s(step.oldestStagedAgeMaxLateHalfMs)}, ${step.merges} merges  ${step.sustained ? 'sustained' : `NOT sustained: ${step.reasons.join('; ')}`}`,
@@ -46,7 +58,8 @@ export function formatBenchReport(report: BenchReport): string {
   const loads = Object.entries(report.load);
   if (loads.length > 0) {
     lines.push('', 'load average (1/5/15 min) before -> after each part');
-    for (const [part, l] of loads) lines.push(`  ${part.padEnd(14)} ${l.before.join(' ')} -> ${l.after.join(' ')}  (${s(l.wallMs)})`);
+    for (const [part, l] of loads)
+      lines.push(`  ${part.padEnd(14)} ${l.before.join(' ')} -> ${l.after.join(' ')}  (${s(l.wallMs)})`);
   }
   return `${lines.join('\n')}\n`;
 }

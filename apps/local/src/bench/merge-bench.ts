@@ -23,7 +23,17 @@ export interface MergeBenchResult {
   readonly script: string;
 }
 
-const NUMBER_FIELDS = ['rows', 'loadMs', 'mergeMs', 'inserted', 'updated', 'deleted', 'scanBeforeOptimizeMs', 'optimizeMs', 'scanAfterOptimizeMs'] as const;
+const NUMBER_FIELDS = [
+  'rows',
+  'loadMs',
+  'mergeMs',
+  'inserted',
+  'updated',
+  'deleted',
+  'scanBeforeOptimizeMs',
+  'optimizeMs',
+  'scanAfterOptimizeMs',
+] as const;
 
 /**
  * One result line of packages/local-lake/scripts/bench.ts (a JSON object per table size); other
@@ -53,7 +63,10 @@ export function parseMergeLine(line: string): MergeTableResult | undefined {
  * script), run as a child process through tsx: merge 10,000 changes into `books`-shaped tables
  * partitioned by bucket(16, id), optimize, full scans before and after.
  */
-export async function benchMerge(sizes: readonly number[], onLine?: (line: string) => void): Promise<MergeBenchResult> {
+export async function benchMerge(
+  sizes: readonly number[],
+  onLine?: (line: string) => void,
+): Promise<MergeBenchResult> {
   const require = createRequire(import.meta.url);
   // The package's exports point into its src/; the script sits next to it.
   const lakeModule = fileURLToPath(import.meta.resolve('@ddb-athena-sync/local-lake/lake'));
@@ -88,8 +101,15 @@ export async function benchMerge(sizes: readonly number[], onLine?: (line: strin
     child.on('close', resolve);
   });
   if (code !== 0 || tables.length !== sizes.length) {
-    throw new Error(`${script} exited with ${String(code)} after ${tables.length}/${sizes.length} results:\n${output.slice(-20).join('\n')}`);
+    throw new Error(
+      `${script} exited with ${String(code)} after ${tables.length}/${sizes.length} results:\n${output.slice(-20).join('\n')}`,
+    );
   }
   const mergeMsAt = (rows: number): number | null => tables.find((t) => t.rows === rows)?.mergeMs ?? null;
-  return { ms100k: mergeMsAt(100_000), ms1m: mergeMsAt(1_000_000), tables, script: 'packages/local-lake/scripts/bench.ts' };
+  return {
+    ms100k: mergeMsAt(100_000),
+    ms1m: mergeMsAt(1_000_000),
+    tables,
+    script: 'packages/local-lake/scripts/bench.ts',
+  };
 }

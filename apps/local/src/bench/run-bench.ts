@@ -92,7 +92,9 @@ export async function runBench(options: RunBenchOptions): Promise<BenchReport> {
   if (options.parts.includes('stream-writer')) {
     report.streamWriter = await timed('stream-writer', () => benchStreamWriter(plan.streamWriter));
     const s = report.streamWriter;
-    say(`stream-writer: ${s.recordsPerSec} records/s per core vs raw ${s.rawRecordsPerSec} (ratio ${s.ratio})`);
+    say(
+      `stream-writer: ${s.recordsPerSec} records/s per core vs raw ${s.rawRecordsPerSec} (ratio ${s.ratio})`,
+    );
   }
   if (options.parts.includes('merge') && options.signal?.aborted !== true) {
     report.merge = await timed('merge', () => benchMerge(plan.mergeSizes, (line) => say(`merge: ${line}`)));

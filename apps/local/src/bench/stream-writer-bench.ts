@@ -64,7 +64,8 @@ function realPath(table: TableDeclaration): Path {
   return async (batch) => {
     const event = JSON.parse(batch.eventJson) as { Records: DynamoDBStreamRecord[] };
     const result = await stageStreamBatch(event.Records, { table }, deps);
-    if (result.batchItemFailures.length > 0 || result.quarantined.length > 0) throw new Error(`bench batch did not stage cleanly: ${String(result.error)}`);
+    if (result.batchItemFailures.length > 0 || result.quarantined.length > 0)
+      throw new Error(`bench batch did not stage cleanly: ${String(result.error)}`);
     return { records: batch.records, outBytes: bodyBytes };
   };
 }

@@ -31,7 +31,8 @@ function parseParts(value: string | number | boolean | undefined): BenchPart[] {
   if (typeof value !== 'string') throw new UsageError('--only needs a list of parts');
   const parts = value.split(',').map((p) => p.trim());
   for (const p of parts) {
-    if (!(BENCH_PARTS as readonly string[]).includes(p)) throw new UsageError(`--only: unknown part "${p}"; parts: ${BENCH_PARTS.join(', ')}`);
+    if (!(BENCH_PARTS as readonly string[]).includes(p))
+      throw new UsageError(`--only: unknown part "${p}"; parts: ${BENCH_PARTS.join(', ')}`);
   }
   return parts as BenchPart[];
 }
@@ -48,7 +49,8 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     io.stdout(USAGE);
     return 0;
   }
-  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n\n${USAGE}`);
+  if (positionals.length > 0)
+    throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n\n${USAGE}`);
   const parts = parseParts(flags.only);
   const quick = flags.quick === true;
   const signal = untilSignal();
