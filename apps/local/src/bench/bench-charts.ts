@@ -93,7 +93,9 @@ export function renderBenchCharts(report: BenchReport): Record<string, string> {
   const mg = report.merge;
   if (mg !== undefined) {
     const bars: Bar[] = [];
-    for (const t of mg.tables) {
+    for (const [i, t] of mg.tables.entries()) {
+      // Only the last run of a size is charted; earlier ones are warm-up runs.
+      if (mg.tables.slice(i + 1).some((later) => later.rows === t.rows)) continue;
       const rows = t.rows >= 1e6 ? `${t.rows / 1e6}M` : `${t.rows / 1e3}k`;
       bars.push(
         { label: `${rows} rows: merge 10k changes`, value: t.mergeMs, color: BLUE },

@@ -29,9 +29,12 @@ export function formatBenchReport(report: BenchReport): string {
       'local merge (10,000 changes, bucket(16, id))',
       '       rows       load      merge   scan before    optimize   scan after',
     );
-    for (const t of mg.tables) {
+    for (const [i, t] of mg.tables.entries()) {
+      const warmUp = mg.tables.slice(i + 1).some((later) => later.rows === t.rows)
+        ? '  (first run: includes warm-up)'
+        : '';
       lines.push(
-        `  ${n(t.rows).padStart(9)} ${s(t.loadMs).padStart(10)} ${s(t.mergeMs).padStart(10)} ${s(t.scanBeforeOptimizeMs).padStart(13)} ${s(t.optimizeMs).padStart(11)} ${s(t.scanAfterOptimizeMs).padStart(12)}`,
+        `  ${n(t.rows).padStart(9)} ${s(t.loadMs).padStart(10)} ${s(t.mergeMs).padStart(10)} ${s(t.scanBeforeOptimizeMs).padStart(13)} ${s(t.optimizeMs).padStart(11)} ${s(t.scanAfterOptimizeMs).padStart(12)}${warmUp}`,
       );
     }
   }
