@@ -36,7 +36,9 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     if (!Object.hasOwn(COMMANDS, command)) throw new UnknownCommandError(command, Object.keys(COMMANDS));
     let mod: { run?: RunCommand };
     try {
-      mod = (await import(`./commands/${command}.js`)) as { run?: RunCommand };
+      // A computed URL (not a template-literal specifier): resolved at run time by Node/tsx and vitest alike.
+      const url = new URL(`./commands/${command}.js`, import.meta.url).href;
+      mod = (await import(url)) as { run?: RunCommand };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(`commands/${command}`)) {
         io.stderr(`ddb-athena-sync: the "${command}" command is not available in this checkout yet\n`);

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 
 import { parseArgs } from '../args.js';
 import { UsageError } from '../errors.js';
-import { runReliability } from '../reliability/run-reliability.js';
+import { isFailing, runReliability } from '../reliability/run-reliability.js';
 import type { ReliabilityFigures } from '../reliability/run-reliability.js';
 
 const HELP = `usage: ddb-athena-sync reliability [--runs <n>] [--seed <s>] [--json <file>] [--verbose]
@@ -40,7 +40,7 @@ export async function run(args: string[], io: { stdout: (s: string) => void; std
         io.stdout(`  #${i + 1} seed ${r.seed}: ERROR ${r.error instanceof Error ? r.error.message : String(r.error)}\n`);
         return;
       }
-      const failing = !r.converged || r.failedReads > 0 || r.badInputs.handled !== r.badInputs.tried;
+      const failing = isFailing(r);
       if (flags.verbose === true || failing) {
         const faults = Object.entries(r.injected)
           .filter(([, v]) => v > 0)
@@ -57,7 +57,10 @@ export async function run(args: string[], io: { stdout: (s: string) => void; std
   io.stdout(
     [
       `runs ${figures.runs}, divergences ${figures.divergences}, lostChanges ${figures.lostChanges}, duplicates ${figures.duplicates}, resurrections ${figures.resurrections}, failedReads ${figures.failedReads} (of ${figures.reads} reads)`,
-      `badInputs tried ${figures.badInputs.tried}, handled ${figures.badInputs.handled}; on-failure records ${figures.onFailureRecords}; scenario errors ${figures.errors}`,
+      `badInputs tried ${figures.badInputs.tried}, handled ${figures.badInputs.handled}; real records quarantined ${figures.unexpectedQuarantine}; on-failure records ${figures.onFailureRecords}; scenario errors ${figures.errors}`,
+      `workload: ${Object.entries(figures.workload)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
       `injected: ${Object.entries(figures.injected)
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')}`,

@@ -48,7 +48,7 @@ export function describeEvent(event: StackEvent): string | undefined {
   switch (event.type) {
     case 'merge': {
       const r = event.run;
-      if (r.error !== undefined) return `${time} merger ${r.table} ${r.action} failed: ${r.error instanceof Error ? r.error.message : String(r.error)}`;
+      if (r.error !== undefined) return `${time} merger ${r.table} ${r.action} failed: ${r.error instanceof Error ? r.error.message : JSON.stringify(r.error)}`;
       return `${time} merger ${r.table} ${r.action} ${r.durationMs} ms ${JSON.stringify(r.result, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? ''}`;
     }
     case 'poller':

@@ -57,7 +57,7 @@ export class LagTracker {
 
   private state(table: string, key: string): KeyState {
     let t = this.keys.get(table);
-    if (t === undefined) this.keys.set(table, (t = new Map()));
+    if (t === undefined) this.keys.set(table, (t = new Map<string, KeyState>()));
     let s = t.get(key);
     if (s === undefined) t.set(key, (s = { pending: [], seen: false, version: 0, deleted: false }));
     return s;

@@ -154,7 +154,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     }
   }, 2000);
 
-  let drainMs = 0;
+  let drainMs: number;
   try {
     // Readers and a first merge before the clock starts: process start-up and JIT warm-up are not
     // part of what the demo measures.

@@ -21,6 +21,10 @@ export interface ReliabilityFigures {
   /** Faults actually injected, summed over all scenarios. */
   readonly injected: Readonly<Record<string, number>>;
   readonly onFailureRecords: number;
+  /** The workload, summed: puts, updates, deletes, TTL expiries. */
+  readonly workload: Readonly<Record<string, number>>;
+  /** Real (not injected) records the writer quarantined. */
+  readonly unexpectedQuarantine: number;
   /** Scenarios that threw (timed out draining, a harness error): counted as failing. */
   readonly errors: number;
   readonly durationMs: number;
@@ -37,7 +41,7 @@ export interface ReliabilityOptions {
 }
 
 export function isFailing(r: ScenarioResult): boolean {
-  return !r.converged || r.failedReads > 0 || r.badInputs.handled !== r.badInputs.tried;
+  return !r.converged || r.failedReads > 0 || r.badInputs.handled !== r.badInputs.tried || r.unexpectedQuarantine > 0;
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -73,6 +77,8 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
   const sum = (f: (r: ScenarioResult) => number): number => results.reduce((s, r) => s + f(r), 0);
   const injected: Record<string, number> = {};
   for (const r of results) for (const [k, v] of Object.entries(r.injected)) injected[k] = (injected[k] ?? 0) + v;
+  const workload: Record<string, number> = {};
+  for (const r of results) for (const [k, v] of Object.entries(r.workload)) workload[k] = (workload[k] ?? 0) + v;
   const durations = results.map((r) => r.durationMs).sort((a, b) => a - b);
   return {
     runs: options.runs,
@@ -87,6 +93,8 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
     reads: sum((r) => r.reads),
     injected,
     onFailureRecords: sum((r) => r.onFailureRecords),
+    unexpectedQuarantine: sum((r) => r.unexpectedQuarantine),
+    workload,
     errors,
     durationMs: Date.now() - started,
     scenarioMs: { median: quantile(durations, 0.5), p95: quantile(durations, 0.95), max: durations[durations.length - 1] ?? 0 },

@@ -2,6 +2,8 @@ import { DeleteItemCommand, DeleteTableCommand, PutItemCommand, UpdateItemComman
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { gunzipSync } from 'node:zlib';
+
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { readJournal } from '@ddb-athena-sync/core/merge/journal';
@@ -50,6 +52,10 @@ export interface ScenarioResult {
   readonly reads: number;
   readonly failedReads: number;
   readonly badInputs: { readonly tried: number; readonly handled: number };
+  /** What the workload did to DynamoDB: writes, updates, deletes, TTL expiries (items the sweeper deleted). */
+  readonly workload: Readonly<Record<'puts' | 'updates' | 'deletes' | 'ttlExpiries', number>>;
+  /** Records DynamoDB produced that the writer quarantined (should be none: each is a change the lake misses). */
+  readonly unexpectedQuarantine: number;
   /** Faults actually injected (not just planned). */
   readonly injected: Readonly<Record<string, number>>;
   /** Records the event source mapping gave up on (on-failure destination). */
@@ -65,13 +71,15 @@ class CrashingLogger extends Logger {
   constructor(
     private readonly crashAt: CrashStep | undefined,
     private readonly dead: { value: boolean },
+    private readonly log: (line: string) => void,
   ) {
     super({ serviceName: 'merger', logLevel: 'SILENT' });
   }
 
   /** The merger reports each protocol step through `logger.debug('merge step', {step})`: the process dies there. */
   override debug(...args: Parameters<Logger['debug']>): void {
-    const detail = args[1] as { step?: string } | undefined;
+    const detail = args[1] as { step?: string; batchId?: string; key?: string } | undefined;
+    if (typeof detail === 'object' && detail?.step !== undefined) this.log(`  step ${detail.step} ${detail.batchId?.slice(0, 8) ?? ''} ${detail.key?.split('/').pop()?.slice(0, 60) ?? ''}`);
     if (this.crashAt !== undefined && typeof detail === 'object' && detail?.step === this.crashAt && !this.dead.value) {
       this.dead.value = true;
       throw new InjectedFault(`merger crashed at step "${this.crashAt}"`);
@@ -149,6 +157,13 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
   const note = (text: string): void => {
     if (examples.length < 8) examples.push(text);
   };
+  /** What happened, in order: shown for the keys of a failing scenario. */
+  const traceLines: string[] = [];
+  const log = (line: string): void => {
+    const text = `${Date.now() - started} ms ${line}`;
+    traceLines.push(text);
+    trace?.(text);
+  };
 
   const streamArn = await ensureDynamoTable(shared.ddb, table);
   await shared.lake.ensureTable(table);
@@ -157,6 +172,10 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
   const s3ForHandlers = faultyS3(shared.s3, f.s3, chaos, random, injected);
   const store: ObjectStore = {
     async putObject({ key, body, contentType, contentEncoding }) {
+      if (key.startsWith('staging/')) {
+        const rows = gunzipSync(body).toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as { id: string; _op: string; _seq: string });
+        log(`put ${key.split('/').pop()!.slice(0, 60)}: ${rows.map((r) => `${r._op[0]}${r.id}@${r._seq.replace(/^0+/, '')}`).join(' ')}`);
+      }
       await s3ForHandlers.send(new PutObjectCommand({ Bucket: shared.bucket, Key: key, Body: body, ContentType: contentType, ContentEncoding: contentEncoding }));
     },
   };
@@ -188,7 +207,7 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
         logLevel: 'SILENT',
       },
       table,
-      logger: new CrashingLogger(crashAt, dead),
+      logger: new CrashingLogger(crashAt, dead, log),
       metrics: new Metrics({ namespace: 'DdbAthenaSync', serviceName: 'merger', logger: SILENT_LOGGER }),
       engine: new LocalLakeEngine({ lake: shared.lake, s3 }),
       s3,
@@ -197,13 +216,13 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
     });
     const deadline = clock.now().getTime() + MERGER_TIMEOUT_MS;
     const run = mergerRuns + 1;
-    trace?.(`merger ${run} starts${crashAt === undefined ? '' : ` (crash at ${crashAt})`}: staged ${(await listStagedObjects(shared.s3, shared.bucket, table, 'staging/')).map((o) => o.key.split('/').pop()).join(' ')}`);
+    log(`merger ${run} starts${crashAt === undefined ? '' : ` (crash at ${crashAt})`}: staged ${(await listStagedObjects(shared.s3, shared.bucket, table, 'staging/')).map((o) => o.key.split('/').pop()).join(' ')}`);
     try {
       const response = await handler({ table: table.name, action: 'merge' }, { awsRequestId: `merger-${seed}-${++mergerRuns}`, getRemainingTimeInMillis: () => deadline - clock.now().getTime() });
-      trace?.(`merger ${run}: ${response.status}`);
+      log(`merger ${run}: ${response.status}`);
       return response.status;
     } catch (error) {
-      trace?.(`merger ${run}: ${dead.value ? 'crashed' : `failed ${(error as Error).name}`}`);
+      log(`merger ${run}: ${dead.value ? 'crashed' : `failed ${(error as Error).name}`}`);
       if (dead.value) {
         injected.mergerCrashes++;
         return 'crashed';
@@ -250,7 +269,7 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
       }
       const event = { Records: lambda } as unknown as Parameters<typeof writer>[0];
       const response = await writer(event);
-      trace?.(`writer ${records.map((r) => `${r.eventName![0]}${String(r.dynamodb?.Keys?.id?.S)}@${r.dynamodb?.SequenceNumber}`).join(' ')} -> ${JSON.stringify(response.batchItemFailures)}`);
+      log(`writer ${records.map((r) => `${r.eventName![0]}${String(r.dynamodb?.Keys?.id?.S)}@${r.dynamodb?.SequenceNumber}`).join(' ')} -> ${JSON.stringify(response.batchItemFailures)}`);
       if ((response.batchItemFailures ?? []).length === 0) {
         // The writer acknowledged the batch: its bad records must now be in quarantine.
         badTried += bad.length;
@@ -262,14 +281,20 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
       }
       if (chaos.active && random() < f.failAfterPut) {
         injected.failuresAfterPut++;
-        trace?.('  (fails after its PUT)');
+        log('  (fails after its PUT)');
         throw new InjectedFault('stream-writer failed after its PUT');
       }
       return response;
     },
   });
 
-  const sweeper = new TtlSweeper({ ddb: shared.ddb, tableName: table.dynamodb.tableName, keyAttributes: ['id'], ttlAttribute: 'expires_at', marks });
+  // DynamoDB Local 3.x expires an item itself when a write sets its TTL in the past, emitting a
+  // stream record with an eventName that is not INSERT/MODIFY/REMOVE (the AWS SDK shows it as
+  // UNKNOWN_TO_SDK_VERSION). In AWS the TTL process deletes expired items later, with a REMOVE. So
+  // the TTL is set an hour ahead of DynamoDB Local's clock and the sweeper (the local stack's TTL
+  // process) runs two hours ahead: it deletes the item with the documented TTL identity.
+  const TTL_AHEAD_S = 3600;
+  const sweeper = new TtlSweeper({ ddb: shared.ddb, tableName: table.dynamodb.tableName, keyAttributes: ['id'], ttlAttribute: 'expires_at', marks, now: () => Date.now() + 2 * TTL_AHEAD_S * 1000 });
 
   // --- side loops while the workload runs: mergers, a second writer, a reader through maintenance
   const loops: Promise<void>[] = [];
@@ -352,12 +377,14 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
     set.add(text);
   };
   const name = table.dynamodb.tableName;
+  const workload = { puts: 0, updates: 0, deletes: 0, ttlExpiries: 0 };
   for (const op of scenario.operations) {
     const id = `k${op.key}`;
     switch (op.kind) {
       case 'put': {
         const item = itemOf(id, op.value);
         await shared.ddb.send(new PutItemCommand({ TableName: name, Item: item }));
+        workload.puts++;
         remember(id, item);
         break;
       }
@@ -365,19 +392,23 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
         const current = state.get(id);
         if (current === undefined) break;
         await shared.ddb.send(new UpdateItemCommand({ TableName: name, Key: { id: { S: id } }, UpdateExpression: 'SET #name = :name', ExpressionAttributeNames: { '#name': 'name' }, ExpressionAttributeValues: { ':name': { S: op.name } } }));
+        workload.updates++;
         remember(id, { ...current, name: { S: op.name } });
         break;
       }
       case 'delete':
         await shared.ddb.send(new DeleteItemCommand({ TableName: name, Key: { id: { S: id } } }));
-        if (state.delete(id)) deleted.add(id);
+        if (state.delete(id)) {
+          deleted.add(id);
+          workload.deletes++;
+        }
         break;
       case 'expire': {
         const current = state.get(id);
         if (current === undefined) break;
-        const past = String(Math.floor(Date.now() / 1000) - 60);
-        await shared.ddb.send(new UpdateItemCommand({ TableName: name, Key: { id: { S: id } }, UpdateExpression: 'SET expires_at = :past', ExpressionAttributeValues: { ':past': { N: past } } }));
-        await sweeper.sweep();
+        const expiry = String(Math.floor(Date.now() / 1000) + TTL_AHEAD_S);
+        await shared.ddb.send(new UpdateItemCommand({ TableName: name, Key: { id: { S: id } }, UpdateExpression: 'SET expires_at = :at', ExpressionAttributeValues: { ':at': { N: expiry } } }));
+        workload.ttlExpiries += await sweeper.sweep();
         state.delete(id);
         deleted.add(id);
         break;
@@ -452,16 +483,26 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
 
   // --- bad inputs: every bad record of an acknowledged batch is in quarantine with a typed error
   let handled = 0;
+  let unexpectedQuarantine = 0;
   for (const key of await listKeys(shared, `quarantine/${table.name}/`)) {
-    const body = JSON.parse(await readAll(shared, key)) as { record?: { eventID?: string }; error?: { name?: string } };
+    const body = JSON.parse(await readAll(shared, key)) as { reason?: string; record?: { eventID?: string }; error?: { name?: string } };
     const id = body.record?.eventID;
     if (id !== undefined && badIds.has(id) && /Error$/.test(body.error?.name ?? '')) {
       badIds.delete(id);
       handled++;
+    } else if (id === undefined || !id.startsWith('bad-input-')) {
+      // A record DynamoDB itself produced was quarantined: a change the lake will not get.
+      unexpectedQuarantine++;
+      note(`quarantined a real record: ${body.error?.name ?? '?'}: ${body.reason ?? ''}`);
     }
   }
 
   for (const e of harnessErrors.slice(0, 3)) note(e);
+  const failingKeys = examples.map((e) => /^(?:lost change|resurrected|different|duplicate|extra in lake): (k\d+)/.exec(e)?.[1]).filter((k): k is string => k !== undefined);
+  if (failingKeys.length > 0) {
+    const mentions = new RegExp(`[a-zA-Z](?:${failingKeys.join('|')})@|merger|step|fails after`);
+    examples.push(...traceLines.filter((l) => mentions.test(l)).slice(0, 400));
+  }
   await shared.ddb.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
   const converged = duplicates === 0 && lostChanges === 0 && resurrections === 0 && otherDifferences === 0 && lakeRows.length === dynamo.size;
   return {
@@ -476,6 +517,8 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
     reads,
     failedReads,
     badInputs: { tried: badTried, handled },
+    unexpectedQuarantine,
+    workload,
     injected,
     onFailureRecords,
     examples,

@@ -27,7 +27,7 @@ export class MemoryCheckpointStore implements CheckpointStore {
 
   save(streamArn: string, shardId: string, checkpoint: ShardCheckpoint): Promise<void> {
     let shards = this.streams.get(streamArn);
-    if (shards === undefined) this.streams.set(streamArn, (shards = new Map()));
+    if (shards === undefined) this.streams.set(streamArn, (shards = new Map<string, ShardCheckpoint>()));
     shards.set(shardId, checkpoint);
     return Promise.resolve();
   }

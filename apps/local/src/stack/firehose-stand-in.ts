@@ -21,13 +21,15 @@ export type OtfOperation = 'insert' | 'update' | 'delete';
 
 export interface FirehoseOutputRecord {
   readonly recordId: string;
-  readonly result: 'Ok' | 'Dropped' | 'ProcessingFailed' | string;
+  /** Ok | Dropped | ProcessingFailed; anything else is treated as a processing failure. */
+  readonly result: string;
   readonly data?: string;
   readonly metadata?: {
     readonly otfMetadata?: {
       readonly destinationDatabaseName?: string;
       readonly destinationTableName?: string;
-      readonly operation?: OtfOperation | string;
+      /** insert | update | delete (OtfOperation); anything else is a processing failure. */
+      readonly operation?: string;
     };
   };
 }

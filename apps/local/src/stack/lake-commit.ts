@@ -1,4 +1,4 @@
-import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
+import type { StagedValue } from '@ddb-athena-sync/core/stream/change-row';
 import { formatMicros } from '@ddb-athena-sync/core/stream/timestamp';
 import type { Lake } from '@ddb-athena-sync/local-lake/lake';
 
@@ -54,16 +54,14 @@ export function lakeCommitter(lake: Lake, sequence = new DeliverySequence()): Fi
         );
       }
       if (keyed.length > 0) {
-        const rows: StagingRow[] = keyed.map(
-          (r) =>
-            ({
-              ...r.row,
-              _op: r.operation === 'delete' ? 'delete' : 'upsert',
-              _seq: sequence.next(r.arrivalMs),
-              _event_time: eventTime(r),
-              _source: 'stream',
-            }) as StagingRow,
-        );
+        // The transform's data carries the columns in staging encoding (core mapImage), as a StagingRow's.
+        const rows = keyed.map((r) => ({
+          ...(r.row as Record<string, StagedValue>),
+          _op: r.operation === 'delete' ? ('delete' as const) : ('upsert' as const),
+          _seq: sequence.next(r.arrivalMs),
+          _event_time: eventTime(r),
+          _source: 'stream' as const,
+        }));
         await lake.merge(table, rows);
       }
     }

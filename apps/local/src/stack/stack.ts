@@ -215,7 +215,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
                   if (local.expiredAtMs !== undefined && r.dynamodb?.Keys !== undefined) {
                     // Deleted by DynamoDB Local's own TTL process: its exact time is unknown; the expiry
                     // is the earliest it can have happened (so a lag measured from it is never too small).
-                    emit({ type: 'ttl-delete', table: t.name, key: r.dynamodb.Keys as Record<string, unknown>, atMs: local.expiredAtMs });
+                    emit({ type: 'ttl-delete', table: t.name, key: r.dynamodb.Keys, atMs: local.expiredAtMs });
                   }
                   return markTtlRemoval(local.record, keyAttributes, ttlAttribute, marks);
                 });
@@ -283,7 +283,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     for (const r of runtimes.values()) await r.poller.start();
     stops.push(async () => {
-      await Promise.all([...runtimes.values()].map((r) => r.sweeper?.stop()));
+      await Promise.all([...runtimes.values()].map((r) => r.sweeper?.stop() ?? Promise.resolve()));
     });
     for (const r of runtimes.values()) r.sweeper?.start();
 
@@ -362,7 +362,7 @@ async function recordMerge(layout: DataDirLayout, run: ScheduledRun): Promise<vo
     at: new Date(run.startedAt + run.durationMs).toISOString(),
     durationMs: run.durationMs,
     ok: run.error === undefined,
-    ...(run.error === undefined ? { result: run.result } : { error: run.error instanceof Error ? run.error.message : String(run.error) }),
+    ...(run.error === undefined ? { result: run.result } : { error: run.error instanceof Error ? run.error.message : JSON.stringify(run.error) }),
   };
   await writeFile(layout.merges, `${JSON.stringify(state, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
 }
