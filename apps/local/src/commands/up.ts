@@ -48,6 +48,8 @@ export function describeEvent(event: StackEvent): string | undefined {
   switch (event.type) {
     case 'merge': {
       const r = event.run;
+      // An empty scheduled run (nothing staged) is the normal case: not worth a line.
+      if (r.error === undefined && (r.result as { batches?: number } | undefined)?.batches === 0) return undefined;
       if (r.error !== undefined) return `${time} merger ${r.table} ${r.action} failed: ${r.error instanceof Error ? r.error.message : JSON.stringify(r.error)}`;
       return `${time} merger ${r.table} ${r.action} ${r.durationMs} ms ${JSON.stringify(r.result, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? ''}`;
     }
