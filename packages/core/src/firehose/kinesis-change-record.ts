@@ -62,10 +62,15 @@ function isAttributeMap(value: unknown): value is AttributeMap {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
 /** Decodes the base64 `data` of a Firehose record and JSON-parses it; MalformedRecordError otherwise. */
 export function parseKinesisData(data: unknown, table: TableDeclaration): KinesisChangeRecord {
   const ctx: RecordContext = { table: table.name, sequenceNumber: undefined, key: undefined };
   if (typeof data !== 'string') throw new MalformedRecordError(ctx, 'data is not a base64 string');
+  // Buffer.from(s, 'base64') skips characters outside the alphabet, which would silently "repair"
+  // corrupted data; Firehose sends standard, padded base64, so anything else is malformed.
+  if (!STRICT_BASE64.test(data)) throw new MalformedRecordError(ctx, 'data is not base64 of JSON');
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(data, 'base64').toString('utf8'));

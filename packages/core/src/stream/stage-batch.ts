@@ -196,11 +196,15 @@ export async function stageStreamBatch(
   try {
     for (const { record, error } of poison) {
       const seq = sequenceOf(record);
+      // A poison record may be anything at all (null, a string, an eventID that is a number): it is
+      // named from the parts that are what they should be, never read blindly.
+      const envelope: DynamoDBStreamRecord = typeof record === 'object' && record !== null ? record : {};
+      const eventID = typeof envelope.eventID === 'string' ? envelope.eventID : undefined;
       const objectKey = quarantineKey({
         table: table.name,
-        shardId: batchToken(record.eventSourceARN, record.eventID),
+        shardId: batchToken(typeof envelope.eventSourceARN === 'string' ? envelope.eventSourceARN : undefined, eventID),
         // A record too broken to carry a sequence number is named by its eventID.
-        sequenceNumber: seq ?? record.eventID ?? 'unknown',
+        sequenceNumber: seq ?? eventID ?? 'unknown',
         eventTime: new Date(recordTimeMs(record) ?? fallbackTime),
         prefix: quarantinePrefix,
       });
