@@ -34,6 +34,9 @@ function summary(report: DemoReport): string {
   }
   lines.push(`reads: ${report.reads.total} queries by reader processes, ${report.reads.failed} failed`);
   for (const e of report.reads.errors.slice(0, 5)) lines.push(`    ${e}`);
+  for (const [name, t] of Object.entries(report.tables)) {
+    if (t.lagMs.p99 > report.lagBudgetMs) lines.push(`note: ${name} lag p99 ${t.lagMs.p99} ms is above merge interval + 3 s (${report.lagBudgetMs} ms); merges took up to ${report.merges.durationMs.max} ms on this machine`);
+  }
   lines.push(`merges: ${report.merges.runs} (${report.merges.failed} failed), merge interval ${report.mergeIntervalMs} ms, lag budget ${report.lagBudgetMs} ms`);
   for (const f of report.faults) lines.push(`fault: ${f}`);
   lines.push(report.ok ? 'OK: every table converged and every read succeeded.' : 'FAILED: see above.');

@@ -8,6 +8,7 @@ import type { StackEvent, StackOptions } from '../stack/stack.js';
 export const UP_FLAGS = {
   'data-dir': { type: 'string' },
   'merge-interval': { type: 'number' },
+  'maintenance-interval': { type: 'number' },
   'batch-size': { type: 'number' },
   'batch-window': { type: 'number' },
   'firehose-interval': { type: 'number' },
@@ -23,6 +24,7 @@ handler code: the stream poller (event source mapping) -> stream-writer, the mer
 
   --data-dir <dir>          state directory (default ${DEFAULT_DATA_DIR}/)
   --merge-interval <s>      merger schedule (default 5; rate(1 minute) in AWS)
+  --maintenance-interval <s>  compaction + snapshot expiry (default 60 merge intervals; hourly in AWS)
   --batch-size <n>          event source mapping BatchSize (default 100)
   --batch-window <s>        MaximumBatchingWindowInSeconds (default 0.25)
   --firehose-interval <s>   Firehose buffering interval (default 1; 300 in AWS)
@@ -32,7 +34,9 @@ handler code: the stream poller (event source mapping) -> stream-writer, the mer
 /** Stack options from the flags `up` and `demo` share. */
 export function stackOptionsFromFlags(flags: Record<string, string | number | boolean | undefined>): StackOptions {
   const batchSize = flags['batch-size'];
+  const maintenance = flags['maintenance-interval'];
   return {
+    ...(maintenance === undefined ? {} : { maintenanceIntervalMs: secondsFlag(maintenance, 300_000, 'maintenance-interval', 1000) }),
     dataDir: typeof flags['data-dir'] === 'string' ? flags['data-dir'] : DEFAULT_DATA_DIR,
     mergeIntervalMs: secondsFlag(flags['merge-interval'], 5000, 'merge-interval', 500),
     batchWindowMs: secondsFlag(flags['batch-window'], 250, 'batch-window'),

@@ -39,6 +39,7 @@ export interface StackOptions {
   readonly dataDir: string;
   /** Merge schedule; 5 s locally (rate(1 minute) in AWS). */
   readonly mergeIntervalMs?: number;
+  /** Maintenance schedule (OPTIMIZE + snapshot expiry); default 60 merge intervals (hourly vs every minute in AWS). */
   readonly maintenanceIntervalMs?: number;
   readonly batchSize?: number;
   readonly batchWindowMs?: number;
@@ -292,7 +293,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       tables: mergeTables,
       invoke: (event) => functions.merger(event),
       mergeIntervalMs,
-      maintenanceIntervalMs: options.maintenanceIntervalMs ?? 60_000,
+      // As in AWS (merge every minute, maintenance every hour): one maintenance per 60 merges. A
+      // maintenance run holds the table's lease, so merges wait for it.
+      maintenanceIntervalMs: options.maintenanceIntervalMs ?? 60 * mergeIntervalMs,
       onRun: (run) => {
         emit({ type: 'merge', run });
         void recordMerge(layout, run).catch(() => undefined);
