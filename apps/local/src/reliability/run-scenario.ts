@@ -151,7 +151,7 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
   const random = seededRandom(scenario.faultSeed);
   const f = scenario.faults;
   const chaos: FaultSwitch = { active: true };
-  const injected = { s3Errors: 0, s3LostResponses: 0, duplicateDeliveries: 0, failuresAfterPut: 0, mergerCrashes: 0, concurrentMergers: 0, commitConflicts: 0, optimizes: 0, expiries: 0 };
+  const injected = { s3Errors: 0, s3LostResponses: 0, duplicateDeliveries: 0, failuresAfterPut: 0, mergerCrashes: 0, concurrentMergers: 0, commitConflicts: 0, racingCommits: 0, mergeConflictRetries: 0, optimizes: 0, expiries: 0 };
   const examples: string[] = [];
   const harnessErrors: string[] = [];
   const note = (text: string): void => {
@@ -187,6 +187,17 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
     now: () => Date.now(),
   });
 
+  // The merger's lake, counting the commits it lost to a concurrent writer (the engine retries them).
+  const countingLake = Object.create(shared.lake) as typeof shared.lake;
+  countingLake.merge = async (...args: Parameters<typeof shared.lake.merge>) => {
+    try {
+      return await shared.lake.merge(...args);
+    } catch (error) {
+      if (error instanceof CommitConflictError) injected.mergeConflictRetries++;
+      throw error;
+    }
+  };
+
   /** Merger clock: moves ahead when a crashed merger's lease has to expire (time passing, as in AWS). */
   let clockOffsetMs = 0;
   const clock = { now: () => new Date(Date.now() + clockOffsetMs) };
@@ -209,7 +220,7 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
       table,
       logger: new CrashingLogger(crashAt, dead, log),
       metrics: new Metrics({ namespace: 'DdbAthenaSync', serviceName: 'merger', logger: SILENT_LOGGER }),
-      engine: new LocalLakeEngine({ lake: shared.lake, s3 }),
+      engine: new LocalLakeEngine({ lake: countingLake, s3 }),
       s3,
       dynamodb: killableClient(shared.ddb, dead),
       clock,
@@ -311,7 +322,21 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
       }
     })(),
   );
-  if (f.lakeConflicts || f.readerThroughMaintenance) {
+  if (f.lakeConflicts) {
+    // Right before the merger's lake swaps in its commit, another writer compacts the same table
+    // (half the time, first attempt only): when that compaction commits, the merge's base is stale.
+    shared.beforeCommit = async (name, attempt) => {
+      if (!chaos.active || attempt > 0 || name.split('.').pop() !== table.name || random() >= 0.5) return;
+      try {
+        const outcome = await shared.otherLake.optimize(table.name);
+        if (outcome.commit !== undefined) injected.racingCommits++;
+      } catch (error) {
+        if (error instanceof CommitConflictError) injected.commitConflicts++;
+        else harnessErrors.push(`racing optimize: ${(error as Error).name}: ${(error as Error).message}`);
+      }
+    };
+  }
+  if (f.readerThroughMaintenance) {
     loops.push(
       (async () => {
         while (chaos.active) {
@@ -319,12 +344,10 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
           try {
             await shared.otherLake.optimize(table.name);
             injected.optimizes++;
-            if (f.readerThroughMaintenance) {
-              // A short retention (a few seconds, not the product's hours) so expiry really deletes
-              // files while the reader runs; a query is far shorter than that.
-              await shared.otherLake.expireSnapshots(table.name, { olderThan: new Date(Date.now() - 3000), keepLast: 1 });
-              injected.expiries++;
-            }
+            // A short retention (a few seconds, not the product's hours) so expiry really deletes
+            // files while the reader runs; a query is far shorter than that.
+            await shared.otherLake.expireSnapshots(table.name, { olderThan: new Date(Date.now() - 3000), keepLast: 1 });
+            injected.expiries++;
           } catch (error) {
             if (error instanceof CommitConflictError) injected.commitConflicts++;
             else harnessErrors.push(`maintenance: ${(error as Error).name}: ${(error as Error).message}`);
@@ -423,6 +446,7 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
   const chaosUntil = Math.max(started + 1500, Date.now() + 300);
   await waitUntil('the stream poller to catch up under faults', () => Date.now() >= chaosUntil && poller.isCaughtUp(), 30_000).catch(() => undefined);
   chaos.active = false;
+  shared.beforeCommit = undefined;
   await Promise.all(loops);
   await sleep(100);
   await waitUntil('the stream poller to catch up', () => poller.isCaughtUp(), 60_000);

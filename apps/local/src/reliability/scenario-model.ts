@@ -38,7 +38,7 @@ export interface FaultPlan {
   readonly crashSteps: readonly CrashStep[];
   /** Probability that a merger tick starts two mergers at once. */
   readonly twoMergers: number;
-  /** Another writer (a second lake instance) runs OPTIMIZE against the table: commit conflicts. */
+  /** Another writer (a second lake instance) compacts the table right before the merger's commits: commit conflicts. */
   readonly lakeConflicts: boolean;
   /** A reader scans the table while a second instance optimizes and expires snapshots. */
   readonly readerThroughMaintenance: boolean;

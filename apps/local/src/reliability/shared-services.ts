@@ -42,6 +42,11 @@ export interface SharedServices {
   readonly readerLake: Lake;
   /** Where readers run the scans (a DuckDB of their own, like an Athena query). */
   readonly readerDb: DuckDBConnection;
+  /**
+   * Called by the merger's lake right before each compare-and-swap of a commit (`table` is
+   * `namespace.name`): a scenario uses it to let another writer commit in between, a real race.
+   */
+  beforeCommit: ((table: string, attempt: number) => Promise<void>) | undefined;
   stop(): Promise<void>;
 }
 
@@ -53,10 +58,15 @@ export async function startSharedServices(): Promise<SharedServices> {
   const s3 = localS3Client(s3local.endpoint);
   await ensureControlTable(ddb, RELIABILITY_CONTROL_TABLE);
   const lakeRoot = join(work, 'lake');
-  const [lake, otherLake, readerLake] = await Promise.all([Lake.open({ root: lakeRoot }), Lake.open({ root: lakeRoot }), Lake.open({ root: lakeRoot })]);
+  const hooks: { beforeCommit: SharedServices['beforeCommit'] } = { beforeCommit: undefined };
+  const [lake, otherLake, readerLake] = await Promise.all([
+    Lake.open({ root: lakeRoot, beforeCommit: (table, attempt) => hooks.beforeCommit?.(table, attempt) ?? Promise.resolve() }),
+    Lake.open({ root: lakeRoot }),
+    Lake.open({ root: lakeRoot }),
+  ]);
   const readerInstance = await DuckDBInstance.create(':memory:');
   const readerDb = await readerInstance.connect();
-  return {
+  const services: SharedServices = {
     dynamo,
     s3local,
     ddb,
@@ -69,6 +79,12 @@ export async function startSharedServices(): Promise<SharedServices> {
     otherLake,
     readerLake,
     readerDb,
+    get beforeCommit() {
+      return hooks.beforeCommit;
+    },
+    set beforeCommit(hook) {
+      hooks.beforeCommit = hook;
+    },
     async stop() {
       readerDb.closeSync();
       for (const l of [lake, otherLake, readerLake]) l.close();
@@ -79,4 +95,5 @@ export async function startSharedServices(): Promise<SharedServices> {
       await rm(work, { recursive: true, force: true });
     },
   };
+  return services;
 }
