@@ -8,7 +8,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { readJournal } from '@ddb-athena-sync/core/merge/journal';
 import { listStagedObjects } from '@ddb-athena-sync/core/merge/merge-plan';
+import { readAllStagingRows } from '@ddb-athena-sync/core/staging/staging-object';
 import type { AttributeMap } from '@ddb-athena-sync/core/stream/attribute-value';
+import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
 import { mapImage } from '@ddb-athena-sync/core/stream/decode-record';
 import type { ObjectStore } from '@ddb-athena-sync/core/stream/stage-batch';
 import { CommitConflictError } from '@ddb-athena-sync/local-lake/errors';
@@ -323,16 +325,24 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
     })(),
   );
   if (f.lakeConflicts) {
-    // Right before the merger's lake swaps in its commit, another writer compacts the same table
-    // (half the time, first attempt only): when that compaction commits, the merge's base is stale.
+    // Right before the merger's lake swaps in its commit, another writer commits the same batch
+    // (the journal's `merging` entry: a duplicate merge run, as a second engine would do it). The
+    // merger's base is then stale: its commit must be refused and retried, and the retry is a replay.
     shared.beforeCommit = async (name, attempt) => {
-      if (!chaos.active || attempt > 0 || name.split('.').pop() !== table.name || random() >= 0.5) return;
+      if (!chaos.active || attempt > 0 || name.split('.').pop() !== table.name) return;
       try {
-        const outcome = await shared.otherLake.optimize(table.name);
+        const journal = await readJournal(shared.ddb, shared.controlTable, table.name);
+        if (journal?.state !== 'merging') return;
+        const rows: StagingRow[] = [];
+        for (const key of journal.keys) {
+          const out = await shared.s3.send(new GetObjectCommand({ Bucket: shared.bucket, Key: key }));
+          rows.push(...(await readAllStagingRows(await out.Body!.transformToByteArray(), key)));
+        }
+        const outcome = await shared.otherLake.merge(table.name, rows);
         if (outcome.commit !== undefined) injected.racingCommits++;
       } catch (error) {
         if (error instanceof CommitConflictError) injected.commitConflicts++;
-        else harnessErrors.push(`racing optimize: ${(error as Error).name}: ${(error as Error).message}`);
+        else harnessErrors.push(`racing merge: ${(error as Error).name}: ${(error as Error).message}`);
       }
     };
   }
