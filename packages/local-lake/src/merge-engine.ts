@@ -9,6 +9,7 @@ import type {
   MergeResult,
 } from '@ddb-athena-sync/core/merge/engine';
 import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
+import { parseStagedTimestamp } from '@ddb-athena-sync/core/stream/timestamp';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 
 import { CommitConflictError, StagedObjectReadError } from './errors.js';
@@ -64,11 +65,16 @@ export class LocalLakeEngine implements MergeEngine {
       // The SDK's Node body is a Readable (an AsyncIterable of chunks).
       rows.push(...(await readAllStagingRows(body as AsyncIterable<Uint8Array>, object.key)));
     }
+    // For the freshness metric: the protocol need not read the objects a second time.
+    let oldest: string | undefined;
+    for (const row of rows) if (oldest === undefined || row._event_time < oldest) oldest = row._event_time;
+    const oldestEventTime = oldest === undefined ? undefined : parseStagedTimestamp(oldest);
     for (let attempt = 0; ; attempt++) {
       signal?.throwIfAborted();
       try {
         const outcome = await this.lake.merge(batch.table.name, rows);
         return {
+          ...(oldestEventTime === undefined ? {} : { oldestEventTime }),
           rowsRead: outcome.rowsRead,
           rowsInserted: outcome.rowsInserted,
           rowsUpdated: outcome.rowsUpdated,

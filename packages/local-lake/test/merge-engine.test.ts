@@ -83,6 +83,8 @@ describe('LocalLakeEngine', () => {
       const replay = await engine.merge({ table: books, bucket: 'staging', objects });
       // Assert
       expect(result).toMatchObject({ rowsRead: 5, rowsInserted: 2, rowsUpdated: 0, rowsDeleted: 0 });
+      // Reported so the merge protocol need not read the objects again for the freshness metric.
+      expect(result.oldestEventTime).toEqual(new Date('2024-05-02T03:04:05.000Z'));
       expect(result.snapshotId).toMatch(/^\d+$/);
       expect(replay.snapshotId).toBeUndefined();
       expect(await lake.query('SELECT id, name, _updated_at FROM books ORDER BY id')).toEqual([

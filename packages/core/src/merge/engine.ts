@@ -30,6 +30,12 @@ export interface MergeResult {
   readonly rowsDeleted?: number;
   /** Bytes the engine scanned (Athena's DataScannedInBytes), when known. */
   readonly bytesScanned?: number;
+  /**
+   * Oldest `_event_time` among the batch's rows, when the engine read them (the local lake does;
+   * Athena does not). The protocol reads the objects itself for the freshness metric only when
+   * the engine leaves this or `rowsRead` out.
+   */
+  readonly oldestEventTime?: Date;
   /** Iceberg snapshot the commit produced, when known (64-bit id as a decimal string). */
   readonly snapshotId?: string;
   /** Engine query id (Athena QueryExecutionId), when there is one. */

@@ -7,6 +7,7 @@ import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { stagingTableName } from '@ddb-athena-sync/schemas/render-ddl';
 
 import { readStagingObject } from '../staging/staging-object.js';
+import { parseStagedTimestamp } from '../stream/timestamp.js';
 import { athenaDialect } from '../sql/dialect.js';
 import { mergeSizeModel } from '../sql/render-merge.js';
 import type { MergeEngine, MergeResult, StagedObject } from './engine.js';
@@ -77,11 +78,6 @@ export interface MergeRunReport {
   readonly oldestStagedObjectAgeMs: number | undefined;
 }
 
-/** `YYYY-MM-DD HH:MM:SS.ffffff` (UTC) -> Date. */
-function parseEventTime(text: string): Date | undefined {
-  const d = new Date(`${text.replace(' ', 'T').slice(0, 23)}Z`);
-  return Number.isNaN(d.getTime()) ? undefined : d;
-}
 
 /** Rows and oldest event time of a batch, for metrics only: a failure here never fails the batch. */
 async function measureBatch(s3: S3Client, bucket: string, objects: readonly StagedObject[]): Promise<{ rows: number; oldest: Date | undefined } | undefined> {
@@ -93,7 +89,7 @@ async function measureBatch(s3: S3Client, bucket: string, objects: readonly Stag
       if (Body === undefined) continue;
       for await (const row of readStagingObject(Body as AsyncIterable<Uint8Array>, o.key)) {
         rows++;
-        const t = parseEventTime(row._event_time);
+        const t = parseStagedTimestamp(row._event_time);
         if (t !== undefined && (oldest === undefined || t < oldest)) oldest = t;
       }
     }
@@ -163,16 +159,18 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(new Error('merge time budget exhausted')), Math.max(0, options.deadline.getTime() - started.getTime()));
     let result: MergeResult;
-    let measured: Awaited<ReturnType<typeof measureBatch>>;
     try {
-      [result, measured] = await Promise.all([
-        deps.engine.merge({ table, bucket: options.bucket, objects, batchId }, abort.signal),
-        measureBatch(deps.s3, options.bucket, objects),
-      ]);
+      result = await deps.engine.merge({ table, bucket: options.bucket, objects, batchId }, abort.signal);
     } finally {
       clearTimeout(timer);
     }
     const committedAt = deps.clock.now();
+    // Engines that read the rows report these; otherwise (Athena) read the objects once more,
+    // after the commit, for the metrics only.
+    const measured =
+      result.rowsRead !== undefined && result.oldestEventTime !== undefined
+        ? { rows: result.rowsRead, oldest: result.oldestEventTime }
+        : await measureBatch(deps.s3, options.bucket, objects);
     await options.onStep?.('merged', { batchId });
     await journalCommitted(deps.dynamodb, journal, batchId, committedAt);
     await options.onStep?.('journaled-committed', { batchId });

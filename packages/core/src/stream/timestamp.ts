@@ -56,3 +56,9 @@ export function parseIso8601Micros(text: string): bigint | undefined {
   const micros = BigInt(fixed) * 1000n + fraction;
   return micros < MIN_MICROS || micros > MAX_MICROS ? undefined : micros;
 }
+
+/** A staged timestamp (`YYYY-MM-DD HH:MM:SS.ffffff`, UTC) as a Date (millisecond precision). */
+export function parseStagedTimestamp(text: string): Date | undefined {
+  const d = new Date(`${text.replace(' ', 'T').slice(0, 23)}Z`);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
