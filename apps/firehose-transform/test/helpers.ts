@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { decodeFirehoseRow } from '@ddb-athena-sync/core/firehose/firehose-row';
 import type { FirehoseOutputRecord } from '@ddb-athena-sync/core/firehose/transform-records';
+import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
+import { orders } from '@ddb-athena-sync/schemas/tables';
 import type { FirehoseTransformationEvent, FirehoseTransformationEventRecord } from 'aws-lambda';
 import { vi } from 'vitest';
 
@@ -63,8 +66,12 @@ export function firehoseEvent(
   };
 }
 
-export function decodeData(record: FirehoseOutputRecord): Record<string, unknown> {
-  return JSON.parse(Buffer.from(record.data, 'base64').toString('utf8')) as Record<string, unknown>;
+/**
+ * An Ok record's body read back losslessly into table values, as Firehose's Iceberg destination
+ * reads it (on the wire, timestamps are microseconds and numbers JSON numbers: core firehose-row.ts).
+ */
+export function decodeData(record: FirehoseOutputRecord, table: TableDeclaration = orders): Record<string, unknown> {
+  return decodeFirehoseRow(table, Buffer.from(record.data, 'base64').toString('utf8'));
 }
 
 export interface MetricsProbe {

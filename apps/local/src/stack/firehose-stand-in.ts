@@ -78,6 +78,11 @@ export interface FirehoseStandInOptions {
   readonly retryBackoffMs?: number;
   readonly now?: () => number;
   readonly onError?: (error: unknown) => void;
+  /**
+   * Reads an Ok record's body into row values, as the Iceberg destination reads it into the
+   * destination table's types (the stack uses core's lossless `decodeFirehoseRow`). Default: JSON.parse.
+   */
+  readonly decodeRow?: (table: string, text: string) => Record<string, unknown>;
 }
 
 /** The Lambda request payload limit (6 MB): a delivery is split into invocations below it. */
@@ -110,7 +115,14 @@ export class FirehoseStandIn {
   private stopped = false;
 
   constructor(options: FirehoseStandInOptions) {
-    this.o = { transformRetries: 3, commitRetries: 5, retryBackoffMs: 200, now: () => Date.now(), ...options };
+    this.o = {
+      transformRetries: 3,
+      commitRetries: 5,
+      retryBackoffMs: 200,
+      now: () => Date.now(),
+      decodeRow: (_table, text) => JSON.parse(text) as Record<string, unknown>,
+      ...options,
+    };
   }
 
   get buffered(): number {
@@ -230,10 +242,10 @@ export class FirehoseStandIn {
         continue;
       }
       try {
-        const row = JSON.parse(Buffer.from(out.data, 'base64').toString('utf8')) as Record<string, unknown>;
+        const row = this.o.decodeRow(otf.destinationTableName, Buffer.from(out.data, 'base64').toString('utf8'));
         routed.push({ database: otf.destinationDatabaseName ?? 'default', table: otf.destinationTableName, operation: op, row, arrivalMs: input.record.approximateArrivalTimestamp });
-      } catch {
-        failed.push({ recordId: out.recordId, data: input.record.data, reason: 'data is not base64 JSON' });
+      } catch (error) {
+        failed.push({ recordId: out.recordId, data: input.record.data, reason: `data does not decode for table ${otf.destinationTableName}: ${error instanceof Error ? error.name : 'error'}` });
       }
     }
     // Firehose treats a record missing from the response as a processing failure.

@@ -4,6 +4,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { decodeFirehoseRow } from '@ddb-athena-sync/core/firehose/firehose-row';
 import { Lake } from '@ddb-athena-sync/local-lake/lake';
 import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
 import type { DynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
@@ -13,7 +14,7 @@ import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
 import { toLambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
-import { tables as declaredTables } from '@ddb-athena-sync/schemas/tables';
+import { getTable, tables as declaredTables } from '@ddb-athena-sync/schemas/tables';
 
 import { FileCheckpointStore } from './checkpoint-store.js';
 import { dataDirLayout, prepareDataDir, publishStack, unpublishStack } from './data-dir.js';
@@ -124,6 +125,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const layout = dataDirLayout(options.dataDir);
   await prepareDataDir(layout);
   const tables = options.tables ?? [...declaredTables.values()];
+  const declarations: ReadonlyMap<string, TableDeclaration> = new Map(tables.map((t) => [t.name, t]));
   const mergeIntervalMs = options.mergeIntervalMs ?? 5000;
   const listeners = new Set<(event: StackEvent) => void>();
   if (options.onEvent !== undefined) listeners.add(options.onEvent);
@@ -257,6 +259,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
             await s3.send(new PutObjectCommand({ Bucket: LOCAL_BUCKET, Key: key, Body: records.map((r) => JSON.stringify(r)).join('\n') }));
           },
           onError: (error) => emit({ type: 'error', source: `firehose ${t.name}`, error }),
+          // The transform sends Firehose's wire encoding (timestamps in microseconds, exact JSON
+          // numbers); read it back losslessly into the table's values, as the destination does.
+          decodeRow: (table, text) => decodeFirehoseRow(getTable(table, declarations), text),
         });
       }
       const sweeper =

@@ -4,6 +4,7 @@ import { PoisonRecordError } from '../errors.js';
 import type { StagedValue } from '../stream/change-row.js';
 import { mapImage, mapKey } from '../stream/decode-record.js';
 import { formatMicros } from '../stream/timestamp.js';
+import { encodeFirehoseRow } from './firehose-row.js';
 import { decodeKinesisChange, parseKinesisData } from './kinesis-change-record.js';
 import type { KinesisChange } from './kinesis-change-record.js';
 
@@ -141,9 +142,6 @@ function describeFailure(error: unknown): { reason: FailReason; errorName: strin
   };
 }
 
-function jsonBase64(value: unknown): string {
-  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64');
-}
 
 /**
  * Firehose transformation of Kinesis-format DynamoDB changes into Iceberg rows, with the same value
@@ -257,7 +255,8 @@ export function transformFirehoseRecords(
     output[c.index] = {
       recordId,
       result: 'Ok',
-      data: jsonBase64(c.row),
+      // Firehose's encoding: timestamps in microseconds, exact JSON numbers (firehose-row.ts).
+      data: Buffer.from(encodeFirehoseRow(table, c.row), 'utf8').toString('base64'),
       metadata: {
         otfMetadata: {
           destinationDatabaseName: database,

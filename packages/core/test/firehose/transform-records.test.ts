@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
+import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { describe, expect, it } from 'vitest';
 
+import { decodeFirehoseRow } from '../../src/firehose/firehose-row.js';
 import { creationTimeMicros, MICROSECOND_THRESHOLD } from '../../src/firehose/kinesis-change-record.js';
 import {
   DEFAULT_MAX_RESPONSE_BYTES,
@@ -77,8 +79,14 @@ function input(records: readonly unknown[]): FirehoseInputRecord[] {
   }));
 }
 
-function decode(data: string): Record<string, unknown> {
+/** The raw JSON Firehose receives (timestamps in microseconds, numbers as JSON numbers). */
+function wire(data: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as Record<string, unknown>;
+}
+
+/** The same record body read losslessly into the table's values, as the destination reads it. */
+function decode(data: string, table: TableDeclaration): Record<string, unknown> {
+  return decodeFirehoseRow(table, Buffer.from(data, 'base64').toString('utf8'));
 }
 
 describe('one value mapping for both modes', () => {
@@ -98,7 +106,7 @@ describe('one value mapping for both modes', () => {
       table: types,
       database: 'db',
     });
-    const firehoseRow = decode(transformed.records[0]!.data);
+    const firehoseRow = decode(transformed.records[0]!.data, types);
 
     // Assert
     expect(staged.staged?.rows).toBe(1);
@@ -136,8 +144,10 @@ describe('transformFirehoseRecords', () => {
     });
 
     // Assert: both are the instant the Streams record gives in seconds (1795767600).
-    expect(decode(ms.records[0]!.data)._updated_at).toBe('2026-11-27 08:20:00.000000');
-    expect(decode(us.records[0]!.data)._updated_at).toBe('2026-11-27 08:20:00.000000');
+    expect(decode(ms.records[0]!.data, books)._updated_at).toBe('2026-11-27 08:20:00.000000');
+    expect(decode(us.records[0]!.data, books)._updated_at).toBe('2026-11-27 08:20:00.000000');
+    // On the wire, as the Firehose developer guide requires for timestamps: microseconds.
+    expect(wire(us.records[0]!.data)._updated_at).toBe(1795767600000000);
     expect(creationTimeMicros(1795767600_000)).toBe(creationTimeMicros(1795767600_000_000));
     expect(creationTimeMicros(MICROSECOND_THRESHOLD - 1)).toBe(BigInt(MICROSECOND_THRESHOLD - 1) * 1000n);
   });
