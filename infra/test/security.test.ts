@@ -19,11 +19,21 @@ function strings(value: HclValue | undefined): string[] {
 }
 
 function resources(files: readonly TfFile[], type: string): [string, HclBody][] {
-  return files.flatMap((f) => labelled2(f.body.resource).filter(([t]) => t === type).map(([, name, body]): [string, HclBody] => [name, body]));
+  return files.flatMap((f) =>
+    labelled2(f.body.resource)
+      .filter(([t]) => t === type)
+      .map(([, name, body]): [string, HclBody] => [name, body]),
+  );
 }
 
 function policyDocuments(files: readonly TfFile[]): Map<string, HclBody> {
-  return new Map(files.flatMap((f) => labelled2(f.body.data).filter(([t]) => t === 'aws_iam_policy_document').map(([, name, body]): [string, HclBody] => [name, body])));
+  return new Map(
+    files.flatMap((f) =>
+      labelled2(f.body.data)
+        .filter(([t]) => t === 'aws_iam_policy_document')
+        .map(([, name, body]): [string, HclBody] => [name, body]),
+    ),
+  );
 }
 
 /** True when the statement denies every S3 action on the bucket and its objects to anyone without TLS. */
@@ -38,7 +48,10 @@ function deniesInsecureTransport(statement: HclBody, bucket: string): boolean {
     resourcesOf.includes(`\${${arn}}`) &&
     resourcesOf.includes(`\${${arn}}/*`) &&
     principals.some((p) => p.type === '*' && strings(p.identifiers).includes('*')) &&
-    conditions.some((c) => c.test === 'Bool' && c.variable === 'aws:SecureTransport' && strings(c.values).join() === 'false')
+    conditions.some(
+      (c) =>
+        c.test === 'Bool' && c.variable === 'aws:SecureTransport' && strings(c.values).join() === 'false',
+    )
   );
 }
 
@@ -55,15 +68,24 @@ function checkBuckets(files: readonly TfFile[]): BucketFindings[] {
     const pab = resources(files, 'aws_s3_bucket_public_access_block').find(([, b]) => b.bucket === bucketRef);
     if (pab === undefined) problems.push('no aws_s3_bucket_public_access_block');
     else {
-      for (const flag of ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets']) {
+      for (const flag of [
+        'block_public_acls',
+        'block_public_policy',
+        'ignore_public_acls',
+        'restrict_public_buckets',
+      ]) {
         if (pab[1][flag] !== true) problems.push(`public access block: ${flag} is not true`);
       }
     }
     const policy = resources(files, 'aws_s3_bucket_policy').find(([, b]) => b.bucket === bucketRef);
-    const docName = typeof policy?.[1].policy === 'string' ? /^\$\{data\.aws_iam_policy_document\.([a-z0-9_]+)\.json\}$/.exec(policy[1].policy)?.[1] : undefined;
+    const docName =
+      typeof policy?.[1].policy === 'string'
+        ? /^\$\{data\.aws_iam_policy_document\.([a-z0-9_]+)\.json\}$/.exec(policy[1].policy)?.[1]
+        : undefined;
     const statements = docName === undefined ? [] : blockInstances(documents.get(docName)?.statement);
     if (policy === undefined) problems.push('no aws_s3_bucket_policy');
-    else if (!statements.some((s) => deniesInsecureTransport(s, bucket))) problems.push('bucket policy does not deny aws:SecureTransport = false');
+    else if (!statements.some((s) => deniesInsecureTransport(s, bucket)))
+      problems.push('bucket policy does not deny aws:SecureTransport = false');
     return { bucket, problems };
   });
 }
@@ -77,7 +99,9 @@ describe('S3 bucket security in infra/', () => {
     const findings = modules.flatMap((m) => checkBuckets(m.files).map((f) => ({ module: m.dir, ...f })));
 
     // Assert: the lake module has its bucket, and no bucket anywhere has a problem.
-    expect(findings.filter((f) => f.module === join('modules', 'lake'))).toEqual([{ module: join('modules', 'lake'), bucket: 'this', problems: [] }]);
+    expect(findings.filter((f) => f.module === join('modules', 'lake'))).toEqual([
+      { module: join('modules', 'lake'), bucket: 'this', problems: [] },
+    ]);
     expect(findings.filter((f) => f.problems.length > 0)).toEqual([]);
   });
 
@@ -128,7 +152,13 @@ resource "aws_s3_bucket" "bare" {
     // Assert
     expect(findings).toEqual([
       { bucket: 'bare', problems: ['no aws_s3_bucket_public_access_block', 'no aws_s3_bucket_policy'] },
-      { bucket: 'weak', problems: ['public access block: restrict_public_buckets is not true', 'bucket policy does not deny aws:SecureTransport = false'] },
+      {
+        bucket: 'weak',
+        problems: [
+          'public access block: restrict_public_buckets is not true',
+          'bucket policy does not deny aws:SecureTransport = false',
+        ],
+      },
     ]);
   });
 });

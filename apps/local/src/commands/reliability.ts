@@ -20,8 +20,17 @@ each scenario the lake must equal a full Scan of DynamoDB.
 `;
 
 /** `ddb-athena-sync reliability`: exit code 0 only when every scenario held. */
-export async function run(args: string[], io: { stdout: (s: string) => void; stderr: (s: string) => void }): Promise<number> {
-  const { flags } = parseArgs(args, { runs: { type: 'number' }, seed: { type: 'number' }, json: { type: 'string' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+export async function run(
+  args: string[],
+  io: { stdout: (s: string) => void; stderr: (s: string) => void },
+): Promise<number> {
+  const { flags } = parseArgs(args, {
+    runs: { type: 'number' },
+    seed: { type: 'number' },
+    json: { type: 'string' },
+    verbose: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (flags.help === true) {
     io.stdout(HELP);
     return 0;
@@ -37,7 +46,9 @@ export async function run(args: string[], io: { stdout: (s: string) => void; std
     seed,
     onScenario: (r, i) => {
       if ('error' in r) {
-        io.stdout(`  #${i + 1} seed ${r.seed}: ERROR ${r.error instanceof Error ? r.error.message : String(r.error)}\n`);
+        io.stdout(
+          `  #${i + 1} seed ${r.seed}: ERROR ${r.error instanceof Error ? r.error.message : String(r.error)}\n`,
+        );
         return;
       }
       const failing = isFailing(r);
@@ -65,10 +76,16 @@ export async function run(args: string[], io: { stdout: (s: string) => void; std
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')}`,
       `time ${(figures.durationMs / 1000).toFixed(1)} s; per scenario median ${figures.scenarioMs.median} ms, p95 ${figures.scenarioMs.p95} ms, max ${figures.scenarioMs.max} ms`,
-      figures.failingSeeds.length === 0 ? 'every scenario held' : `failing seeds: ${figures.failingSeeds.join(', ')}`,
+      figures.failingSeeds.length === 0
+        ? 'every scenario held'
+        : `failing seeds: ${figures.failingSeeds.join(', ')}`,
       '',
     ].join('\n'),
   );
-  if (typeof flags.json === 'string') await writeFile(flags.json, `${JSON.stringify({ date: new Date().toISOString(), ...figures }, null, 2)}\n`);
+  if (typeof flags.json === 'string')
+    await writeFile(
+      flags.json,
+      `${JSON.stringify({ date: new Date().toISOString(), ...figures }, null, 2)}\n`,
+    );
   return figures.failingSeeds.length === 0 ? 0 : 1;
 }

@@ -33,7 +33,13 @@ type Send = S3Client['send'];
  * prototype is the real client and whose `send` may delay, fail before sending, or send and then
  * report a failure. Counts what it did in `stats`.
  */
-export function faultyS3(real: S3Client, plan: S3FaultPlan, chaos: FaultSwitch, random: () => number, stats: { s3Errors: number; s3LostResponses: number }): S3Client {
+export function faultyS3(
+  real: S3Client,
+  plan: S3FaultPlan,
+  chaos: FaultSwitch,
+  random: () => number,
+  stats: { s3Errors: number; s3LostResponses: number },
+): S3Client {
   const client = Object.create(real) as S3Client;
   const send = real.send.bind(real) as (...args: Parameters<Send>) => Promise<unknown>;
   const faulty = async (...args: Parameters<Send>): Promise<unknown> => {
@@ -65,7 +71,8 @@ export function faultyS3(real: S3Client, plan: S3FaultPlan, chaos: FaultSwitch, 
 export function killableClient<T extends S3Client | DynamoDBClient>(real: T, dead: { value: boolean }): T {
   const client = Object.create(real) as T;
   const send = (real.send as (...args: unknown[]) => Promise<unknown>).bind(real);
-  const guarded = (...args: unknown[]): Promise<unknown> => (dead.value ? Promise.reject(new InjectedFault('the merger process is dead')) : send(...args));
+  const guarded = (...args: unknown[]): Promise<unknown> =>
+    dead.value ? Promise.reject(new InjectedFault('the merger process is dead')) : send(...args);
   (client as { send: unknown }).send = guarded;
   return client;
 }

@@ -35,13 +35,21 @@ export interface ReliabilityOptions {
   readonly runs: number;
   /** Scenario i runs with seed `seed + i`; `--seed s --runs 1` replays scenario s alone. */
   readonly seed: number;
-  readonly onScenario?: (result: ScenarioResult | { readonly seed: number; readonly error: unknown }, index: number) => void;
+  readonly onScenario?: (
+    result: ScenarioResult | { readonly seed: number; readonly error: unknown },
+    index: number,
+  ) => void;
   /** Services to use (tests share theirs); started and stopped here when absent. */
   readonly services?: SharedServices;
 }
 
 export function isFailing(r: ScenarioResult): boolean {
-  return !r.converged || r.failedReads > 0 || r.badInputs.handled !== r.badInputs.tried || r.unexpectedQuarantine > 0;
+  return (
+    !r.converged ||
+    r.failedReads > 0 ||
+    r.badInputs.handled !== r.badInputs.tried ||
+    r.unexpectedQuarantine > 0
+  );
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -76,9 +84,11 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
   }
   const sum = (f: (r: ScenarioResult) => number): number => results.reduce((s, r) => s + f(r), 0);
   const injected: Record<string, number> = {};
-  for (const r of results) for (const [k, v] of Object.entries(r.injected)) injected[k] = (injected[k] ?? 0) + v;
+  for (const r of results)
+    for (const [k, v] of Object.entries(r.injected)) injected[k] = (injected[k] ?? 0) + v;
   const workload: Record<string, number> = {};
-  for (const r of results) for (const [k, v] of Object.entries(r.workload)) workload[k] = (workload[k] ?? 0) + v;
+  for (const r of results)
+    for (const [k, v] of Object.entries(r.workload)) workload[k] = (workload[k] ?? 0) + v;
   const durations = results.map((r) => r.durationMs).sort((a, b) => a - b);
   return {
     runs: options.runs,
@@ -97,6 +107,10 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
     workload,
     errors,
     durationMs: Date.now() - started,
-    scenarioMs: { median: quantile(durations, 0.5), p95: quantile(durations, 0.95), max: durations[durations.length - 1] ?? 0 },
+    scenarioMs: {
+      median: quantile(durations, 0.5),
+      p95: quantile(durations, 0.95),
+      max: durations[durations.length - 1] ?? 0,
+    },
   };
 }

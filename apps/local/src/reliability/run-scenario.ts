@@ -1,4 +1,9 @@
-import { DeleteItemCommand, DeleteTableCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  DeleteTableCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -81,8 +86,16 @@ class CrashingLogger extends Logger {
   /** The merger reports each protocol step through `logger.debug('merge step', {step})`: the process dies there. */
   override debug(...args: Parameters<Logger['debug']>): void {
     const detail = args[1] as { step?: string; batchId?: string; key?: string } | undefined;
-    if (typeof detail === 'object' && detail?.step !== undefined) this.log(`  step ${detail.step} ${detail.batchId?.slice(0, 8) ?? ''} ${detail.key?.split('/').pop()?.slice(0, 60) ?? ''}`);
-    if (this.crashAt !== undefined && typeof detail === 'object' && detail?.step === this.crashAt && !this.dead.value) {
+    if (typeof detail === 'object' && detail?.step !== undefined)
+      this.log(
+        `  step ${detail.step} ${detail.batchId?.slice(0, 8) ?? ''} ${detail.key?.split('/').pop()?.slice(0, 60) ?? ''}`,
+      );
+    if (
+      this.crashAt !== undefined &&
+      typeof detail === 'object' &&
+      detail?.step === this.crashAt &&
+      !this.dead.value
+    ) {
       this.dead.value = true;
       throw new InjectedFault(`merger crashed at step "${this.crashAt}"`);
     }
@@ -110,11 +123,25 @@ function badRecord(template: LambdaStreamRecord, n: number, random: () => number
     { id, price: { N: '1.234' } },
     { id, tags: { NS: ['1'] } },
     { name: { S: 'no key' } },
-    { id, doc: { M: { deep: Array.from({ length: 40 }).reduce<Record<string, unknown>>((inner) => ({ M: { m: inner } }), { S: 'x' }) } } },
+    {
+      id,
+      doc: {
+        M: {
+          deep: Array.from({ length: 40 }).reduce<Record<string, unknown>>((inner) => ({ M: { m: inner } }), {
+            S: 'x',
+          }),
+        },
+      },
+    },
   ];
   const image = images[Math.floor(random() * images.length)]!;
   const keys = 'id' in image ? { id } : {};
-  return { ...template, eventID: `bad-input-${n}`, eventName: 'INSERT', dynamodb: { ...template.dynamodb, Keys: keys, NewImage: image, OldImage: undefined } } as LambdaStreamRecord;
+  return {
+    ...template,
+    eventID: `bad-input-${n}`,
+    eventName: 'INSERT',
+    dynamodb: { ...template.dynamodb, Keys: keys, NewImage: image, OldImage: undefined },
+  } as LambdaStreamRecord;
 }
 
 async function readAll(shared: SharedServices, key: string): Promise<string> {
@@ -126,7 +153,9 @@ async function listKeys(shared: SharedServices, prefix: string): Promise<string[
   const keys: string[] = [];
   let token: string | undefined;
   do {
-    const page = await shared.s3.send(new ListObjectsV2Command({ Bucket: shared.bucket, Prefix: prefix, ContinuationToken: token }));
+    const page = await shared.s3.send(
+      new ListObjectsV2Command({ Bucket: shared.bucket, Prefix: prefix, ContinuationToken: token }),
+    );
     for (const o of page.Contents ?? []) if (o.Key !== undefined) keys.push(o.Key);
     token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
   } while (token !== undefined);
@@ -134,7 +163,11 @@ async function listKeys(shared: SharedServices, prefix: string): Promise<string[
 }
 
 /** Rows of the table's current snapshot, read like a query engine: resolve the snapshot to files, then scan them. */
-async function readTable(shared: SharedServices, table: TableDeclaration, columns: readonly string[]): Promise<Record<string, unknown>[]> {
+async function readTable(
+  shared: SharedServices,
+  table: TableDeclaration,
+  columns: readonly string[],
+): Promise<Record<string, unknown>[]> {
   const sql = await shared.readerLake.scanSql(table.name);
   const list = columns.map((c) => `"${assertIdentifier(c)}"`).join(', ');
   const reader = await shared.readerDb.runAndReadAll(`SELECT ${list} FROM (${sql}) AS live`);
@@ -147,13 +180,31 @@ async function readTable(shared: SharedServices, table: TableDeclaration, column
  * injected while it runs, then the faults stop, the pipeline drains, and the lake is compared with a
  * full Scan of DynamoDB.
  */
-export async function runScenario(shared: SharedServices, scenario: Scenario, seed: number, tableName: string, trace?: (line: string) => void): Promise<ScenarioResult> {
+export async function runScenario(
+  shared: SharedServices,
+  scenario: Scenario,
+  seed: number,
+  tableName: string,
+  trace?: (line: string) => void,
+): Promise<ScenarioResult> {
   const started = Date.now();
   const table = reliabilityTable(tableName);
   const random = seededRandom(scenario.faultSeed);
   const f = scenario.faults;
   const chaos: FaultSwitch = { active: true };
-  const injected = { s3Errors: 0, s3LostResponses: 0, duplicateDeliveries: 0, failuresAfterPut: 0, mergerCrashes: 0, concurrentMergers: 0, commitConflicts: 0, racingCommits: 0, mergeConflictRetries: 0, optimizes: 0, expiries: 0 };
+  const injected = {
+    s3Errors: 0,
+    s3LostResponses: 0,
+    duplicateDeliveries: 0,
+    failuresAfterPut: 0,
+    mergerCrashes: 0,
+    concurrentMergers: 0,
+    commitConflicts: 0,
+    racingCommits: 0,
+    mergeConflictRetries: 0,
+    optimizes: 0,
+    expiries: 0,
+  };
   const examples: string[] = [];
   const harnessErrors: string[] = [];
   const note = (text: string): void => {
@@ -175,14 +226,36 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
   const store: ObjectStore = {
     async putObject({ key, body, contentType, contentEncoding }) {
       if (key.startsWith('staging/')) {
-        const rows = gunzipSync(body).toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as { id: string; _op: string; _seq: string });
-        log(`put ${key.split('/').pop()!.slice(0, 60)}: ${rows.map((r) => `${r._op[0]}${r.id}@${r._seq.replace(/^0+/, '')}`).join(' ')}`);
+        const rows = gunzipSync(body)
+          .toString('utf8')
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as { id: string; _op: string; _seq: string });
+        log(
+          `put ${key.split('/').pop()!.slice(0, 60)}: ${rows.map((r) => `${r._op[0]}${r.id}@${r._seq.replace(/^0+/, '')}`).join(' ')}`,
+        );
       }
-      await s3ForHandlers.send(new PutObjectCommand({ Bucket: shared.bucket, Key: key, Body: body, ContentType: contentType, ContentEncoding: contentEncoding }));
+      await s3ForHandlers.send(
+        new PutObjectCommand({
+          Bucket: shared.bucket,
+          Key: key,
+          Body: body,
+          ContentType: contentType,
+          ContentEncoding: contentEncoding,
+        }),
+      );
     },
   };
   const writer = createStreamWriter({
-    config: { bucket: shared.bucket, stagingPrefix: 'staging/', quarantinePrefix: 'quarantine/', table, serviceName: 'stream-writer', logLevel: 'SILENT', s3Endpoint: shared.s3local.endpoint },
+    config: {
+      bucket: shared.bucket,
+      stagingPrefix: 'staging/',
+      quarantinePrefix: 'quarantine/',
+      table,
+      serviceName: 'stream-writer',
+      logLevel: 'SILENT',
+      s3Endpoint: shared.s3local.endpoint,
+    },
     store,
     logger: new Logger({ serviceName: 'stream-writer', logLevel: 'SILENT' }),
     metrics: new Metrics({ namespace: 'DdbAthenaSync', serviceName: 'stream-writer', logger: SILENT_LOGGER }),
@@ -229,9 +302,17 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
     });
     const deadline = clock.now().getTime() + MERGER_TIMEOUT_MS;
     const run = mergerRuns + 1;
-    log(`merger ${run} starts${crashAt === undefined ? '' : ` (crash at ${crashAt})`}: staged ${(await listStagedObjects(shared.s3, shared.bucket, table, 'staging/')).map((o) => o.key.split('/').pop()).join(' ')}`);
+    log(
+      `merger ${run} starts${crashAt === undefined ? '' : ` (crash at ${crashAt})`}: staged ${(await listStagedObjects(shared.s3, shared.bucket, table, 'staging/')).map((o) => o.key.split('/').pop()).join(' ')}`,
+    );
     try {
-      const response = await handler({ table: table.name, action: 'merge' }, { awsRequestId: `merger-${seed}-${++mergerRuns}`, getRemainingTimeInMillis: () => deadline - clock.now().getTime() });
+      const response = await handler(
+        { table: table.name, action: 'merge' },
+        {
+          awsRequestId: `merger-${seed}-${++mergerRuns}`,
+          getRemainingTimeInMillis: () => deadline - clock.now().getTime(),
+        },
+      );
       log(`merger ${run}: ${response.status}`);
       return response.status;
     } catch (error) {
@@ -240,7 +321,13 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
         injected.mergerCrashes++;
         return 'crashed';
       }
-      if (error instanceof InjectedFault || (error as Error).name === 'SlowDown' || error instanceof CommitConflictError || (error as { cause?: unknown }).cause instanceof InjectedFault) return 'failed';
+      if (
+        error instanceof InjectedFault ||
+        (error as Error).name === 'SlowDown' ||
+        error instanceof CommitConflictError ||
+        (error as { cause?: unknown }).cause instanceof InjectedFault
+      )
+        return 'failed';
       // A failure the scenario did not inject: the batch stays staged and the next run retries it,
       // but it is worth seeing.
       note(`merger error: ${(error as Error).name}: ${(error as Error).message}`);
@@ -282,7 +369,9 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
       }
       const event = { Records: lambda } as unknown as Parameters<typeof writer>[0];
       const response = await writer(event);
-      log(`writer ${records.map((r) => `${r.eventName![0]}${String(r.dynamodb?.Keys?.id?.S)}@${r.dynamodb?.SequenceNumber}`).join(' ')} -> ${JSON.stringify(response.batchItemFailures)}`);
+      log(
+        `writer ${records.map((r) => `${r.eventName![0]}${String(r.dynamodb?.Keys?.id?.S)}@${r.dynamodb?.SequenceNumber}`).join(' ')} -> ${JSON.stringify(response.batchItemFailures)}`,
+      );
       if ((response.batchItemFailures ?? []).length === 0) {
         // The writer acknowledged the batch: its bad records must now be in quarantine.
         badTried += bad.length;
@@ -307,7 +396,14 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
   // the TTL is set an hour ahead of DynamoDB Local's clock and the sweeper (the local stack's TTL
   // process) runs two hours ahead: it deletes the item with the documented TTL identity.
   const TTL_AHEAD_S = 3600;
-  const sweeper = new TtlSweeper({ ddb: shared.ddb, tableName: table.dynamodb.tableName, keyAttributes: ['id'], ttlAttribute: 'expires_at', marks, now: () => Date.now() + 2 * TTL_AHEAD_S * 1000 });
+  const sweeper = new TtlSweeper({
+    ddb: shared.ddb,
+    tableName: table.dynamodb.tableName,
+    keyAttributes: ['id'],
+    ttlAttribute: 'expires_at',
+    marks,
+    now: () => Date.now() + 2 * TTL_AHEAD_S * 1000,
+  });
 
   // --- side loops while the workload runs: mergers, a second writer, a reader through maintenance
   const loops: Promise<void>[] = [];
@@ -317,8 +413,11 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
         await sleep(40 + Math.floor(random() * 160));
         const two = random() < f.twoMergers;
         if (two) injected.concurrentMergers++;
-        const crash = (): CrashStep | undefined => (random() < f.mergerCrashRate ? f.crashSteps[Math.floor(random() * f.crashSteps.length)] : undefined);
-        const statuses = await Promise.all((two ? [crash(), crash()] : [crash()]).map((c) => invokeMerger(c)));
+        const crash = (): CrashStep | undefined =>
+          random() < f.mergerCrashRate ? f.crashSteps[Math.floor(random() * f.crashSteps.length)] : undefined;
+        const statuses = await Promise.all(
+          (two ? [crash(), crash()] : [crash()]).map((c) => invokeMerger(c)),
+        );
         // A crashed merger holds the lease until it expires: let that much time pass.
         if (statuses.includes('crashed')) clockOffsetMs += MERGER_TIMEOUT_MS + 61_000;
       }
@@ -356,7 +455,10 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
             injected.optimizes++;
             // A short retention (a few seconds, not the product's hours) so expiry really deletes
             // files while the reader runs; a query is far shorter than that.
-            await shared.otherLake.expireSnapshots(table.name, { olderThan: new Date(Date.now() - 3000), keepLast: 1 });
+            await shared.otherLake.expireSnapshots(table.name, {
+              olderThan: new Date(Date.now() - 3000),
+              keepLast: 1,
+            });
             injected.expiries++;
           } catch (error) {
             if (error instanceof CommitConflictError) injected.commitConflicts++;
@@ -386,7 +488,11 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
     );
   }
 
-  const waitUntil = async (what: string, done: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> => {
+  const waitUntil = async (
+    what: string,
+    done: () => boolean | Promise<boolean>,
+    timeoutMs: number,
+  ): Promise<void> => {
     const until = Date.now() + timeoutMs;
     while (!(await done())) {
       if (Date.now() > until) throw new Error(`scenario ${seed}: timed out waiting for ${what}`);
@@ -403,7 +509,11 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
   const remember = (id: string, item: Record<string, AttributeValue>): void => {
     state.set(id, item);
     deleted.delete(id);
-    const row = mapImage(table, item as AttributeMap, { table: table.name, sequenceNumber: undefined, key: undefined });
+    const row = mapImage(table, item as AttributeMap, {
+      table: table.name,
+      sequenceNumber: undefined,
+      key: undefined,
+    });
     const text = JSON.stringify(canonical(Object.fromEntries(columns.map((c) => [c, row[c]]))));
     let set = versions.get(id);
     if (set === undefined) versions.set(id, (set = new Set()));
@@ -424,7 +534,15 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
       case 'update': {
         const current = state.get(id);
         if (current === undefined) break;
-        await shared.ddb.send(new UpdateItemCommand({ TableName: name, Key: { id: { S: id } }, UpdateExpression: 'SET #name = :name', ExpressionAttributeNames: { '#name': 'name' }, ExpressionAttributeValues: { ':name': { S: op.name } } }));
+        await shared.ddb.send(
+          new UpdateItemCommand({
+            TableName: name,
+            Key: { id: { S: id } },
+            UpdateExpression: 'SET #name = :name',
+            ExpressionAttributeNames: { '#name': 'name' },
+            ExpressionAttributeValues: { ':name': { S: op.name } },
+          }),
+        );
         workload.updates++;
         remember(id, { ...current, name: { S: op.name } });
         break;
@@ -440,7 +558,14 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
         const current = state.get(id);
         if (current === undefined) break;
         const expiry = String(Math.floor(Date.now() / 1000) + TTL_AHEAD_S);
-        await shared.ddb.send(new UpdateItemCommand({ TableName: name, Key: { id: { S: id } }, UpdateExpression: 'SET expires_at = :at', ExpressionAttributeValues: { ':at': { N: expiry } } }));
+        await shared.ddb.send(
+          new UpdateItemCommand({
+            TableName: name,
+            Key: { id: { S: id } },
+            UpdateExpression: 'SET expires_at = :at',
+            ExpressionAttributeValues: { ':at': { N: expiry } },
+          }),
+        );
         workload.ttlExpiries += await sweeper.sweep();
         state.delete(id);
         deleted.add(id);
@@ -454,7 +579,11 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
   // Faults stay on while the stream is read to its end (and at least 1.5 s), so that they hit the
   // writer and the mergers at work, not an idle pipeline.
   const chaosUntil = Math.max(started + 1500, Date.now() + 300);
-  await waitUntil('the stream poller to catch up under faults', () => Date.now() >= chaosUntil && poller.isCaughtUp(), 30_000).catch(() => undefined);
+  await waitUntil(
+    'the stream poller to catch up under faults',
+    () => Date.now() >= chaosUntil && poller.isCaughtUp(),
+    30_000,
+  ).catch(() => undefined);
   chaos.active = false;
   shared.beforeCommit = undefined;
   await Promise.all(loops);
@@ -468,7 +597,10 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
     const status = await invokeMerger(undefined);
     if (status === 'busy') clockOffsetMs += MERGER_TIMEOUT_MS + 61_000;
     if (status !== 'drained') return false;
-    const [staged, journal] = await Promise.all([listStagedObjects(shared.s3, shared.bucket, table, 'staging/'), readJournal(shared.ddb, shared.controlTable, table.name)]);
+    const [staged, journal] = await Promise.all([
+      listStagedObjects(shared.s3, shared.bucket, table, 'staging/'),
+      readJournal(shared.ddb, shared.controlTable, table.name),
+    ]);
     return staged.length === 0 && journal === undefined;
   };
   await waitUntil('the merger to drain staging', drained, 60_000);
@@ -519,7 +651,11 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
   let handled = 0;
   let unexpectedQuarantine = 0;
   for (const key of await listKeys(shared, `quarantine/${table.name}/`)) {
-    const body = JSON.parse(await readAll(shared, key)) as { reason?: string; record?: { eventID?: string }; error?: { name?: string } };
+    const body = JSON.parse(await readAll(shared, key)) as {
+      reason?: string;
+      record?: { eventID?: string };
+      error?: { name?: string };
+    };
     const id = body.record?.eventID;
     if (id !== undefined && badIds.has(id) && /Error$/.test(body.error?.name ?? '')) {
       badIds.delete(id);
@@ -532,13 +668,20 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
   }
 
   for (const e of harnessErrors.slice(0, 3)) note(e);
-  const failingKeys = examples.map((e) => /^(?:lost change|resurrected|different|duplicate|extra in lake): (k\d+)/.exec(e)?.[1]).filter((k): k is string => k !== undefined);
+  const failingKeys = examples
+    .map((e) => /^(?:lost change|resurrected|different|duplicate|extra in lake): (k\d+)/.exec(e)?.[1])
+    .filter((k): k is string => k !== undefined);
   if (failingKeys.length > 0) {
     const mentions = new RegExp(`[a-zA-Z](?:${failingKeys.join('|')})@|merger|step|fails after`);
     examples.push(...traceLines.filter((l) => mentions.test(l)).slice(0, 400));
   }
   await shared.ddb.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
-  const converged = duplicates === 0 && lostChanges === 0 && resurrections === 0 && otherDifferences === 0 && lakeRows.length === dynamo.size;
+  const converged =
+    duplicates === 0 &&
+    lostChanges === 0 &&
+    resurrections === 0 &&
+    otherDifferences === 0 &&
+    lakeRows.length === dynamo.size;
   return {
     seed,
     table: table.name,
@@ -558,4 +701,3 @@ export async function runScenario(shared: SharedServices, scenario: Scenario, se
     examples,
   };
 }
-

@@ -5,7 +5,14 @@ import fc from 'fast-check';
 import type { S3FaultPlan } from './faults.js';
 
 /** The merger protocol steps a crash can be injected at (core merge-table.ts `MergeStep`). */
-export const CRASH_STEPS = ['leased', 'journaled-merging', 'merged', 'journaled-committed', 'object-deleted', 'cleaned'] as const;
+export const CRASH_STEPS = [
+  'leased',
+  'journaled-merging',
+  'merged',
+  'journaled-committed',
+  'object-deleted',
+  'cleaned',
+] as const;
 export type CrashStep = (typeof CRASH_STEPS)[number];
 
 export interface ItemValue {
@@ -56,7 +63,11 @@ export interface Scenario {
 }
 
 /** Zero a quarter of the time (a scenario without that fault), else up to `max`. */
-const probability = (max: number): fc.Arbitrary<number> => fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 3, arbitrary: fc.integer({ min: 1, max: 1000 }).map((k) => (k / 1000) * max) });
+const probability = (max: number): fc.Arbitrary<number> =>
+  fc.oneof(
+    { weight: 1, arbitrary: fc.constant(0) },
+    { weight: 3, arbitrary: fc.integer({ min: 1, max: 1000 }).map((k) => (k / 1000) * max) },
+  );
 
 const itemValue: fc.Arbitrary<ItemValue> = fc.record({
   name: fc.string({ maxLength: 12 }),
@@ -66,7 +77,9 @@ const itemValue: fc.Arbitrary<ItemValue> = fc.record({
     const digits = (negative ? -c : c).toString().padStart(3, '0');
     return `${negative ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}`;
   }),
-  tags: fc.option(fc.uniqueArray(fc.string({ minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 4 }), { nil: undefined }),
+  tags: fc.option(fc.uniqueArray(fc.string({ minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 4 }), {
+    nil: undefined,
+  }),
   exact: fc.bigInt({ min: 0n, max: 10n ** 38n - 1n }).map(String),
 });
 
@@ -74,7 +87,10 @@ export function operationArb(keys: number): fc.Arbitrary<Operation> {
   const key = fc.nat({ max: keys - 1 });
   return fc.oneof(
     { weight: 5, arbitrary: fc.record({ kind: fc.constant('put' as const), key, value: itemValue }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('update' as const), key, name: fc.string({ maxLength: 12 }) }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({ kind: fc.constant('update' as const), key, name: fc.string({ maxLength: 12 }) }),
+    },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), key }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const), key }) },
   );
@@ -83,7 +99,11 @@ export function operationArb(keys: number): fc.Arbitrary<Operation> {
 export const faultPlanArb: fc.Arbitrary<FaultPlan> = fc.record({
   duplicateDelivery: probability(0.3),
   failAfterPut: probability(0.25),
-  s3: fc.record({ errorRate: probability(0.08), lostResponseRate: probability(0.05), maxDelayMs: fc.integer({ min: 0, max: 15 }) }),
+  s3: fc.record({
+    errorRate: probability(0.08),
+    lostResponseRate: probability(0.05),
+    maxDelayMs: fc.integer({ min: 0, max: 15 }),
+  }),
   mergerCrashRate: probability(0.5),
   crashSteps: fc.subarray([...CRASH_STEPS], { minLength: 1 }),
   twoMergers: probability(0.5),

@@ -10,7 +10,11 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { Lake } from '@ddb-athena-sync/local-lake/lake';
 import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
 import type { DynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
-import { localDynamoDbClient, localS3Client, localStreamsClient } from '@ddb-athena-sync/local-services/local-clients';
+import {
+  localDynamoDbClient,
+  localS3Client,
+  localStreamsClient,
+} from '@ddb-athena-sync/local-services/local-clients';
 import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
 
@@ -52,7 +56,10 @@ export interface SharedServices {
 
 export async function startSharedServices(): Promise<SharedServices> {
   const work = await mkdtemp(join(tmpdir(), 'ddb-athena-sync-reliability-'));
-  const [dynamo, s3local] = await Promise.all([startDynamoDbLocal({}), startS3Local({ directory: join(work, 's3'), buckets: [RELIABILITY_BUCKET] })]);
+  const [dynamo, s3local] = await Promise.all([
+    startDynamoDbLocal({}),
+    startS3Local({ directory: join(work, 's3'), buckets: [RELIABILITY_BUCKET] }),
+  ]);
   const ddb = localDynamoDbClient(dynamo.endpoint);
   const streams = localStreamsClient(dynamo.endpoint);
   const s3 = localS3Client(s3local.endpoint);
@@ -60,7 +67,10 @@ export async function startSharedServices(): Promise<SharedServices> {
   const lakeRoot = join(work, 'lake');
   const hooks: { beforeCommit: SharedServices['beforeCommit'] } = { beforeCommit: undefined };
   const [lake, otherLake, readerLake] = await Promise.all([
-    Lake.open({ root: lakeRoot, beforeCommit: (table, attempt) => hooks.beforeCommit?.(table, attempt) ?? Promise.resolve() }),
+    Lake.open({
+      root: lakeRoot,
+      beforeCommit: (table, attempt) => hooks.beforeCommit?.(table, attempt) ?? Promise.resolve(),
+    }),
     Lake.open({ root: lakeRoot }),
     Lake.open({ root: lakeRoot }),
   ]);

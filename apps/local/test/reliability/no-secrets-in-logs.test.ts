@@ -29,7 +29,12 @@ const savedEnv = { ...process.env };
 beforeAll(async () => {
   services = await startSharedServices();
   // The Lambda environment's credentials: s3rver accepts the fixed key pair and ignores the token.
-  Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_SESSION_TOKEN: SESSION_TOKEN, AWS_REGION: 'us-east-1' });
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_SESSION_TOKEN: SESSION_TOKEN,
+    AWS_REGION: 'us-east-1',
+  });
   delete process.env.LOG_LEVEL;
   delete process.env.POWERTOOLS_LOG_LEVEL;
   delete process.env.POWERTOOLS_DEV;
@@ -64,7 +69,8 @@ async function coldStart<T>(load: () => Promise<T>, env: Record<string, string>)
 
 function expectNoSecrets(): string {
   const text = written.join('');
-  for (const secret of [SESSION_TOKEN, 'EXAMPLE-SECRET', ITEM_VALUE, KEY_VALUE, POISON_VALUE]) expect(text).not.toContain(secret);
+  for (const secret of [SESSION_TOKEN, 'EXAMPLE-SECRET', ITEM_VALUE, KEY_VALUE, POISON_VALUE])
+    expect(text).not.toContain(secret);
   return text;
 }
 
@@ -74,14 +80,23 @@ function streamRecord(seq: string, id: string, image: Record<string, unknown>): 
     eventName: 'INSERT',
     eventSource: 'aws:dynamodb',
     eventSourceARN: 'arn:aws:dynamodb:us-east-1:000000000000:table/books/stream/2026-11-27T08:00:00.000',
-    dynamodb: { ApproximateCreationDateTime: 1795767600, Keys: { id: { S: id } }, NewImage: { id: { S: id }, ...image }, SequenceNumber: seq, SizeBytes: 100, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    dynamodb: {
+      ApproximateCreationDateTime: 1795767600,
+      Keys: { id: { S: id } },
+      NewImage: { id: { S: id }, ...image },
+      SequenceNumber: seq,
+      SizeBytes: 100,
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
   };
 }
 
 describe('no credential or item content in logs at the default level', () => {
   it('stream-writer: a batch with a poison record, then the same batch against a missing bucket', async () => {
     // Arrange
-    type Entry = { handler: (event: unknown) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }> };
+    type Entry = {
+      handler: (event: unknown) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+    };
     const load = (): Promise<Entry> => import('@ddb-athena-sync/stream-writer/handler') as Promise<Entry>;
     const event = {
       Records: [
@@ -92,9 +107,17 @@ describe('no credential or item content in logs at the default level', () => {
     capture();
 
     // Act: the entry reads its environment at the first invocation.
-    const good = await coldStart(load, { STAGING_BUCKET: services.bucket, TABLE_NAME: 'books', S3_ENDPOINT: services.s3local.endpoint });
+    const good = await coldStart(load, {
+      STAGING_BUCKET: services.bucket,
+      TABLE_NAME: 'books',
+      S3_ENDPOINT: services.s3local.endpoint,
+    });
     const ok = await good.handler(event);
-    const missing = await coldStart(load, { STAGING_BUCKET: 'no-such-bucket-here', TABLE_NAME: 'books', S3_ENDPOINT: services.s3local.endpoint });
+    const missing = await coldStart(load, {
+      STAGING_BUCKET: 'no-such-bucket-here',
+      TABLE_NAME: 'books',
+      S3_ENDPOINT: services.s3local.endpoint,
+    });
     const failed = await missing.handler(event);
 
     // Assert
@@ -109,17 +132,45 @@ describe('no credential or item content in logs at the default level', () => {
   it('firehose-transform: good and failing records', async () => {
     // Arrange
     type Entry = { handler: (event: unknown) => Promise<{ records: { result: string }[] }> };
-    const entry = await coldStart(() => import('@ddb-athena-sync/firehose-transform/handler') as Promise<Entry>, { TABLE_NAME: 'orders', GLUE_DATABASE: 'lake' });
+    const entry = await coldStart(
+      () => import('@ddb-athena-sync/firehose-transform/handler') as Promise<Entry>,
+      { TABLE_NAME: 'orders', GLUE_DATABASE: 'lake' },
+    );
     const change = (id: string, image: Record<string, unknown>): string =>
       Buffer.from(
-        JSON.stringify({ eventID: id, eventName: 'INSERT', tableName: 'orders', userIdentity: null, dynamodb: { ApproximateCreationDateTime: 1795767600000, Keys: { id: { S: id } }, NewImage: { id: { S: id }, ...image } } }),
+        JSON.stringify({
+          eventID: id,
+          eventName: 'INSERT',
+          tableName: 'orders',
+          userIdentity: null,
+          dynamodb: {
+            ApproximateCreationDateTime: 1795767600000,
+            Keys: { id: { S: id } },
+            NewImage: { id: { S: id }, ...image },
+          },
+        }),
       ).toString('base64');
     const event = {
       invocationId: 'inv-1',
       records: [
-        { recordId: 'r1', approximateArrivalTimestamp: 1795767600000, data: change(KEY_VALUE, { customer_id: { S: ITEM_VALUE }, created_at: { S: '2026-11-27T08:20:00Z' } }) },
-        { recordId: 'r2', approximateArrivalTimestamp: 1795767600000, data: change('o-2', { total: { S: POISON_VALUE }, created_at: { S: '2026-11-27T08:20:00Z' } }) },
-        { recordId: 'r3', approximateArrivalTimestamp: 1795767600000, data: Buffer.from(`{"broken": "${ITEM_VALUE}`).toString('base64') },
+        {
+          recordId: 'r1',
+          approximateArrivalTimestamp: 1795767600000,
+          data: change(KEY_VALUE, {
+            customer_id: { S: ITEM_VALUE },
+            created_at: { S: '2026-11-27T08:20:00Z' },
+          }),
+        },
+        {
+          recordId: 'r2',
+          approximateArrivalTimestamp: 1795767600000,
+          data: change('o-2', { total: { S: POISON_VALUE }, created_at: { S: '2026-11-27T08:20:00Z' } }),
+        },
+        {
+          recordId: 'r3',
+          approximateArrivalTimestamp: 1795767600000,
+          data: Buffer.from(`{"broken": "${ITEM_VALUE}`).toString('base64'),
+        },
       ],
     };
     capture();
@@ -134,7 +185,11 @@ describe('no credential or item content in logs at the default level', () => {
     expect(text).toContain('batch transformed');
   });
 
-  async function mergerRig(): Promise<{ handler: ReturnType<typeof createMerger>; put: (key: string, rows: Record<string, string>) => Promise<unknown>; done: () => void }> {
+  async function mergerRig(): Promise<{
+    handler: ReturnType<typeof createMerger>;
+    put: (key: string, rows: Record<string, string>) => Promise<unknown>;
+    done: () => void;
+  }> {
     // The merger's config as its loadConfig gives it without LOG_LEVEL, on the local lake.
     const config = {
       tableName: 'books',
@@ -154,7 +209,11 @@ describe('no credential or item content in logs at the default level', () => {
       config,
       table: books,
       logger: new Logger({ serviceName: config.serviceName, logLevel: config.logLevel as 'INFO' }),
-      metrics: new Metrics({ namespace: 'DdbAthenaSync', serviceName: config.serviceName, defaultDimensions: { table: 'books' } }),
+      metrics: new Metrics({
+        namespace: 'DdbAthenaSync',
+        serviceName: config.serviceName,
+        defaultDimensions: { table: 'books' },
+      }),
       engine: new LocalLakeEngine({ lake: services.lake, s3 }),
       s3,
       dynamodb,
@@ -165,7 +224,20 @@ describe('no credential or item content in logs at the default level', () => {
         new PutObjectCommand({
           Bucket: services.bucket,
           Key: key,
-          Body: encodeStagingObject([{ id: KEY_VALUE, name: ITEM_VALUE, author: null, summary: null, published_at: null, ...values, _op: 'upsert', _seq: '1'.padStart(40, '0'), _event_time: '2026-11-27 08:20:00.000000', _source: 'stream' }]),
+          Body: encodeStagingObject([
+            {
+              id: KEY_VALUE,
+              name: ITEM_VALUE,
+              author: null,
+              summary: null,
+              published_at: null,
+              ...values,
+              _op: 'upsert',
+              _seq: '1'.padStart(40, '0'),
+              _event_time: '2026-11-27 08:20:00.000000',
+              _source: 'stream',
+            },
+          ]),
         }),
       );
     return {
@@ -206,7 +278,9 @@ describe('no credential or item content in logs at the default level', () => {
     capture();
 
     // Act
-    const failure = await rig.handler({ table: 'books', action: 'merge' }, context('run-2')).catch((error: unknown) => error);
+    const failure = await rig
+      .handler({ table: 'books', action: 'merge' }, context('run-2'))
+      .catch((error: unknown) => error);
 
     // Assert
     rig.done();

@@ -37,8 +37,18 @@ describe('reliability harness', () => {
     const figures = await runReliability({ runs: 5, seed: 8_0808, services });
 
     // Assert
-    expect({ failingSeeds: figures.failingSeeds, errors: figures.errors }).toEqual({ failingSeeds: [], errors: 0 });
-    expect(figures).toMatchObject({ runs: 5, divergences: 0, lostChanges: 0, duplicates: 0, resurrections: 0, failedReads: 0 });
+    expect({ failingSeeds: figures.failingSeeds, errors: figures.errors }).toEqual({
+      failingSeeds: [],
+      errors: 0,
+    });
+    expect(figures).toMatchObject({
+      runs: 5,
+      divergences: 0,
+      lostChanges: 0,
+      duplicates: 0,
+      resurrections: 0,
+      failedReads: 0,
+    });
     expect(figures.badInputs.handled).toBe(figures.badInputs.tried);
     // The run did inject faults: a run with none would prove nothing.
     const injected = Object.values(figures.injected).reduce((a, b) => a + b, 0);

@@ -49,6 +49,10 @@ describe('the bad-input corpus', () => {
       /^decl-.*(quote|semicolon|unicode|homoglyph)/,
       /^key-/,
     ];
-    for (const kind of kinds) expect(corpus.some((c) => kind.test(c.name)), String(kind)).toBe(true);
+    for (const kind of kinds)
+      expect(
+        corpus.some((c) => kind.test(c.name)),
+        String(kind),
+      ).toBe(true);
   });
 });

@@ -18,7 +18,8 @@ export interface Expected {
    * rejected: a typed error thrown (declarations, staging objects, keys);
    * staged / ignored / sanitised / escaped: edge cases that must NOT be rejected, and how they are kept safe.
    */
-  readonly outcome: 'quarantined' | 'processing-failed' | 'rejected' | 'staged' | 'ignored' | 'sanitised' | 'escaped';
+  readonly outcome:
+    'quarantined' | 'processing-failed' | 'rejected' | 'staged' | 'ignored' | 'sanitised' | 'escaped';
   readonly error?: string;
   /** Fields of the error (toMatchObject). */
   readonly fields?: Record<string, unknown>;
@@ -96,7 +97,12 @@ export function loadCorpus(): CorpusCase[] {
     .sort()
     .map((file) => {
       const raw = JSON.parse(readFileSync(new URL(file, DIR), 'utf8')) as Omit<CorpusCase, 'name'>;
-      return { ...raw, name: file.replace(/\.json$/, ''), input: expand(raw.input), expected: expand(raw.expected) as Expected };
+      return {
+        ...raw,
+        name: file.replace(/\.json$/, ''),
+        input: expand(raw.input),
+        expected: expand(raw.expected) as Expected,
+      };
     });
 }
 
@@ -105,7 +111,11 @@ export function casesFor(path: EntryPath): CorpusCase[] {
 }
 
 /** Outcomes in which the input gets a typed error (the issue's "each gets a typed error"). */
-export const ERROR_OUTCOMES: ReadonlySet<Expected['outcome']> = new Set(['quarantined', 'processing-failed', 'rejected']);
+export const ERROR_OUTCOMES: ReadonlySet<Expected['outcome']> = new Set([
+  'quarantined',
+  'processing-failed',
+  'rejected',
+]);
 
 const typedColumns: TableDeclarationInput['columns'] = [
   { name: 'id', type: 'string' },
@@ -140,7 +150,11 @@ export const corpusTables = {
   typed: typed({ unknownAttributes: 'ignore' }),
   typed_fail: typed({ unknownAttributes: 'fail' }),
   typed_extra: typed({ unknownAttributes: 'extra-json-column' }),
-  typed_firehose: typed({ mode: 'firehose', firehose: { appendOnly: false, removes: 'delete' }, unknownAttributes: 'ignore' }),
+  typed_firehose: typed({
+    mode: 'firehose',
+    firehose: { appendOnly: false, removes: 'delete' },
+    unknownAttributes: 'ignore',
+  }),
 } as const;
 export type CorpusTableName = keyof typeof corpusTables;
 
@@ -154,9 +168,19 @@ export const STREAM_ARN = 'arn:aws:dynamodb:ddblocal:000000000000:table/typed/st
 export const EVENT_SECONDS = 1795767600;
 
 /** A well-formed Lambda DynamoDB Streams record of the `typed` table. */
-export function goodStreamRecord(id: string, sequenceNumber: string, eventName: 'INSERT' | 'MODIFY' | 'REMOVE' = 'INSERT'): Record<string, unknown> {
+export function goodStreamRecord(
+  id: string,
+  sequenceNumber: string,
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE' = 'INSERT',
+): Record<string, unknown> {
   const keys = { id: { S: id } };
-  const image = { id: { S: id }, name: { S: `name of ${id}` }, total: { N: '42' }, price: { N: '9.99' }, tags: { SS: ['a', 'b'] } };
+  const image = {
+    id: { S: id },
+    name: { S: `name of ${id}` },
+    total: { N: '42' },
+    price: { N: '9.99' },
+    tags: { SS: ['a', 'b'] },
+  };
   return {
     eventID: `event-${id}-${sequenceNumber}`,
     eventName,
@@ -180,7 +204,12 @@ export function goodStreamRecord(id: string, sequenceNumber: string, eventName: 
  * completed into a well-formed record with sequence number 500 (keys default to the image's `id`).
  */
 export function caseStreamRecord(c: CorpusCase): unknown {
-  const input = c.input as { record?: unknown; keys?: unknown; newImage?: Record<string, unknown>; eventName?: string };
+  const input = c.input as {
+    record?: unknown;
+    keys?: unknown;
+    newImage?: Record<string, unknown>;
+    eventName?: string;
+  };
   if ('record' in input) return input.record;
   const eventName = input.eventName ?? 'INSERT';
   const keys = input.keys ?? { id: input.newImage?.id };

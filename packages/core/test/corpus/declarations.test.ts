@@ -28,11 +28,18 @@ describe.each(casesFor('declaration'))('declaration $name', (c) => {
     const [books, rejected, orders] = outcomes;
     expect(rejected).toBeInstanceOf(DeclarationError);
     expect((rejected as DeclarationError).name).toBe(c.expected.error);
-    expect((rejected as DeclarationError).issues.map((i) => i.path)).toEqual(expect.arrayContaining([...(c.expected.issuePaths ?? [])]));
+    expect((rejected as DeclarationError).issues.map((i) => i.path)).toEqual(
+      expect.arrayContaining([...(c.expected.issuePaths ?? [])]),
+    );
     expect(books).not.toBeInstanceOf(Error);
     expect(orders).not.toBeInstanceOf(Error);
     const sql = renderMerge(
-      { table: books as TableDeclaration, target: { database: 'lake', name: 'books' }, stagingTable: { database: 'lake', name: 'books_staging' }, files: ['s3://lake/staging/books/x.json.gz'] },
+      {
+        table: books as TableDeclaration,
+        target: { database: 'lake', name: 'books' },
+        stagingTable: { database: 'lake', name: 'books_staging' },
+        files: ['s3://lake/staging/books/x.json.gz'],
+      },
       athenaDialect,
     );
     expect(sql).toMatch(/^MERGE INTO "lake"\."books" AS t/);

@@ -20,7 +20,15 @@ function bodyOf(input: StagingInput): Uint8Array {
 }
 
 function goodObject(seqs: readonly number[]): Uint8Array {
-  const lines = seqs.map((s) => JSON.stringify({ id: `s-${s}`, _op: 'upsert', _seq: String(s).padStart(40, '0'), _event_time: '2026-11-27 08:20:00.000000', _source: 'stream' }));
+  const lines = seqs.map((s) =>
+    JSON.stringify({
+      id: `s-${s}`,
+      _op: 'upsert',
+      _seq: String(s).padStart(40, '0'),
+      _event_time: '2026-11-27 08:20:00.000000',
+      _source: 'stream',
+    }),
+  );
   return gzipSync(`${lines.join('\n')}\n`);
 }
 

@@ -1,4 +1,9 @@
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { localS3Client } from '@ddb-athena-sync/local-services/local-clients';
 import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
@@ -32,7 +37,15 @@ afterAll(async () => {
 function s3Store(): ObjectStore {
   return {
     async putObject({ key, body, contentType, contentEncoding }) {
-      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, ContentType: contentType, ContentEncoding: contentEncoding }));
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: key,
+          Body: body,
+          ContentType: contentType,
+          ContentEncoding: contentEncoding,
+        }),
+      );
     },
   };
 }
@@ -58,44 +71,52 @@ const goodRows = [
 ];
 
 describe.each(casesFor('stream-record'))('stream record $name', (c) => {
-  (c.openBug === undefined ? it : it.fails)(`${c.description} -> ${c.expected.outcome}${c.expected.error === undefined ? '' : ` (${c.expected.error})`}`, async () => {
-    // Arrange
-    const table = tableOf(c);
-    const bad = caseStreamRecord(c);
-    const records = [...before, bad, ...after] as DynamoDBStreamRecord[];
-    const prefix = `${c.name}/`;
+  (c.openBug === undefined ? it : it.fails)(
+    `${c.description} -> ${c.expected.outcome}${c.expected.error === undefined ? '' : ` (${c.expected.error})`}`,
+    async () => {
+      // Arrange
+      const table = tableOf(c);
+      const bad = caseStreamRecord(c);
+      const records = [...before, bad, ...after] as DynamoDBStreamRecord[];
+      const prefix = `${c.name}/`;
 
-    // Act
-    const result = await stageStreamBatch(
-      records,
-      { table, stagingPrefix: `${prefix}staging/`, quarantinePrefix: `${prefix}quarantine/` },
-      { store: s3Store(), now: () => 1795767660_000 },
-    );
+      // Act
+      const result = await stageStreamBatch(
+        records,
+        { table, stagingPrefix: `${prefix}staging/`, quarantinePrefix: `${prefix}quarantine/` },
+        { store: s3Store(), now: () => 1795767660_000 },
+      );
 
-    // Assert: the batch is acknowledged in full (nothing retried, nothing blocked).
-    expect(result.error).toBeUndefined();
-    expect(result.batchItemFailures).toEqual([]);
+      // Assert: the batch is acknowledged in full (nothing retried, nothing blocked).
+      expect(result.error).toBeUndefined();
+      expect(result.batchItemFailures).toEqual([]);
 
-    const quarantine = await keysUnder(`${prefix}quarantine/`);
-    const staged = await keysUnder(`${prefix}staging/`);
-    expect(staged).toHaveLength(1);
-    const rows = await readAllStagingRows(await bytesOf(staged[0]!), staged[0]);
-    const summary = rows.map((r) => [r.id, r._op, r._seq.replace(/^0+/, '')]);
+      const quarantine = await keysUnder(`${prefix}quarantine/`);
+      const staged = await keysUnder(`${prefix}staging/`);
+      expect(staged).toHaveLength(1);
+      const rows = await readAllStagingRows(await bytesOf(staged[0]!), staged[0]);
+      const summary = rows.map((r) => [r.id, r._op, r._seq.replace(/^0+/, '')]);
 
-    if (c.expected.outcome === 'quarantined') {
-      expect(result.quarantined.map((q) => q.errorName)).toEqual([c.expected.error]);
-      expect(quarantine).toHaveLength(1);
-      const body = JSON.parse(Buffer.from(await bytesOf(quarantine[0]!)).toString('utf8')) as { reason: string; error: Record<string, unknown>; record: unknown };
-      expect(body.error).toMatchObject({ name: c.expected.error, table: table.name, ...c.expected.fields });
-      if (c.expected.messageIncludes !== undefined) expect(body.reason).toContain(c.expected.messageIncludes);
-      // The quarantine keeps the record as delivered, so it can be inspected and replayed.
-      expect(body.record).toEqual(JSON.parse(JSON.stringify(bad)) as unknown);
-      expect(summary).toEqual(goodRows);
-    } else {
-      expect(c.expected.outcome).toBe('staged');
-      expect(quarantine).toEqual([]);
-      expect(summary).toEqual([...goodRows.slice(0, 2), ['bad-1', 'upsert', '500'], ...goodRows.slice(2)]);
-      expect(rows[2]).toMatchObject(c.expected.row ?? {});
-    }
-  });
+      if (c.expected.outcome === 'quarantined') {
+        expect(result.quarantined.map((q) => q.errorName)).toEqual([c.expected.error]);
+        expect(quarantine).toHaveLength(1);
+        const body = JSON.parse(Buffer.from(await bytesOf(quarantine[0]!)).toString('utf8')) as {
+          reason: string;
+          error: Record<string, unknown>;
+          record: unknown;
+        };
+        expect(body.error).toMatchObject({ name: c.expected.error, table: table.name, ...c.expected.fields });
+        if (c.expected.messageIncludes !== undefined)
+          expect(body.reason).toContain(c.expected.messageIncludes);
+        // The quarantine keeps the record as delivered, so it can be inspected and replayed.
+        expect(body.record).toEqual(JSON.parse(JSON.stringify(bad)) as unknown);
+        expect(summary).toEqual(goodRows);
+      } else {
+        expect(c.expected.outcome).toBe('staged');
+        expect(quarantine).toEqual([]);
+        expect(summary).toEqual([...goodRows.slice(0, 2), ['bad-1', 'upsert', '500'], ...goodRows.slice(2)]);
+        expect(rows[2]).toMatchObject(c.expected.row ?? {});
+      }
+    },
+  );
 });

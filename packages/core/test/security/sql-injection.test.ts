@@ -1,7 +1,11 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
-import { DeclarationError, InvalidIdentifierError, UnsafeLiteralError } from '@ddb-athena-sync/schemas/errors';
+import {
+  DeclarationError,
+  InvalidIdentifierError,
+  UnsafeLiteralError,
+} from '@ddb-athena-sync/schemas/errors';
 import { renderIcebergDdl, renderStagingDdl } from '@ddb-athena-sync/schemas/render-ddl';
 import { assertIdentifier, isIdentifier, sqlStringLiteral } from '@ddb-athena-sync/schemas/sql-safety';
 import { books, booksInput } from '@ddb-athena-sync/schemas/tables';
@@ -36,11 +40,48 @@ function trinoShape(sql: string): string {
   return shape(trino.parse(sql) as unknown as Node);
 }
 
-const HOSTILE_UNITS = ["'", '"', '`', ';', '-', '/', '*', '\\', ' ', '\n', '\t', '\r', '(', ')', ',', '=', '$', '%', 'a', 'Z', '0', 'é', 'ß', '\u200b', '\u202e', '😀', 'ДРОП'];
+const HOSTILE_UNITS = [
+  "'",
+  '"',
+  '`',
+  ';',
+  '-',
+  '/',
+  '*',
+  '\\',
+  ' ',
+  '\n',
+  '\t',
+  '\r',
+  '(',
+  ')',
+  ',',
+  '=',
+  '$',
+  '%',
+  'a',
+  'Z',
+  '0',
+  'é',
+  'ß',
+  '\u200b',
+  '\u202e',
+  '😀',
+  'ДРОП',
+];
 /** Strings made of quotes, comment markers, statement separators, control and bidi characters, emoji. */
 const hostileText = fc.oneof(
   fc.string({ unit: fc.constantFrom(...HOSTILE_UNITS), minLength: 1, maxLength: 40 }),
-  fc.constantFrom("'; DROP TABLE books; --", "' OR '1'='1", "\\'; SELECT 1; --", "'/*", "*/'", "''''", "x'\n;\nDELETE FROM books;--", '$$; DROP TABLE x; $$'),
+  fc.constantFrom(
+    "'; DROP TABLE books; --",
+    "' OR '1'='1",
+    "\\'; SELECT 1; --",
+    "'/*",
+    "*/'",
+    "''''",
+    "x'\n;\nDELETE FROM books;--",
+    '$$; DROP TABLE x; $$',
+  ),
   fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }),
 );
 const hostileIdentifier = hostileText.filter((s) => !isIdentifier(s));
@@ -57,11 +98,52 @@ describe('identifiers: the identifier check rejects everything that is not ^[a-z
           () => assertIdentifier(name),
           () => athenaDialect.identifier(name),
           () => duckdbDialect.identifier(name),
-          () => renderMerge({ table: books, target, stagingTable: { database: 'db', name: 'books_staging' }, files: ['s3://b/k'] }, athenaDialect),
-          () => renderMerge({ table: books, target: { database: 'db', name }, stagingTable: { database: 'db', name: 'books_staging' }, files: ['s3://b/k'] }, athenaDialect),
-          () => renderMerge({ table: books, target: { name: 'books' }, stagingTable: { database: name, name: 'books_staging' }, files: ['s3://b/k'] }, athenaDialect),
-          () => renderMerge({ table: books, target: { database: name, name: 'books' }, stagingTable: { name: 'books_staging' }, files: ['s3://b/k'] }, duckdbDialect),
-          () => renderCreate(books, duckdbDialect, { database: name, tableLocation: 's3://b/t/', stagingLocation: 's3://b/s/' }),
+          () =>
+            renderMerge(
+              {
+                table: books,
+                target,
+                stagingTable: { database: 'db', name: 'books_staging' },
+                files: ['s3://b/k'],
+              },
+              athenaDialect,
+            ),
+          () =>
+            renderMerge(
+              {
+                table: books,
+                target: { database: 'db', name },
+                stagingTable: { database: 'db', name: 'books_staging' },
+                files: ['s3://b/k'],
+              },
+              athenaDialect,
+            ),
+          () =>
+            renderMerge(
+              {
+                table: books,
+                target: { name: 'books' },
+                stagingTable: { database: name, name: 'books_staging' },
+                files: ['s3://b/k'],
+              },
+              athenaDialect,
+            ),
+          () =>
+            renderMerge(
+              {
+                table: books,
+                target: { database: name, name: 'books' },
+                stagingTable: { name: 'books_staging' },
+                files: ['s3://b/k'],
+              },
+              duckdbDialect,
+            ),
+          () =>
+            renderCreate(books, duckdbDialect, {
+              database: name,
+              tableLocation: 's3://b/t/',
+              stagingLocation: 's3://b/s/',
+            }),
           () => renderOptimize(books, athenaDialect, { database: name }),
           () => renderVacuum(books, athenaDialect, { database: name }),
           () => renderIcebergDdl(books, { database: name, location: 's3://lake-bucket/tables/books/' }),
@@ -69,9 +151,24 @@ describe('identifiers: the identifier check rejects everything that is not ^[a-z
 
         // Act / Assert
         for (const render of statements) expect(render).toThrow(InvalidIdentifierError);
-        expect(() => parseDeclaration({ name, dynamodb: { tableName: 'books', partitionKey: 'id' }, columns: [{ name: 'id', type: 'string' }], mode: 'merge' })).toThrow(DeclarationError);
         expect(() =>
-          parseDeclaration({ name: 'books', dynamodb: { tableName: 'books', partitionKey: 'id' }, columns: [{ name: 'id', type: 'string' }, { name, type: 'string' }], mode: 'merge' }),
+          parseDeclaration({
+            name,
+            dynamodb: { tableName: 'books', partitionKey: 'id' },
+            columns: [{ name: 'id', type: 'string' }],
+            mode: 'merge',
+          }),
+        ).toThrow(DeclarationError);
+        expect(() =>
+          parseDeclaration({
+            name: 'books',
+            dynamodb: { tableName: 'books', partitionKey: 'id' },
+            columns: [
+              { name: 'id', type: 'string' },
+              { name, type: 'string' },
+            ],
+            mode: 'merge',
+          }),
         ).toThrow(DeclarationError);
       }),
       { numRuns: 300 },
@@ -88,24 +185,35 @@ describe('identifiers: the identifier check rejects everything that is not ^[a-z
 });
 
 describe('literals: no value changes the structure of a statement', () => {
-  const plan = (files: readonly string[]) => ({ table: books, target: { database: 'lake', name: 'books' }, stagingTable: { database: 'lake', name: 'books_staging' }, files });
+  const plan = (files: readonly string[]) => ({
+    table: books,
+    target: { database: 'lake', name: 'books' },
+    stagingTable: { database: 'lake', name: 'books_staging' },
+    files,
+  });
 
   it('a MERGE whose staged file names are hostile parses to the same tree as a benign one, one statement', () => {
     fc.assert(
-      fc.property(fc.array(hostileText.filter((s) => !s.includes('\u0000')), { minLength: 1, maxLength: 3 }), (names) => {
-        // Arrange
-        const hostile = names.map((n) => `s3://lake/staging/books/${n}`);
-        const benign = names.map((_, i) => `s3://lake/staging/books/f${i}.json.gz`);
+      fc.property(
+        fc.array(
+          hostileText.filter((s) => !s.includes('\u0000')),
+          { minLength: 1, maxLength: 3 },
+        ),
+        (names) => {
+          // Arrange
+          const hostile = names.map((n) => `s3://lake/staging/books/${n}`);
+          const benign = names.map((_, i) => `s3://lake/staging/books/f${i}.json.gz`);
 
-        // Act
-        const sql = renderMerge(plan(hostile), athenaDialect);
-        const reference = renderMerge(plan(benign), athenaDialect);
+          // Act
+          const sql = renderMerge(plan(hostile), athenaDialect);
+          const reference = renderMerge(plan(benign), athenaDialect);
 
-        // Assert
-        expect(trino.validate(sql)).toEqual([]);
-        expect(trino.splitSQLByStatement(sql)).toHaveLength(1);
-        expect(trinoShape(sql)).toBe(trinoShape(reference));
-      }),
+          // Assert
+          expect(trino.validate(sql)).toEqual([]);
+          expect(trino.splitSQLByStatement(sql)).toHaveLength(1);
+          expect(trinoShape(sql)).toBe(trinoShape(reference));
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -122,26 +230,34 @@ describe('literals: no value changes the structure of a statement', () => {
 
   it('a table location with hostile characters stays one literal of the Hive DDL, or is rejected', () => {
     fc.assert(
-      fc.property(hostileText.filter((s) => !/\s/.test(s) && !s.includes("\u0000")), (path) => {
-        // Arrange
-        const location = `s3://lake-bucket/${path}`;
-        const renderBoth = (at: string): string[] => [renderIcebergDdl(unpartitioned, { database: 'lake', location: at }), renderStagingDdl(unpartitioned, { database: 'lake', location: at })];
-        const reference = renderBoth('s3://lake-bucket/tables');
+      fc.property(
+        hostileText.filter((s) => !/\s/.test(s) && !s.includes('\u0000')),
+        (path) => {
+          // Arrange
+          const location = `s3://lake-bucket/${path}`;
+          const renderBoth = (at: string): string[] => [
+            renderIcebergDdl(unpartitioned, { database: 'lake', location: at }),
+            renderStagingDdl(unpartitioned, { database: 'lake', location: at }),
+          ];
+          const reference = renderBoth('s3://lake-bucket/tables');
 
-        // Act
-        const render = (): string[] => renderBoth(location);
+          // Act
+          const render = (): string[] => renderBoth(location);
 
-        // Assert: HiveQL reads backslash escapes and concatenates adjacent literals, so no quote
-        // doubling is safe there; quotes and backslashes are refused, everything else is one literal.
-        if (/['"`\\]/.test(path)) {
-          expect(render).toThrow(/not an s3:\/\/ URI/);
-          return;
-        }
-        render().forEach((ddl, i) => {
-          expect(hive.validate(ddl)).toEqual([]);
-          expect(shape(hive.parse(ddl) as unknown as Node)).toBe(shape(hive.parse(reference[i]!) as unknown as Node));
-        });
-      }),
+          // Assert: HiveQL reads backslash escapes and concatenates adjacent literals, so no quote
+          // doubling is safe there; quotes and backslashes are refused, everything else is one literal.
+          if (/['"`\\]/.test(path)) {
+            expect(render).toThrow(/not an s3:\/\/ URI/);
+            return;
+          }
+          render().forEach((ddl, i) => {
+            expect(hive.validate(ddl)).toEqual([]);
+            expect(shape(hive.parse(ddl) as unknown as Node)).toBe(
+              shape(hive.parse(reference[i]!) as unknown as Node),
+            );
+          });
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -168,13 +284,22 @@ describe('literals round-trip through DuckDB exactly', () => {
 
   it('SELECT <literal> returns the input string, whatever it holds', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(hostileText, fc.string({ unit: 'binary' })).filter((s) => !s.includes('\u0000') && !/[\uD800-\uDFFF]/.test(s.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''))), async (value) => {
-        // Act
-        const reader = await db.runAndReadAll(`SELECT ${duckdbDialect.literal(value)} AS v, 1 AS marker`);
+      fc.asyncProperty(
+        fc
+          .oneof(hostileText, fc.string({ unit: 'binary' }))
+          .filter(
+            (s) =>
+              !s.includes('\u0000') &&
+              !/[\uD800-\uDFFF]/.test(s.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, '')),
+          ),
+        async (value) => {
+          // Act
+          const reader = await db.runAndReadAll(`SELECT ${duckdbDialect.literal(value)} AS v, 1 AS marker`);
 
-        // Assert: one row, two columns, the value unchanged.
-        expect(reader.getRowObjects()).toEqual([{ v: value, marker: 1 }]);
-      }),
+          // Assert: one row, two columns, the value unchanged.
+          expect(reader.getRowObjects()).toEqual([{ v: value, marker: 1 }]);
+        },
+      ),
       { numRuns: 200 },
     );
   });
