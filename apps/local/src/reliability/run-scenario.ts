@@ -31,7 +31,7 @@ import { canonical, scanAsColumns } from '../demo/compare.js';
 import { ensureDynamoTable } from '../stack/dynamodb-tables.js';
 import { MemoryCheckpointStore } from '../stack/checkpoint-store.js';
 import { StreamPoller } from '../stack/stream-poller.js';
-import { markTtlRemoval, TtlMarks, TtlSweeper } from '../stack/ttl-sweeper.js';
+import { markTtlRemoval, normalizeLocalTtlRemoval, TtlMarks, TtlSweeper } from '../stack/ttl-sweeper.js';
 import { faultyS3, InjectedFault, killableClient } from './faults.js';
 import type { FaultSwitch } from './faults.js';
 import { seededRandom, sleep } from './prng.js';
@@ -358,7 +358,16 @@ export async function runScenario(
       return Promise.resolve();
     },
     invoke: async (records: readonly StreamRecord[]) => {
-      const marked = records.map((r) => markTtlRemoval(r, ['id'], 'expires_at', marks));
+      // As the local stack does: DynamoDB Local's own TTL records become REMOVEs with the TTL identity,
+      // and the sweeper's deletes get that identity too.
+      const marked = records.map((r) =>
+        markTtlRemoval(
+          normalizeLocalTtlRemoval(r, 'expires_at', Date.now()).record,
+          ['id'],
+          'expires_at',
+          marks,
+        ),
+      );
       const lambda = marked.map((r) => toLambdaStreamRecord(r, streamArn));
       const bad: string[] = [];
       if (chaos.active && lambda.length > 0 && random() < f.badInputRate) {
