@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { loadConfig } from './config.js';
 import { buildDeps } from './deps.js';
 import type { MergerDeps } from './deps.js';
-import { BadEventError } from './errors.js';
+import { BadEventError, MergerRunError } from './errors.js';
 
 /** What EventBridge Scheduler sends (infra/modules/merge-table, scheduler.tf). */
 const eventSchema = z.object({ table: z.string(), action: z.enum(['merge', 'maintain']) });
@@ -74,8 +74,12 @@ export function createHandler(deps: MergerDeps): (event: unknown, context: Pick<
       return { table, action, status: report.status, batches: report.batches.length, backlog: report.backlog };
     } catch (error) {
       // The batch stays staged; the next scheduled run picks it up (or finishes its journal).
-      logger.error('merger run failed', error as Error);
-      throw error;
+      // Logged and rethrown by class, error type and query id only: an engine's message can quote
+      // item values (MergerRunError says why). The full error is logged at DEBUG, off by default.
+      const failure = new MergerRunError(table, action, error);
+      logger.error('merger run failed', { errorName: failure.errorName, errorType: failure.errorType, queryId: failure.queryId });
+      logger.debug('merger run failure detail', error as Error);
+      throw failure;
     } finally {
       metrics.publishStoredMetrics();
       logger.resetKeys();

@@ -23,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 
 import type { MergerConfig } from '../src/config.js';
 import type { MergerDeps } from '../src/deps.js';
-import { BadEventError } from '../src/errors.js';
+import { BadEventError, MergerRunError } from '../src/errors.js';
 import { createHandler } from '../src/handler.js';
 
 // The handler end to end on the local stand-ins: s3rver (staging), DynamoDB Local (control table)
@@ -88,7 +88,9 @@ describe('merger handler on the local lake', () => {
     const maintained = await handler({ table: 'books', action: 'maintain' }, context('run-3'));
 
     // Assert
-    expect(crashed).toBeInstanceOf(Error);
+    expect(crashed).toBeInstanceOf(MergerRunError);
+    expect((crashed as MergerRunError).message).toBe('merge of table "books" failed: Error; the batch stays staged');
+    expect(((crashed as MergerRunError).cause as Error).message).toMatch(/crash after MERGE/);
     expect(second).toMatchObject({ status: 'drained', batches: 2, backlog: 0 });
     expect(maintained).toMatchObject({ status: 'done' });
     const db = await (await DuckDBInstance.create(':memory:')).connect();

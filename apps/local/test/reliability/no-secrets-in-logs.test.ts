@@ -267,11 +267,10 @@ describe('no credential or item content in logs at the default level', () => {
     rig.done();
   });
 
-  // Open bug (reported in issue 8): the merger logs the engine's error as is, and a cast error
-  // quotes the value that did not fit (DuckDB here; Athena's StateChangeReason does the same, e.g.
-  // INVALID_CAST_ARGUMENT). This runs as it.fails until apps/merger/src/handler.ts logs errors by
-  // class and query id only.
-  it.fails('merger: a merge whose staged value does not fit its column logs no item content', async () => {
+  // A cast error quotes the value that did not fit (DuckDB here; Athena's StateChangeReason does the
+  // same, e.g. INVALID_CAST_ARGUMENT): the merger logs and throws such failures by class, error type
+  // and query id only (apps/merger MergerRunError).
+  it('merger: a merge whose staged value does not fit its column logs no item content', async () => {
     // Arrange
     const rig = await mergerRig();
     await rig.put('staging/books/2026/11/27/08/b-2-2.json.gz', { published_at: POISON_VALUE });
