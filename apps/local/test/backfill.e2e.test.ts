@@ -4,12 +4,12 @@ import { join } from 'node:path';
 
 import { BatchWriteItemCommand, CreateTableCommand, DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
+import { backfillTable } from '@ddb-athena-sync/core/backfill/backfill-table';
 import { books } from '@ddb-athena-sync/schemas/tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { compareTable } from '../src/demo/compare.js';
-import { backfillTable } from '../src/stack/backfill.js';
-import { startStack } from '../src/stack/stack.js';
+import { CONTROL_TABLE, startStack } from '../src/stack/stack.js';
 import type { Stack } from '../src/stack/stack.js';
 import { stagingStatus } from '../src/stack/staging-status.js';
 
@@ -85,13 +85,13 @@ describe('backfill', () => {
     })();
 
     const progress: number[] = [];
-    const result = await backfillTable({ ddb: stack.ddb, s3: stack.s3, bucket: stack.bucket, table: books, segments: 4, onProgress: (p) => progress.push(p.scanned) });
+    const result = await backfillTable({ dynamodb: stack.ddb, s3: stack.s3, bucket: stack.bucket, table: books, controlTable: CONTROL_TABLE, segments: 4, onProgress: (p) => progress.push(p.scanned) });
     await new Promise((r) => setTimeout(r, 3000));
     stop = true;
     await writer;
 
     expect(result.scanned).toBeGreaterThanOrEqual(EXISTING - n);
-    expect(result.rejected).toBe(0);
+    expect(result.quarantined).toBe(0);
     expect(progress.at(-1)).toBe(result.scanned);
     // Wait until every staged object (backfill and stream) is merged and the stream is drained.
     const deadline = Date.now() + 90_000;

@@ -1,3 +1,5 @@
+import { backfillTable } from '@ddb-athena-sync/core/backfill/backfill-table';
+import type { BackfillProgress } from '@ddb-athena-sync/core/backfill/backfill-table';
 import { getTable } from '@ddb-athena-sync/schemas/tables';
 import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
 
@@ -5,10 +7,8 @@ import { parseArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { CommandIo } from '../io.js';
 import { progressBar } from '../progress-bar.js';
-import { backfillTable } from '../stack/backfill.js';
-import type { BackfillProgress } from '../stack/backfill.js';
 import { DEFAULT_DATA_DIR, dataDirLayout, runningStack } from '../stack/data-dir.js';
-import { startStack } from '../stack/stack.js';
+import { CONTROL_TABLE, startStack } from '../stack/stack.js';
 import { stagingStatus } from '../stack/staging-status.js';
 
 const USAGE = `usage: ddb-athena-sync backfill --table <name> [--segments <n>] [--data-dir <dir>]
@@ -47,16 +47,16 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   if (running !== undefined) {
     const ddb = localDynamoDbClient(running.dynamodbEndpoint);
     const s3 = localS3Client(running.s3Endpoint);
-    const result = await backfillTable({ ddb, s3, bucket: running.bucket, table, segments, onProgress });
-    io.stdout(`${tty ? '\n' : ''}staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.rejected} rejected); the running stack's merger picks them up.\n`);
-    return result.rejected > 0 ? 1 : 0;
+    const result = await backfillTable({ dynamodb: ddb, s3, bucket: running.bucket, table, controlTable: CONTROL_TABLE, segments, onProgress });
+    io.stdout(`${tty ? '\n' : ''}staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined to quarantine/); the running stack's merger picks them up.\n`);
+    return result.quarantined > 0 ? 1 : 0;
   }
 
   io.stdout(`no stack running on ${dataDir}/: starting one (stream first, then the Scan)...\n`);
   const stack = await startStack({ dataDir });
   try {
-    const result = await backfillTable({ ddb: stack.ddb, s3: stack.s3, bucket: stack.bucket, table, segments, onProgress });
-    io.stdout(`${tty ? '\n' : ''}staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.rejected} rejected); merging...\n`);
+    const result = await backfillTable({ dynamodb: stack.ddb, s3: stack.s3, bucket: stack.bucket, table, controlTable: CONTROL_TABLE, segments, onProgress });
+    io.stdout(`${tty ? '\n' : ''}staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined to quarantine/); merging...\n`);
     for (;;) {
       await stack.mergeNow(table.name);
       const s = await stagingStatus(stack.s3, stack.bucket, table.name);
@@ -65,7 +65,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     }
     const [count] = await stack.lake.query(`SELECT count(*) AS n FROM "${table.name}"`);
     io.stdout(`merged: ${table.name} has ${String(count?.n)} rows in the lake.\n`);
-    return result.rejected > 0 ? 1 : 0;
+    return result.quarantined > 0 ? 1 : 0;
   } finally {
     await stack.stop();
   }
