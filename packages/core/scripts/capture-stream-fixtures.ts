@@ -4,9 +4,10 @@
 // (and a `types` table for every DynamoDB attribute type) with NEW_AND_OLD_IMAGES streams, write
 // items, then read every shard with GetRecords and convert each record to the shape the Lambda
 // event source mapping delivers (epoch seconds, base64 binary, eventSourceARN).
-// DynamoDB Local does not run TTL deletions, so the TTL fixture is a captured REMOVE to which the
-// documented TTL userIdentity ({type: "Service", principalId: "dynamodb.amazonaws.com"}) is added;
-// the file says so in its `note`.
+// DynamoDB Local 3.x does expire TTL items, but its stream records for them carry no userIdentity
+// (and an eventName the SDK reports as UNKNOWN_TO_SDK_VERSION; apps/local normalises them), so the
+// TTL fixture is a captured REMOVE to which the documented TTL userIdentity ({type: "Service",
+// principalId: "dynamodb.amazonaws.com"}) is added; the file says so in its `note`.
 //
 // Run: pnpm --filter @ddb-athena-sync/core capture-fixtures
 import { writeFileSync } from 'node:fs';
@@ -98,7 +99,7 @@ try {
   writeFileSync(`${dir}types.json`, `${JSON.stringify({ note, records: types }, null, 2)}\n`);
   writeFileSync(
     `${dir}books-ttl-remove.json`,
-    `${JSON.stringify({ note: `${note} DynamoDB Local performs no TTL deletions: this is the captured REMOVE of b-002 with the userIdentity DynamoDB documents for TTL deletions added.`, records: [ttl] }, null, 2)}\n`,
+    `${JSON.stringify({ note: `${note} DynamoDB Local's own TTL deletions carry no userIdentity: this is the captured REMOVE of b-002 with the userIdentity DynamoDB documents for TTL deletions added.`, records: [ttl] }, null, 2)}\n`,
   );
   console.log(`captured ${books.length} books records and ${types.length} types records`);
 } finally {
