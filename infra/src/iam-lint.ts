@@ -45,7 +45,12 @@ function statementText(file: TfFile, sid: string): string | undefined {
 }
 
 /** Lints one aws_iam_policy_document; returns the number of statements seen. */
-export function lintPolicyDocument(body: HclBody, file: TfFile, at: { file: string; address: string }, findings: Finding[]): number {
+export function lintPolicyDocument(
+  body: HclBody,
+  file: TfFile,
+  at: { file: string; address: string },
+  findings: Finding[],
+): number {
   const all = statements(body);
   for (const statement of all) {
     const effect = typeof statement.effect === 'string' ? statement.effect : 'Allow';
@@ -55,24 +60,45 @@ export function lintPolicyDocument(body: HclBody, file: TfFile, at: { file: stri
     if (effect === 'Deny') continue;
     const actions = strings(statement.actions);
     if (statement.not_actions !== undefined) {
-      findings.push({ rule: 'iam-wildcard-action', ...where, message: 'not_actions in an Allow statement grants every other action' });
+      findings.push({
+        rule: 'iam-wildcard-action',
+        ...where,
+        message: 'not_actions in an Allow statement grants every other action',
+      });
     }
     for (const action of actions) {
-      if (action.includes('*')) findings.push({ rule: 'iam-wildcard-action', ...where, message: `action "${action}" is a wildcard; list the actions` });
+      if (action.includes('*'))
+        findings.push({
+          rule: 'iam-wildcard-action',
+          ...where,
+          message: `action "${action}" is a wildcard; list the actions`,
+        });
     }
     const resources = strings(statement.resources);
     if (statement.not_resources !== undefined) {
-      findings.push({ rule: 'iam-wildcard-resource', ...where, message: 'not_resources in an Allow statement grants every other resource' });
+      findings.push({
+        rule: 'iam-wildcard-resource',
+        ...where,
+        message: 'not_resources in an Allow statement grants every other resource',
+      });
     }
     if (!resources.includes('*')) continue;
     const needing = actions.filter((a) => !RESOURCELESS_ACTIONS.has(a));
     if (needing.length > 0) {
-      findings.push({ rule: 'iam-wildcard-resource', ...where, message: `resource "*" with actions that support resource-level permissions: ${needing.join(', ')}` });
+      findings.push({
+        rule: 'iam-wildcard-resource',
+        ...where,
+        message: `resource "*" with actions that support resource-level permissions: ${needing.join(', ')}`,
+      });
       continue;
     }
     const text = sid === undefined ? undefined : statementText(file, sid);
     if (text === undefined || !JUSTIFICATION.test(text)) {
-      findings.push({ rule: 'iam-wildcard-resource', ...where, message: 'resource "*" needs a sid and a `# iam-wildcard: <why>` comment in the statement' });
+      findings.push({
+        rule: 'iam-wildcard-resource',
+        ...where,
+        message: 'resource "*" needs a sid and a `# iam-wildcard: <why>` comment in the statement',
+      });
     }
   }
   return all.length;
@@ -81,11 +107,19 @@ export function lintPolicyDocument(body: HclBody, file: TfFile, at: { file: stri
 const INLINE_WILDCARD_ACTION = /\bAction\s*=\s*(?:\[[^\]]*?)?"(?:\*|[\w-]+:[\w]*\*[\w]*)"/;
 
 /** Policies written inline with jsonencode() instead of a policy document: catch the obvious wildcard. */
-export function lintInlinePolicy(body: HclBody, at: { file: string; address: string }, findings: Finding[]): void {
+export function lintInlinePolicy(
+  body: HclBody,
+  at: { file: string; address: string },
+  findings: Finding[],
+): void {
   const policy = body.policy;
   if (typeof policy !== 'string' || !policy.includes('jsonencode')) return;
   if (/Effect\s*=\s*"Deny"/.test(policy) && !/Effect\s*=\s*"Allow"/.test(policy)) return;
   if (INLINE_WILDCARD_ACTION.test(policy)) {
-    findings.push({ rule: 'iam-wildcard-action', ...at, message: 'inline policy allows a wildcard action; use an aws_iam_policy_document with listed actions' });
+    findings.push({
+      rule: 'iam-wildcard-action',
+      ...at,
+      message: 'inline policy allows a wildcard action; use an aws_iam_policy_document with listed actions',
+    });
   }
 }

@@ -64,7 +64,9 @@ interface JsiiType {
   readonly datatype?: boolean;
   readonly docs?: { readonly summary?: string };
   readonly properties?: readonly JsiiProperty[];
-  readonly initializer?: { readonly parameters?: readonly { readonly name: string; readonly type: JsiiTypeRef }[] };
+  readonly initializer?: {
+    readonly parameters?: readonly { readonly name: string; readonly type: JsiiTypeRef }[];
+  };
 }
 
 interface JsiiManifest {
@@ -72,7 +74,8 @@ interface JsiiManifest {
   readonly types: Readonly<Record<string, JsiiType>>;
 }
 
-const REPRESENTS = /Represents a \{@link https:\/\/registry\.terraform\.io\/providers\/hashicorp\/aws\/([\d.]+)\/docs\/(resources|data-sources)\/\w+ (\w+)\}/;
+const REPRESENTS =
+  /Represents a \{@link https:\/\/registry\.terraform\.io\/providers\/hashicorp\/aws\/([\d.]+)\/docs\/(resources|data-sources)\/\w+ (\w+)\}/;
 const ANCHOR = /#(\w+) \w+#\w+\}/;
 
 function camelToSnake(name: string): string {
@@ -138,7 +141,9 @@ function extractSchema(manifest: JsiiManifest): SerializedSchema {
 
 /** Turns the block table back into an object graph (cycles allowed). */
 function hydrate(serialized: SerializedSchema): ProviderSchema {
-  const blocks: { arguments: Record<string, ArgumentSchema> }[] = serialized.blocks.map(() => ({ arguments: {} }));
+  const blocks: { arguments: Record<string, ArgumentSchema> }[] = serialized.blocks.map(() => ({
+    arguments: {},
+  }));
   serialized.blocks.forEach((args, index) => {
     const target = blocks[index]!.arguments;
     for (const [name, [required, block, nested]] of Object.entries(args)) {
@@ -165,7 +170,8 @@ function packageDir(): string {
 export function loadProviderSchema(options: { cacheDir?: string } = {}): ProviderSchema {
   const dir = packageDir();
   const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string };
-  const cacheDir = options.cacheDir ?? join(import.meta.dirname, '..', 'node_modules', '.cache', 'validate-infra');
+  const cacheDir =
+    options.cacheDir ?? join(import.meta.dirname, '..', 'node_modules', '.cache', 'validate-infra');
   const cacheFile = join(cacheDir, `aws-schema-${version}-v${CACHE_FORMAT}.json`);
   if (existsSync(cacheFile)) return hydrate(JSON.parse(readFileSync(cacheFile, 'utf8')) as SerializedSchema);
   const manifest = JSON.parse(readFileSync(join(dir, '.jsii'), 'utf8')) as JsiiManifest;

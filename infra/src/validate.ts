@@ -40,7 +40,15 @@ export interface ValidationResult {
   readonly figures: Figures;
 }
 
-const RESOURCE_META = new Set(['count', 'for_each', 'depends_on', 'provider', 'lifecycle', 'provisioner', 'connection']);
+const RESOURCE_META = new Set([
+  'count',
+  'for_each',
+  'depends_on',
+  'provider',
+  'lifecycle',
+  'provisioner',
+  'connection',
+]);
 const MODULE_META = new Set(['source', 'version', 'count', 'for_each', 'providers', 'depends_on']);
 
 interface Declared {
@@ -62,8 +70,10 @@ function declared(module: TfModule): Declared {
     modules: new Map(),
   };
   for (const file of module.files) {
-    for (const [name, body] of labelled1(file.body.variable)) d.variables.set(name, { required: !('default' in body) });
-    for (const locals of blockInstances(file.body.locals)) for (const name of Object.keys(locals)) d.locals.add(name);
+    for (const [name, body] of labelled1(file.body.variable))
+      d.variables.set(name, { required: !('default' in body) });
+    for (const locals of blockInstances(file.body.locals))
+      for (const name of Object.keys(locals)) d.locals.add(name);
     for (const [name] of labelled1(file.body.output)) d.outputs.add(name);
     for (const [type, name] of labelled2(file.body.resource)) d.resources.add(`${type}.${name}`);
     for (const [type, name] of labelled2(file.body.data)) d.dataSources.add(`${type}.${name}`);
@@ -81,14 +91,22 @@ function* expressions(value: HclValue, path: string): Generator<[string, string]
   } else if (Array.isArray(value)) {
     for (const item of value) yield* expressions(item, path);
   } else if (isBody(value)) {
-    for (const [key, item] of Object.entries(value)) yield* expressions(item, path === '' ? key : `${path}.${key}`);
+    for (const [key, item] of Object.entries(value))
+      yield* expressions(item, path === '' ? key : `${path}.${key}`);
   }
 }
 
 // Identifiers that start a reference; anything after `data.` / `module.` / a resource type is checked.
-const REFERENCE = /(?<![\w.$-])(var|local|module|data|aws_[a-z0-9_]+)\.([A-Za-z_][\w-]*)(?:\.([A-Za-z_][\w-]*))?/g;
+const REFERENCE =
+  /(?<![\w.$-])(var|local|module|data|aws_[a-z0-9_]+)\.([A-Za-z_][\w-]*)(?:\.([A-Za-z_][\w-]*))?/g;
 
-function checkReferences(module: TfModule, d: Declared, outputsOf: (source: string) => Set<string> | undefined, findings: Finding[], figures: Figures): void {
+function checkReferences(
+  module: TfModule,
+  d: Declared,
+  outputsOf: (source: string) => Set<string> | undefined,
+  findings: Finding[],
+  figures: Figures,
+): void {
   const report = (file: TfFile, address: string, message: string): void => {
     findings.push({ rule: 'unresolved-reference', file: file.path, address, message });
   };
@@ -102,18 +120,22 @@ function checkReferences(module: TfModule, d: Declared, outputsOf: (source: stri
           figures.referencesChecked += 1;
           const ref = match[0];
           if (head === 'var') {
-            if (!d.variables.has(first)) report(file, path, `${ref}: no variable "${first}" is declared in ${module.dir}`);
+            if (!d.variables.has(first))
+              report(file, path, `${ref}: no variable "${first}" is declared in ${module.dir}`);
           } else if (head === 'local') {
-            if (!d.locals.has(first)) report(file, path, `${ref}: no local "${first}" is defined in ${module.dir}`);
+            if (!d.locals.has(first))
+              report(file, path, `${ref}: no local "${first}" is defined in ${module.dir}`);
           } else if (head === 'module') {
             if (!d.modules.has(first)) {
               report(file, path, `${ref}: no module "${first}" is called in ${module.dir}`);
             } else if (second !== undefined) {
               const outputs = outputsOf(d.modules.get(first) ?? '');
-              if (outputs !== undefined && !outputs.has(second)) report(file, path, `${ref}: module "${first}" has no output "${second}"`);
+              if (outputs !== undefined && !outputs.has(second))
+                report(file, path, `${ref}: module "${first}" has no output "${second}"`);
             }
           } else if (head === 'data') {
-            if (second === undefined || !d.dataSources.has(`${first}.${second}`)) report(file, path, `${ref}: no data source ${first}.${second ?? '?'} in ${module.dir}`);
+            if (second === undefined || !d.dataSources.has(`${first}.${second}`))
+              report(file, path, `${ref}: no data source ${first}.${second ?? '?'} in ${module.dir}`);
           } else if (!d.resources.has(`${head}.${first}`)) {
             report(file, path, `${ref}: no resource ${head}.${first} in ${module.dir}`);
           }
@@ -124,7 +146,14 @@ function checkReferences(module: TfModule, d: Declared, outputsOf: (source: stri
 }
 
 /** Checks one block body against its schema; `dynamic "x" { content { } }` counts as block x. */
-function checkBody(body: HclBody, schema: BlockSchema, meta: ReadonlySet<string>, at: { file: string; address: string }, findings: Finding[], figures: Figures): void {
+function checkBody(
+  body: HclBody,
+  schema: BlockSchema,
+  meta: ReadonlySet<string>,
+  at: { file: string; address: string },
+  findings: Finding[],
+  figures: Figures,
+): void {
   const present = new Set<string>();
   const instances: [string, HclBody][] = [];
   for (const [key, value] of Object.entries(body)) {
@@ -134,7 +163,11 @@ function checkBody(body: HclBody, schema: BlockSchema, meta: ReadonlySet<string>
         present.add(name);
         for (const content of blockInstances(dyn.content)) instances.push([name, content]);
         if (!(name in schema.arguments)) {
-          findings.push({ rule: 'unknown-argument', ...at, message: `dynamic "${name}": no block "${name}" in ${at.address}` });
+          findings.push({
+            rule: 'unknown-argument',
+            ...at,
+            message: `dynamic "${name}": no block "${name}" in ${at.address}`,
+          });
         }
       }
       continue;
@@ -143,18 +176,34 @@ function checkBody(body: HclBody, schema: BlockSchema, meta: ReadonlySet<string>
     figures.argumentsChecked += 1;
     const arg = schema.arguments[key];
     if (arg === undefined) {
-      findings.push({ rule: 'unknown-argument', ...at, message: `unsupported argument or block "${key}"${suggest(key, Object.keys(schema.arguments))}` });
+      findings.push({
+        rule: 'unknown-argument',
+        ...at,
+        message: `unsupported argument or block "${key}"${suggest(key, Object.keys(schema.arguments))}`,
+      });
       continue;
     }
     if (arg.block) for (const instance of blockInstances(value)) instances.push([key, instance]);
   }
   for (const [name, instance] of instances) {
     const nested = schema.arguments[name]?.nested;
-    if (nested !== undefined) checkBody(instance, nested, new Set(), { file: at.file, address: `${at.address}.${name}` }, findings, figures);
+    if (nested !== undefined)
+      checkBody(
+        instance,
+        nested,
+        new Set(),
+        { file: at.file, address: `${at.address}.${name}` },
+        findings,
+        figures,
+      );
   }
   for (const [name, arg] of Object.entries(schema.arguments)) {
     if (arg.required && !present.has(name)) {
-      findings.push({ rule: 'missing-required-argument', ...at, message: `required ${arg.block ? 'block' : 'argument'} "${name}" is missing` });
+      findings.push({
+        rule: 'missing-required-argument',
+        ...at,
+        message: `required ${arg.block ? 'block' : 'argument'} "${name}" is missing`,
+      });
     }
   }
 }
@@ -210,11 +259,19 @@ export async function validateTree(root: string, schema: ProviderSchema): Promis
         const at = { file: file.path, address: `${type}.${name}` };
         const s = schema.resources[type];
         if (s === undefined) {
-          findings.push({ rule: 'unknown-resource-type', ...at, message: `resource type "${type}" is not in hashicorp/aws ${schema.providerVersion}` });
+          findings.push({
+            rule: 'unknown-resource-type',
+            ...at,
+            message: `resource type "${type}" is not in hashicorp/aws ${schema.providerVersion}`,
+          });
           continue;
         }
         checkBody(body, s, RESOURCE_META, at, findings, figures);
-        if (['aws_iam_role_policy', 'aws_iam_policy', 'aws_s3_bucket_policy', 'aws_sqs_queue_policy'].includes(type)) {
+        if (
+          ['aws_iam_role_policy', 'aws_iam_policy', 'aws_s3_bucket_policy', 'aws_sqs_queue_policy'].includes(
+            type,
+          )
+        ) {
           lintInlinePolicy(body, at, findings);
         }
       }
@@ -223,11 +280,16 @@ export async function validateTree(root: string, schema: ProviderSchema): Promis
         const at = { file: file.path, address: `data.${type}.${name}` };
         const s = schema.dataSources[type];
         if (s === undefined) {
-          findings.push({ rule: 'unknown-resource-type', ...at, message: `data source "${type}" is not in hashicorp/aws ${schema.providerVersion}` });
+          findings.push({
+            rule: 'unknown-resource-type',
+            ...at,
+            message: `data source "${type}" is not in hashicorp/aws ${schema.providerVersion}`,
+          });
           continue;
         }
         checkBody(body, s, RESOURCE_META, at, findings, figures);
-        if (type === 'aws_iam_policy_document') figures.policyStatements += lintPolicyDocument(body, file, at, findings);
+        if (type === 'aws_iam_policy_document')
+          figures.policyStatements += lintPolicyDocument(body, file, at, findings);
       }
       for (const [name, body] of labelled1(file.body.module)) {
         figures.moduleCalls += 1;
@@ -236,19 +298,31 @@ export async function validateTree(root: string, schema: ProviderSchema): Promis
         const callee = calledDeclared(source);
         if (callee === undefined) {
           if (isLocalSource(source) || source === '') {
-            findings.push({ rule: 'module-source', ...at, message: `module source "${source}" is not a module directory under ${relative(process.cwd(), absRoot) || '.'}` });
+            findings.push({
+              rule: 'module-source',
+              ...at,
+              message: `module source "${source}" is not a module directory under ${relative(process.cwd(), absRoot) || '.'}`,
+            });
           }
           continue;
         }
         for (const key of Object.keys(body)) {
           if (MODULE_META.has(key)) continue;
           if (!callee.variables.has(key)) {
-            findings.push({ rule: 'module-unknown-variable', ...at, message: `argument "${key}": module ${source} declares no such variable${suggest(key, [...callee.variables.keys()])}` });
+            findings.push({
+              rule: 'module-unknown-variable',
+              ...at,
+              message: `argument "${key}": module ${source} declares no such variable${suggest(key, [...callee.variables.keys()])}`,
+            });
           }
         }
         for (const [variable, { required }] of callee.variables) {
           if (required && !(variable in body)) {
-            findings.push({ rule: 'module-missing-variable', ...at, message: `required variable "${variable}" of module ${source} is not set` });
+            findings.push({
+              rule: 'module-missing-variable',
+              ...at,
+              message: `required variable "${variable}" of module ${source} is not set`,
+            });
           }
         }
       }
@@ -257,7 +331,8 @@ export async function validateTree(root: string, schema: ProviderSchema): Promis
     checkReferences(
       module,
       d,
-      (source) => (isLocalSource(source) ? declaredByDir.get(resolve(module.absDir, source))?.outputs : undefined),
+      (source) =>
+        isLocalSource(source) ? declaredByDir.get(resolve(module.absDir, source))?.outputs : undefined,
       findings,
       figures,
     );

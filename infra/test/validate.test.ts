@@ -31,14 +31,20 @@ describe('validateTree', () => {
   it('rejects a missing required argument', async () => {
     const { findings } = await validateTree(join(fixtures, 'missing-required'), schema);
 
-    expect(findings.map((f) => [f.rule, f.message])).toEqual([['missing-required-argument', 'required argument "role" is missing']]);
+    expect(findings.map((f) => [f.rule, f.message])).toEqual([
+      ['missing-required-argument', 'required argument "role" is missing'],
+    ]);
   });
 
   it('rejects unresolved var., local. and resource references', async () => {
     const { findings } = await validateTree(join(fixtures, 'unresolved'), schema);
 
     expect(findings.every((f) => f.rule === 'unresolved-reference')).toBe(true);
-    expect(findings.map((f) => f.message.split(':')[0]).sort()).toEqual(['aws_sqs_queue.that.arn', 'local.key', 'var.nmae']);
+    expect(findings.map((f) => f.message.split(':')[0]).sort()).toEqual([
+      'aws_sqs_queue.that.arn',
+      'local.key',
+      'var.nmae',
+    ]);
   });
 
   it('rejects wildcard IAM actions and unjustified "*" resources', async () => {
@@ -54,6 +60,9 @@ describe('validateTree', () => {
   it('rejects a module call with an undeclared variable and without a required one', async () => {
     const { findings } = await validateTree(join(fixtures, 'module-call'), schema);
 
-    expect(findings.map((f) => f.rule).sort()).toEqual(['module-missing-variable', 'module-unknown-variable']);
+    expect(findings.map((f) => f.rule).sort()).toEqual([
+      'module-missing-variable',
+      'module-unknown-variable',
+    ]);
   });
 });

@@ -11,11 +11,9 @@ const glueDatabase = z
 
 /** The variables the firehose-table module sets; names must stay in step with it. */
 const envSchema = z.object({
-  TABLE_NAME: z
-    .string()
-    .refine((name) => tables.has(name), {
-      message: `must be a declared table (${[...tables.keys()].join(', ')})`,
-    }),
+  TABLE_NAME: z.string().refine((name) => tables.has(name), {
+    message: `must be a declared table (${[...tables.keys()].join(', ')})`,
+  }),
   GLUE_DATABASE: glueDatabase,
   POWERTOOLS_SERVICE_NAME: z.string().min(1).default('firehose-transform'),
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']).default('INFO'),

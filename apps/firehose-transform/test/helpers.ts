@@ -70,7 +70,10 @@ export function firehoseEvent(
  * An Ok record's body read back losslessly into table values, as Firehose's Iceberg destination
  * reads it (on the wire, timestamps are microseconds and numbers JSON numbers: core firehose-row.ts).
  */
-export function decodeData(record: FirehoseOutputRecord, table: TableDeclaration = orders): Record<string, unknown> {
+export function decodeData(
+  record: FirehoseOutputRecord,
+  table: TableDeclaration = orders,
+): Record<string, unknown> {
   return decodeFirehoseRow(table, Buffer.from(record.data, 'base64').toString('utf8'));
 }
 

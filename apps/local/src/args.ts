@@ -17,7 +17,9 @@ export interface ParsedArgs {
 export function parseArgs(args: readonly string[], spec: Readonly<Record<string, FlagSpec>>): ParsedArgs {
   const flags: Record<string, string | number | boolean | undefined> = {};
   const positionals: string[] = [];
-  const byShort = new Map(Object.entries(spec).flatMap(([name, s]) => (s.short === undefined ? [] : [[s.short, name] as const])));
+  const byShort = new Map(
+    Object.entries(spec).flatMap(([name, s]) => (s.short === undefined ? [] : [[s.short, name] as const])),
+  );
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--') {
@@ -47,7 +49,8 @@ export function parseArgs(args: readonly string[], spec: Readonly<Record<string,
     if (value === undefined) throw new UsageError(`--${name} needs a value`);
     if (s.type === 'number') {
       const n = Number(value);
-      if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got ${JSON.stringify(value)}`);
+      if (!Number.isFinite(n))
+        throw new UsageError(`--${name} must be a number, got ${JSON.stringify(value)}`);
       flags[name] = n;
     } else flags[name] = value;
   }
@@ -55,7 +58,12 @@ export function parseArgs(args: readonly string[], spec: Readonly<Record<string,
 }
 
 /** Seconds given on the command line -> milliseconds, with a lower bound. */
-export function secondsFlag(value: string | number | boolean | undefined, fallbackMs: number, name: string, minMs = 0): number {
+export function secondsFlag(
+  value: string | number | boolean | undefined,
+  fallbackMs: number,
+  name: string,
+  minMs = 0,
+): number {
   if (value === undefined) return fallbackMs;
   if (typeof value !== 'number') throw new UsageError(`--${name} must be a number of seconds`);
   const ms = Math.round(value * 1000);

@@ -40,20 +40,26 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
       const url = new URL(`./commands/${command}.js`, import.meta.url).href;
       mod = (await import(url)) as { run?: RunCommand };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(`commands/${command}`)) {
+      if (
+        (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' &&
+        String((error as Error).message).includes(`commands/${command}`)
+      ) {
         io.stderr(`ddb-athena-sync: the "${command}" command is not available in this checkout yet\n`);
         return 2;
       }
       throw error;
     }
-    if (typeof mod.run !== 'function') throw new LocalCommandError(`src/commands/${command}.ts does not export run(args, io)`);
+    if (typeof mod.run !== 'function')
+      throw new LocalCommandError(`src/commands/${command}.ts does not export run(args, io)`);
     return await mod.run(args, io);
   } catch (error) {
     if (error instanceof LocalCommandError || (error instanceof Error && error.name === 'JavaMissingError')) {
       io.stderr(`ddb-athena-sync: ${error.message}\n`);
       return 2;
     }
-    io.stderr(`ddb-athena-sync: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    io.stderr(
+      `ddb-athena-sync: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return 1;
   }
 }

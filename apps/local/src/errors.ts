@@ -56,6 +56,8 @@ export class DataDirLockedError extends LocalCommandError {
 /** The local stack is not running (commands that need it, e.g. backfill or status without one). */
 export class StackNotRunningError extends LocalCommandError {
   constructor(dataDir: string) {
-    super(`no running stack for data directory ${dataDir}: start one with "pnpm ddb-athena-sync up" (or pass --data-dir)`);
+    super(
+      `no running stack for data directory ${dataDir}: start one with "pnpm ddb-athena-sync up" (or pass --data-dir)`,
+    );
   }
 }

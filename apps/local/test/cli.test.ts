@@ -6,7 +6,11 @@ import { describe, expect, it } from 'vitest';
 
 import { main } from '../src/cli.js';
 
-function capture(): { io: { stdout(s: string): void; stderr(s: string): void }; out: () => string; err: () => string } {
+function capture(): {
+  io: { stdout(s: string): void; stderr(s: string): void };
+  out: () => string;
+  err: () => string;
+} {
   let out = '';
   let err = '';
   return { io: { stdout: (s) => (out += s), stderr: (s) => (err += s) }, out: () => out, err: () => err };

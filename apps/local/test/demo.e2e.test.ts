@@ -13,7 +13,11 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 function expectConverged(report: DemoReport): void {
   for (const [name, t] of Object.entries(report.tables)) {
-    expect({ name, examples: t.examples, converged: t.converged }).toEqual({ name, examples: [], converged: true });
+    expect({ name, examples: t.examples, converged: t.converged }).toEqual({
+      name,
+      examples: [],
+      converged: true,
+    });
     expect(t.rowsInLake).toBe(t.rowsInDynamo);
     expect(t.notVisible).toBe(0);
     expect(t.changes).toBeGreaterThan(0);
@@ -43,7 +47,18 @@ describe('demo on the local stack', () => {
     const report = await runDemo({ stack, durationMs: 25_000, reportPath });
 
     // On a failure, the numbers to look at.
-    console.log(JSON.stringify({ tables: Object.fromEntries(Object.entries(report.tables).map(([n, t]) => [n, { changes: t.changes, lagMs: t.lagMs, byKind: t.lagMsByKind }])), merges: report.merges, ttlDeletes: report.ttlDeletes }));
+    console.log(
+      JSON.stringify({
+        tables: Object.fromEntries(
+          Object.entries(report.tables).map(([n, t]) => [
+            n,
+            { changes: t.changes, lagMs: t.lagMs, byKind: t.lagMsByKind },
+          ]),
+        ),
+        merges: report.merges,
+        ttlDeletes: report.ttlDeletes,
+      }),
+    );
     const written = JSON.parse(readFileSync(reportPath, 'utf8')) as DemoReport;
     expect(written.tables.books!.lagMs).toEqual(report.tables.books!.lagMs);
     expect(readFileSync(report.chart!, 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*<circle[\s\S]*<\/svg>\n$/);
@@ -63,10 +78,19 @@ describe('demo on the local stack', () => {
   }, 120_000);
 
   it('converges with nothing lost when the merger stops and restarts and the stream poller is killed and restarted', async () => {
-    const report = await runDemo({ stack, durationMs: 24_000, faults: { mergerOutageMs: 6000, pollerOutageMs: 4000 } });
+    const report = await runDemo({
+      stack,
+      durationMs: 24_000,
+      faults: { mergerOutageMs: 6000, pollerOutageMs: 4000 },
+    });
 
     expect(report.faults.map((f) => f.replace(/^\S+ /, ''))).toEqual(
-      expect.arrayContaining(['merger stopped', 'merger restarted', 'stream pollers killed (books)', 'stream pollers restarted from their checkpoints']),
+      expect.arrayContaining([
+        'merger stopped',
+        'merger restarted',
+        'stream pollers killed (books)',
+        'stream pollers restarted from their checkpoints',
+      ]),
     );
     expectConverged(report);
     expect(report.ok).toBe(true);

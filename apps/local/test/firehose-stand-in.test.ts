@@ -21,16 +21,34 @@ describe('FirehoseStandIn', () => {
             const doc = JSON.parse(Buffer.from(r.data, 'base64').toString()) as { id: string; kind: string };
             if (doc.kind === 'drop') return { recordId: r.recordId, result: 'Dropped' };
             if (doc.kind === 'bad') return { recordId: r.recordId, result: 'ProcessingFailed', data: r.data };
-            return { recordId: r.recordId, result: 'Ok', data: b64({ id: doc.id }), metadata: { otfMetadata: { destinationDatabaseName: 'default', destinationTableName: 'orders', operation: 'insert' } } };
+            return {
+              recordId: r.recordId,
+              result: 'Ok',
+              data: b64({ id: doc.id }),
+              metadata: {
+                otfMetadata: {
+                  destinationDatabaseName: 'default',
+                  destinationTableName: 'orders',
+                  operation: 'insert',
+                },
+              },
+            };
           }),
         });
       },
       commit: (records) => Promise.resolve(void committed.push(...records)),
-      errorOutput: (kind, records) => Promise.resolve(void errors.push({ kind, reasons: records.map((r) => r.reason) })),
+      errorOutput: (kind, records) =>
+        Promise.resolve(void errors.push({ kind, reasons: records.map((r) => r.reason) })),
     });
 
-    const first = firehose.put([JSON.stringify({ id: 'a', kind: 'ok' }), JSON.stringify({ id: 'b', kind: 'drop' })]);
-    const second = firehose.put([JSON.stringify({ id: 'c', kind: 'bad' }), JSON.stringify({ id: 'd', kind: 'ok' })]);
+    const first = firehose.put([
+      JSON.stringify({ id: 'a', kind: 'ok' }),
+      JSON.stringify({ id: 'b', kind: 'drop' }),
+    ]);
+    const second = firehose.put([
+      JSON.stringify({ id: 'c', kind: 'bad' }),
+      JSON.stringify({ id: 'd', kind: 'ok' }),
+    ]);
     await Promise.all([first, second]);
 
     expect(invocations).toHaveLength(1);
@@ -40,7 +58,13 @@ describe('FirehoseStandIn', () => {
       ['orders', 'insert', 'd'],
     ]);
     expect(errors).toEqual([{ kind: 'processing-failed', reasons: ['result ProcessingFailed'] }]);
-    expect(firehose.stats).toMatchObject({ records: 4, committed: 2, dropped: 1, processingFailed: 1, deliveries: 1 });
+    expect(firehose.stats).toMatchObject({
+      records: 4,
+      committed: 2,
+      dropped: 1,
+      processingFailed: 1,
+      deliveries: 1,
+    });
     await firehose.stop();
   });
 
@@ -52,7 +76,14 @@ describe('FirehoseStandIn', () => {
       bufferingIntervalMs: 60_000,
       retryBackoffMs: 1,
       transform: (event) =>
-        Promise.resolve({ records: event.records.map((r) => ({ recordId: r.recordId, result: 'Ok', data: r.data, metadata: { otfMetadata: { destinationTableName: 'orders', operation: 'update' } } })) }),
+        Promise.resolve({
+          records: event.records.map((r) => ({
+            recordId: r.recordId,
+            result: 'Ok',
+            data: r.data,
+            metadata: { otfMetadata: { destinationTableName: 'orders', operation: 'update' } },
+          })),
+        }),
       commit: () => (++commits < 3 ? Promise.reject(new Error('commit conflict')) : Promise.resolve()),
       errorOutput: () => Promise.reject(new Error('not expected')),
     });

@@ -1,4 +1,8 @@
-import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import {
+  DescribeStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+} from '@aws-sdk/client-dynamodb-streams';
 import type { _Record as StreamRecord, DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { describe, expect, it } from 'vitest';
 
@@ -17,7 +21,14 @@ interface FakeShard {
 }
 
 function record(seq: number, id = `k${seq}`): StreamRecord {
-  return { eventName: 'INSERT', dynamodb: { SequenceNumber: String(seq).padStart(21, '0'), Keys: { id: { S: id } }, ApproximateCreationDateTime: new Date() } };
+  return {
+    eventName: 'INSERT',
+    dynamodb: {
+      SequenceNumber: String(seq).padStart(21, '0'),
+      Keys: { id: { S: id } },
+      ApproximateCreationDateTime: new Date(),
+    },
+  };
 }
 
 function fakeStreams(shards: FakeShard[]): { client: DynamoDBStreamsClient; reads: string[] } {
@@ -25,13 +36,21 @@ function fakeStreams(shards: FakeShard[]): { client: DynamoDBStreamsClient; read
   const client = {
     send(command: unknown) {
       if (command instanceof DescribeStreamCommand) {
-        return Promise.resolve({ StreamDescription: { Shards: shards.map((s) => ({ ShardId: s.id, ...(s.parent === undefined ? {} : { ParentShardId: s.parent }) })) } });
+        return Promise.resolve({
+          StreamDescription: {
+            Shards: shards.map((s) => ({
+              ShardId: s.id,
+              ...(s.parent === undefined ? {} : { ParentShardId: s.parent }),
+            })),
+          },
+        });
       }
       if (command instanceof GetShardIteratorCommand) {
         const { ShardId, ShardIteratorType, SequenceNumber } = command.input;
         const shard = shards.find((s) => s.id === ShardId)!;
         let pos = 0;
-        if (ShardIteratorType === 'AFTER_SEQUENCE_NUMBER') pos = shard.records.findIndex((r) => r.dynamodb!.SequenceNumber === SequenceNumber) + 1;
+        if (ShardIteratorType === 'AFTER_SEQUENCE_NUMBER')
+          pos = shard.records.findIndex((r) => r.dynamodb!.SequenceNumber === SequenceNumber) + 1;
         if (ShardIteratorType === 'LATEST') pos = shard.records.length;
         return Promise.resolve({ ShardIterator: `${ShardId}|${pos}` });
       }
@@ -42,7 +61,10 @@ function fakeStreams(shards: FakeShard[]): { client: DynamoDBStreamsClient; read
         const page = shard.records.slice(pos, pos + (command.input.Limit ?? 1000));
         reads.push(id!);
         const next = pos + page.length;
-        return Promise.resolve({ Records: page, ...(shard.closed && next >= shard.records.length ? {} : { NextShardIterator: `${id}|${next}` }) });
+        return Promise.resolve({
+          Records: page,
+          ...(shard.closed && next >= shard.records.length ? {} : { NextShardIterator: `${id}|${next}` }),
+        });
       }
       throw new Error('unexpected command');
     },
@@ -58,17 +80,29 @@ async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
   }
 }
 
-const seqs = (batches: StreamRecord[][]): number[] => batches.flat().map((r) => Number(r.dynamodb!.SequenceNumber));
+const seqs = (batches: StreamRecord[][]): number[] =>
+  batches.flat().map((r) => Number(r.dynamodb!.SequenceNumber));
 const fast = { pollIntervalMs: 5, shardRefreshMs: 10, maximumBatchingWindowMs: 0, retryBackoffMs: () => 1 };
 
 describe('StreamPoller', () => {
   it('reads a parent shard to its end before any record of its child', async () => {
     const parent: FakeShard = { id: 'shard-parent', records: [1, 2, 3].map((n) => record(n)), closed: true };
-    const child: FakeShard = { id: 'shard-child', parent: 'shard-parent', records: [4, 5].map((n) => record(n)), closed: false };
+    const child: FakeShard = {
+      id: 'shard-child',
+      parent: 'shard-parent',
+      records: [4, 5].map((n) => record(n)),
+      closed: false,
+    };
     // The child is listed first, as DescribeStream may do.
     const { client } = fakeStreams([child, parent]);
     const delivered: StreamRecord[][] = [];
-    const poller = new StreamPoller({ ...fast, streams: client, streamArn: 'arn', batchSize: 2, invoke: (records) => Promise.resolve(void delivered.push([...records])) });
+    const poller = new StreamPoller({
+      ...fast,
+      streams: client,
+      streamArn: 'arn',
+      batchSize: 2,
+      invoke: (records) => Promise.resolve(void delivered.push([...records])),
+    });
 
     await poller.start();
     await until(() => seqs(delivered).length === 5);
@@ -92,7 +126,12 @@ describe('StreamPoller', () => {
         if (!first) return Promise.resolve({ batchItemFailures: [] });
         first = false;
         // Two failures reported: Lambda resumes at the lowest one (seq 2).
-        return Promise.resolve({ batchItemFailures: [{ itemIdentifier: records[3]!.dynamodb!.SequenceNumber }, { itemIdentifier: records[1]!.dynamodb!.SequenceNumber }] });
+        return Promise.resolve({
+          batchItemFailures: [
+            { itemIdentifier: records[3]!.dynamodb!.SequenceNumber },
+            { itemIdentifier: records[1]!.dynamodb!.SequenceNumber },
+          ],
+        });
       },
     });
 
@@ -107,7 +146,9 @@ describe('StreamPoller', () => {
   });
 
   it('bisects a failing batch, gives up on the poison record after the retries, and moves on', async () => {
-    const { client } = fakeStreams([{ id: 's', records: [1, 2, 3, 4, 5, 6].map((n) => record(n)), closed: false }]);
+    const { client } = fakeStreams([
+      { id: 's', records: [1, 2, 3, 4, 5, 6].map((n) => record(n)), closed: false },
+    ]);
     const ok: number[] = [];
     const failed: FailedBatch[] = [];
     const checkpoints = new MemoryCheckpointStore();
@@ -120,7 +161,8 @@ describe('StreamPoller', () => {
       checkpoints,
       onFailure: (batch) => Promise.resolve(void failed.push(batch)),
       invoke: (records) => {
-        if (records.some((r) => r.dynamodb!.SequenceNumber!.endsWith('4'))) return Promise.reject(new Error('poison'));
+        if (records.some((r) => r.dynamodb!.SequenceNumber!.endsWith('4')))
+          return Promise.reject(new Error('poison'));
         ok.push(...seqs([[...records]]));
         return Promise.resolve();
       },
@@ -162,7 +204,14 @@ describe('StreamPoller', () => {
     release();
     await killed;
     shard.records.push(record(4));
-    const second = new StreamPoller({ ...fast, streams: client, streamArn: 'arn', batchSize: 2, checkpoints, invoke: (records) => Promise.resolve(void delivered.push(...seqs([[...records]]))) });
+    const second = new StreamPoller({
+      ...fast,
+      streams: client,
+      streamArn: 'arn',
+      batchSize: 2,
+      checkpoints,
+      invoke: (records) => Promise.resolve(void delivered.push(...seqs([[...records]]))),
+    });
     await second.start();
     await until(() => delivered.includes(4));
     await second.stop();
@@ -175,8 +224,14 @@ describe('StreamPoller', () => {
 describe('interpretResponse', () => {
   it('treats an empty or unknown itemIdentifier as a failure of the whole batch', () => {
     const records = [record(1), record(2)];
-    expect(interpretResponse({ batchItemFailures: [{ itemIdentifier: '' }] }, records)).toMatchObject({ kind: 'partial', index: 0 });
-    expect(interpretResponse({ batchItemFailures: [{ itemIdentifier: '999' }] }, records)).toMatchObject({ kind: 'partial', index: 0 });
+    expect(interpretResponse({ batchItemFailures: [{ itemIdentifier: '' }] }, records)).toMatchObject({
+      kind: 'partial',
+      index: 0,
+    });
+    expect(interpretResponse({ batchItemFailures: [{ itemIdentifier: '999' }] }, records)).toMatchObject({
+      kind: 'partial',
+      index: 0,
+    });
     expect(interpretResponse({ batchItemFailures: [] }, records)).toEqual({ kind: 'ok' });
     expect(interpretResponse(undefined, records)).toEqual({ kind: 'ok' });
   });

@@ -25,7 +25,11 @@ export const METRICS_NAMESPACE = 'DdbAthenaSync';
 export function buildDeps(config: MergerConfig): MergerDeps {
   const table = getTable(config.tableName);
   const logger = new Logger({ serviceName: config.serviceName, logLevel: config.logLevel as 'INFO' });
-  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: config.serviceName, defaultDimensions: { table: table.name } });
+  const metrics = new Metrics({
+    namespace: METRICS_NAMESPACE,
+    serviceName: config.serviceName,
+    defaultDimensions: { table: table.name },
+  });
   const engine = new AthenaEngine({
     athena: new AthenaClient({}),
     workGroup: config.athenaWorkgroup,
@@ -33,5 +37,14 @@ export function buildDeps(config: MergerConfig): MergerDeps {
     tableLocation: config.tableLocation,
     stagingLocation: `s3://${config.stagingBucket}/${tableStagingPrefix(table.name, config.stagingPrefix)}`,
   });
-  return { config, table, logger, metrics, engine, s3: new S3Client({}), dynamodb: new DynamoDBClient({}), clock: { now: () => new Date() } };
+  return {
+    config,
+    table,
+    logger,
+    metrics,
+    engine,
+    s3: new S3Client({}),
+    dynamodb: new DynamoDBClient({}),
+    clock: { now: () => new Date() },
+  };
 }

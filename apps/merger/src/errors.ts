@@ -47,8 +47,16 @@ export class MergerRunError extends MergerError {
 }
 
 /** The loggable fields of a failure: its class, Athena error type and query id, never its message. */
-export function describeFailure(error: unknown): { errorName: string; errorType: string | undefined; queryId: string | undefined } {
-  const e = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; errorType?: unknown; queryId?: unknown };
+export function describeFailure(error: unknown): {
+  errorName: string;
+  errorType: string | undefined;
+  queryId: string | undefined;
+} {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as {
+    name?: unknown;
+    errorType?: unknown;
+    queryId?: unknown;
+  };
   return {
     errorName: typeof e.name === 'string' ? e.name : 'Error',
     errorType: typeof e.errorType === 'string' ? e.errorType : undefined,

@@ -33,28 +33,55 @@ function recordMergeMetrics(deps: MergerDeps, report: MergeRunReport): void {
     if (b.rows !== undefined) metrics.addMetric('RowsMerged', MetricUnit.Count, b.rows);
     metrics.addMetric('MergeDurationMs', MetricUnit.Milliseconds, b.durationMs);
     // Freshness: how long the oldest change of the batch waited to become visible in the table.
-    if (b.oldestEventTime !== undefined) metrics.addMetric('FreshnessLagMs', MetricUnit.Milliseconds, b.committedAt.getTime() - b.oldestEventTime.getTime());
+    if (b.oldestEventTime !== undefined)
+      metrics.addMetric(
+        'FreshnessLagMs',
+        MetricUnit.Milliseconds,
+        b.committedAt.getTime() - b.oldestEventTime.getTime(),
+      );
   }
   // Every run that held the lease reports, 0 when nothing was staged: an idle table is a steady 0,
   // and a missing data point means the merger did not run (the alarm treats that as breaching).
-  if (report.status !== 'busy') metrics.addMetric('OldestStagedObjectAgeMs', MetricUnit.Milliseconds, report.oldestStagedObjectAgeMs ?? 0);
+  if (report.status !== 'busy')
+    metrics.addMetric(
+      'OldestStagedObjectAgeMs',
+      MetricUnit.Milliseconds,
+      report.oldestStagedObjectAgeMs ?? 0,
+    );
 }
 
 /** The handler with its dependencies injected: parse the event, one core call, map the result. */
-export function createHandler(deps: MergerDeps): (event: unknown, context: Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>) => Promise<MergerResponse> {
+export function createHandler(
+  deps: MergerDeps,
+): (
+  event: unknown,
+  context: Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>,
+) => Promise<MergerResponse> {
   return async (event, context) => {
     const parsed = eventSchema.safeParse(event);
-    if (!parsed.success) throw new BadEventError(`expected {"table": "${deps.table.name}", "action": "merge" | "maintain"}`);
+    if (!parsed.success)
+      throw new BadEventError(`expected {"table": "${deps.table.name}", "action": "merge" | "maintain"}`);
     const { table, action } = parsed.data;
-    if (table !== deps.table.name) throw new BadEventError(`this function merges table "${deps.table.name}", not "${table}"`);
+    if (table !== deps.table.name)
+      throw new BadEventError(`this function merges table "${deps.table.name}", not "${table}"`);
     const { logger, metrics, config } = deps;
     logger.appendKeys({ table, action, requestId: context.awsRequestId });
-    const deadline = new Date(deps.clock.now().getTime() + Math.max(0, context.getRemainingTimeInMillis() - SAFETY_MS));
-    const common = { table: deps.table, controlTable: config.controlTable, owner: context.awsRequestId, deadline };
+    const deadline = new Date(
+      deps.clock.now().getTime() + Math.max(0, context.getRemainingTimeInMillis() - SAFETY_MS),
+    );
+    const common = {
+      table: deps.table,
+      controlTable: config.controlTable,
+      owner: context.awsRequestId,
+      deadline,
+    };
     try {
       if (action === 'maintain') {
         const report = await maintainTable(deps, common);
-        logger.info('maintenance finished', { status: report.status, ...(report.status === 'done' ? { queryIds: report.result.queryIds } : {}) });
+        logger.info('maintenance finished', {
+          status: report.status,
+          ...(report.status === 'done' ? { queryIds: report.result.queryIds } : {}),
+        });
         return { table, action, status: report.status };
       }
       const report = await mergeTable(deps, {
@@ -69,15 +96,33 @@ export function createHandler(deps: MergerDeps): (event: unknown, context: Pick<
       logger.info('merge finished', {
         status: report.status,
         backlog: report.backlog,
-        batches: report.batches.map((b) => ({ batchId: b.batchId, replay: b.replay, files: b.files, bytes: b.bytes, rows: b.rows, queryId: b.result.queryId, durationMs: b.durationMs })),
+        batches: report.batches.map((b) => ({
+          batchId: b.batchId,
+          replay: b.replay,
+          files: b.files,
+          bytes: b.bytes,
+          rows: b.rows,
+          queryId: b.result.queryId,
+          durationMs: b.durationMs,
+        })),
       });
-      return { table, action, status: report.status, batches: report.batches.length, backlog: report.backlog };
+      return {
+        table,
+        action,
+        status: report.status,
+        batches: report.batches.length,
+        backlog: report.backlog,
+      };
     } catch (error) {
       // The batch stays staged; the next scheduled run picks it up (or finishes its journal).
       // Logged and rethrown by class, error type and query id only: an engine's message can quote
       // item values (MergerRunError says why). The full error is logged at DEBUG, off by default.
       const failure = new MergerRunError(table, action, error);
-      logger.error('merger run failed', { errorName: failure.errorName, errorType: failure.errorType, queryId: failure.queryId });
+      logger.error('merger run failed', {
+        errorName: failure.errorName,
+        errorType: failure.errorType,
+        queryId: failure.queryId,
+      });
       logger.debug('merger run failure detail', error as Error);
       throw failure;
     } finally {

@@ -5,8 +5,22 @@ import { ConfigError } from '../src/errors.js';
 
 describe('loadConfig', () => {
   test('reads every key and defaults STAGING_PREFIX', () => {
-    const config = loadConfig({ TABLE_NAME: 'books', STAGING_BUCKET: 'lake', CONTROL_TABLE: 'ddb-athena-sync-control', ATHENA_WORKGROUP: 'wg', GLUE_DATABASE: 'library', TABLE_LOCATION: 's3://lake/tables/books/', POWERTOOLS_SERVICE_NAME: 'merger-books', LOG_LEVEL: 'debug' });
-    expect(config).toMatchObject({ tableName: 'books', stagingPrefix: 'staging/', logLevel: 'DEBUG', serviceName: 'merger-books' });
+    const config = loadConfig({
+      TABLE_NAME: 'books',
+      STAGING_BUCKET: 'lake',
+      CONTROL_TABLE: 'ddb-athena-sync-control',
+      ATHENA_WORKGROUP: 'wg',
+      GLUE_DATABASE: 'library',
+      TABLE_LOCATION: 's3://lake/tables/books/',
+      POWERTOOLS_SERVICE_NAME: 'merger-books',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({
+      tableName: 'books',
+      stagingPrefix: 'staging/',
+      logLevel: 'DEBUG',
+      serviceName: 'merger-books',
+    });
   });
 
   test('reports every missing or bad key in one error', () => {
@@ -19,6 +33,13 @@ describe('loadConfig', () => {
     })();
     expect(error).toBeInstanceOf(ConfigError);
     const keys = (error as ConfigError).problems.map((p) => p.split(':')[0]).sort();
-    expect(keys).toEqual(['ATHENA_WORKGROUP', 'CONTROL_TABLE', 'GLUE_DATABASE', 'STAGING_BUCKET', 'TABLE_LOCATION', 'TABLE_NAME']);
+    expect(keys).toEqual([
+      'ATHENA_WORKGROUP',
+      'CONTROL_TABLE',
+      'GLUE_DATABASE',
+      'STAGING_BUCKET',
+      'TABLE_LOCATION',
+      'TABLE_NAME',
+    ]);
   });
 });

@@ -34,14 +34,29 @@ let ddbLocal: DynamoDbLocal;
 beforeAll(async () => {
   [s3Local, ddbLocal] = await Promise.all([startS3Local({ buckets: ['lake'] }), startDynamoDbLocal()]);
   await localDynamoDbClient(ddbLocal.endpoint).send(
-    new CreateTableCommand({ TableName: 'control', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }),
+    new CreateTableCommand({
+      TableName: 'control',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
   );
 });
 afterAll(async () => {
   await Promise.all([s3Local?.stop(), ddbLocal?.stop()]);
 });
 
-const config: MergerConfig = { tableName: 'books', stagingBucket: 'lake', stagingPrefix: 'staging/', controlTable: 'control', athenaWorkgroup: 'wg', glueDatabase: 'library', tableLocation: 's3://lake/tables/books/', serviceName: 'merger', logLevel: 'SILENT' };
+const config: MergerConfig = {
+  tableName: 'books',
+  stagingBucket: 'lake',
+  stagingPrefix: 'staging/',
+  controlTable: 'control',
+  athenaWorkgroup: 'wg',
+  glueDatabase: 'library',
+  tableLocation: 's3://lake/tables/books/',
+  serviceName: 'merger',
+  logLevel: 'SILENT',
+};
 const context = (id: string) => ({ awsRequestId: id, getRemainingTimeInMillis: () => 300_000 });
 
 describe('merger handler on the local lake', () => {
@@ -69,19 +84,52 @@ describe('merger handler on the local lake', () => {
     const added = vi.spyOn(metrics, 'addMetric');
     vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => metrics);
     const now = { t: Date.parse('2024-05-01T12:00:00Z') };
-    const deps: MergerDeps = { config, table: books, logger: new Logger({ logLevel: 'SILENT' }), metrics, engine, s3, dynamodb: localDynamoDbClient(ddbLocal.endpoint), clock: { now: () => new Date(now.t) } };
+    const deps: MergerDeps = {
+      config,
+      table: books,
+      logger: new Logger({ logLevel: 'SILENT' }),
+      metrics,
+      engine,
+      s3,
+      dynamodb: localDynamoDbClient(ddbLocal.endpoint),
+      clock: { now: () => new Date(now.t) },
+    };
     const handler = createHandler(deps);
     let seq = 0;
     const stage = async (changes: [string, 'upsert' | 'delete'][]): Promise<void> => {
-      const rows: StagingRow[] = changes.map(([id, op]) => ({ id, name: op === 'upsert' ? `v${++seq}` : (++seq, null), author: null, summary: null, published_at: null, _op: op, _seq: String(seq).padStart(40, '0'), _event_time: '2024-05-01 11:58:00.000000', _source: 'stream' }));
-      const key = streamObjectKey({ table: 'books', shardId: 'shard-1', firstSequenceNumber: rows[0]!._seq, lastSequenceNumber: rows.at(-1)!._seq, firstEventTime: new Date('2024-05-01T11:58:00Z') });
+      const rows: StagingRow[] = changes.map(([id, op]) => ({
+        id,
+        name: op === 'upsert' ? `v${++seq}` : (++seq, null),
+        author: null,
+        summary: null,
+        published_at: null,
+        _op: op,
+        _seq: String(seq).padStart(40, '0'),
+        _event_time: '2024-05-01 11:58:00.000000',
+        _source: 'stream',
+      }));
+      const key = streamObjectKey({
+        table: 'books',
+        shardId: 'shard-1',
+        firstSequenceNumber: rows[0]!._seq,
+        lastSequenceNumber: rows.at(-1)!._seq,
+        firstEventTime: new Date('2024-05-01T11:58:00Z'),
+      });
       await s3.send(new PutObjectCommand({ Bucket: 'lake', Key: key, Body: encodeStagingObject(rows) }));
     };
-    await stage([['a', 'upsert'], ['b', 'upsert']]);
-    await stage([['b', 'delete'], ['c', 'upsert']]);
+    await stage([
+      ['a', 'upsert'],
+      ['b', 'upsert'],
+    ]);
+    await stage([
+      ['b', 'delete'],
+      ['c', 'upsert'],
+    ]);
 
     // Act
-    const crashed = await handler({ table: 'books', action: 'merge' }, context('run-1')).catch((e: unknown) => e);
+    const crashed = await handler({ table: 'books', action: 'merge' }, context('run-1')).catch(
+      (e: unknown) => e,
+    );
     await stage([['a', 'delete']]);
     now.t += 10 * 60_000;
     const second = await handler({ table: 'books', action: 'merge' }, context('run-2'));
@@ -89,16 +137,31 @@ describe('merger handler on the local lake', () => {
 
     // Assert
     expect(crashed).toBeInstanceOf(MergerRunError);
-    expect((crashed as MergerRunError).message).toBe('merge of table "books" failed: Error; the batch stays staged');
+    expect((crashed as MergerRunError).message).toBe(
+      'merge of table "books" failed: Error; the batch stays staged',
+    );
     expect(((crashed as MergerRunError).cause as Error).message).toMatch(/crash after MERGE/);
     expect(second).toMatchObject({ status: 'drained', batches: 2, backlog: 0 });
     expect(maintained).toMatchObject({ status: 'done' });
     const db = await (await DuckDBInstance.create(':memory:')).connect();
-    const rows = (await db.runAndReadAll(`SELECT id, name FROM (${await lake.scanSql('books')}) ORDER BY id`)).getRowObjectsJson();
+    const rows = (
+      await db.runAndReadAll(`SELECT id, name FROM (${await lake.scanSql('books')}) ORDER BY id`)
+    ).getRowObjectsJson();
     expect(rows).toEqual([{ id: 'c', name: 'v4' }]);
-    expect((await s3.send(new ListObjectsV2Command({ Bucket: 'lake', Prefix: 'staging/' }))).Contents ?? []).toEqual([]);
+    expect(
+      (await s3.send(new ListObjectsV2Command({ Bucket: 'lake', Prefix: 'staging/' }))).Contents ?? [],
+    ).toEqual([]);
     const names = added.mock.calls.map((c) => c[0]);
-    expect(names).toEqual(expect.arrayContaining(['FilesMerged', 'RowsMerged', 'BytesMerged', 'MergeDurationMs', 'FreshnessLagMs', 'OldestStagedObjectAgeMs']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'FilesMerged',
+        'RowsMerged',
+        'BytesMerged',
+        'MergeDurationMs',
+        'FreshnessLagMs',
+        'OldestStagedObjectAgeMs',
+      ]),
+    );
     const lag = added.mock.calls.find((c) => c[0] === 'FreshnessLagMs')![2];
     expect(lag).toBe(now.t - Date.parse('2024-05-01T11:58:00Z'));
   });
@@ -107,7 +170,12 @@ describe('merger handler on the local lake', () => {
     // Arrange: a control table of its own, so the first test's lease and journal do not matter.
     const dynamodb = localDynamoDbClient(ddbLocal.endpoint);
     await dynamodb.send(
-      new CreateTableCommand({ TableName: 'control_empty', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }),
+      new CreateTableCommand({
+        TableName: 'control_empty',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
     );
     const merges: unknown[] = [];
     const engine: MergeEngine = {
@@ -144,7 +212,11 @@ describe('merger handler on the local lake', () => {
 
   test('a malformed event or another table is a BadEventError', async () => {
     const handler = createHandler({ config, table: books } as MergerDeps);
-    await expect(handler({ table: 'books', action: 'drop' }, context('x'))).rejects.toBeInstanceOf(BadEventError);
-    await expect(handler({ table: 'orders', action: 'merge' }, context('x'))).rejects.toBeInstanceOf(BadEventError);
+    await expect(handler({ table: 'books', action: 'drop' }, context('x'))).rejects.toBeInstanceOf(
+      BadEventError,
+    );
+    await expect(handler({ table: 'orders', action: 'merge' }, context('x'))).rejects.toBeInstanceOf(
+      BadEventError,
+    );
   });
 });

@@ -14,11 +14,9 @@ const envSchema = z.object({
   STAGING_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
   STAGING_PREFIX: prefix.default(DEFAULT_STAGING_PREFIX),
   QUARANTINE_PREFIX: prefix.default(DEFAULT_QUARANTINE_PREFIX),
-  TABLE_NAME: z
-    .string()
-    .refine((name) => tables.has(name), {
-      message: `must be a declared table (${[...tables.keys()].join(', ')})`,
-    }),
+  TABLE_NAME: z.string().refine((name) => tables.has(name), {
+    message: `must be a declared table (${[...tables.keys()].join(', ')})`,
+  }),
   POWERTOOLS_SERVICE_NAME: z.string().min(1).default('stream-writer'),
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']).default('INFO'),
   /** Only for local mode and tests (s3rver); unset in AWS. */

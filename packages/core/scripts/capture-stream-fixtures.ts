@@ -13,9 +13,18 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { CreateTableCommand, DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import {
+  DescribeStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+} from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
 import { localDynamoDbClient, localStreamsClient } from '@ddb-athena-sync/local-services/local-clients';
@@ -40,7 +49,11 @@ async function readAll(streams: DynamoDBStreamsClient, arn: string): Promise<Lam
   const records: LambdaStreamRecord[] = [];
   for (const shard of desc.StreamDescription?.Shards ?? []) {
     const it = await streams.send(
-      new GetShardIteratorCommand({ StreamArn: arn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }),
+      new GetShardIteratorCommand({
+        StreamArn: arn,
+        ShardId: shard.ShardId!,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
     );
     let iterator = it.ShardIterator;
     for (let i = 0; i < 10 && iterator !== undefined; i++) {
@@ -59,11 +72,45 @@ try {
   const streams = localStreamsClient(local.endpoint);
 
   const booksArn = await createStreamTable(ddb, 'books');
-  await ddb.send(new PutItemCommand({ TableName: 'books', Item: { id: { S: 'b-001' }, name: { S: 'Dune' }, author: { S: 'Frank Herbert' }, summary: { S: "A desert planet's spice" }, date: { N: '-139881600000000000' } } }));
-  await ddb.send(new PutItemCommand({ TableName: 'books', Item: { id: { S: 'b-002' }, name: { S: 'Neuromancer' }, author: { S: 'William Gibson' }, date: { N: '457142400123456789' }, expires_at: { N: '1700000000' } } }));
-  await ddb.send(new UpdateItemCommand({ TableName: 'books', Key: { id: { S: 'b-001' } }, UpdateExpression: 'SET summary = :s', ExpressionAttributeValues: { ':s': { S: 'Politics, religion and ecology on Arrakis' } } }));
+  await ddb.send(
+    new PutItemCommand({
+      TableName: 'books',
+      Item: {
+        id: { S: 'b-001' },
+        name: { S: 'Dune' },
+        author: { S: 'Frank Herbert' },
+        summary: { S: "A desert planet's spice" },
+        date: { N: '-139881600000000000' },
+      },
+    }),
+  );
+  await ddb.send(
+    new PutItemCommand({
+      TableName: 'books',
+      Item: {
+        id: { S: 'b-002' },
+        name: { S: 'Neuromancer' },
+        author: { S: 'William Gibson' },
+        date: { N: '457142400123456789' },
+        expires_at: { N: '1700000000' },
+      },
+    }),
+  );
+  await ddb.send(
+    new UpdateItemCommand({
+      TableName: 'books',
+      Key: { id: { S: 'b-001' } },
+      UpdateExpression: 'SET summary = :s',
+      ExpressionAttributeValues: { ':s': { S: 'Politics, religion and ecology on Arrakis' } },
+    }),
+  );
   await ddb.send(new DeleteItemCommand({ TableName: 'books', Key: { id: { S: 'b-001' } } }));
-  await ddb.send(new PutItemCommand({ TableName: 'books', Item: { id: { S: 'b-003' }, name: { S: 'Untitled' }, date: { S: 'not a number' } } }));
+  await ddb.send(
+    new PutItemCommand({
+      TableName: 'books',
+      Item: { id: { S: 'b-003' }, name: { S: 'Untitled' }, date: { S: 'not a number' } },
+    }),
+  );
   await ddb.send(new DeleteItemCommand({ TableName: 'books', Key: { id: { S: 'b-002' } } }));
   const books = await readAll(streams, booksArn);
 
@@ -94,7 +141,8 @@ try {
   const ttl = { ...removal, userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } };
 
   const dir = fileURLToPath(new URL('../test/fixtures/stream-records/', import.meta.url));
-  const note = 'Captured from DynamoDB Local 3.x with GetRecords by scripts/capture-stream-fixtures.ts, converted to the Lambda event shape.';
+  const note =
+    'Captured from DynamoDB Local 3.x with GetRecords by scripts/capture-stream-fixtures.ts, converted to the Lambda event shape.';
   writeFileSync(`${dir}books.json`, `${JSON.stringify({ note, records: books }, null, 2)}\n`);
   writeFileSync(`${dir}types.json`, `${JSON.stringify({ note, records: types }, null, 2)}\n`);
   writeFileSync(

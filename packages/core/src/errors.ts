@@ -16,7 +16,12 @@ export interface RecordContext {
 }
 
 function describe(ctx: RecordContext): string {
-  const key = ctx.key === undefined ? '' : ` key {${Object.entries(ctx.key).map(([k, v]) => `${k}=${v}`).join(', ')}}`;
+  const key =
+    ctx.key === undefined
+      ? ''
+      : ` key {${Object.entries(ctx.key)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')}}`;
   const seq = ctx.sequenceNumber === undefined ? '' : ` seq ${ctx.sequenceNumber}`;
   return `table "${ctx.table}"${key}${seq}`;
 }
@@ -48,7 +53,13 @@ export class ValueMappingError extends PoisonRecordError {
   readonly actualType: string;
   readonly reason: string;
 
-  constructor(ctx: RecordContext, attribute: string, expectedType: string, actualType: string, reason: string) {
+  constructor(
+    ctx: RecordContext,
+    attribute: string,
+    expectedType: string,
+    actualType: string,
+    reason: string,
+  ) {
     super(ctx, `attribute "${attribute}" (${actualType}) does not fit ${expectedType}: ${reason}`);
     this.attribute = attribute;
     this.expectedType = expectedType;
@@ -72,7 +83,10 @@ export class UnknownAttributeError extends PoisonRecordError {
   readonly attributes: readonly string[];
 
   constructor(ctx: RecordContext, attributes: readonly string[]) {
-    super(ctx, `undeclared attributes ${attributes.map((a) => `"${a}"`).join(', ')} (unknownAttributes policy is "fail")`);
+    super(
+      ctx,
+      `undeclared attributes ${attributes.map((a) => `"${a}"`).join(', ')} (unknownAttributes policy is "fail")`,
+    );
     this.attributes = attributes;
   }
 }
@@ -92,8 +106,16 @@ export class StagingFormatError extends CoreError {
   readonly objectKey: string | undefined;
   readonly line: number | undefined;
 
-  constructor(objectKey: string | undefined, line: number | undefined, reason: string, options?: ErrorOptions) {
-    super(`staging object ${objectKey ?? '(unnamed)'}${line === undefined ? '' : ` line ${line}`}: ${reason}`, options);
+  constructor(
+    objectKey: string | undefined,
+    line: number | undefined,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `staging object ${objectKey ?? '(unnamed)'}${line === undefined ? '' : ` line ${line}`}: ${reason}`,
+      options,
+    );
     this.objectKey = objectKey;
     this.line = line;
   }

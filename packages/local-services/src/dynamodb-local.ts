@@ -39,7 +39,8 @@ export async function javaMajorVersion(): Promise<number | undefined> {
 /** Throws `JavaMissingError` (with the fix) unless Java 17+ is on PATH. */
 export async function assertJava17(): Promise<void> {
   const major = await javaMajorVersion();
-  if (major === undefined || major < 17) throw new JavaMissingError(major === undefined ? undefined : String(major));
+  if (major === undefined || major < 17)
+    throw new JavaMissingError(major === undefined ? undefined : String(major));
 }
 
 async function canConnect(port: number): Promise<boolean> {

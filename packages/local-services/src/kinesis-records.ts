@@ -33,7 +33,8 @@ export interface KinesisChangeRecord {
  */
 export function toKinesisChangeRecord(record: SdkStreamRecord, tableName: string): KinesisChangeRecord {
   const d = record.dynamodb;
-  if (d?.Keys === undefined || record.eventName === undefined) throw new TypeError('stream record without dynamodb.Keys or eventName');
+  if (d?.Keys === undefined || record.eventName === undefined)
+    throw new TypeError('stream record without dynamodb.Keys or eventName');
   return {
     awsRegion: record.awsRegion ?? 'us-east-1',
     eventID: record.eventID ?? d.SequenceNumber ?? '',

@@ -35,9 +35,11 @@ export async function startS3Local(options: StartS3LocalOptions = {}): Promise<S
   });
   let address: { port: number };
   try {
-    address = (await server.run());
+    address = await server.run();
   } catch (error) {
-    throw new ServiceStartError('s3rver', error instanceof Error ? error.message : String(error), { cause: error });
+    throw new ServiceStartError('s3rver', error instanceof Error ? error.message : String(error), {
+      cause: error,
+    });
   }
   return {
     endpoint: `http://127.0.0.1:${address.port}`,

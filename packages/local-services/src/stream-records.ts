@@ -1,4 +1,7 @@
-import type { _Record as SdkStreamRecord, AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamodb-streams';
+import type {
+  _Record as SdkStreamRecord,
+  AttributeValue as SdkAttributeValue,
+} from '@aws-sdk/client-dynamodb-streams';
 
 /** An AttributeValue in the JSON shape Lambda delivers: binary as base64 strings. */
 export type LambdaAttributeValue =
@@ -47,7 +50,9 @@ function toLambdaValue(value: SdkAttributeValue): LambdaAttributeValue {
   throw new TypeError('AttributeValue with no known type');
 }
 
-export function toLambdaImage(image: Record<string, SdkAttributeValue>): Record<string, LambdaAttributeValue> {
+export function toLambdaImage(
+  image: Record<string, SdkAttributeValue>,
+): Record<string, LambdaAttributeValue> {
   return Object.fromEntries(Object.entries(image).map(([k, v]) => [k, toLambdaValue(v)]));
 }
 
@@ -73,7 +78,8 @@ export function toLambdaStreamRecord(record: SdkStreamRecord, eventSourceARN: st
       ? { userIdentity: { type: record.userIdentity.Type, principalId: record.userIdentity.PrincipalId } }
       : {}),
     dynamodb: {
-      ApproximateCreationDateTime: created === undefined ? Math.floor(Date.now() / 1000) : Math.floor(created.getTime() / 1000),
+      ApproximateCreationDateTime:
+        created === undefined ? Math.floor(Date.now() / 1000) : Math.floor(created.getTime() / 1000),
       Keys: toLambdaImage(d.Keys),
       ...(d.NewImage === undefined ? {} : { NewImage: toLambdaImage(d.NewImage) }),
       ...(d.OldImage === undefined ? {} : { OldImage: toLambdaImage(d.OldImage) }),

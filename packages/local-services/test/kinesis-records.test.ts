@@ -45,13 +45,20 @@ describe('toKinesisChangeRecord', () => {
     const record: SdkStreamRecord = {
       eventName: 'REMOVE',
       userIdentity: { Type: 'Service', PrincipalId: 'dynamodb.amazonaws.com' },
-      dynamodb: { Keys: { id: { S: 'b' } }, OldImage: { id: { S: 'b' } }, SequenceNumber: '2', ApproximateCreationDateTime: new Date(0) },
+      dynamodb: {
+        Keys: { id: { S: 'b' } },
+        OldImage: { id: { S: 'b' } },
+        SequenceNumber: '2',
+        ApproximateCreationDateTime: new Date(0),
+      },
     };
-    expect(toKinesisChangeRecord(record, 'books')).toMatchObject({ eventName: 'REMOVE', userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } });
+    expect(toKinesisChangeRecord(record, 'books')).toMatchObject({
+      eventName: 'REMOVE',
+      userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' },
+    });
   });
 
   it('is not used on records without keys', () => {
     expect(() => toKinesisChangeRecord({ eventName: 'INSERT', dynamodb: {} }, 'orders')).toThrow(TypeError);
   });
 });
-

@@ -36,7 +36,18 @@ export interface StructField {
 
 export type ColumnKind = ColumnType['kind'];
 
-const SCALARS = new Set(['string', 'bigint', 'int', 'double', 'float', 'boolean', 'binary', 'timestamp', 'date', 'json']);
+const SCALARS = new Set([
+  'string',
+  'bigint',
+  'int',
+  'double',
+  'float',
+  'boolean',
+  'binary',
+  'timestamp',
+  'date',
+  'json',
+]);
 
 /** Iceberg's decimal precision limit (Iceberg spec, "Primitive Types": precision must be 38 or less). */
 export const MAX_DECIMAL_PRECISION = 38;
@@ -83,7 +94,8 @@ export function parseColumnType(text: string): ColumnType {
       expect(',');
       const scale = integer();
       expect(')');
-      if (precision < 1 || precision > MAX_DECIMAL_PRECISION) fail(`decimal precision must be 1..${MAX_DECIMAL_PRECISION}`);
+      if (precision < 1 || precision > MAX_DECIMAL_PRECISION)
+        fail(`decimal precision must be 1..${MAX_DECIMAL_PRECISION}`);
       if (scale > precision) fail('decimal scale must not exceed its precision');
       return { kind: 'decimal', precision, scale };
     }
@@ -124,7 +136,8 @@ export function parseColumnType(text: string): ColumnType {
 }
 
 function findNested(type: ColumnType, predicate: (t: ColumnType) => boolean): boolean {
-  const children = type.kind === 'array' ? [type.element] : type.kind === 'struct' ? type.fields.map((f) => f.type) : [];
+  const children =
+    type.kind === 'array' ? [type.element] : type.kind === 'struct' ? type.fields.map((f) => f.type) : [];
   return children.some((c) => predicate(c) || findNested(c, predicate));
 }
 

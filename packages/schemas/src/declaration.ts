@@ -14,7 +14,13 @@ export const SYSTEM_COLUMNS = ['_op', '_seq', '_event_time', '_source', '_update
  * epoch-*: an N attribute counting units since 1970-01-01T00:00:00Z -> timestamp.
  * iso8601: an S attribute in ISO 8601 -> timestamp or date.
  */
-export const CONVERSIONS = ['epoch-seconds', 'epoch-millis', 'epoch-micros', 'epoch-nanos', 'iso8601'] as const;
+export const CONVERSIONS = [
+  'epoch-seconds',
+  'epoch-millis',
+  'epoch-micros',
+  'epoch-nanos',
+  'iso8601',
+] as const;
 export type Conversion = (typeof CONVERSIONS)[number];
 
 const identifier = z
@@ -55,7 +61,12 @@ const firehoseSchema = z.strictObject({
 const maintenanceSchema = z.strictObject({
   schedule: scheduleExpression.default('rate(1 hour)'),
   /** Snapshots older than this are expired by VACUUM (Athena's vacuum_max_snapshot_age_seconds). */
-  snapshotRetentionHours: z.number().int().min(1).max(24 * 90).default(24),
+  snapshotRetentionHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(24),
   minSnapshotsToKeep: z.number().int().min(1).max(1000).default(5),
   /** OPTIMIZE rewrites a file group once it has this many delete files (Athena default 2). */
   deleteFileThreshold: z.number().int().min(1).max(100).default(2),
@@ -130,7 +141,8 @@ export interface TableDeclaration {
   readonly maintenance: z.output<typeof maintenanceSchema>;
 }
 
-const PARTITION_PATTERN = /^\s*(?:(bucket|truncate)\(\s*(\d+)\s*,\s*([a-z_][a-z0-9_]*)\s*\)|(identity|year|month|day|hour)\(\s*([a-z_][a-z0-9_]*)\s*\)|([a-z_][a-z0-9_]*))\s*$/;
+const PARTITION_PATTERN =
+  /^\s*(?:(bucket|truncate)\(\s*(\d+)\s*,\s*([a-z_][a-z0-9_]*)\s*\)|(identity|year|month|day|hour)\(\s*([a-z_][a-z0-9_]*)\s*\)|([a-z_][a-z0-9_]*))\s*$/;
 
 function parsePartition(text: string): PartitionTransform | undefined {
   const m = PARTITION_PATTERN.exec(text);
@@ -141,7 +153,11 @@ function parsePartition(text: string): PartitionTransform | undefined {
 }
 
 export function formatPartition(p: PartitionTransform): string {
-  return 'width' in p ? `${p.transform}(${p.width}, ${p.column})` : p.transform === 'identity' ? p.column : `${p.transform}(${p.column})`;
+  return 'width' in p
+    ? `${p.transform}(${p.width}, ${p.column})`
+    : p.transform === 'identity'
+      ? p.column
+      : `${p.transform}(${p.column})`;
 }
 
 const KEY_KINDS = new Set(['string', 'bigint', 'int', 'decimal', 'binary']);
@@ -174,10 +190,14 @@ export function parseDeclaration(input: unknown): TableDeclaration {
 
   const columns: ColumnDeclaration[] = [];
   const seenNames = new Set<string>();
-  const keyAttributes = [d.dynamodb.partitionKey, ...(d.dynamodb.sortKey === undefined ? [] : [d.dynamodb.sortKey])];
+  const keyAttributes = [
+    d.dynamodb.partitionKey,
+    ...(d.dynamodb.sortKey === undefined ? [] : [d.dynamodb.sortKey]),
+  ];
   d.columns.forEach((c, index) => {
     const at = `columns[${index}]`;
-    if (seenNames.has(c.name)) issues.push({ path: `${at}.name`, message: `column "${c.name}" is declared twice` });
+    if (seenNames.has(c.name))
+      issues.push({ path: `${at}.name`, message: `column "${c.name}" is declared twice` });
     seenNames.add(c.name);
     if ((SYSTEM_COLUMNS as readonly string[]).includes(c.name)) {
       issues.push({ path: `${at}.name`, message: `"${c.name}" is reserved for the pipeline's own columns` });
@@ -186,22 +206,38 @@ export function parseDeclaration(input: unknown): TableDeclaration {
     try {
       type = parseColumnType(c.type);
     } catch (error) {
-      issues.push({ path: `${at}.type`, message: error instanceof ColumnTypeError ? error.message : String(error) });
+      issues.push({
+        path: `${at}.type`,
+        message: error instanceof ColumnTypeError ? error.message : String(error),
+      });
       return;
     }
     const source = c.source ?? c.name;
     const isKey = keyAttributes.includes(source);
     if (c.conversion?.startsWith('epoch-') && type.kind !== 'timestamp') {
-      issues.push({ path: `${at}.conversion`, message: `${c.conversion} converts a number to a timestamp, but the column type is ${formatColumnType(type)}` });
+      issues.push({
+        path: `${at}.conversion`,
+        message: `${c.conversion} converts a number to a timestamp, but the column type is ${formatColumnType(type)}`,
+      });
     }
     if (c.conversion === 'iso8601' && type.kind !== 'timestamp' && type.kind !== 'date') {
-      issues.push({ path: `${at}.conversion`, message: `iso8601 converts a string to a timestamp or date, but the column type is ${formatColumnType(type)}` });
+      issues.push({
+        path: `${at}.conversion`,
+        message: `iso8601 converts a string to a timestamp or date, but the column type is ${formatColumnType(type)}`,
+      });
     }
     if (type.kind === 'timestamp' && c.conversion === undefined) {
-      issues.push({ path: `${at}.conversion`, message: 'a timestamp column needs a conversion (epoch-seconds|epoch-millis|epoch-micros|epoch-nanos|iso8601): DynamoDB has no timestamp type' });
+      issues.push({
+        path: `${at}.conversion`,
+        message:
+          'a timestamp column needs a conversion (epoch-seconds|epoch-millis|epoch-micros|epoch-nanos|iso8601): DynamoDB has no timestamp type',
+      });
     }
     if (isKey && !KEY_KINDS.has(type.kind)) {
-      issues.push({ path: `${at}.type`, message: `key column "${c.name}" must be string, bigint, int, decimal or binary (DynamoDB keys are S, N or B)` });
+      issues.push({
+        path: `${at}.type`,
+        message: `key column "${c.name}" must be string, bigint, int, decimal or binary (DynamoDB keys are S, N or B)`,
+      });
     }
     if (isKey && c.conversion !== undefined) {
       issues.push({ path: `${at}.conversion`, message: `key column "${c.name}" cannot have a conversion` });
@@ -213,7 +249,10 @@ export function parseDeclaration(input: unknown): TableDeclaration {
   for (const c of columns) {
     const other = sources.get(c.source);
     if (other !== undefined) {
-      issues.push({ path: 'columns', message: `columns "${other}" and "${c.name}" both read attribute "${c.source}"` });
+      issues.push({
+        path: 'columns',
+        message: `columns "${other}" and "${c.name}" both read attribute "${c.source}"`,
+      });
     }
     sources.set(c.source, c.name);
   }
@@ -226,7 +265,10 @@ export function parseDeclaration(input: unknown): TableDeclaration {
     if (attribute === undefined) continue;
     const column = columns.find((c) => c.source === attribute);
     if (column === undefined) {
-      issues.push({ path: `dynamodb.${label}`, message: `key attribute "${attribute}" has no column: declare a column whose source is "${attribute}"` });
+      issues.push({
+        path: `dynamodb.${label}`,
+        message: `key attribute "${attribute}" has no column: declare a column whose source is "${attribute}"`,
+      });
     } else {
       keyColumns.push(column.name);
     }
@@ -237,7 +279,10 @@ export function parseDeclaration(input: unknown): TableDeclaration {
     const at = `partitioning[${index}]`;
     const p = parsePartition(text);
     if (p === undefined) {
-      issues.push({ path: at, message: `"${text}" is not a partition transform (bucket(N, col), truncate(W, col), year|month|day|hour(col), col)` });
+      issues.push({
+        path: at,
+        message: `"${text}" is not a partition transform (bucket(N, col), truncate(W, col), year|month|day|hour(col), col)`,
+      });
       return;
     }
     const column = columns.find((c) => c.name === p.column);
@@ -245,20 +290,36 @@ export function parseDeclaration(input: unknown): TableDeclaration {
       issues.push({ path: at, message: `partition column "${p.column}" is not declared` });
       return;
     }
-    if (['year', 'month', 'day', 'hour'].includes(p.transform) && column.type.kind !== 'timestamp' && column.type.kind !== 'date') {
-      issues.push({ path: at, message: `${p.transform}() needs a timestamp or date column, "${p.column}" is ${formatColumnType(column.type)}` });
+    if (
+      ['year', 'month', 'day', 'hour'].includes(p.transform) &&
+      column.type.kind !== 'timestamp' &&
+      column.type.kind !== 'date'
+    ) {
+      issues.push({
+        path: at,
+        message: `${p.transform}() needs a timestamp or date column, "${p.column}" is ${formatColumnType(column.type)}`,
+      });
     }
     if ('width' in p && (p.width < 1 || p.width > 1024)) {
       issues.push({ path: at, message: `${p.transform} width must be 1..1024` });
     }
-    if (['array', 'struct', 'json', 'boolean', 'double', 'float'].includes(column.type.kind) && p.transform !== 'identity') {
-      issues.push({ path: at, message: `cannot partition by ${p.transform}() of a ${column.type.kind} column` });
+    if (
+      ['array', 'struct', 'json', 'boolean', 'double', 'float'].includes(column.type.kind) &&
+      p.transform !== 'identity'
+    ) {
+      issues.push({
+        path: at,
+        message: `cannot partition by ${p.transform}() of a ${column.type.kind} column`,
+      });
     }
     partitioning.push(p);
   });
 
   if (d.mode === 'firehose' && d.firehose === undefined) {
-    issues.push({ path: 'firehose', message: 'mode "firehose" needs a firehose block ({ appendOnly, removes, buffering... })' });
+    issues.push({
+      path: 'firehose',
+      message: 'mode "firehose" needs a firehose block ({ appendOnly, removes, buffering... })',
+    });
   }
   if (d.mode === 'merge' && d.firehose !== undefined) {
     issues.push({ path: 'firehose', message: 'a firehose block only applies to mode "firehose"' });
@@ -304,7 +365,9 @@ const JSON_TYPE: ColumnType = { kind: 'json' };
 export function icebergColumns(d: TableDeclaration): TableColumn[] {
   return [
     ...d.columns.map((c) => ({ name: c.name, type: c.type, system: false })),
-    ...(d.unknownAttributes === 'extra-json-column' ? [{ name: '_extra', type: JSON_TYPE, system: true }] : []),
+    ...(d.unknownAttributes === 'extra-json-column'
+      ? [{ name: '_extra', type: JSON_TYPE, system: true }]
+      : []),
     { name: '_seq', type: STRING, system: true },
     { name: '_updated_at', type: TIMESTAMP, system: true },
   ];
@@ -314,7 +377,9 @@ export function icebergColumns(d: TableDeclaration): TableColumn[] {
 export function stagingColumns(d: TableDeclaration): TableColumn[] {
   return [
     ...d.columns.map((c) => ({ name: c.name, type: c.type, system: false })),
-    ...(d.unknownAttributes === 'extra-json-column' ? [{ name: '_extra', type: JSON_TYPE, system: true }] : []),
+    ...(d.unknownAttributes === 'extra-json-column'
+      ? [{ name: '_extra', type: JSON_TYPE, system: true }]
+      : []),
     { name: '_op', type: STRING, system: true },
     { name: '_seq', type: STRING, system: true },
     { name: '_event_time', type: TIMESTAMP, system: true },

@@ -33,7 +33,9 @@ export class InvalidIdentifierError extends SchemaError {
   readonly identifier: string;
 
   constructor(identifier: string, what = 'identifier') {
-    super(`${what} ${JSON.stringify(identifier)} must match ^[a-z_][a-z0-9_]*$ and be at most 128 characters`);
+    super(
+      `${what} ${JSON.stringify(identifier)} must match ^[a-z_][a-z0-9_]*$ and be at most 128 characters`,
+    );
     this.identifier = identifier;
   }
 }

@@ -37,7 +37,12 @@ export function icebergTypeJson(type: ColumnType, ids: { next: number } = { next
       return `decimal(${type.precision},${type.scale})`;
     case 'array': {
       const elementId = ids.next++;
-      return { type: 'list', 'element-id': elementId, 'element-required': false, element: icebergTypeJson(type.element, ids) };
+      return {
+        type: 'list',
+        'element-id': elementId,
+        'element-required': false,
+        element: icebergTypeJson(type.element, ids),
+      };
     }
     case 'struct':
       return {
@@ -99,7 +104,11 @@ export function toTerraformTable(d: TableDeclaration): TerraformTable {
     partitioning: d.partitioning.map(formatPartition),
     columns: (() => {
       const ids = { next: 1000 };
-      return icebergColumns(d).map((c) => ({ name: c.name, type: glueType(c.type), iceberg_type: JSON.stringify(icebergTypeJson(c.type, ids)) }));
+      return icebergColumns(d).map((c) => ({
+        name: c.name,
+        type: glueType(c.type),
+        iceberg_type: JSON.stringify(icebergTypeJson(c.type, ids)),
+      }));
     })(),
     staging_table_name: stagingTableName(d),
     staging_columns: stagingColumns(d).map((c) => ({ name: c.name, type: stagingGlueType(c.type) })),
@@ -126,6 +135,7 @@ export function toTerraformTable(d: TableDeclaration): TerraformTable {
 /** The JSON document `infra/` reads: `{ "tables": { "<name>": TerraformTable } }`, stable key order. */
 export function renderTerraformExport(declarations: Iterable<TableDeclaration>): string {
   const tables: Record<string, TerraformTable> = {};
-  for (const d of [...declarations].sort((a, b) => a.name.localeCompare(b.name))) tables[d.name] = toTerraformTable(d);
+  for (const d of [...declarations].sort((a, b) => a.name.localeCompare(b.name)))
+    tables[d.name] = toTerraformTable(d);
   return `${JSON.stringify({ tables }, null, 2)}\n`;
 }

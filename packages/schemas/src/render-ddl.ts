@@ -39,7 +39,11 @@ function s3Location(location: string): string {
 export function renderIcebergDdl(d: TableDeclaration, target: DdlTarget): string {
   const partitions = d.partitioning.map((p) => {
     const column = ddlIdentifier(p.column);
-    return 'width' in p ? `${p.transform}(${p.width}, ${column})` : p.transform === 'identity' ? column : `${p.transform}(${column})`;
+    return 'width' in p
+      ? `${p.transform}(${p.width}, ${column})`
+      : p.transform === 'identity'
+        ? column
+        : `${p.transform}(${column})`;
   });
   const m = d.maintenance;
   const properties: [string, string][] = [

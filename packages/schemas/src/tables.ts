@@ -20,7 +20,8 @@ export const booksInput = {
       type: 'timestamp',
       source: 'date',
       conversion: 'epoch-nanos',
-      description: 'From the number attribute "date" (nanoseconds since the epoch), as the article does with from_unixtime_nanos.',
+      description:
+        'From the number attribute "date" (nanoseconds since the epoch), as the article does with from_unixtime_nanos.',
     },
   ],
   mode: 'merge',
@@ -74,7 +75,10 @@ export const tables: ReadonlyMap<string, TableDeclaration> = new Map([
 ]);
 
 /** The declaration named `name`, or an error listing the known ones. */
-export function getTable(name: string, from: ReadonlyMap<string, TableDeclaration> = tables): TableDeclaration {
+export function getTable(
+  name: string,
+  from: ReadonlyMap<string, TableDeclaration> = tables,
+): TableDeclaration {
   const found = from.get(name);
   if (found === undefined) {
     throw new UnknownTableError(name, [...from.keys()]);

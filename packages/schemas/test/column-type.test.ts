@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { formatColumnType, glueType, needsCastFromStaging, parseColumnType, stagingGlueType } from '../src/column-type.js';
+import {
+  formatColumnType,
+  glueType,
+  needsCastFromStaging,
+  parseColumnType,
+  stagingGlueType,
+} from '../src/column-type.js';
 import type { ColumnType } from '../src/column-type.js';
 import { ColumnTypeError } from '../src/errors.js';
 
@@ -18,14 +24,31 @@ const { type: columnType } = fc.letrec<{ type: ColumnType; nested: ColumnType }>
   type: fc.oneof(
     { depthSize: 'small' },
     fc.constantFrom<ColumnType>(
-      { kind: 'string' }, { kind: 'bigint' }, { kind: 'int' }, { kind: 'double' }, { kind: 'float' },
-      { kind: 'boolean' }, { kind: 'binary' }, { kind: 'timestamp' }, { kind: 'date' }, { kind: 'json' },
+      { kind: 'string' },
+      { kind: 'bigint' },
+      { kind: 'int' },
+      { kind: 'double' },
+      { kind: 'float' },
+      { kind: 'boolean' },
+      { kind: 'binary' },
+      { kind: 'timestamp' },
+      { kind: 'date' },
+      { kind: 'json' },
     ),
-    fc.integer({ min: 1, max: 38 }).chain((precision) =>
-      fc.integer({ min: 0, max: precision }).map((scale): ColumnType => ({ kind: 'decimal', precision, scale })),
-    ),
+    fc
+      .integer({ min: 1, max: 38 })
+      .chain((precision) =>
+        fc
+          .integer({ min: 0, max: precision })
+          .map((scale): ColumnType => ({ kind: 'decimal', precision, scale })),
+      ),
     tie('nested').map((element): ColumnType => ({ kind: 'array', element })),
-    fc.uniqueArray(fc.record({ name: fieldName, type: tie('nested') }), { minLength: 1, maxLength: 4, selector: (f) => f.name })
+    fc
+      .uniqueArray(fc.record({ name: fieldName, type: tie('nested') }), {
+        minLength: 1,
+        maxLength: 4,
+        selector: (f) => f.name,
+      })
       .map((fields): ColumnType => ({ kind: 'struct', fields })),
   ),
   // Binary is only allowed at the top level (it cannot be CAST from its staging text inside a row).
@@ -44,7 +67,13 @@ describe('parseColumnType', () => {
   it('accepts spacing, upper case and the long/integer aliases', () => {
     expect(parseColumnType(' ARRAY< struct< sku : string , qty : INTEGER > > ')).toEqual({
       kind: 'array',
-      element: { kind: 'struct', fields: [{ name: 'sku', type: { kind: 'string' } }, { name: 'qty', type: { kind: 'int' } }] },
+      element: {
+        kind: 'struct',
+        fields: [
+          { name: 'sku', type: { kind: 'string' } },
+          { name: 'qty', type: { kind: 'int' } },
+        ],
+      },
     });
     expect(parseColumnType('long')).toEqual({ kind: 'bigint' });
   });

@@ -25,13 +25,34 @@ describe('parseDeclaration', () => {
       type: { kind: 'timestamp' },
     });
     expect(books.maintenance.schedule).toBe('rate(1 hour)');
-    expect(orders.firehose).toEqual({ appendOnly: true, removes: 'drop', bufferingIntervalSeconds: 300, bufferingSizeMb: 64 });
-    expect(orders.columns.find((c) => c.name === 'total')?.type).toEqual({ kind: 'decimal', precision: 12, scale: 2 });
+    expect(orders.firehose).toEqual({
+      appendOnly: true,
+      removes: 'drop',
+      bufferingIntervalSeconds: 300,
+      bufferingSizeMb: 64,
+    });
+    expect(orders.columns.find((c) => c.name === 'total')?.type).toEqual({
+      kind: 'decimal',
+      precision: 12,
+      scale: 2,
+    });
   });
 
   it('adds the pipeline columns to the Iceberg and staging tables', () => {
-    expect(icebergColumns(books).map((c) => c.name)).toEqual(['id', 'name', 'author', 'summary', 'published_at', '_seq', '_updated_at']);
-    expect(stagingColumns(orders).map((c) => c.name).slice(-5)).toEqual(['_extra', '_op', '_seq', '_event_time', '_source']);
+    expect(icebergColumns(books).map((c) => c.name)).toEqual([
+      'id',
+      'name',
+      'author',
+      'summary',
+      'published_at',
+      '_seq',
+      '_updated_at',
+    ]);
+    expect(
+      stagingColumns(orders)
+        .map((c) => c.name)
+        .slice(-5),
+    ).toEqual(['_extra', '_op', '_seq', '_event_time', '_source']);
   });
 
   it('puts key columns first whatever the declaration order', () => {
@@ -59,10 +80,16 @@ describe('parseDeclaration', () => {
     expect(issues.find((i) => i.path === '')?.message).toMatch(/colour/);
 
     const { colour: _colour, ...known } = input;
-    const semantic = issuesOf({ ...known, columns: input.columns.map((c, i) => (i === 0 ? { ...c, name: 'title' } : c)) });
+    const semantic = issuesOf({
+      ...known,
+      columns: input.columns.map((c, i) => (i === 0 ? { ...c, name: 'title' } : c)),
+    });
     expect(semantic).toEqual(
       expect.arrayContaining([
-        { path: 'columns[1].conversion', message: expect.stringMatching(/epoch-nanos converts a number to a timestamp/) },
+        {
+          path: 'columns[1].conversion',
+          message: expect.stringMatching(/epoch-nanos converts a number to a timestamp/),
+        },
         { path: 'columns[2].type', message: expect.stringMatching(/precision/) },
         { path: 'dynamodb.partitionKey', message: expect.stringMatching(/key attribute "id" has no column/) },
         { path: 'partitioning[0]', message: expect.stringMatching(/"isbn" is not declared/) },
@@ -93,7 +120,9 @@ describe('parseDeclaration', () => {
     ['upper case', 'Books'],
     ['a leading digit', '1books'],
   ])('rejects a table name with %s', (_label, name) => {
-    expect(issuesOf({ ...booksInput, name })).toEqual([{ path: 'name', message: expect.stringMatching(/must match/) }]);
+    expect(issuesOf({ ...booksInput, name })).toEqual([
+      { path: 'name', message: expect.stringMatching(/must match/) },
+    ]);
   });
 
   it('rejects reserved, duplicate and ill-typed columns', () => {
@@ -101,11 +130,13 @@ describe('parseDeclaration', () => {
     expect(issuesOf({ ...base, columns: [...base.columns, { name: '_seq', type: 'string' }] })).toEqual([
       { path: 'columns[5].name', message: expect.stringMatching(/reserved/) },
     ]);
-    expect(issuesOf({ ...base, columns: [...base.columns, { name: 'name', type: 'string', source: 'title' }] })).toEqual([
-      { path: 'columns[5].name', message: expect.stringMatching(/declared twice/) },
-    ]);
+    expect(
+      issuesOf({ ...base, columns: [...base.columns, { name: 'name', type: 'string', source: 'title' }] }),
+    ).toEqual([{ path: 'columns[5].name', message: expect.stringMatching(/declared twice/) }]);
     // A boolean key is also reported where the partition transform uses it: every problem, at once.
-    expect(issuesOf({ ...base, columns: [{ name: 'id', type: 'boolean' }, ...base.columns.slice(1)] })).toEqual([
+    expect(
+      issuesOf({ ...base, columns: [{ name: 'id', type: 'boolean' }, ...base.columns.slice(1)] }),
+    ).toEqual([
       { path: 'columns[0].type', message: expect.stringMatching(/key column "id" must be/) },
       { path: 'partitioning[0]', message: 'cannot partition by bucket() of a boolean column' },
     ]);
@@ -113,7 +144,10 @@ describe('parseDeclaration', () => {
       { path: 'columns[5].conversion', message: expect.stringMatching(/needs a conversion/) },
     ]);
     expect(issuesOf({ ...base, columns: [...base.columns, { name: 'b', type: 'array<binary>' }] })).toEqual([
-      { path: 'columns[5].type', message: expect.stringMatching(/binary is supported only as a top-level column/) },
+      {
+        path: 'columns[5].type',
+        message: expect.stringMatching(/binary is supported only as a top-level column/),
+      },
     ]);
   });
 
@@ -122,7 +156,9 @@ describe('parseDeclaration', () => {
     expect(issuesOf({ ...booksInput, partitioning: ['day(name)'] })).toEqual([
       { path: 'partitioning[0]', message: expect.stringMatching(/needs a timestamp or date column/) },
     ]);
-    expect(issuesOf({ ...booksInput, mode: 'firehose' })).toEqual([{ path: 'firehose', message: expect.stringMatching(/needs a firehose block/) }]);
+    expect(issuesOf({ ...booksInput, mode: 'firehose' })).toEqual([
+      { path: 'firehose', message: expect.stringMatching(/needs a firehose block/) },
+    ]);
   });
 });
 

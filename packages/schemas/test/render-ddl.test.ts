@@ -38,7 +38,10 @@ describe('renderIcebergDdl', () => {
   });
 
   it('renders nested types, decimals and the _extra column for orders', () => {
-    const ddl = renderIcebergDdl(orders, { database: 'library', location: 's3://lake-bucket/tables/orders/' });
+    const ddl = renderIcebergDdl(orders, {
+      database: 'library',
+      location: 's3://lake-bucket/tables/orders/',
+    });
     expect(ddl).toContain('`total` decimal(12,2),');
     expect(ddl).toContain('`line_items` array<struct<sku:string,quantity:int,unit_price:decimal(12,2)>>,');
     expect(ddl).toContain('`_extra` string,');
@@ -46,14 +49,21 @@ describe('renderIcebergDdl', () => {
   });
 
   it('refuses a database name that is not an identifier and a location that is not s3://', () => {
-    expect(() => renderIcebergDdl(books, { ...target, database: 'lib`; DROP' })).toThrow(InvalidIdentifierError);
-    expect(() => renderIcebergDdl(books, { ...target, location: "s3://bucket/x' y" })).toThrow(/not an s3:\/\/ URI/);
+    expect(() => renderIcebergDdl(books, { ...target, database: 'lib`; DROP' })).toThrow(
+      InvalidIdentifierError,
+    );
+    expect(() => renderIcebergDdl(books, { ...target, location: "s3://bucket/x' y" })).toThrow(
+      /not an s3:\/\/ URI/,
+    );
   });
 });
 
 describe('renderStagingDdl', () => {
   it('declares string for values that travel as JSON strings', () => {
-    const ddl = renderStagingDdl(orders, { database: 'library', location: 's3://lake-bucket/staging/orders/' });
+    const ddl = renderStagingDdl(orders, {
+      database: 'library',
+      location: 's3://lake-bucket/staging/orders/',
+    });
     expect(ddl).toMatch(/^CREATE EXTERNAL TABLE IF NOT EXISTS `library`.`orders_staging` \(/);
     expect(ddl).toContain('`total` string,');
     expect(ddl).toContain('`line_items` array<struct<sku:string,quantity:int,unit_price:string>>,');
@@ -69,7 +79,9 @@ describe('Terraform export', () => {
   });
 
   it('carries what the modules need for each table', () => {
-    const parsed = JSON.parse(renderTerraformExport([books])) as { tables: Record<string, Record<string, unknown>> };
+    const parsed = JSON.parse(renderTerraformExport([books])) as {
+      tables: Record<string, Record<string, unknown>>;
+    };
     expect(parsed.tables.books).toMatchObject({
       mode: 'merge',
       schedule: 'rate(1 minute)',
@@ -84,7 +96,9 @@ describe('Terraform export', () => {
     const parsed = JSON.parse(renderTerraformExport([orders])) as {
       tables: { orders: { columns: { name: string; iceberg_type: string }[] } };
     };
-    const byName = new Map(parsed.tables.orders.columns.map((c) => [c.name, JSON.parse(c.iceberg_type) as unknown]));
+    const byName = new Map(
+      parsed.tables.orders.columns.map((c) => [c.name, JSON.parse(c.iceberg_type) as unknown]),
+    );
     expect(byName.get('total')).toBe('decimal(12,2)');
     expect(byName.get('_updated_at')).toBe('timestamp');
     expect(byName.get('_extra')).toBe('string');

@@ -16,9 +16,12 @@ function unquote(literal: string): string {
 describe('sqlStringLiteral', () => {
   it('is read back as exactly the original string, whatever it holds', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme' }).filter((s) => !s.includes('\u0000')), (value) => {
-        expect(unquote(sqlStringLiteral(value))).toBe(value);
-      }),
+      fc.property(
+        fc.string({ unit: 'grapheme' }).filter((s) => !s.includes('\u0000')),
+        (value) => {
+          expect(unquote(sqlStringLiteral(value))).toBe(value);
+        },
+      ),
     );
   });
 
@@ -47,14 +50,17 @@ describe('assertIdentifier', () => {
     );
   });
 
-  it.each(['books"', 'books`', 'books;', 'bóoks', 'Books', '', 'a b', 'x'.repeat(129)])('rejects %j', (value) => {
-    try {
-      assertIdentifier(value, 'table name');
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toBeInstanceOf(InvalidIdentifierError);
-      expect((error as InvalidIdentifierError).identifier).toBe(value);
-      expect((error as Error).message).toMatch(/^table name /);
-    }
-  });
+  it.each(['books"', 'books`', 'books;', 'bóoks', 'Books', '', 'a b', 'x'.repeat(129)])(
+    'rejects %j',
+    (value) => {
+      try {
+        assertIdentifier(value, 'table name');
+        expect.unreachable();
+      } catch (error) {
+        expect(error).toBeInstanceOf(InvalidIdentifierError);
+        expect((error as InvalidIdentifierError).identifier).toBe(value);
+        expect((error as Error).message).toMatch(/^table name /);
+      }
+    },
+  );
 });

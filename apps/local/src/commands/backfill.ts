@@ -24,14 +24,22 @@ of the data directory, or starts one for the duration of the backfill and waits 
 `;
 
 export async function run(args: string[], io: CommandIo): Promise<number> {
-  const { flags } = parseArgs(args, { table: { type: 'string' }, segments: { type: 'number' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  const { flags } = parseArgs(args, {
+    table: { type: 'string' },
+    segments: { type: 'number' },
+    'data-dir': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (flags.help === true) {
     io.stdout(USAGE);
     return 0;
   }
   if (typeof flags.table !== 'string') throw new UsageError(`--table is required\n${USAGE}`);
   const table = getTable(flags.table);
-  if (table.mode !== 'merge') throw new UsageError(`table ${table.name} is in ${table.mode} mode: backfill stages rows for the merger (merge mode only)`);
+  if (table.mode !== 'merge')
+    throw new UsageError(
+      `table ${table.name} is in ${table.mode} mode: backfill stages rows for the merger (merge mode only)`,
+    );
   const dataDir = typeof flags['data-dir'] === 'string' ? flags['data-dir'] : DEFAULT_DATA_DIR;
   const segments = typeof flags.segments === 'number' ? flags.segments : 4;
   const tty = process.stdout.isTTY === true;
@@ -40,23 +48,45 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     const now = Date.now();
     if (!tty && now - lastLine < 2000) return;
     lastLine = now;
-    io.stdout(`${tty ? '\r\x1b[2K' : ''}scanning ${table.name} ${progressBar(p.scanned, p.estimated)}  ${p.objects} objects${tty ? '' : '\n'}`);
+    io.stdout(
+      `${tty ? '\r\x1b[2K' : ''}scanning ${table.name} ${progressBar(p.scanned, p.estimated)}  ${p.objects} objects${tty ? '' : '\n'}`,
+    );
   };
 
   const running = await runningStack(dataDirLayout(dataDir));
   if (running !== undefined) {
     const ddb = localDynamoDbClient(running.dynamodbEndpoint);
     const s3 = localS3Client(running.s3Endpoint);
-    const result = await backfillTable({ dynamodb: ddb, s3, bucket: running.bucket, table, controlTable: CONTROL_TABLE, segments, onProgress });
-    io.stdout(`${tty ? '\n' : ''}staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined to quarantine/); the running stack's merger picks them up.\n`);
+    const result = await backfillTable({
+      dynamodb: ddb,
+      s3,
+      bucket: running.bucket,
+      table,
+      controlTable: CONTROL_TABLE,
+      segments,
+      onProgress,
+    });
+    io.stdout(
+      `${tty ? '\n' : ''}staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined to quarantine/); the running stack's merger picks them up.\n`,
+    );
     return result.quarantined > 0 ? 1 : 0;
   }
 
   io.stdout(`no stack running on ${dataDir}/: starting one (stream first, then the Scan)...\n`);
   const stack = await startStack({ dataDir });
   try {
-    const result = await backfillTable({ dynamodb: stack.ddb, s3: stack.s3, bucket: stack.bucket, table, controlTable: CONTROL_TABLE, segments, onProgress });
-    io.stdout(`${tty ? '\n' : ''}staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined to quarantine/); merging...\n`);
+    const result = await backfillTable({
+      dynamodb: stack.ddb,
+      s3: stack.s3,
+      bucket: stack.bucket,
+      table,
+      controlTable: CONTROL_TABLE,
+      segments,
+      onProgress,
+    });
+    io.stdout(
+      `${tty ? '\n' : ''}staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined to quarantine/); merging...\n`,
+    );
     for (;;) {
       await stack.mergeNow(table.name);
       const s = await stagingStatus(stack.s3, stack.bucket, table.name);

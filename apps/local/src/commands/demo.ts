@@ -35,9 +35,14 @@ function summary(report: DemoReport): string {
   lines.push(`reads: ${report.reads.total} queries by reader processes, ${report.reads.failed} failed`);
   for (const e of report.reads.errors.slice(0, 5)) lines.push(`    ${e}`);
   for (const [name, t] of Object.entries(report.tables)) {
-    if (t.lagMs.p99 > report.lagBudgetMs) lines.push(`note: ${name} lag p99 ${t.lagMs.p99} ms is above merge interval + 3 s (${report.lagBudgetMs} ms); merges took up to ${report.merges.durationMs.max} ms on this machine`);
+    if (t.lagMs.p99 > report.lagBudgetMs)
+      lines.push(
+        `note: ${name} lag p99 ${t.lagMs.p99} ms is above merge interval + 3 s (${report.lagBudgetMs} ms); merges took up to ${report.merges.durationMs.max} ms on this machine`,
+      );
   }
-  lines.push(`merges: ${report.merges.runs} (${report.merges.failed} failed), merge interval ${report.mergeIntervalMs} ms, lag budget ${report.lagBudgetMs} ms`);
+  lines.push(
+    `merges: ${report.merges.runs} (${report.merges.failed} failed), merge interval ${report.mergeIntervalMs} ms, lag budget ${report.lagBudgetMs} ms`,
+  );
   for (const f of report.faults) lines.push(`fault: ${f}`);
   lines.push(report.ok ? 'OK: every table converged and every read succeeded.' : 'FAILED: see above.');
   return `${lines.join('\n')}\n`;
@@ -77,16 +82,23 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       ordersPerSecond: rate,
       ...(typeof flags.report === 'string' ? { reportPath: flags.report } : {}),
       faults: {
-        ...(typeof flags['fault-merger'] === 'number' ? { mergerOutageMs: flags['fault-merger'] * 1000 } : {}),
-        ...(typeof flags['fault-poller'] === 'number' ? { pollerOutageMs: flags['fault-poller'] * 1000 } : {}),
+        ...(typeof flags['fault-merger'] === 'number'
+          ? { mergerOutageMs: flags['fault-merger'] * 1000 }
+          : {}),
+        ...(typeof flags['fault-poller'] === 'number'
+          ? { pollerOutageMs: flags['fault-poller'] * 1000 }
+          : {}),
       },
       io,
       tty: process.stdout.isTTY === true,
       signal: abort.signal,
     });
     io.stdout(summary(report));
-    if (report.chart !== undefined && typeof flags.report === 'string') io.stdout(`report: ${flags.report}\nlag chart: ${report.chart}\n`);
-    io.stdout(`query the lake: pnpm ddb-athena-sync query "SELECT author, count(*) AS books FROM books GROUP BY author"\n`);
+    if (report.chart !== undefined && typeof flags.report === 'string')
+      io.stdout(`report: ${flags.report}\nlag chart: ${report.chart}\n`);
+    io.stdout(
+      `query the lake: pnpm ddb-athena-sync query "SELECT author, count(*) AS books FROM books GROUP BY author"\n`,
+    );
     return report.ok ? 0 : 1;
   } finally {
     signal.dispose();

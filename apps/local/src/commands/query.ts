@@ -23,7 +23,11 @@ examples:
 `;
 
 export async function run(args: string[], io: CommandIo): Promise<number> {
-  const { flags, positionals } = parseArgs(args, { json: { type: 'boolean' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  const { flags, positionals } = parseArgs(args, {
+    json: { type: 'boolean' },
+    'data-dir': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (flags.help === true) {
     io.stdout(USAGE);
     return 0;
@@ -33,7 +37,9 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   try {
     await access(layout.lake);
   } catch {
-    throw new UsageError(`no lake in ${layout.root}: run "pnpm ddb-athena-sync demo --duration 60" or "up" first (or pass --data-dir)`);
+    throw new UsageError(
+      `no lake in ${layout.root}: run "pnpm ddb-athena-sync demo --duration 60" or "up" first (or pass --data-dir)`,
+    );
   }
   const lake = await Lake.open({ root: layout.lake });
   try {

@@ -2,9 +2,19 @@ import { parseArgs } from 'node:util';
 
 import { dialectFor } from '@ddb-athena-sync/core/sql/dialect';
 import { renderMerge } from '@ddb-athena-sync/core/sql/render-merge';
-import { SQL_STATEMENTS, renderCreate, renderOptimize, renderStaging, renderVacuum } from '@ddb-athena-sync/core/sql/render-statements';
+import {
+  SQL_STATEMENTS,
+  renderCreate,
+  renderOptimize,
+  renderStaging,
+  renderVacuum,
+} from '@ddb-athena-sync/core/sql/render-statements';
 import type { SqlStatementKind } from '@ddb-athena-sync/core/sql/render-statements';
-import { backfillObjectKey, streamObjectKey, tableStagingPrefix } from '@ddb-athena-sync/core/staging/staging-key';
+import {
+  backfillObjectKey,
+  streamObjectKey,
+  tableStagingPrefix,
+} from '@ddb-athena-sync/core/staging/staging-key';
 import { stagingTableName } from '@ddb-athena-sync/schemas/render-ddl';
 import { getTable } from '@ddb-athena-sync/schemas/tables';
 
@@ -13,7 +23,10 @@ const USAGE = `usage: ddb-athena-sync sql --table <name> --dialect athena|duckdb
 Prints the exact SQL the merger runs for the table and a sample batch, for review.`;
 
 /** `ddb-athena-sync sql`: prints the SQL of one statement; returns the exit code. */
-export function run(args: string[], io: { stdout: (s: string) => void; stderr: (s: string) => void }): Promise<number> {
+export function run(
+  args: string[],
+  io: { stdout: (s: string) => void; stderr: (s: string) => void },
+): Promise<number> {
   return Promise.resolve(runSync(args, io));
 }
 
@@ -43,7 +56,12 @@ function runSync(args: string[], io: { stdout: (s: string) => void; stderr: (s: 
   }
   const dialectName = values.dialect;
   const statement = values.statement as SqlStatementKind | undefined;
-  if (typeof values.table !== 'string' || (dialectName !== 'athena' && dialectName !== 'duckdb') || statement === undefined || !SQL_STATEMENTS.includes(statement)) {
+  if (
+    typeof values.table !== 'string' ||
+    (dialectName !== 'athena' && dialectName !== 'duckdb') ||
+    statement === undefined ||
+    !SQL_STATEMENTS.includes(statement)
+  ) {
     io.stderr(`${USAGE}\n`);
     return 2;
   }
@@ -54,18 +72,39 @@ function runSync(args: string[], io: { stdout: (s: string) => void; stderr: (s: 
     const database = String(values.database);
     const target = {
       database,
-      tableLocation: typeof values['table-location'] === 'string' ? values['table-location'] : `s3://${bucket}/tables/${table.name}/`,
+      tableLocation:
+        typeof values['table-location'] === 'string'
+          ? values['table-location']
+          : `s3://${bucket}/tables/${table.name}/`,
       stagingLocation: `s3://${bucket}/${tableStagingPrefix(table.name)}`,
     };
     // A sample batch: one backfill object and one stream object, named as the writers name them.
     const keys = [
       backfillObjectKey({ table: table.name, runId: '20240501T120000Z', segment: 0, part: 0 }),
-      streamObjectKey({ table: table.name, shardId: 'shardId-00000001714567890123-abcdef01', firstSequenceNumber: '100000000000000000001', lastSequenceNumber: '100000000000000000042', firstEventTime: new Date('2024-05-01T12:00:00Z') }),
+      streamObjectKey({
+        table: table.name,
+        shardId: 'shardId-00000001714567890123-abcdef01',
+        firstSequenceNumber: '100000000000000000001',
+        lastSequenceNumber: '100000000000000000042',
+        firstEventTime: new Date('2024-05-01T12:00:00Z'),
+      }),
     ];
-    const files = keys.map((k) => (dialect.name === 'athena' ? `s3://${bucket}/${k}` : `./.local/s3/${bucket}/${k}`));
+    const files = keys.map((k) =>
+      dialect.name === 'athena' ? `s3://${bucket}/${k}` : `./.local/s3/${bucket}/${k}`,
+    );
     const statements =
       statement === 'merge'
-        ? [renderMerge({ table, target: { database, name: table.name }, stagingTable: { database, name: stagingTableName(table) }, files }, dialect)]
+        ? [
+            renderMerge(
+              {
+                table,
+                target: { database, name: table.name },
+                stagingTable: { database, name: stagingTableName(table) },
+                files,
+              },
+              dialect,
+            ),
+          ]
         : statement === 'create'
           ? renderCreate(table, dialect, target)
           : statement === 'staging'

@@ -27,7 +27,11 @@ function age(ms: number | undefined): string {
 }
 
 export async function run(args: string[], io: CommandIo): Promise<number> {
-  const { flags } = parseArgs(args, { json: { type: 'boolean' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  const { flags } = parseArgs(args, {
+    json: { type: 'boolean' },
+    'data-dir': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (flags.help === true) {
     io.stdout(USAGE);
     return 0;
@@ -35,7 +39,8 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   const layout = dataDirLayout(typeof flags['data-dir'] === 'string' ? flags['data-dir'] : DEFAULT_DATA_DIR);
   const running = await runningStack(layout);
   // Without a running stack, a private s3rver over the same directory answers the listing.
-  const temporary = running === undefined ? await startS3Local({ directory: layout.s3, buckets: [LOCAL_BUCKET] }) : undefined;
+  const temporary =
+    running === undefined ? await startS3Local({ directory: layout.s3, buckets: [LOCAL_BUCKET] }) : undefined;
   const s3 = localS3Client(running?.s3Endpoint ?? temporary!.endpoint);
   const lake = await Lake.open({ root: layout.lake });
   try {
@@ -52,8 +57,12 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       let snapshot: { timestamp: Date; operation: string; id: string } | undefined;
       try {
         const snaps = await lake.snapshots(t.name);
-        const last = snaps.reduce<(typeof snaps)[number] | undefined>((a, s) => (a === undefined || s.timestamp >= a.timestamp ? s : a), undefined);
-        if (last !== undefined) snapshot = { timestamp: last.timestamp, operation: last.operation, id: last.snapshotId.toString() };
+        const last = snaps.reduce<(typeof snaps)[number] | undefined>(
+          (a, s) => (a === undefined || s.timestamp >= a.timestamp ? s : a),
+          undefined,
+        );
+        if (last !== undefined)
+          snapshot = { timestamp: last.timestamp, operation: last.operation, id: last.snapshotId.toString() };
       } catch (error) {
         if ((error as Error).name !== 'TableNotFoundError') throw error;
       }
@@ -63,13 +72,24 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
         mode: t.mode,
         staged_objects: t.mode === 'merge' ? staged.objects : '-',
         oldest_staged: t.mode === 'merge' ? age(staged.oldestAgeMs) : '-',
-        last_merge: t.mode === 'merge' ? (merge?.at === undefined ? '-' : `${merge.at}${merge.ok === false ? ` FAILED: ${merge.error ?? ''}` : ''}`) : 'n/a (Firehose)',
-        last_snapshot: snapshot === undefined ? '-' : `${snapshot.timestamp.toISOString()} ${snapshot.operation} (${age(now - snapshot.timestamp.getTime())} ago)`,
+        last_merge:
+          t.mode === 'merge'
+            ? merge?.at === undefined
+              ? '-'
+              : `${merge.at}${merge.ok === false ? ` FAILED: ${merge.error ?? ''}` : ''}`
+            : 'n/a (Firehose)',
+        last_snapshot:
+          snapshot === undefined
+            ? '-'
+            : `${snapshot.timestamp.toISOString()} ${snapshot.operation} (${age(now - snapshot.timestamp.getTime())} ago)`,
       });
     }
-    if (flags.json === true) io.stdout(`${JSON.stringify({ running: running !== undefined, tables: rows }, null, 2)}\n`);
+    if (flags.json === true)
+      io.stdout(`${JSON.stringify({ running: running !== undefined, tables: rows }, null, 2)}\n`);
     else {
-      io.stdout(`stack: ${running === undefined ? 'not running' : `running (pid ${running.pid}, since ${running.startedAt})`}; data directory ${layout.root}\n`);
+      io.stdout(
+        `stack: ${running === undefined ? 'not running' : `running (pid ${running.pid}, since ${running.startedAt})`}; data directory ${layout.root}\n`,
+      );
       io.stdout(formatTable(rows));
     }
     return 0;

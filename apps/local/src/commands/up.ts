@@ -32,11 +32,15 @@ handler code: the stream poller (event source mapping) -> stream-writer, the mer
 `;
 
 /** Stack options from the flags `up` and `demo` share. */
-export function stackOptionsFromFlags(flags: Record<string, string | number | boolean | undefined>): StackOptions {
+export function stackOptionsFromFlags(
+  flags: Record<string, string | number | boolean | undefined>,
+): StackOptions {
   const batchSize = flags['batch-size'];
   const maintenance = flags['maintenance-interval'];
   return {
-    ...(maintenance === undefined ? {} : { maintenanceIntervalMs: secondsFlag(maintenance, 300_000, 'maintenance-interval', 1000) }),
+    ...(maintenance === undefined
+      ? {}
+      : { maintenanceIntervalMs: secondsFlag(maintenance, 300_000, 'maintenance-interval', 1000) }),
     dataDir: typeof flags['data-dir'] === 'string' ? flags['data-dir'] : DEFAULT_DATA_DIR,
     mergeIntervalMs: secondsFlag(flags['merge-interval'], 5000, 'merge-interval', 500),
     batchWindowMs: secondsFlag(flags['batch-window'], 250, 'batch-window'),
@@ -53,15 +57,21 @@ export function describeEvent(event: StackEvent): string | undefined {
     case 'merge': {
       const r = event.run;
       // An empty scheduled run (nothing staged) is the normal case: not worth a line.
-      if (r.error === undefined && (r.result as { batches?: number } | undefined)?.batches === 0) return undefined;
-      if (r.error !== undefined) return `${time} merger ${r.table} ${r.action} failed: ${r.error instanceof Error ? r.error.message : JSON.stringify(r.error)}`;
+      if (r.error === undefined && (r.result as { batches?: number } | undefined)?.batches === 0)
+        return undefined;
+      if (r.error !== undefined)
+        return `${time} merger ${r.table} ${r.action} failed: ${r.error instanceof Error ? r.error.message : JSON.stringify(r.error)}`;
       return `${time} merger ${r.table} ${r.action} ${r.durationMs} ms ${JSON.stringify(r.result, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? ''}`;
     }
     case 'poller':
-      if (event.event.type === 'batch') return `${time} ${event.table}: batch of ${event.event.records} records from ${event.event.shardId}`;
-      if (event.event.type === 'on-failure') return `${time} ${event.table}: batch sent to on-failure after ${event.event.batch.attempts} attempts: ${event.event.batch.reason}`;
-      if (event.event.type === 'retry') return `${time} ${event.table}: retry ${event.event.attempt} of ${event.event.records} records: ${event.event.reason}`;
-      if (event.event.type === 'read-error') return `${time} ${event.table}: stream read error: ${event.event.reason}`;
+      if (event.event.type === 'batch')
+        return `${time} ${event.table}: batch of ${event.event.records} records from ${event.event.shardId}`;
+      if (event.event.type === 'on-failure')
+        return `${time} ${event.table}: batch sent to on-failure after ${event.event.batch.attempts} attempts: ${event.event.batch.reason}`;
+      if (event.event.type === 'retry')
+        return `${time} ${event.table}: retry ${event.event.attempt} of ${event.event.records} records: ${event.event.reason}`;
+      if (event.event.type === 'read-error')
+        return `${time} ${event.table}: stream read error: ${event.event.reason}`;
       return undefined;
     case 'ttl-delete':
       return `${time} ${event.table}: TTL expired ${JSON.stringify(event.key)}`;

@@ -61,17 +61,31 @@ export interface TableComparison {
 }
 
 /** Every item of a DynamoDB table (parallel Scan), mapped to columns exactly as the pipeline maps them. */
-export async function scanAsColumns(ddb: DynamoDBClient, table: TableDeclaration, segments = 4): Promise<Map<string, Record<string, unknown>>> {
+export async function scanAsColumns(
+  ddb: DynamoDBClient,
+  table: TableDeclaration,
+  segments = 4,
+): Promise<Map<string, Record<string, unknown>>> {
   const out = new Map<string, Record<string, unknown>>();
   await Promise.all(
     Array.from({ length: segments }, async (_, segment) => {
       let start: Record<string, SdkAttributeValue> | undefined;
       do {
         const page = await ddb.send(
-          new ScanCommand({ TableName: table.dynamodb.tableName, Segment: segment, TotalSegments: segments, ConsistentRead: true, ...(start === undefined ? {} : { ExclusiveStartKey: start }) }),
+          new ScanCommand({
+            TableName: table.dynamodb.tableName,
+            Segment: segment,
+            TotalSegments: segments,
+            ConsistentRead: true,
+            ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+          }),
         );
         for (const item of page.Items ?? []) {
-          const row = mapImage(table, item as AttributeMap, { table: table.name, sequenceNumber: undefined, key: undefined });
+          const row = mapImage(table, item as AttributeMap, {
+            table: table.name,
+            sequenceNumber: undefined,
+            key: undefined,
+          });
           out.set(keyOf(table, row), row);
         }
         start = page.LastEvaluatedKey;
@@ -86,10 +100,19 @@ function keyOf(table: TableDeclaration, row: Readonly<Record<string, unknown>>):
 }
 
 /** Compares the lake's current snapshot of a table with a full Scan of its DynamoDB table. */
-export async function compareTable(ddb: DynamoDBClient, lake: Lake, table: TableDeclaration): Promise<TableComparison> {
+export async function compareTable(
+  ddb: DynamoDBClient,
+  lake: Lake,
+  table: TableDeclaration,
+): Promise<TableComparison> {
   const dynamo = await scanAsColumns(ddb, table);
-  const columns = [...table.columns.map((c) => c.name), ...(table.unknownAttributes === 'extra-json-column' ? ['_extra'] : [])];
-  const lakeRows = await lake.query(`SELECT ${columns.map((c) => ident(c)).join(', ')} FROM ${ident(table.name)}`);
+  const columns = [
+    ...table.columns.map((c) => c.name),
+    ...(table.unknownAttributes === 'extra-json-column' ? ['_extra'] : []),
+  ];
+  const lakeRows = await lake.query(
+    `SELECT ${columns.map((c) => ident(c)).join(', ')} FROM ${ident(table.name)}`,
+  );
   const lakeByKey = new Map<string, Record<string, unknown>>();
   let duplicates = 0;
   for (const r of lakeRows) {

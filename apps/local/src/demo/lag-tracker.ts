@@ -36,7 +36,8 @@ export interface Percentiles {
 export function percentiles(values: readonly number[]): Percentiles {
   if (values.length === 0) return { p50: 0, p95: 0, p99: 0, max: 0, count: 0 };
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  const at = (p: number): number =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
   return { p50: at(50), p95: at(95), p99: at(99), max: sorted[sorted.length - 1]!, count: sorted.length };
 }
 
@@ -75,7 +76,8 @@ export class LagTracker {
   /** Keys the lake has shown, that are not deleted, and have nothing pending (safe to update or delete). */
   settledKeys(table: string): string[] {
     const out: string[] = [];
-    for (const [key, s] of this.keys.get(table) ?? []) if (s.seen && !s.deleted && s.pending.length === 0) out.push(key);
+    for (const [key, s] of this.keys.get(table) ?? [])
+      if (s.seen && !s.deleted && s.pending.length === 0) out.push(key);
     return out;
   }
 
@@ -111,7 +113,8 @@ export class LagTracker {
         if (s.pending.length === 0) continue;
         const still: Pending[] = [];
         for (const p of s.pending) {
-          if (p.kind !== 'delete' && p.kind !== 'ttl-delete' && p.version <= version) this.resolve(table, p, observedAt);
+          if (p.kind !== 'delete' && p.kind !== 'ttl-delete' && p.version <= version)
+            this.resolve(table, p, observedAt);
           else still.push(p);
         }
         s.pending = still;
@@ -123,13 +126,24 @@ export class LagTracker {
   }
 
   private resolve(table: string, p: Pending, visibleAt: number): void {
-    this.samples.push({ table, writtenAt: p.writtenAt, visibleAt, lagMs: Math.max(0, visibleAt - p.writtenAt), kind: p.kind });
+    this.samples.push({
+      table,
+      writtenAt: p.writtenAt,
+      visibleAt,
+      lagMs: Math.max(0, visibleAt - p.writtenAt),
+      kind: p.kind,
+    });
   }
 
   /** Lag per kind of change (insert, update, delete, ttl-delete) of a table. */
   lagByKind(table: string): Record<string, Percentiles> {
     const kinds = [...new Set(this.samples.filter((s) => s.table === table).map((s) => s.kind))].sort();
-    return Object.fromEntries(kinds.map((k) => [k, percentiles(this.samples.filter((s) => s.table === table && s.kind === k).map((s) => s.lagMs))]));
+    return Object.fromEntries(
+      kinds.map((k) => [
+        k,
+        percentiles(this.samples.filter((s) => s.table === table && s.kind === k).map((s) => s.lagMs)),
+      ]),
+    );
   }
 
   lag(table: string): Percentiles {

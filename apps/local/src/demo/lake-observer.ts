@@ -61,7 +61,11 @@ export class LakeObserver {
   async observeOnce(): Promise<void> {
     if (await this.changed('books')) {
       const books = await this.o.lake.query('SELECT id, summary FROM books');
-      this.o.tracker.observe('books', new Map(books.map((r) => [String(r.id), versionOf(r.summary)])), this.o.now());
+      this.o.tracker.observe(
+        'books',
+        new Map(books.map((r) => [String(r.id), versionOf(r.summary)])),
+        this.o.now(),
+      );
       this.rows.set('books', books.length);
     }
     if (await this.changed('orders')) {

@@ -86,8 +86,15 @@ export class LiveView {
       this.drawnLines = lines.length;
     } else {
       const s = this.o.snapshot();
-      const t = s.tables.map((x) => `${x.name} ${x.changes} changes, ${x.staged ?? '-'} staged, ${x.pending} pending, lag p95 ${seconds(x.lag.p95)}`).join('; ');
-      this.o.io.stdout(`[${seconds(this.o.now() - this.startedAt)}] ${this.phase}: ${t}; merges ${s.merges}; reads ${s.reads.total} (${s.reads.failed} failed)\n`);
+      const t = s.tables
+        .map(
+          (x) =>
+            `${x.name} ${x.changes} changes, ${x.staged ?? '-'} staged, ${x.pending} pending, lag p95 ${seconds(x.lag.p95)}`,
+        )
+        .join('; ');
+      this.o.io.stdout(
+        `[${seconds(this.o.now() - this.startedAt)}] ${this.phase}: ${t}; merges ${s.merges}; reads ${s.reads.total} (${s.reads.failed} failed)\n`,
+      );
     }
   }
 }

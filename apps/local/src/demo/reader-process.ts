@@ -40,7 +40,8 @@ for (let i = 0; !stopping; i++) {
     await lake.query(QUERIES[i % QUERIES.length]!);
   } catch (error) {
     failed++;
-    if (errors.length < 5) errors.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    if (errors.length < 5)
+      errors.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
   }
   if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
 }

@@ -69,10 +69,13 @@ export class ReaderPool {
         new Promise((resolve) =>
           child.once('exit', (code, signal) => {
             // A reader that dies on its own is a failed read, not a silent gap.
-            if (!reported && ++this.readyCount >= this.children.length) for (const w of this.readyWaiters.splice(0)) w();
+            if (!reported && ++this.readyCount >= this.children.length)
+              for (const w of this.readyWaiters.splice(0)) w();
             if (code !== 0 && signal !== 'SIGTERM') {
               this.stats.failed++;
-              this.stats.errors.push(`reader process exited with ${code ?? signal}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+              this.stats.errors.push(
+                `reader process exited with ${code ?? signal}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+              );
             }
             resolve();
           }),

@@ -101,7 +101,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     if (errors.length < 50) errors.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
   };
   const tracker = new LagTracker();
-  const workload = new Workload({ ddb: stack.ddb, tracker, booksPerSecond: options.booksPerSecond ?? 10, ordersPerSecond: options.ordersPerSecond ?? 10, onError: (e) => note('workload', e) });
+  const workload = new Workload({
+    ddb: stack.ddb,
+    tracker,
+    booksPerSecond: options.booksPerSecond ?? 10,
+    ordersPerSecond: options.ordersPerSecond ?? 10,
+    onError: (e) => note('workload', e),
+  });
   let merges = 0;
   const mergeDurations: number[] = [];
   let mergesFailed = 0;
@@ -109,7 +115,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const unsubscribe = stack.subscribe((event) => {
     if (event.type === 'ttl-delete') {
       ttlDeletes++;
-      workload.ttlDeleted(String(event.key.id !== undefined ? (event.key.id as { S?: string }).S : ''), event.atMs);
+      workload.ttlDeleted(
+        String(event.key.id !== undefined ? (event.key.id as { S?: string }).S : ''),
+        event.atMs,
+      );
     } else if (event.type === 'merge' && event.run.action === 'merge') {
       merges++;
       mergeDurations.push(event.run.durationMs);
@@ -176,7 +185,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     const drainStart = Date.now();
     const drainTimeout = options.drainTimeoutMs ?? Math.max(30_000, 4 * stack.mergeIntervalMs);
     live.phase = 'draining';
-    while (Date.now() - drainStart < drainTimeout && (tracker.pendingCount() > 0 || workload.expiring.size > 0) && options.signal?.aborted !== true) await sleep(200);
+    while (
+      Date.now() - drainStart < drainTimeout &&
+      (tracker.pendingCount() > 0 || workload.expiring.size > 0) &&
+      options.signal?.aborted !== true
+    )
+      await sleep(200);
     drainMs = Date.now() - drainStart;
     live.phase = 'checking';
   } finally {
@@ -215,7 +229,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const reportPath = options.reportPath === undefined ? undefined : resolve(options.reportPath);
   const chartPath = reportPath === undefined ? undefined : reportPath.replace(/(\.json)?$/, '.lag.svg');
   const report: DemoReport = {
-    ok: options.signal?.aborted !== true && Object.values(tables).every((t) => t.converged && t.notVisible === 0) && readers.stats.failed === 0,
+    ok:
+      options.signal?.aborted !== true &&
+      Object.values(tables).every((t) => t.converged && t.notVisible === 0) &&
+      readers.stats.failed === 0,
     startedAt: new Date(startedAt).toISOString(),
     durationMs: options.durationMs,
     drainMs,
@@ -234,7 +251,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   if (reportPath !== undefined && chartPath !== undefined) {
     await mkdir(dirname(reportPath), { recursive: true });
     await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
-    await writeFile(chartPath, renderLagChart({ samples: tracker.samples, startedAt, mergeIntervalMs: stack.mergeIntervalMs, budgetMs: lagBudgetMs }));
+    await writeFile(
+      chartPath,
+      renderLagChart({
+        samples: tracker.samples,
+        startedAt,
+        mergeIntervalMs: stack.mergeIntervalMs,
+        budgetMs: lagBudgetMs,
+      }),
+    );
   }
   if (ownStack) await stack.stop();
   return report;
@@ -261,7 +286,9 @@ async function runFaults(stack: Stack, options: DemoOptions, faults: string[]): 
       (async () => {
         // The Lambda event source mappings of merge-mode tables. (Firehose reads its Kinesis stream
         // itself; that reader is Firehose's, with its own at-least-once semantics.)
-        const names = [...stack.tables.values()].filter((r) => r.declaration.mode === 'merge').map((r) => r.declaration.name);
+        const names = [...stack.tables.values()]
+          .filter((r) => r.declaration.mode === 'merge')
+          .map((r) => r.declaration.name);
         for (const t of names) await stack.killPoller(t);
         faults.push(`${new Date().toISOString()} stream pollers killed (${names.join(', ')})`);
         await sleep(f.pollerOutageMs!);

@@ -29,8 +29,33 @@ export interface WorkloadOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-const WORDS = ['river', 'glass', 'orchard', 'winter', 'lantern', 'harbor', 'copper', 'meadow', 'signal', 'atlas', 'ember', 'quiet', 'north', 'paper', 'salt'];
-const AUTHORS = ['A. Lovelace', 'G. Hopper', 'E. Dijkstra', 'B. Liskov', 'D. Knuth', 'M. Hamilton', 'K. Thompson', 'F. Allen'];
+const WORDS = [
+  'river',
+  'glass',
+  'orchard',
+  'winter',
+  'lantern',
+  'harbor',
+  'copper',
+  'meadow',
+  'signal',
+  'atlas',
+  'ember',
+  'quiet',
+  'north',
+  'paper',
+  'salt',
+];
+const AUTHORS = [
+  'A. Lovelace',
+  'G. Hopper',
+  'E. Dijkstra',
+  'B. Liskov',
+  'D. Knuth',
+  'M. Hamilton',
+  'K. Thompson',
+  'F. Allen',
+];
 
 function pick<T>(items: readonly T[], random: () => number): T {
   return items[Math.floor(random() * items.length)]!;
@@ -60,7 +85,16 @@ export class Workload {
   private inFlight = new Set<Promise<void>>();
 
   constructor(options: WorkloadOptions) {
-    this.o = { booksTable: 'books', ordersTable: 'orders', booksPerSecond: 20, ordersPerSecond: 20, ttlSeconds: 3, random: Math.random, now: () => Date.now(), ...options };
+    this.o = {
+      booksTable: 'books',
+      ordersTable: 'orders',
+      booksPerSecond: 20,
+      ordersPerSecond: 20,
+      ttlSeconds: 3,
+      random: Math.random,
+      now: () => Date.now(),
+      ...options,
+    };
   }
 
   /** Number of changes written to a table (what the pipeline has to carry). */
@@ -98,7 +132,10 @@ export class Workload {
 
   private book(id: string, version: number): Record<string, AttributeValue> {
     const r = this.o.random;
-    const nanos = (BigInt(this.o.now() - Math.floor(r() * 1e11)) * 1_000_000n + BigInt(Math.floor(r() * 1e6))).toString();
+    const nanos = (
+      BigInt(this.o.now() - Math.floor(r() * 1e11)) * 1_000_000n +
+      BigInt(Math.floor(r() * 1e6))
+    ).toString();
     return {
       id: { S: id },
       name: { S: `${pick(WORDS, r)} ${pick(WORDS, r)}` },
@@ -131,7 +168,10 @@ export class Workload {
             Key: { id: { S: id } },
             UpdateExpression: 'SET summary = :s, author = :a',
             ConditionExpression: 'attribute_exists(id)',
-            ExpressionAttributeValues: { ':s': { S: `rev ${version}` }, ':a': { S: pick(AUTHORS, this.o.random) } },
+            ExpressionAttributeValues: {
+              ':s': { S: `rev ${version}` },
+              ':a': { S: pick(AUTHORS, this.o.random) },
+            },
           }),
         );
         c.updates++;
@@ -173,7 +213,13 @@ export class Workload {
       const cents = 100 + Math.floor(r() * 5000);
       const quantity = 1 + Math.floor(r() * 4);
       total += cents * quantity;
-      items.push({ M: { sku: { S: `sku-${Math.floor(r() * 500)}` }, quantity: { N: String(quantity) }, unit_price: { N: (cents / 100).toFixed(2) } } });
+      items.push({
+        M: {
+          sku: { S: `sku-${Math.floor(r() * 500)}` },
+          quantity: { N: String(quantity) },
+          unit_price: { N: (cents / 100).toFixed(2) },
+        },
+      });
     }
     return {
       id: { S: id },

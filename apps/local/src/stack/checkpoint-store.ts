@@ -58,7 +58,12 @@ export class FileCheckpointStore implements CheckpointStore {
 
   async load(streamArn: string): Promise<Map<string, ShardCheckpoint>> {
     const state = await this.read();
-    return new Map(Object.entries(state[streamArn] ?? {}).map(([shard, c]) => [shard, { sequenceNumber: c.sequenceNumber, finished: c.finished }]));
+    return new Map(
+      Object.entries(state[streamArn] ?? {}).map(([shard, c]) => [
+        shard,
+        { sequenceNumber: c.sequenceNumber, finished: c.finished },
+      ]),
+    );
   }
 
   async save(streamArn: string, shardId: string, checkpoint: ShardCheckpoint): Promise<void> {
@@ -69,12 +74,14 @@ export class FileCheckpointStore implements CheckpointStore {
     };
     const text = JSON.stringify(state, null, 1);
     // Saves are serialised so an older state never overwrites a newer one.
-    const run = this.writing.catch(() => undefined).then(async () => {
-      await mkdir(dirname(this.path), { recursive: true });
-      const tmp = `${this.path}.${process.pid}.tmp`;
-      await writeFile(tmp, text);
-      await rename(tmp, this.path);
-    });
+    const run = this.writing
+      .catch(() => undefined)
+      .then(async () => {
+        await mkdir(dirname(this.path), { recursive: true });
+        const tmp = `${this.path}.${process.pid}.tmp`;
+        await writeFile(tmp, text);
+        await rename(tmp, this.path);
+      });
     this.writing = run;
     await run;
   }

@@ -71,7 +71,15 @@ export async function runningStack(layout: DataDirLayout): Promise<StackInfo | u
 
 /** Creates the directories; DataDirLockedError when another live process runs a stack on it. */
 export async function prepareDataDir(layout: DataDirLayout): Promise<void> {
-  for (const dir of [layout.root, layout.dynamodb, layout.s3, layout.lake, layout.logs, join(layout.root, 'state')]) await mkdir(dir, { recursive: true });
+  for (const dir of [
+    layout.root,
+    layout.dynamodb,
+    layout.s3,
+    layout.lake,
+    layout.logs,
+    join(layout.root, 'state'),
+  ])
+    await mkdir(dir, { recursive: true });
   const other = await runningStack(layout);
   if (other !== undefined && other.pid !== process.pid) throw new DataDirLockedError(layout.root, other.pid);
 }

@@ -1,4 +1,10 @@
-import { CreateTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, UpdateTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  UpdateTableCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient, ScalarAttributeType, TableDescription } from '@aws-sdk/client-dynamodb';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 
@@ -29,13 +35,19 @@ export async function ensureDynamoTable(ddb: DynamoDBClient, table: TableDeclara
   const name = table.dynamodb.tableName;
   let desc = await describe(ddb, name);
   if (desc === undefined) {
-    const keys = [table.dynamodb.partitionKey, ...(table.dynamodb.sortKey === undefined ? [] : [table.dynamodb.sortKey])];
+    const keys = [
+      table.dynamodb.partitionKey,
+      ...(table.dynamodb.sortKey === undefined ? [] : [table.dynamodb.sortKey]),
+    ];
     try {
       desc = (
         await ddb.send(
           new CreateTableCommand({
             TableName: name,
-            AttributeDefinitions: keys.map((k) => ({ AttributeName: k, AttributeType: keyAttributeType(table, k) })),
+            AttributeDefinitions: keys.map((k) => ({
+              AttributeName: k,
+              AttributeType: keyAttributeType(table, k),
+            })),
             KeySchema: keys.map((k, i) => ({ AttributeName: k, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
             BillingMode: 'PAY_PER_REQUEST',
             StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
@@ -48,13 +60,24 @@ export async function ensureDynamoTable(ddb: DynamoDBClient, table: TableDeclara
     }
   }
   if (desc?.StreamSpecification?.StreamEnabled !== true || desc.LatestStreamArn === undefined) {
-    desc = (await ddb.send(new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } })))
-      .TableDescription;
+    desc = (
+      await ddb.send(
+        new UpdateTableCommand({
+          TableName: name,
+          StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        }),
+      )
+    ).TableDescription;
   }
   if (table.dynamodb.ttlAttribute !== undefined) {
     const ttl = await ddb.send(new DescribeTimeToLiveCommand({ TableName: name }));
     if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
-      await ddb.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: true, AttributeName: table.dynamodb.ttlAttribute } }));
+      await ddb.send(
+        new UpdateTimeToLiveCommand({
+          TableName: name,
+          TimeToLiveSpecification: { Enabled: true, AttributeName: table.dynamodb.ttlAttribute },
+        }),
+      );
     }
   }
   const arn = desc?.LatestStreamArn;

@@ -34,7 +34,9 @@ export interface FirehoseOutputRecord {
   };
 }
 
-export type FirehoseTransform = (event: FirehoseTransformEvent) => Promise<{ readonly records: readonly FirehoseOutputRecord[] }>;
+export type FirehoseTransform = (
+  event: FirehoseTransformEvent,
+) => Promise<{ readonly records: readonly FirehoseOutputRecord[] }>;
 
 /** One record the transform accepted, routed by its otfMetadata. */
 export interface RoutedRecord {
@@ -50,7 +52,10 @@ export interface RoutedRecord {
 export type FirehoseCommit = (records: readonly RoutedRecord[]) => Promise<void>;
 
 /** Firehose's S3 error output (`s3_error_output_prefix`): records that failed processing or delivery. */
-export type FirehoseErrorOutput = (kind: 'processing-failed' | 'delivery-failed', records: readonly { recordId: string; data: string; reason: string }[]) => Promise<void>;
+export type FirehoseErrorOutput = (
+  kind: 'processing-failed' | 'delivery-failed',
+  records: readonly { recordId: string; data: string; reason: string }[],
+) => Promise<void>;
 
 export interface FirehoseStats {
   records: number;
@@ -105,8 +110,17 @@ interface Pending {
  * upstream reader checkpoints only what Firehose has taken care of (at least once).
  */
 export class FirehoseStandIn {
-  readonly stats: FirehoseStats = { records: 0, deliveries: 0, committed: 0, dropped: 0, processingFailed: 0, deliveryFailed: 0, lastDeliveryAt: undefined };
-  private readonly o: Required<Omit<FirehoseStandInOptions, 'onError'>> & Pick<FirehoseStandInOptions, 'onError'>;
+  readonly stats: FirehoseStats = {
+    records: 0,
+    deliveries: 0,
+    committed: 0,
+    dropped: 0,
+    processingFailed: 0,
+    deliveryFailed: 0,
+    lastDeliveryAt: undefined,
+  };
+  private readonly o: Required<Omit<FirehoseStandInOptions, 'onError'>> &
+    Pick<FirehoseStandInOptions, 'onError'>;
   private buffer: Pending[] = [];
   private bufferedBytes = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -131,7 +145,10 @@ export class FirehoseStandIn {
 
   /** Buffers records (each one JSON document) and resolves when all of them are delivered. */
   put(documents: readonly string[]): Promise<void> {
-    if (this.stopped) return Promise.reject(new FirehoseDeliveryError(this.o.deliveryStreamName, documents.length, 'delivery stream stopped'));
+    if (this.stopped)
+      return Promise.reject(
+        new FirehoseDeliveryError(this.o.deliveryStreamName, documents.length, 'delivery stream stopped'),
+      );
     if (documents.length === 0) return Promise.resolve();
     const arrival = this.o.now();
     const all = documents.map(
@@ -139,7 +156,11 @@ export class FirehoseStandIn {
         new Promise<void>((resolve, reject) => {
           const data = Buffer.from(doc).toString('base64');
           const recordId = `${String(arrival).padStart(15, '0')}${String(this.sequence++).padStart(12, '0')}`;
-          this.buffer.push({ record: { recordId, approximateArrivalTimestamp: arrival, data }, bytes: doc.length, done: { resolve, reject } });
+          this.buffer.push({
+            record: { recordId, approximateArrivalTimestamp: arrival, data },
+            bytes: doc.length,
+            done: { resolve, reject },
+          });
           this.bufferedBytes += doc.length;
         }),
     );
@@ -220,7 +241,14 @@ export class FirehoseStandIn {
       // Firehose: after the invocation retries, the records go to the error output as processing failures.
       const reason = lastError instanceof Error ? lastError.message : String(lastError);
       this.stats.processingFailed += chunk.length;
-      await this.o.errorOutput('processing-failed', chunk.map((p) => ({ recordId: p.record.recordId, data: p.record.data, reason: `transform failed: ${reason}` })));
+      await this.o.errorOutput(
+        'processing-failed',
+        chunk.map((p) => ({
+          recordId: p.record.recordId,
+          data: p.record.data,
+          reason: `transform failed: ${reason}`,
+        })),
+      );
       return;
     }
 
@@ -237,20 +265,43 @@ export class FirehoseStandIn {
       }
       const otf = out.metadata?.otfMetadata;
       const op = otf?.operation;
-      if (out.result !== 'Ok' || out.data === undefined || otf?.destinationTableName === undefined || (op !== 'insert' && op !== 'update' && op !== 'delete')) {
-        failed.push({ recordId: out.recordId, data: input.record.data, reason: out.result === 'Ok' ? 'Ok without data or otfMetadata' : `result ${out.result}` });
+      if (
+        out.result !== 'Ok' ||
+        out.data === undefined ||
+        otf?.destinationTableName === undefined ||
+        (op !== 'insert' && op !== 'update' && op !== 'delete')
+      ) {
+        failed.push({
+          recordId: out.recordId,
+          data: input.record.data,
+          reason: out.result === 'Ok' ? 'Ok without data or otfMetadata' : `result ${out.result}`,
+        });
         continue;
       }
       try {
-        const row = this.o.decodeRow(otf.destinationTableName, Buffer.from(out.data, 'base64').toString('utf8'));
-        routed.push({ database: otf.destinationDatabaseName ?? 'default', table: otf.destinationTableName, operation: op, row, arrivalMs: input.record.approximateArrivalTimestamp });
+        const row = this.o.decodeRow(
+          otf.destinationTableName,
+          Buffer.from(out.data, 'base64').toString('utf8'),
+        );
+        routed.push({
+          database: otf.destinationDatabaseName ?? 'default',
+          table: otf.destinationTableName,
+          operation: op,
+          row,
+          arrivalMs: input.record.approximateArrivalTimestamp,
+        });
       } catch (error) {
-        failed.push({ recordId: out.recordId, data: input.record.data, reason: `data does not decode for table ${otf.destinationTableName}: ${error instanceof Error ? error.name : 'error'}` });
+        failed.push({
+          recordId: out.recordId,
+          data: input.record.data,
+          reason: `data does not decode for table ${otf.destinationTableName}: ${error instanceof Error ? error.name : 'error'}`,
+        });
       }
     }
     // Firehose treats a record missing from the response as a processing failure.
     for (const p of chunk) {
-      if (!seen.has(p.record.recordId)) failed.push({ recordId: p.record.recordId, data: p.record.data, reason: 'no result for recordId' });
+      if (!seen.has(p.record.recordId))
+        failed.push({ recordId: p.record.recordId, data: p.record.data, reason: 'no result for recordId' });
     }
     if (failed.length > 0) {
       this.stats.processingFailed += failed.length;
@@ -271,7 +322,11 @@ export class FirehoseStandIn {
           const reason = error instanceof Error ? error.message : String(error);
           await this.o.errorOutput(
             'delivery-failed',
-            routed.map((r) => ({ recordId: '', data: Buffer.from(JSON.stringify(r.row)).toString('base64'), reason })),
+            routed.map((r) => ({
+              recordId: '',
+              data: Buffer.from(JSON.stringify(r.row)).toString('base64'),
+              reason,
+            })),
           );
           return;
         }

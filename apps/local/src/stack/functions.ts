@@ -71,7 +71,15 @@ function powertools(serviceName: string, logLevel: string): { logger: Logger; me
 export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunctions> {
   const store: ObjectStore = {
     async putObject({ key, body, contentType, contentEncoding }) {
-      await ctx.s3.send(new PutObjectCommand({ Bucket: ctx.bucket, Key: key, Body: body, ContentType: contentType, ContentEncoding: contentEncoding }));
+      await ctx.s3.send(
+        new PutObjectCommand({
+          Bucket: ctx.bucket,
+          Key: key,
+          Body: body,
+          ContentType: contentType,
+          ContentEncoding: contentEncoding,
+        }),
+      );
     },
   };
   const writers = new Map<string, (event: { Records: LambdaStreamRecord[] }) => Promise<BatchResponse>>();
@@ -91,7 +99,12 @@ export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunc
           logLevel: ctx.logLevel,
           s3Endpoint: ctx.s3Endpoint,
         };
-        const handler = createStreamWriter({ config, store, ...powertools('stream-writer', ctx.logLevel), now: () => Date.now() });
+        const handler = createStreamWriter({
+          config,
+          store,
+          ...powertools('stream-writer', ctx.logLevel),
+          now: () => Date.now(),
+        });
         // The handler is typed with aws-lambda's event types; the records are that shape.
         writer = (event) => handler(event as unknown as Parameters<typeof handler>[0]);
         writers.set(table.name, writer);
@@ -116,17 +129,33 @@ export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunc
           logLevel: ctx.logLevel,
         };
         const engine = new LocalLakeEngine({ lake: ctx.lake, s3: ctx.s3 });
-        merger = createMerger({ config, table, ...powertools('merger', ctx.logLevel), engine, s3: ctx.s3, dynamodb: ctx.ddb, clock: { now: () => new Date() } });
+        merger = createMerger({
+          config,
+          table,
+          ...powertools('merger', ctx.logLevel),
+          engine,
+          s3: ctx.s3,
+          dynamodb: ctx.ddb,
+          clock: { now: () => new Date() },
+        });
         mergers.set(event.table, merger);
       }
       // Each invocation gets a request id (the lease owner) and a Lambda-like time budget.
       const deadline = Date.now() + MERGER_TIMEOUT_MS;
-      return merger(event, { awsRequestId: randomUUID(), getRemainingTimeInMillis: () => deadline - Date.now() });
+      return merger(event, {
+        awsRequestId: randomUUID(),
+        getRemainingTimeInMillis: () => deadline - Date.now(),
+      });
     },
     firehoseTransform(table) {
       // firehose-transform's Config as loadConfig parses it (TABLE_NAME, GLUE_DATABASE): locally the
       // lake's default namespace stands in for the Glue database.
-      const config = { table, database: LOCAL_DATABASE, serviceName: 'firehose-transform', logLevel: ctx.logLevel };
+      const config = {
+        table,
+        database: LOCAL_DATABASE,
+        serviceName: 'firehose-transform',
+        logLevel: ctx.logLevel,
+      };
       const handler = createFirehoseTransform({ config, ...powertools('firehose-transform', ctx.logLevel) });
       return (event) => handler(event as unknown as Parameters<typeof handler>[0]);
     },

@@ -9,7 +9,11 @@ import { Lake } from '@ddb-athena-sync/local-lake/lake';
 import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
 import type { DynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
 import { toKinesisChangeRecord } from '@ddb-athena-sync/local-services/kinesis-records';
-import { localDynamoDbClient, localS3Client, localStreamsClient } from '@ddb-athena-sync/local-services/local-clients';
+import {
+  localDynamoDbClient,
+  localS3Client,
+  localStreamsClient,
+} from '@ddb-athena-sync/local-services/local-clients';
 import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
 import { toLambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
@@ -71,7 +75,12 @@ export interface StackOptions {
 export type StackEvent =
   | { readonly type: 'poller'; readonly table: string; readonly event: PollerEvent }
   | { readonly type: 'merge'; readonly run: ScheduledRun }
-  | { readonly type: 'ttl-delete'; readonly table: string; readonly key: Record<string, unknown>; readonly atMs: number }
+  | {
+      readonly type: 'ttl-delete';
+      readonly table: string;
+      readonly key: Record<string, unknown>;
+      readonly atMs: number;
+    }
   | { readonly type: 'firehose'; readonly table: string; readonly delivered: number }
   | { readonly type: 'error'; readonly source: string; readonly error: unknown };
 
@@ -155,7 +164,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       startDynamoDbLocal(options.inMemoryDynamoDb === true ? {} : { dataDir: layout.dynamodb }),
       startS3Local({ directory: layout.s3, buckets: [LOCAL_BUCKET] }),
     ]);
-    stops.push(() => dynamo.stop(), () => s3local.stop());
+    stops.push(
+      () => dynamo.stop(),
+      () => s3local.stop(),
+    );
     const ddb = localDynamoDbClient(dynamo.endpoint);
     const streams = localStreamsClient(dynamo.endpoint);
     const s3 = localS3Client(s3local.endpoint);
@@ -180,7 +192,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const functions =
       options.functions ??
-      (await buildFunctions({ s3, ddb, lake, bucket: LOCAL_BUCKET, s3Endpoint: s3local.endpoint, controlTable: CONTROL_TABLE, logLevel: options.logLevel ?? 'SILENT' }));
+      (await buildFunctions({
+        s3,
+        ddb,
+        lake,
+        bucket: LOCAL_BUCKET,
+        s3Endpoint: s3local.endpoint,
+        controlTable: CONTROL_TABLE,
+        logLevel: options.logLevel ?? 'SILENT',
+      }));
 
     const checkpoints = new FileCheckpointStore(layout.checkpoints);
     const marks = new TtlMarks();
@@ -190,12 +210,25 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       // The on-failure destination (SQS/SNS in AWS): an object per abandoned batch, with its records.
       const key = `${ON_FAILURE_PREFIX}${table}/${batch.shardId}-${batch.firstSequenceNumber.padStart(40, '0')}-${batch.lastSequenceNumber.padStart(40, '0')}.json`;
       const { records, ...meta } = batch;
-      await s3.send(new PutObjectCommand({ Bucket: LOCAL_BUCKET, Key: key, Body: JSON.stringify({ ...meta, records: records.map((r) => toLambdaStreamRecord(r, batch.streamArn)) }), ContentType: 'application/json' }));
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: LOCAL_BUCKET,
+          Key: key,
+          Body: JSON.stringify({
+            ...meta,
+            records: records.map((r) => toLambdaStreamRecord(r, batch.streamArn)),
+          }),
+          ContentType: 'application/json',
+        }),
+      );
     };
 
     const makePoller = (t: TableDeclaration, firehose: FirehoseStandIn | undefined): StreamPoller => {
       const arn = arns.get(t.name)!;
-      const keyAttributes = [t.dynamodb.partitionKey, ...(t.dynamodb.sortKey === undefined ? [] : [t.dynamodb.sortKey])];
+      const keyAttributes = [
+        t.dynamodb.partitionKey,
+        ...(t.dynamodb.sortKey === undefined ? [] : [t.dynamodb.sortKey]),
+      ];
       const ttlAttribute = t.dynamodb.ttlAttribute;
       const writer = firehose === undefined ? functions.streamWriter(t) : undefined;
       return new StreamPoller({
@@ -218,13 +251,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
                   if (local.expiredAtMs !== undefined && r.dynamodb?.Keys !== undefined) {
                     // Deleted by DynamoDB Local's own TTL process: its exact time is unknown; the expiry
                     // is the earliest it can have happened (so a lag measured from it is never too small).
-                    emit({ type: 'ttl-delete', table: t.name, key: r.dynamodb.Keys, atMs: local.expiredAtMs });
+                    emit({
+                      type: 'ttl-delete',
+                      table: t.name,
+                      key: r.dynamodb.Keys,
+                      atMs: local.expiredAtMs,
+                    });
                   }
                   return markTtlRemoval(local.record, keyAttributes, ttlAttribute, marks);
                 });
           if (firehose !== undefined) {
             // Kinesis Data Streams for DynamoDB -> Firehose: one JSON document per change.
-            await firehose.put(marked.map((r) => JSON.stringify(toKinesisChangeRecord(r, t.dynamodb.tableName))));
+            await firehose.put(
+              marked.map((r) => JSON.stringify(toKinesisChangeRecord(r, t.dynamodb.tableName))),
+            );
             return undefined;
           }
           return writer!({ Records: marked.map((r) => toLambdaStreamRecord(r, arn)) });
@@ -256,7 +296,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           },
           errorOutput: async (kind, records) => {
             const key = `${FIREHOSE_ERROR_PREFIX}${t.name}/${kind}/${new Date().toISOString().replace(/[:.]/g, '')}-${records[0]?.recordId ?? 'x'}.json`;
-            await s3.send(new PutObjectCommand({ Bucket: LOCAL_BUCKET, Key: key, Body: records.map((r) => JSON.stringify(r)).join('\n') }));
+            await s3.send(
+              new PutObjectCommand({
+                Bucket: LOCAL_BUCKET,
+                Key: key,
+                Body: records.map((r) => JSON.stringify(r)).join('\n'),
+              }),
+            );
           },
           onError: (error) => emit({ type: 'error', source: `firehose ${t.name}`, error }),
           // The transform sends Firehose's wire encoding (timestamps in microseconds, exact JSON
@@ -270,14 +316,23 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           : new TtlSweeper({
               ddb,
               tableName: t.dynamodb.tableName,
-              keyAttributes: [t.dynamodb.partitionKey, ...(t.dynamodb.sortKey === undefined ? [] : [t.dynamodb.sortKey])],
+              keyAttributes: [
+                t.dynamodb.partitionKey,
+                ...(t.dynamodb.sortKey === undefined ? [] : [t.dynamodb.sortKey]),
+              ],
               ttlAttribute: t.dynamodb.ttlAttribute,
               marks,
               intervalMs: options.ttlSweepIntervalMs ?? 1000,
               onDelete: (key, atMs) => emit({ type: 'ttl-delete', table: t.name, key, atMs }),
               onError: (error) => emit({ type: 'error', source: `ttl ${t.name}`, error }),
             });
-      runtimes.set(t.name, { declaration: t, streamArn: arns.get(t.name)!, poller: makePoller(t, firehose), sweeper, firehose });
+      runtimes.set(t.name, {
+        declaration: t,
+        streamArn: arns.get(t.name)!,
+        poller: makePoller(t, firehose),
+        sweeper,
+        firehose,
+      });
     }
 
     // Stop order (reverse of registration): scheduler, sweepers, pollers, Firehose buffers, lake, services.
@@ -370,7 +425,12 @@ async function recordMerge(layout: DataDirLayout, run: ScheduledRun): Promise<vo
     at: new Date(run.startedAt + run.durationMs).toISOString(),
     durationMs: run.durationMs,
     ok: run.error === undefined,
-    ...(run.error === undefined ? { result: run.result } : { error: run.error instanceof Error ? run.error.message : JSON.stringify(run.error) }),
+    ...(run.error === undefined
+      ? { result: run.result }
+      : { error: run.error instanceof Error ? run.error.message : JSON.stringify(run.error) }),
   };
-  await writeFile(layout.merges, `${JSON.stringify(state, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+  await writeFile(
+    layout.merges,
+    `${JSON.stringify(state, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`,
+  );
 }

@@ -11,14 +11,25 @@ export interface StagingStatus {
 }
 
 /** Lists a table's staging prefix: what the next merge would pick up. */
-export async function stagingStatus(s3: S3Client, bucket: string, table: string, now = Date.now()): Promise<StagingStatus> {
+export async function stagingStatus(
+  s3: S3Client,
+  bucket: string,
+  table: string,
+  now = Date.now(),
+): Promise<StagingStatus> {
   let objects = 0;
   let bytes = 0;
   let backfillObjects = 0;
   let oldest: number | undefined;
   let token: string | undefined;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: tableStagingPrefix(table), ...(token === undefined ? {} : { ContinuationToken: token }) }));
+    const page = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: tableStagingPrefix(table),
+        ...(token === undefined ? {} : { ContinuationToken: token }),
+      }),
+    );
     for (const o of page.Contents ?? []) {
       const source = o.Key === undefined ? undefined : stagedObjectSource(o.Key, table);
       if (source === undefined) continue;
@@ -30,5 +41,10 @@ export async function stagingStatus(s3: S3Client, bucket: string, table: string,
     }
     token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
   } while (token !== undefined);
-  return { objects, bytes, backfillObjects, oldestAgeMs: oldest === undefined ? undefined : Math.max(0, now - oldest) };
+  return {
+    objects,
+    bytes,
+    backfillObjects,
+    oldestAgeMs: oldest === undefined ? undefined : Math.max(0, now - oldest),
+  };
 }

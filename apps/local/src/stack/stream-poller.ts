@@ -1,5 +1,14 @@
-import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
-import type { _Record as StreamRecord, DynamoDBStreamsClient, Shard, ShardIteratorType } from '@aws-sdk/client-dynamodb-streams';
+import {
+  DescribeStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+} from '@aws-sdk/client-dynamodb-streams';
+import type {
+  _Record as StreamRecord,
+  DynamoDBStreamsClient,
+  Shard,
+  ShardIteratorType,
+} from '@aws-sdk/client-dynamodb-streams';
 
 import { MemoryCheckpointStore } from './checkpoint-store.js';
 import type { CheckpointStore, ShardCheckpoint } from './checkpoint-store.js';
@@ -10,7 +19,10 @@ export interface BatchResponse {
 }
 
 /** Invokes the function with one batch of one shard (records in stream order). Throwing = function error. */
-export type InvokeBatch = (records: readonly StreamRecord[], shardId: string) => Promise<BatchResponse | void>;
+export type InvokeBatch = (
+  records: readonly StreamRecord[],
+  shardId: string,
+) => Promise<BatchResponse | void>;
 
 /** A batch the mapping gave up on: what Lambda sends to the on-failure destination (SQS/SNS). */
 export interface FailedBatch {
@@ -25,7 +37,13 @@ export interface FailedBatch {
 
 export type PollerEvent =
   | { readonly type: 'batch'; readonly shardId: string; readonly records: number }
-  | { readonly type: 'retry'; readonly shardId: string; readonly records: number; readonly attempt: number; readonly reason: string }
+  | {
+      readonly type: 'retry';
+      readonly shardId: string;
+      readonly records: number;
+      readonly attempt: number;
+      readonly reason: string;
+    }
   | { readonly type: 'bisect'; readonly shardId: string; readonly records: number }
   | { readonly type: 'on-failure'; readonly batch: FailedBatch }
   | { readonly type: 'read-error'; readonly shardId: string | undefined; readonly reason: string }
@@ -90,7 +108,8 @@ function seqOf(record: StreamRecord): string {
   return seq;
 }
 
-type Outcome = { kind: 'ok' } | { kind: 'partial'; index: number; reason: string } | { kind: 'error'; reason: string };
+type Outcome =
+  { kind: 'ok' } | { kind: 'partial'; index: number; reason: string } | { kind: 'error'; reason: string };
 
 /**
  * Index of the first record to retry, per the ReportBatchItemFailures contract
@@ -103,8 +122,14 @@ export function interpretResponse(response: BatchResponse | void, records: reado
   let lowest = Number.POSITIVE_INFINITY;
   for (const f of failures) {
     const id = f.itemIdentifier;
-    const index = typeof id === 'string' && id !== '' ? records.findIndex((r) => pad(seqOf(r)) === pad(id)) : -1;
-    if (index < 0) return { kind: 'partial', index: 0, reason: `invalid itemIdentifier ${JSON.stringify(id)}: whole batch failed` };
+    const index =
+      typeof id === 'string' && id !== '' ? records.findIndex((r) => pad(seqOf(r)) === pad(id)) : -1;
+    if (index < 0)
+      return {
+        kind: 'partial',
+        index: 0,
+        reason: `invalid itemIdentifier ${JSON.stringify(id)}: whole batch failed`,
+      };
     lowest = Math.min(lowest, index);
   }
   return { kind: 'partial', index: lowest, reason: `batchItemFailures from ${seqOf(records[lowest]!)}` };
@@ -125,8 +150,16 @@ export function interpretResponse(response: BatchResponse | void, records: reado
  */
 export class StreamPoller {
   readonly streamArn: string;
-  readonly stats: PollerStats = { batches: 0, records: 0, retries: 0, bisects: 0, failedRecords: 0, readErrors: 0 };
-  private readonly o: Required<Omit<StreamPollerOptions, 'onFailure' | 'onEvent'>> & Pick<StreamPollerOptions, 'onFailure' | 'onEvent'>;
+  readonly stats: PollerStats = {
+    batches: 0,
+    records: 0,
+    retries: 0,
+    bisects: 0,
+    failedRecords: 0,
+    readErrors: 0,
+  };
+  private readonly o: Required<Omit<StreamPollerOptions, 'onFailure' | 'onEvent'>> &
+    Pick<StreamPollerOptions, 'onFailure' | 'onEvent'>;
   private checkpoints = new Map<string, ShardCheckpoint>();
   private readonly workers = new Map<string, Promise<void>>();
   /** Shards whose last GetRecords returned nothing and that have nothing buffered or in flight. */
@@ -153,7 +186,8 @@ export class StreamPoller {
       ...options,
     };
     if (this.o.batchSize < 1 || this.o.batchSize > 10_000) throw new RangeError('batchSize must be 1-10,000');
-    if (this.o.maximumRetryAttempts < -1 || this.o.maximumRetryAttempts > 10_000) throw new RangeError('maximumRetryAttempts must be -1 to 10,000');
+    if (this.o.maximumRetryAttempts < -1 || this.o.maximumRetryAttempts > 10_000)
+      throw new RangeError('maximumRetryAttempts must be -1 to 10,000');
   }
 
   /** Loads the checkpoints and starts polling. */
@@ -224,7 +258,12 @@ export class StreamPoller {
     const shards: Shard[] = [];
     let start: string | undefined;
     do {
-      const out = await this.o.streams.send(new DescribeStreamCommand({ StreamArn: this.streamArn, ...(start === undefined ? {} : { ExclusiveStartShardId: start }) }));
+      const out = await this.o.streams.send(
+        new DescribeStreamCommand({
+          StreamArn: this.streamArn,
+          ...(start === undefined ? {} : { ExclusiveStartShardId: start }),
+        }),
+      );
       shards.push(...(out.StreamDescription?.Shards ?? []));
       start = out.StreamDescription?.LastEvaluatedShardId;
     } while (start !== undefined);
@@ -238,14 +277,17 @@ export class StreamPoller {
         const known = new Set(shards.map((s) => s.ShardId));
         for (const shard of shards) {
           const id = shard.ShardId;
-          if (id === undefined || this.workers.has(id) || this.checkpoints.get(id)?.finished === true) continue;
+          if (id === undefined || this.workers.has(id) || this.checkpoints.get(id)?.finished === true)
+            continue;
           const parent = shard.ParentShardId;
           // Parent before child: a parent that is still listed must be finished first. A parent
           // that is no longer listed was trimmed (24 h retention) and cannot hold anything.
-          if (parent !== undefined && known.has(parent) && this.checkpoints.get(parent)?.finished !== true) continue;
+          if (parent !== undefined && known.has(parent) && this.checkpoints.get(parent)?.finished !== true)
+            continue;
           this.caughtUp.set(id, false);
           const worker = this.runShard(shard).catch((error: unknown) => {
-            if (!(error instanceof PollerStopped)) this.emit({ type: 'read-error', shardId: id, reason: errorText(error) });
+            if (!(error instanceof PollerStopped))
+              this.emit({ type: 'read-error', shardId: id, reason: errorText(error) });
           });
           this.workers.set(id, worker);
           // A worker that ended (shard finished, or an unexpected error) is forgotten; the next
@@ -298,7 +340,12 @@ export class StreamPoller {
       let emptyPage = false;
       if (!closed && buffer.length < this.o.batchSize) {
         try {
-          const page = await this.o.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: Math.min(1000, this.o.batchSize - buffer.length) }));
+          const page = await this.o.streams.send(
+            new GetRecordsCommand({
+              ShardIterator: iterator,
+              Limit: Math.min(1000, this.o.batchSize - buffer.length),
+            }),
+          );
           readErrors = 0;
           const records = page.Records ?? [];
           if (records.length > 0) {
@@ -316,7 +363,8 @@ export class StreamPoller {
           const name = (error as { name?: string }).name;
           // DynamoDB Local answers the first read of a still empty shard with TrimmedDataAccessException;
           // a fresh TRIM_HORIZON iterator is the remedy either way, so it is not worth a report.
-          if (name !== 'TrimmedDataAccessException') this.emit({ type: 'read-error', shardId, reason: errorText(error) });
+          if (name !== 'TrimmedDataAccessException')
+            this.emit({ type: 'read-error', shardId, reason: errorText(error) });
           if (name === 'ResourceNotFoundException') {
             // The shard is gone (trimmed): nothing more can be read from it.
             closed = true;
@@ -326,7 +374,10 @@ export class StreamPoller {
             await this.sleep(Math.min(200 * 2 ** readErrors, 5000));
             if (!this.running) break;
             try {
-              iterator = await this.iterator(shard, name === 'TrimmedDataAccessException' ? undefined : position);
+              iterator = await this.iterator(
+                shard,
+                name === 'TrimmedDataAccessException' ? undefined : position,
+              );
             } catch {
               // Next loop reports it again.
             }
@@ -336,7 +387,8 @@ export class StreamPoller {
       }
 
       const now = this.o.now();
-      const windowDone = firstBufferedAt !== undefined && now - firstBufferedAt >= this.o.maximumBatchingWindowMs;
+      const windowDone =
+        firstBufferedAt !== undefined && now - firstBufferedAt >= this.o.maximumBatchingWindowMs;
       if (buffer.length >= this.o.batchSize || (buffer.length > 0 && (windowDone || closed))) {
         const batch = buffer.splice(0, this.o.batchSize);
         firstBufferedAt = buffer.length > 0 ? now : undefined;
@@ -345,13 +397,22 @@ export class StreamPoller {
         continue;
       }
       if (closed && buffer.length === 0) {
-        await this.saveCheckpoint(shardId, { sequenceNumber: this.checkpoints.get(shardId)?.sequenceNumber, finished: true });
+        await this.saveCheckpoint(shardId, {
+          sequenceNumber: this.checkpoints.get(shardId)?.sequenceNumber,
+          finished: true,
+        });
         this.emit({ type: 'shard-finished', shardId });
         return;
       }
       if (emptyPage) {
         if (buffer.length === 0) this.caughtUp.set(shardId, true);
-        const wait = firstBufferedAt === undefined ? this.o.pollIntervalMs : Math.min(this.o.pollIntervalMs, Math.max(1, firstBufferedAt + this.o.maximumBatchingWindowMs - now));
+        const wait =
+          firstBufferedAt === undefined
+            ? this.o.pollIntervalMs
+            : Math.min(
+                this.o.pollIntervalMs,
+                Math.max(1, firstBufferedAt + this.o.maximumBatchingWindowMs - now),
+              );
         await this.sleep(wait);
       }
     }
@@ -366,17 +427,28 @@ export class StreamPoller {
   }
 
   /** Delivers one batch until it is handled or given up on. Checkpoints as it goes. */
-  private async deliver(shardId: string, records: readonly StreamRecord[], startAttempt: number): Promise<void> {
+  private async deliver(
+    shardId: string,
+    records: readonly StreamRecord[],
+    startAttempt: number,
+  ): Promise<void> {
     let pending = records;
     let attempt = startAttempt;
     for (;;) {
       if (this.killed) throw new PollerStopped();
       if (this.o.maximumRecordAgeMs >= 0) {
         const cutoff = this.o.now() - this.o.maximumRecordAgeMs;
-        const tooOld = pending.findIndex((r) => (r.dynamodb?.ApproximateCreationDateTime?.getTime() ?? Infinity) >= cutoff);
+        const tooOld = pending.findIndex(
+          (r) => (r.dynamodb?.ApproximateCreationDateTime?.getTime() ?? Infinity) >= cutoff,
+        );
         const expired = tooOld < 0 ? pending.length : tooOld;
         if (expired > 0) {
-          await this.giveUp(shardId, pending.slice(0, expired), attempt, 'record older than MaximumRecordAge');
+          await this.giveUp(
+            shardId,
+            pending.slice(0, expired),
+            attempt,
+            'record older than MaximumRecordAge',
+          );
           pending = pending.slice(expired);
           if (pending.length === 0) return;
         }
@@ -387,13 +459,19 @@ export class StreamPoller {
         this.stats.batches++;
         this.stats.records += pending.length;
         this.emit({ type: 'batch', shardId, records: pending.length });
-        await this.saveCheckpoint(shardId, { sequenceNumber: seqOf(pending[pending.length - 1]!), finished: false });
+        await this.saveCheckpoint(shardId, {
+          sequenceNumber: seqOf(pending[pending.length - 1]!),
+          finished: false,
+        });
         return;
       }
       if (outcome.kind === 'partial' && outcome.index > 0) {
         const done = pending.slice(0, outcome.index);
         this.stats.records += done.length;
-        await this.saveCheckpoint(shardId, { sequenceNumber: seqOf(done[done.length - 1]!), finished: false });
+        await this.saveCheckpoint(shardId, {
+          sequenceNumber: seqOf(done[done.length - 1]!),
+          finished: false,
+        });
         pending = pending.slice(outcome.index);
       }
       attempt++;
@@ -418,7 +496,12 @@ export class StreamPoller {
     }
   }
 
-  private async giveUp(shardId: string, records: readonly StreamRecord[], attempts: number, reason: string): Promise<void> {
+  private async giveUp(
+    shardId: string,
+    records: readonly StreamRecord[],
+    attempts: number,
+    reason: string,
+  ): Promise<void> {
     const batch: FailedBatch = {
       streamArn: this.streamArn,
       shardId,

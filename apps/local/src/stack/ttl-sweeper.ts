@@ -1,6 +1,9 @@
 import { DeleteItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { _Record as StreamRecord, AttributeValue as StreamAttributeValue } from '@aws-sdk/client-dynamodb-streams';
+import type {
+  _Record as StreamRecord,
+  AttributeValue as StreamAttributeValue,
+} from '@aws-sdk/client-dynamodb-streams';
 
 /**
  * The userIdentity DynamoDB puts on the REMOVE records of items it deleted because their TTL
@@ -16,7 +19,11 @@ function scalar(value: AttributeValue | StreamAttributeValue | undefined): strin
   return 'other';
 }
 
-function markKey(keyAttributes: readonly string[], keys: Record<string, AttributeValue | StreamAttributeValue>, ttlValue: string): string {
+function markKey(
+  keyAttributes: readonly string[],
+  keys: Record<string, AttributeValue | StreamAttributeValue>,
+  ttlValue: string,
+): string {
   return JSON.stringify([...keyAttributes.map((a) => scalar(keys[a])), ttlValue]);
 }
 
@@ -83,7 +90,8 @@ export interface TtlSweeperOptions {
  * successful delete is ours; a failed one removes its mark.
  */
 export class TtlSweeper {
-  private readonly o: Required<Omit<TtlSweeperOptions, 'onDelete' | 'onError'>> & Pick<TtlSweeperOptions, 'onDelete' | 'onError'>;
+  private readonly o: Required<Omit<TtlSweeperOptions, 'onDelete' | 'onError'>> &
+    Pick<TtlSweeperOptions, 'onDelete' | 'onError'>;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   deleted = 0;
@@ -165,7 +173,12 @@ export class TtlSweeper {
  * Adds the TTL userIdentity to a REMOVE record the sweeper caused (see TtlSweeper); any other
  * record is returned unchanged.
  */
-export function markTtlRemoval(record: StreamRecord, keyAttributes: readonly string[], ttlAttribute: string, marks: TtlMarks): StreamRecord {
+export function markTtlRemoval(
+  record: StreamRecord,
+  keyAttributes: readonly string[],
+  ttlAttribute: string,
+  marks: TtlMarks,
+): StreamRecord {
   if (record.eventName !== 'REMOVE' || record.userIdentity !== undefined) return record;
   const ttl = record.dynamodb?.OldImage?.[ttlAttribute]?.N;
   const keys = record.dynamodb?.Keys;
@@ -186,10 +199,19 @@ export const DYNAMODB_LOCAL_TTL_EVENT_NAME = 'UNKNOWN_TO_SDK_VERSION';
  * stays as it is (and a malformed record is quarantined by the handler, as it should be).
  * Returns the expiry time (epoch ms) of a rewritten record, so callers can account for the delete.
  */
-export function normalizeLocalTtlRemoval(record: StreamRecord, ttlAttribute: string, nowMs: number): { record: StreamRecord; expiredAtMs: number | undefined } {
+export function normalizeLocalTtlRemoval(
+  record: StreamRecord,
+  ttlAttribute: string,
+  nowMs: number,
+): { record: StreamRecord; expiredAtMs: number | undefined } {
   const d = record.dynamodb;
   const ttl = d?.OldImage?.[ttlAttribute]?.N;
-  if (record.eventName !== (DYNAMODB_LOCAL_TTL_EVENT_NAME as string) || d?.OldImage === undefined || d.NewImage !== undefined || ttl === undefined) {
+  if (
+    record.eventName !== (DYNAMODB_LOCAL_TTL_EVENT_NAME as string) ||
+    d?.OldImage === undefined ||
+    d.NewImage !== undefined ||
+    ttl === undefined
+  ) {
     return { record, expiredAtMs: undefined };
   }
   const expiredAtMs = Number(ttl) * 1000;

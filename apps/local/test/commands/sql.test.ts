@@ -14,7 +14,9 @@ describe('ddb-athena-sync sql', () => {
     const { code, out } = await capture(['--table', 'books', '--dialect', 'athena', '--statement', 'merge']);
     expect(code).toBe(0);
     expect(out).toMatch(/^MERGE INTO "library"."books" AS t\n/);
-    expect(out).toContain(`"$path" IN (\n        's3://lake/staging/books/backfill/20240501T120000Z/000000-000000.json.gz'`);
+    expect(out).toContain(
+      `"$path" IN (\n        's3://lake/staging/books/backfill/20240501T120000Z/000000-000000.json.gz'`,
+    );
     expect(out.trimEnd().endsWith(';')).toBe(true);
   });
 
@@ -33,7 +35,10 @@ describe('ddb-athena-sync sql', () => {
   });
 
   test('bad arguments print usage and exit 2; an unknown table exits 1', async () => {
-    expect(await capture(['--table', 'books', '--dialect', 'mysql', '--statement', 'merge'])).toMatchObject({ code: 2, out: '' });
+    expect(await capture(['--table', 'books', '--dialect', 'mysql', '--statement', 'merge'])).toMatchObject({
+      code: 2,
+      out: '',
+    });
     expect(await capture(['--nope'])).toMatchObject({ code: 2 });
     const unknown = await capture(['--table', 'authors', '--dialect', 'athena', '--statement', 'merge']);
     expect(unknown.code).toBe(1);

@@ -1,4 +1,9 @@
-import { GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand, StopQueryExecutionCommand } from '@aws-sdk/client-athena';
+import {
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+  StopQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
 import type { AthenaClient, QueryExecution } from '@aws-sdk/client-athena';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { stagingTableName } from '@ddb-athena-sync/schemas/render-ddl';
@@ -45,7 +50,12 @@ const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   });
 
 /** SDK errors that mean "too many requests now" (Athena API reference, "Common Errors"). */
-const THROTTLING = new Set(['TooManyRequestsException', 'ThrottlingException', 'ThrottlingError', 'SlowDown']);
+const THROTTLING = new Set([
+  'TooManyRequestsException',
+  'ThrottlingException',
+  'ThrottlingError',
+  'SlowDown',
+]);
 
 /**
  * Query failures worth retrying: concurrent Iceberg commits (ICEBERG_COMMIT_ERROR: another writer
@@ -69,12 +79,20 @@ export class AthenaEngine implements MergeEngine {
   }
 
   private get target() {
-    return { database: this.options.database, tableLocation: this.options.tableLocation, stagingLocation: this.options.stagingLocation };
+    return {
+      database: this.options.database,
+      tableLocation: this.options.tableLocation,
+      stagingLocation: this.options.stagingLocation,
+    };
   }
 
   async ensureTable(table: TableDeclaration): Promise<void> {
     // DDL is free in Athena; both statements are IF NOT EXISTS.
-    for (const sql of [...renderCreate(table, athenaDialect, this.target), ...renderStaging(table, athenaDialect, this.target, [])]) await this.execute(sql);
+    for (const sql of [
+      ...renderCreate(table, athenaDialect, this.target),
+      ...renderStaging(table, athenaDialect, this.target, []),
+    ])
+      await this.execute(sql);
   }
 
   async merge(batch: MergeBatch, signal?: AbortSignal): Promise<MergeResult> {
@@ -94,10 +112,19 @@ export class AthenaEngine implements MergeEngine {
     // the same response is returned and another query is not created", StartQueryExecution API
     // reference), so the replay waits for the orphan instead of racing it.
     const { queryId, execution } = await this.execute(sql, signal, batch.batchId);
-    return { queryId, ...(execution.Statistics?.DataScannedInBytes === undefined ? {} : { bytesScanned: execution.Statistics.DataScannedInBytes }) };
+    return {
+      queryId,
+      ...(execution.Statistics?.DataScannedInBytes === undefined
+        ? {}
+        : { bytesScanned: execution.Statistics.DataScannedInBytes }),
+    };
   }
 
-  async maintain(table: TableDeclaration, _options: unknown, signal?: AbortSignal): Promise<MaintenanceResult> {
+  async maintain(
+    table: TableDeclaration,
+    _options: unknown,
+    signal?: AbortSignal,
+  ): Promise<MaintenanceResult> {
     // Snapshot age and retention are table properties set at creation
     // (vacuum_max_snapshot_age_seconds, vacuum_min_snapshots_to_keep): VACUUM takes no arguments.
     const optimize = await this.execute(renderOptimize(table, athenaDialect, this.target), signal);
@@ -106,14 +133,19 @@ export class AthenaEngine implements MergeEngine {
   }
 
   /** Runs a SELECT and returns every row, following GetQueryResults' NextToken. */
-  async queryRows(sql: string, signal?: AbortSignal): Promise<{ columns: string[]; rows: (string | undefined)[][] }> {
+  async queryRows(
+    sql: string,
+    signal?: AbortSignal,
+  ): Promise<{ columns: string[]; rows: (string | undefined)[][] }> {
     const { queryId } = await this.execute(sql, signal);
     const rows: (string | undefined)[][] = [];
     let columns: string[] = [];
     let token: string | undefined;
     let first = true;
     do {
-      const page = await this.options.athena.send(new GetQueryResultsCommand({ QueryExecutionId: queryId, NextToken: token }));
+      const page = await this.options.athena.send(
+        new GetQueryResultsCommand({ QueryExecutionId: queryId, NextToken: token }),
+      );
       if (first) columns = (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => c.Name ?? '');
       const data = (page.ResultSet?.Rows ?? []).map((r) => (r.Data ?? []).map((d) => d.VarCharValue));
       // For a SELECT, the first row of the first page holds the column names.
@@ -133,25 +165,56 @@ export class AthenaEngine implements MergeEngine {
       try {
         // One token per attempt: the token of a failed attempt would return that failure again.
         // Tokens are 32-128 characters (StartQueryExecution API reference).
-        const token = idempotencyKey === undefined ? undefined : `${idempotencyKey}-attempt-${attempt}`.padEnd(32, '0').slice(0, 128);
+        const token =
+          idempotencyKey === undefined
+            ? undefined
+            : `${idempotencyKey}-attempt-${attempt}`.padEnd(32, '0').slice(0, 128);
         const started = await this.options.athena.send(
-          new StartQueryExecutionCommand({ QueryString: sql, WorkGroup: this.options.workGroup, QueryExecutionContext: { Database: this.options.database }, ...(token === undefined ? {} : { ClientRequestToken: token }) }),
+          new StartQueryExecutionCommand({
+            QueryString: sql,
+            WorkGroup: this.options.workGroup,
+            QueryExecutionContext: { Database: this.options.database },
+            ...(token === undefined ? {} : { ClientRequestToken: token }),
+          }),
         );
         queryId = started.QueryExecutionId;
       } catch (error) {
         const name = (error as { name?: string }).name ?? '';
-        if (!THROTTLING.has(name)) throw new AthenaQueryError({ errorType: name, reason: (error as Error).message, retryable: false, attempts: attempt }, { cause: error });
-        if (attempt >= maxAttempts) throw new AthenaQueryError({ errorType: name, reason: (error as Error).message, retryable: true, attempts: attempt }, { cause: error });
+        if (!THROTTLING.has(name))
+          throw new AthenaQueryError(
+            { errorType: name, reason: (error as Error).message, retryable: false, attempts: attempt },
+            { cause: error },
+          );
+        if (attempt >= maxAttempts)
+          throw new AthenaQueryError(
+            { errorType: name, reason: (error as Error).message, retryable: true, attempts: attempt },
+            { cause: error },
+          );
         await this.backoff(attempt, signal);
         continue;
       }
-      if (queryId === undefined) throw new AthenaQueryError({ reason: 'StartQueryExecution returned no QueryExecutionId', retryable: false, attempts: attempt });
+      if (queryId === undefined)
+        throw new AthenaQueryError({
+          reason: 'StartQueryExecution returned no QueryExecutionId',
+          retryable: false,
+          attempts: attempt,
+        });
       const execution = await this.waitFor(queryId, signal);
       const state = execution.Status?.State;
       if (state === 'SUCCEEDED') return { queryId, execution };
-      const reason = execution.Status?.StateChangeReason ?? execution.Status?.AthenaError?.ErrorMessage ?? 'no reason given';
+      const reason =
+        execution.Status?.StateChangeReason ??
+        execution.Status?.AthenaError?.ErrorMessage ??
+        'no reason given';
       const retryable = isRetryableFailure(reason);
-      const details = { queryId, state, errorType: /^[A-Z_]+/.exec(reason)?.[0], reason, retryable, attempts: attempt };
+      const details = {
+        queryId,
+        state,
+        errorType: /^[A-Z_]+/.exec(reason)?.[0],
+        reason,
+        retryable,
+        attempts: attempt,
+      };
       if (!retryable || attempt >= maxAttempts) throw new AthenaQueryError(details);
       await this.backoff(attempt, signal);
     }
@@ -172,13 +235,20 @@ export class AthenaEngine implements MergeEngine {
       }
       let execution: QueryExecution | undefined;
       try {
-        execution = (await this.options.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId }))).QueryExecution;
+        execution = (
+          await this.options.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId }))
+        ).QueryExecution;
       } catch (error) {
         // A throttled poll is just a longer wait.
-        if (!THROTTLING.has((error as { name?: string }).name ?? '')) throw new AthenaQueryError({ queryId, reason: (error as Error).message, retryable: false, attempts: 1 }, { cause: error });
+        if (!THROTTLING.has((error as { name?: string }).name ?? ''))
+          throw new AthenaQueryError(
+            { queryId, reason: (error as Error).message, retryable: false, attempts: 1 },
+            { cause: error },
+          );
       }
       const state = execution?.Status?.State;
-      if (execution !== undefined && (state === 'SUCCEEDED' || state === 'FAILED' || state === 'CANCELLED')) return execution;
+      if (execution !== undefined && (state === 'SUCCEEDED' || state === 'FAILED' || state === 'CANCELLED'))
+        return execution;
       await this.sleep(delay, signal);
       delay = Math.min(5000, Math.ceil(delay * 1.5));
     }

@@ -12,7 +12,17 @@ export class AthenaQueryError extends CoreError {
   readonly retryable: boolean;
   readonly attempts: number;
 
-  constructor(details: { queryId?: string; state?: string; errorType?: string; reason: string; retryable: boolean; attempts: number }, options?: ErrorOptions) {
+  constructor(
+    details: {
+      queryId?: string;
+      state?: string;
+      errorType?: string;
+      reason: string;
+      retryable: boolean;
+      attempts: number;
+    },
+    options?: ErrorOptions,
+  ) {
     super(
       `Athena query${details.queryId === undefined ? '' : ` ${details.queryId}`} ${details.state ?? 'failed'} after ${details.attempts} attempt(s): ${details.reason}`,
       options,

@@ -7,7 +7,11 @@ import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { PoisonRecordError } from '../errors.js';
 import { beginBackfill, endBackfill } from '../merge/backfill-guard.js';
 import { backfillObjectKey, quarantineKey } from '../staging/staging-key.js';
-import { encodeStagingObject, STAGING_CONTENT_ENCODING, STAGING_CONTENT_TYPE } from '../staging/staging-object.js';
+import {
+  encodeStagingObject,
+  STAGING_CONTENT_ENCODING,
+  STAGING_CONTENT_TYPE,
+} from '../staging/staging-object.js';
 import type { AttributeMap } from '../stream/attribute-value.js';
 import type { StagingRow } from '../stream/change-row.js';
 import { buildRow, describeKey, mapImage } from '../stream/decode-record.js';
@@ -68,9 +72,17 @@ export async function backfillTable(options: BackfillOptions): Promise<BackfillR
   const rowsPerObject = options.rowsPerObject ?? 1000;
   const runId = options.runId ?? new Date(now()).toISOString().replace(/[-:.]/g, '');
   const { table, s3, bucket } = options;
-  const guard = { controlTable: options.controlTable, table: table.name, runId, now: () => new Date(now()), ...(options.leaseWaitMs === undefined ? {} : { waitMs: options.leaseWaitMs }) };
+  const guard = {
+    controlTable: options.controlTable,
+    table: table.name,
+    runId,
+    now: () => new Date(now()),
+    ...(options.leaseWaitMs === undefined ? {} : { waitMs: options.leaseWaitMs }),
+  };
 
-  const described = await options.dynamodb.send(new DescribeTableCommand({ TableName: table.dynamodb.tableName }));
+  const described = await options.dynamodb.send(
+    new DescribeTableCommand({ TableName: table.dynamodb.tableName }),
+  );
   const estimated = described.Table?.ItemCount ?? 0;
   let scanned = 0;
   let objects = 0;
@@ -86,8 +98,22 @@ export async function backfillTable(options: BackfillOptions): Promise<BackfillR
         let rows: StagingRow[] = [];
         const flush = async (): Promise<void> => {
           if (rows.length === 0) return;
-          const key = backfillObjectKey({ table: table.name, runId, segment, part: part++, ...(options.stagingPrefix === undefined ? {} : { prefix: options.stagingPrefix }) });
-          await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: encodeStagingObject(rows), ContentType: STAGING_CONTENT_TYPE, ContentEncoding: STAGING_CONTENT_ENCODING }));
+          const key = backfillObjectKey({
+            table: table.name,
+            runId,
+            segment,
+            part: part++,
+            ...(options.stagingPrefix === undefined ? {} : { prefix: options.stagingPrefix }),
+          });
+          await s3.send(
+            new PutObjectCommand({
+              Bucket: bucket,
+              Key: key,
+              Body: encodeStagingObject(rows),
+              ContentType: STAGING_CONTENT_TYPE,
+              ContentEncoding: STAGING_CONTENT_ENCODING,
+            }),
+          );
           keys.push(key);
           objects++;
           rows = [];
@@ -96,7 +122,13 @@ export async function backfillTable(options: BackfillOptions): Promise<BackfillR
         let start: Record<string, AttributeValue> | undefined;
         do {
           const page = await options.dynamodb.send(
-            new ScanCommand({ TableName: table.dynamodb.tableName, Segment: segment, TotalSegments: segments, ConsistentRead: true, ...(start === undefined ? {} : { ExclusiveStartKey: start }) }),
+            new ScanCommand({
+              TableName: table.dynamodb.tableName,
+              Segment: segment,
+              TotalSegments: segments,
+              ConsistentRead: true,
+              ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+            }),
           );
           const scannedAt = now();
           const eventTime = formatMicros(BigInt(scannedAt) * 1000n);
@@ -104,7 +136,14 @@ export async function backfillTable(options: BackfillOptions): Promise<BackfillR
             scanned++;
             const context = { table: table.name, sequenceNumber: undefined, key: describeKey(table, item) };
             try {
-              rows.push(buildRow(mapImage(table, item as AttributeMap, context), { op: 'upsert', sequence: BACKFILL_SEQUENCE, eventTime, source: 'backfill' }));
+              rows.push(
+                buildRow(mapImage(table, item as AttributeMap, context), {
+                  op: 'upsert',
+                  sequence: BACKFILL_SEQUENCE,
+                  eventTime,
+                  source: 'backfill',
+                }),
+              );
             } catch (error) {
               if (!(error instanceof PoisonRecordError)) throw error;
               quarantined++;
@@ -115,8 +154,22 @@ export async function backfillTable(options: BackfillOptions): Promise<BackfillR
                 eventTime: new Date(scannedAt),
                 ...(options.quarantinePrefix === undefined ? {} : { prefix: options.quarantinePrefix }),
               });
-              const body = { table: table.name, source: 'backfill', runId, reason: error.message, error: { ...error }, item };
-              await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `${JSON.stringify(body, null, 2)}\n`, ContentType: 'application/json' }));
+              const body = {
+                table: table.name,
+                source: 'backfill',
+                runId,
+                reason: error.message,
+                error: { ...error },
+                item,
+              };
+              await s3.send(
+                new PutObjectCommand({
+                  Bucket: bucket,
+                  Key: key,
+                  Body: `${JSON.stringify(body, null, 2)}\n`,
+                  ContentType: 'application/json',
+                }),
+              );
             }
             if (rows.length >= rowsPerObject) await flush();
           }

@@ -76,7 +76,10 @@ function stagedTimestampToMicros(text: string): bigint {
  * The record body for Firehose: the Iceberg table's columns (declared ones, `_extra` when kept,
  * `_seq`, `_updated_at`) from a row in staging encoding. Columns the row lacks are left out.
  */
-export function encodeFirehoseRow(table: TableDeclaration, row: { readonly [column: string]: StagedValue }): string {
+export function encodeFirehoseRow(
+  table: TableDeclaration,
+  row: { readonly [column: string]: StagedValue },
+): string {
   const out: Record<string, Wire> = {};
   for (const c of icebergColumns(table)) {
     if (c.name in row) out[c.name] = toWire(row[c.name] ?? null, c.type);

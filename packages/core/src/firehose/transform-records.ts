@@ -142,7 +142,6 @@ function describeFailure(error: unknown): { reason: FailReason; errorName: strin
   };
 }
 
-
 /**
  * Firehose transformation of Kinesis-format DynamoDB changes into Iceberg rows, with the same value
  * mapping as stream-writer (`mapImage`/`mapKey`), so a value lands identically in both modes.

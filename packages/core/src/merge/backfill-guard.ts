@@ -26,8 +26,19 @@ export interface BackfillGuardRequest {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The backfill run that holds stream objects back, if any (read with a consistent read). */
-export async function readBackfillRun(dynamodb: DynamoDBClient, controlTable: string, table: string): Promise<string | undefined> {
-  const { Item } = await dynamodb.send(new GetItemCommand({ TableName: controlTable, Key: controlKey(table), ConsistentRead: true, ProjectionExpression: 'backfillRun' }));
+export async function readBackfillRun(
+  dynamodb: DynamoDBClient,
+  controlTable: string,
+  table: string,
+): Promise<string | undefined> {
+  const { Item } = await dynamodb.send(
+    new GetItemCommand({
+      TableName: controlTable,
+      Key: controlKey(table),
+      ConsistentRead: true,
+      ProjectionExpression: 'backfillRun',
+    }),
+  );
   return Item?.backfillRun?.S;
 }
 
@@ -40,7 +51,13 @@ export async function beginBackfill(dynamodb: DynamoDBClient, request: BackfillG
   const owner = `backfill:${request.runId}`;
   const deadline = request.now().getTime() + (request.waitMs ?? 15 * 60_000);
   for (;;) {
-    const lease = await acquireLease(dynamodb, { controlTable: request.controlTable, table: request.table, owner, now: request.now(), durationMs: 60_000 });
+    const lease = await acquireLease(dynamodb, {
+      controlTable: request.controlTable,
+      table: request.table,
+      owner,
+      now: request.now(),
+      durationMs: 60_000,
+    });
     if (lease !== undefined) {
       try {
         await dynamodb.send(
@@ -48,8 +65,13 @@ export async function beginBackfill(dynamodb: DynamoDBClient, request: BackfillG
             TableName: request.controlTable,
             Key: controlKey(request.table),
             UpdateExpression: 'SET backfillRun = :run, backfillStartedAt = :at',
-            ConditionExpression: 'leaseOwner = :me AND (attribute_not_exists(backfillRun) OR backfillRun = :run)',
-            ExpressionAttributeValues: { ':run': { S: request.runId }, ':me': { S: owner }, ':at': { S: request.now().toISOString() } },
+            ConditionExpression:
+              'leaseOwner = :me AND (attribute_not_exists(backfillRun) OR backfillRun = :run)',
+            ExpressionAttributeValues: {
+              ':run': { S: request.runId },
+              ':me': { S: owner },
+              ':at': { S: request.now().toISOString() },
+            },
           }),
         );
       } catch (error) {
@@ -69,7 +91,10 @@ export async function beginBackfill(dynamodb: DynamoDBClient, request: BackfillG
 }
 
 /** Clears the guard once every backfill object is staged: stream objects merge again, after them. */
-export async function endBackfill(dynamodb: DynamoDBClient, request: Pick<BackfillGuardRequest, 'controlTable' | 'table' | 'runId'>): Promise<void> {
+export async function endBackfill(
+  dynamodb: DynamoDBClient,
+  request: Pick<BackfillGuardRequest, 'controlTable' | 'table' | 'runId'>,
+): Promise<void> {
   try {
     await dynamodb.send(
       new UpdateItemCommand({

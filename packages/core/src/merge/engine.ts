@@ -73,5 +73,9 @@ export interface MergeEngine {
    */
   merge(batch: MergeBatch, signal?: AbortSignal): Promise<MergeResult>;
   /** Compaction and snapshot expiry (Athena: OPTIMIZE + VACUUM). */
-  maintain(table: TableDeclaration, options: MaintenanceOptions, signal?: AbortSignal): Promise<MaintenanceResult>;
+  maintain(
+    table: TableDeclaration,
+    options: MaintenanceOptions,
+    signal?: AbortSignal,
+  ): Promise<MaintenanceResult>;
 }

@@ -27,8 +27,14 @@ export interface JournalTarget {
   readonly owner: string;
 }
 
-export async function readJournal(dynamodb: DynamoDBClient, controlTable: string, table: string): Promise<JournalEntry | undefined> {
-  const { Item } = await dynamodb.send(new GetItemCommand({ TableName: controlTable, Key: controlKey(table), ConsistentRead: true }));
+export async function readJournal(
+  dynamodb: DynamoDBClient,
+  controlTable: string,
+  table: string,
+): Promise<JournalEntry | undefined> {
+  const { Item } = await dynamodb.send(
+    new GetItemCommand({ TableName: controlTable, Key: controlKey(table), ConsistentRead: true }),
+  );
   const batchId = Item?.batchId?.S;
   const state = Item?.batchState?.S;
   if (batchId === undefined || (state !== 'merging' && state !== 'committed')) return undefined;
@@ -36,17 +42,27 @@ export async function readJournal(dynamodb: DynamoDBClient, controlTable: string
   return { batchId, state, keys };
 }
 
-async function fenced(dynamodb: DynamoDBClient, target: JournalTarget, command: UpdateItemCommand): Promise<void> {
+async function fenced(
+  dynamodb: DynamoDBClient,
+  target: JournalTarget,
+  command: UpdateItemCommand,
+): Promise<void> {
   try {
     await dynamodb.send(command);
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) throw new LeaseLostError(target.table, target.owner, { cause: error });
+    if (error instanceof ConditionalCheckFailedException)
+      throw new LeaseLostError(target.table, target.owner, { cause: error });
     throw error;
   }
 }
 
 /** Records F as in flight, before its MERGE starts. */
-export async function journalMerging(dynamodb: DynamoDBClient, target: JournalTarget, batchId: string, keys: readonly string[]): Promise<void> {
+export async function journalMerging(
+  dynamodb: DynamoDBClient,
+  target: JournalTarget,
+  batchId: string,
+  keys: readonly string[],
+): Promise<void> {
   await fenced(
     dynamodb,
     target,
@@ -66,7 +82,12 @@ export async function journalMerging(dynamodb: DynamoDBClient, target: JournalTa
 }
 
 /** Records that F's MERGE committed: from here on its objects may be deleted. */
-export async function journalCommitted(dynamodb: DynamoDBClient, target: JournalTarget, batchId: string, committedAt: Date): Promise<void> {
+export async function journalCommitted(
+  dynamodb: DynamoDBClient,
+  target: JournalTarget,
+  batchId: string,
+  committedAt: Date,
+): Promise<void> {
   await fenced(
     dynamodb,
     target,
@@ -86,7 +107,11 @@ export async function journalCommitted(dynamodb: DynamoDBClient, target: Journal
 }
 
 /** F's objects are all deleted: the journal is empty again. */
-export async function journalCleaned(dynamodb: DynamoDBClient, target: JournalTarget, batchId: string): Promise<void> {
+export async function journalCleaned(
+  dynamodb: DynamoDBClient,
+  target: JournalTarget,
+  batchId: string,
+): Promise<void> {
   await fenced(
     dynamodb,
     target,

@@ -30,7 +30,10 @@ export interface LeaseRequest {
  * condition and the write atomically (DynamoDB developer guide, "Conditional writes"), so of two
  * mergers started together exactly one wins. Returns undefined when someone else holds it.
  */
-export async function acquireLease(dynamodb: DynamoDBClient, request: LeaseRequest): Promise<Lease | undefined> {
+export async function acquireLease(
+  dynamodb: DynamoDBClient,
+  request: LeaseRequest,
+): Promise<Lease | undefined> {
   const expiresAt = new Date(request.now.getTime() + request.durationMs);
   try {
     await dynamodb.send(
@@ -63,18 +66,26 @@ export async function renewLease(dynamodb: DynamoDBClient, request: LeaseRequest
         Key: controlKey(request.table),
         UpdateExpression: 'SET leaseExpiresAt = :exp',
         ConditionExpression: 'leaseOwner = :me',
-        ExpressionAttributeValues: { ':me': { S: request.owner }, ':exp': { N: String(expiresAt.getTime()) } },
+        ExpressionAttributeValues: {
+          ':me': { S: request.owner },
+          ':exp': { N: String(expiresAt.getTime()) },
+        },
       }),
     );
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) throw new LeaseLostError(request.table, request.owner, { cause: error });
+    if (error instanceof ConditionalCheckFailedException)
+      throw new LeaseLostError(request.table, request.owner, { cause: error });
     throw error;
   }
   return { table: request.table, owner: request.owner, expiresAt };
 }
 
 /** Gives the lease back so the next scheduled run need not wait for it to expire. */
-export async function releaseLease(dynamodb: DynamoDBClient, controlTable: string, lease: Lease): Promise<void> {
+export async function releaseLease(
+  dynamodb: DynamoDBClient,
+  controlTable: string,
+  lease: Lease,
+): Promise<void> {
   try {
     await dynamodb.send(
       new UpdateItemCommand({

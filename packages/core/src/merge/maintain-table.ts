@@ -13,14 +13,18 @@ export interface MaintainOptions {
   readonly leaseMarginMs?: number;
 }
 
-export type MaintainReport = { readonly status: 'busy' } | { readonly status: 'done'; readonly result: MaintenanceResult };
+export type MaintainReport =
+  { readonly status: 'busy' } | { readonly status: 'done'; readonly result: MaintenanceResult };
 
 /**
  * The maintenance action (OPTIMIZE + VACUUM on Athena; optimize, snapshot expiry and orphan removal
  * on the local lake), under the same lease as the MERGE: two writers on one Iceberg table fail with
  * ICEBERG_COMMIT_ERROR, so compaction and merges of one table never run together.
  */
-export async function maintainTable(deps: Pick<MergeDeps, 'dynamodb' | 'engine' | 'clock'>, options: MaintainOptions): Promise<MaintainReport> {
+export async function maintainTable(
+  deps: Pick<MergeDeps, 'dynamodb' | 'engine' | 'clock'>,
+  options: MaintainOptions,
+): Promise<MaintainReport> {
   const now = deps.clock.now();
   const lease = await acquireLease(deps.dynamodb, {
     controlTable: options.controlTable,
@@ -31,12 +35,19 @@ export async function maintainTable(deps: Pick<MergeDeps, 'dynamodb' | 'engine' 
   });
   if (lease === undefined) return { status: 'busy' };
   const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(new Error('maintenance time budget exhausted')), Math.max(0, options.deadline.getTime() - now.getTime()));
+  const timer = setTimeout(
+    () => abort.abort(new Error('maintenance time budget exhausted')),
+    Math.max(0, options.deadline.getTime() - now.getTime()),
+  );
   try {
     const m = options.table.maintenance;
     const result = await deps.engine.maintain(
       options.table,
-      { now, snapshotRetentionMs: m.snapshotRetentionHours * 3_600_000, minSnapshotsToKeep: m.minSnapshotsToKeep },
+      {
+        now,
+        snapshotRetentionMs: m.snapshotRetentionHours * 3_600_000,
+        minSnapshotsToKeep: m.minSnapshotsToKeep,
+      },
       abort.signal,
     );
     return { status: 'done', result };

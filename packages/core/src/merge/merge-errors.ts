@@ -21,8 +21,17 @@ export class MergeFailedError extends CoreError {
   readonly batchId: string | undefined;
   readonly queryId: string | undefined;
 
-  constructor(table: string, batchId: string | undefined, queryId: string | undefined, reason: string, options?: ErrorOptions) {
-    super(`table "${table}"${batchId === undefined ? '' : ` batch ${batchId}`}${queryId === undefined ? '' : ` query ${queryId}`}: ${reason}`, options);
+  constructor(
+    table: string,
+    batchId: string | undefined,
+    queryId: string | undefined,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `table "${table}"${batchId === undefined ? '' : ` batch ${batchId}`}${queryId === undefined ? '' : ` query ${queryId}`}: ${reason}`,
+      options,
+    );
     this.table = table;
     this.batchId = batchId;
     this.queryId = queryId;

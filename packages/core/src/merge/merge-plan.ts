@@ -34,12 +34,19 @@ export interface PlannedBatch {
  * Lists every staged object of a table (one listing: this is what batch F is planned from).
  * Keys that are not staged objects (see staging-key.ts) are ignored, never merged or deleted.
  */
-export async function listStagedObjects(s3: S3Client, bucket: string, table: TableDeclaration, stagingPrefix: string | undefined): Promise<StagedObject[]> {
+export async function listStagedObjects(
+  s3: S3Client,
+  bucket: string,
+  table: TableDeclaration,
+  stagingPrefix: string | undefined,
+): Promise<StagedObject[]> {
   const prefix = tableStagingPrefix(table.name, stagingPrefix);
   const out: StagedObject[] = [];
   let token: string | undefined;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
     for (const o of page.Contents ?? []) {
       if (o.Key === undefined) continue;
       const source = stagedObjectSource(o.Key, table.name, stagingPrefix);
@@ -81,7 +88,12 @@ export function mergeOrder(objects: readonly StagedObject[]): StagedObject[] {
  * exceeds the limits. A batch that committed but was not yet cleaned up is never re-planned here:
  * the journal replays it alone, before any new listing (merge-table.ts).
  */
-export function planBatch(listing: readonly StagedObject[], limits: BatchLimits, size: MergeSizeModel, uriOf: (key: string) => string): PlannedBatch {
+export function planBatch(
+  listing: readonly StagedObject[],
+  limits: BatchLimits,
+  size: MergeSizeModel,
+  uriOf: (key: string) => string,
+): PlannedBatch {
   const ordered = mergeOrder(listing);
   let bytes = 0;
   let query = size.fixedBytes;
@@ -102,11 +114,13 @@ export function planBatch(listing: readonly StagedObject[], limits: BatchLimits,
     const last = ordered[taken - 1]!;
     if (next.source === 'stream' && last.source === 'stream' && sameSecond(next, last)) {
       let start = taken - 1;
-      while (start > 0 && ordered[start - 1]!.source === 'stream' && sameSecond(ordered[start - 1]!, last)) start--;
+      while (start > 0 && ordered[start - 1]!.source === 'stream' && sameSecond(ordered[start - 1]!, last))
+        start--;
       if (start > 0) taken = start;
     }
   }
-  if (taken === 0 && ordered.length > 0) throw new RangeError(`staged object ${ordered[0]!.key} alone exceeds the batch limits`);
+  if (taken === 0 && ordered.length > 0)
+    throw new RangeError(`staged object ${ordered[0]!.key} alone exceeds the batch limits`);
   return { objects: ordered.slice(0, taken), remaining: ordered.length - taken, cutBy };
 }
 

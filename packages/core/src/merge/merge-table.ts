@@ -31,7 +31,8 @@ export interface MergeDeps {
 }
 
 /** Points of the protocol, in order. `onStep` sees each one (logs; tests inject crashes here). */
-export type MergeStep = 'leased' | 'journaled-merging' | 'merged' | 'journaled-committed' | 'object-deleted' | 'cleaned';
+export type MergeStep =
+  'leased' | 'journaled-merging' | 'merged' | 'journaled-committed' | 'object-deleted' | 'cleaned';
 
 export interface MergeRunOptions {
   readonly table: TableDeclaration;
@@ -50,7 +51,10 @@ export interface MergeRunOptions {
   /** Glue database of the Athena MERGE, for the query-length cap (default "default"). */
   readonly database?: string;
   readonly deleteConcurrency?: number;
-  readonly onStep?: (step: MergeStep, detail: { readonly batchId?: string; readonly key?: string }) => void | Promise<void>;
+  readonly onStep?: (
+    step: MergeStep,
+    detail: { readonly batchId?: string; readonly key?: string },
+  ) => void | Promise<void>;
 }
 
 export interface BatchReport {
@@ -78,9 +82,12 @@ export interface MergeRunReport {
   readonly oldestStagedObjectAgeMs: number | undefined;
 }
 
-
 /** Rows and oldest event time of a batch, for metrics only: a failure here never fails the batch. */
-async function measureBatch(s3: S3Client, bucket: string, objects: readonly StagedObject[]): Promise<{ rows: number; oldest: Date | undefined } | undefined> {
+async function measureBatch(
+  s3: S3Client,
+  bucket: string,
+  objects: readonly StagedObject[],
+): Promise<{ rows: number; oldest: Date | undefined } | undefined> {
   try {
     let rows = 0;
     let oldest: Date | undefined;
@@ -99,7 +106,12 @@ async function measureBatch(s3: S3Client, bucket: string, objects: readonly Stag
   }
 }
 
-async function deleteObjects(deps: MergeDeps, options: MergeRunOptions, batchId: string, keys: readonly string[]): Promise<void> {
+async function deleteObjects(
+  deps: MergeDeps,
+  options: MergeRunOptions,
+  batchId: string,
+  keys: readonly string[],
+): Promise<void> {
   const queue = [...keys];
   const worker = async (): Promise<void> => {
     for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
@@ -109,7 +121,9 @@ async function deleteObjects(deps: MergeDeps, options: MergeRunOptions, batchId:
       await options.onStep?.('object-deleted', { batchId, key });
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.deleteConcurrency ?? 16, keys.length)) }, worker));
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(options.deleteConcurrency ?? 16, keys.length)) }, worker),
+  );
 }
 
 /**
@@ -135,29 +149,63 @@ async function deleteObjects(deps: MergeDeps, options: MergeRunOptions, batchId:
  */
 export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Promise<MergeRunReport> {
   const { table } = options;
-  const leaseFor = (): { controlTable: string; table: string; owner: string; now: Date; durationMs: number } => {
+  const leaseFor = (): {
+    controlTable: string;
+    table: string;
+    owner: string;
+    now: Date;
+    durationMs: number;
+  } => {
     const now = deps.clock.now();
-    return { controlTable: options.controlTable, table: table.name, owner: options.owner, now, durationMs: Math.max(0, options.deadline.getTime() - now.getTime()) + (options.leaseMarginMs ?? 60_000) };
+    return {
+      controlTable: options.controlTable,
+      table: table.name,
+      owner: options.owner,
+      now,
+      durationMs: Math.max(0, options.deadline.getTime() - now.getTime()) + (options.leaseMarginMs ?? 60_000),
+    };
   };
   const lease = await acquireLease(deps.dynamodb, leaseFor());
-  if (lease === undefined) return { status: 'busy', batches: [], backlog: 0, oldestStagedObjectAgeMs: undefined };
+  if (lease === undefined)
+    return { status: 'busy', batches: [], backlog: 0, oldestStagedObjectAgeMs: undefined };
   await options.onStep?.('leased', {});
 
-  const journal: JournalTarget = { controlTable: options.controlTable, table: table.name, owner: options.owner };
+  const journal: JournalTarget = {
+    controlTable: options.controlTable,
+    table: table.name,
+    owner: options.owner,
+  };
   const size = mergeSizeModel(
-    { table, target: { database: options.database ?? 'default', name: table.name }, stagingTable: { database: options.database ?? 'default', name: stagingTableName(table) } },
+    {
+      table,
+      target: { database: options.database ?? 'default', name: table.name },
+      stagingTable: { database: options.database ?? 'default', name: stagingTableName(table) },
+    },
     athenaDialect,
   );
   const uriOf = (key: string): string => `s3://${options.bucket}/${key}`;
   const batches: BatchReport[] = [];
   let oldestAge: number | undefined;
 
-  const runBatch = async (batchId: string, objects: readonly StagedObject[], replay: boolean): Promise<void> => {
+  const runBatch = async (
+    batchId: string,
+    objects: readonly StagedObject[],
+    replay: boolean,
+  ): Promise<void> => {
     const started = deps.clock.now();
-    if (!replay) await journalMerging(deps.dynamodb, journal, batchId, objects.map((o) => o.key));
+    if (!replay)
+      await journalMerging(
+        deps.dynamodb,
+        journal,
+        batchId,
+        objects.map((o) => o.key),
+      );
     await options.onStep?.('journaled-merging', { batchId });
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(new Error('merge time budget exhausted')), Math.max(0, options.deadline.getTime() - started.getTime()));
+    const timer = setTimeout(
+      () => abort.abort(new Error('merge time budget exhausted')),
+      Math.max(0, options.deadline.getTime() - started.getTime()),
+    );
     let result: MergeResult;
     try {
       result = await deps.engine.merge({ table, bucket: options.bucket, objects, batchId }, abort.signal);
@@ -174,7 +222,12 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
     await options.onStep?.('merged', { batchId });
     await journalCommitted(deps.dynamodb, journal, batchId, committedAt);
     await options.onStep?.('journaled-committed', { batchId });
-    await deleteObjects(deps, options, batchId, objects.map((o) => o.key));
+    await deleteObjects(
+      deps,
+      options,
+      batchId,
+      objects.map((o) => o.key),
+    );
     await journalCleaned(deps.dynamodb, journal, batchId);
     await options.onStep?.('cleaned', { batchId });
     batches.push({
@@ -199,7 +252,9 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
       await options.onStep?.('cleaned', { batchId: pending.batchId });
     } else if (pending?.state === 'merging') {
       const inBatch = new Set(pending.keys);
-      const objects = (await listStagedObjects(deps.s3, options.bucket, table, options.stagingPrefix)).filter((o) => inBatch.has(o.key));
+      const objects = (await listStagedObjects(deps.s3, options.bucket, table, options.stagingPrefix)).filter(
+        (o) => inBatch.has(o.key),
+      );
       if (objects.length > 0) {
         await runBatch(pending.batchId, objects, true);
       } else {
@@ -213,25 +268,33 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
       const now = deps.clock.now();
       if (options.deadline.getTime() - now.getTime() < (options.minBatchBudgetMs ?? 30_000)) {
         const left = await listStagedObjects(deps.s3, options.bucket, table, options.stagingPrefix);
-        return { status: left.length > 0 ? 'budget-exhausted' : 'drained', batches, backlog: left.length, oldestStagedObjectAgeMs: oldestAge };
+        return {
+          status: left.length > 0 ? 'budget-exhausted' : 'drained',
+          batches,
+          backlog: left.length,
+          oldestStagedObjectAgeMs: oldestAge,
+        };
       }
       await renewLease(deps.dynamodb, leaseFor());
       // While a backfill runs, stream objects wait (backfill-guard.ts explains the resurrection they
       // could cause); backfill objects may merge, since every stream change overrides them later.
-      const backfilling = (await readBackfillRun(deps.dynamodb, options.controlTable, table.name)) !== undefined;
+      const backfilling =
+        (await readBackfillRun(deps.dynamodb, options.controlTable, table.name)) !== undefined;
       const staged = await listStagedObjects(deps.s3, options.bucket, table, options.stagingPrefix);
       const listing = backfilling ? staged.filter((o) => o.source === 'backfill') : staged;
       if (oldestAge === undefined && listing.length > 0) {
         oldestAge = now.getTime() - Math.min(...listing.map((o) => o.lastModified.getTime()));
       }
       // Nothing staged: no query at all (Athena bills at least 10 MB per query).
-      if (listing.length === 0) return { status: 'drained', batches, backlog: 0, oldestStagedObjectAgeMs: oldestAge };
+      if (listing.length === 0)
+        return { status: 'drained', batches, backlog: 0, oldestStagedObjectAgeMs: oldestAge };
       const plan = planBatch(listing, options.limits ?? DEFAULT_BATCH_LIMITS, size, uriOf);
       await runBatch(randomUUID(), plan.objects, false);
       backlog = plan.remaining;
       // Objects that arrived during the MERGE are the next scheduled run's: loop only for a backlog
       // this listing already had.
-      if (backlog === 0) return { status: 'drained', batches, backlog: 0, oldestStagedObjectAgeMs: oldestAge };
+      if (backlog === 0)
+        return { status: 'drained', batches, backlog: 0, oldestStagedObjectAgeMs: oldestAge };
     }
   } finally {
     await releaseLease(deps.dynamodb, options.controlTable, lease).catch(() => undefined);

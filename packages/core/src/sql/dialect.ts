@@ -62,7 +62,8 @@ function trinoType(type: ColumnType): string {
 
 function trinoStagingType(type: ColumnType): string {
   if (type.kind === 'array') return `array(${trinoStagingType(type.element)})`;
-  if (type.kind === 'struct') return `row(${type.fields.map((f) => `${quote(f.name)} ${trinoStagingType(f.type)}`).join(', ')})`;
+  if (type.kind === 'struct')
+    return `row(${type.fields.map((f) => `${quote(f.name)} ${trinoStagingType(f.type)}`).join(', ')})`;
   return isStagedAsText(type) ? 'varchar' : trinoType(type);
 }
 
@@ -89,7 +90,8 @@ function duckType(type: ColumnType): string {
 
 function duckStagingType(type: ColumnType): string {
   if (type.kind === 'array') return `${duckStagingType(type.element)}[]`;
-  if (type.kind === 'struct') return `STRUCT(${type.fields.map((f) => `${quote(f.name)} ${duckStagingType(f.type)}`).join(', ')})`;
+  if (type.kind === 'struct')
+    return `STRUCT(${type.fields.map((f) => `${quote(f.name)} ${duckStagingType(f.type)}`).join(', ')})`;
   return isStagedAsText(type) ? 'VARCHAR' : duckType(type);
 }
 

@@ -31,7 +31,9 @@ export const ATHENA_MAX_QUERY_BYTES = 262_144;
 const FILE_SEPARATOR = ',\n        ';
 
 export function qualified(dialect: SqlDialect, name: QualifiedName): string {
-  return name.database === undefined ? dialect.identifier(name.name) : `${dialect.identifier(name.database)}.${dialect.identifier(name.name)}`;
+  return name.database === undefined
+    ? dialect.identifier(name.name)
+    : `${dialect.identifier(name.database)}.${dialect.identifier(name.name)}`;
 }
 
 /** Data columns read from staging and written to the table: declared columns plus `_extra` when kept. */
@@ -87,7 +89,8 @@ export function stagedRelation(dialect: SqlDialect, plan: MergeSqlPlan): string 
  * - `_updated_at` is the change's event time, not the merge time.
  */
 export function renderMerge(plan: MergeSqlPlan, dialect: SqlDialect): string {
-  if (plan.files.length === 0) throw new RangeError('a MERGE needs at least one staged file: an empty batch runs no query');
+  if (plan.files.length === 0)
+    throw new RangeError('a MERGE needs at least one staged file: an empty batch runs no query');
   const id = (n: string): string => dialect.identifier(n);
   const table = plan.table;
   const columns = dataColumns(table);
@@ -133,7 +136,8 @@ export interface MergeSizeModel {
 
 export function mergeSizeModel(plan: Omit<MergeSqlPlan, 'files'>, dialect: SqlDialect): MergeSizeModel {
   const probe = 's3://probe/probe';
-  const bytesPerFile = (file: string): number => Buffer.byteLength(dialect.literal(file)) + Buffer.byteLength(FILE_SEPARATOR);
+  const bytesPerFile = (file: string): number =>
+    Buffer.byteLength(dialect.literal(file)) + Buffer.byteLength(FILE_SEPARATOR);
   const one = Buffer.byteLength(renderMerge({ ...plan, files: [probe] }, dialect));
   return { fixedBytes: one - bytesPerFile(probe), bytesPerFile };
 }

@@ -23,8 +23,11 @@ export type SqlStatementKind = (typeof SQL_STATEMENTS)[number];
  * table properties). DuckDB: a plain table with the same columns, the stand-in the SQL tests run on.
  */
 export function renderCreate(table: TableDeclaration, dialect: SqlDialect, target: TableTarget): string[] {
-  if (dialect.name === 'athena') return [renderIcebergDdl(table, { database: target.database, location: target.tableLocation })];
-  const columns = icebergColumns(table).map((c) => `  ${dialect.identifier(c.name)} ${dialect.tableType(c.type)}`);
+  if (dialect.name === 'athena')
+    return [renderIcebergDdl(table, { database: target.database, location: target.tableLocation })];
+  const columns = icebergColumns(table).map(
+    (c) => `  ${dialect.identifier(c.name)} ${dialect.tableType(c.type)}`,
+  );
   return [
     `CREATE SCHEMA IF NOT EXISTS ${dialect.identifier(target.database)}`,
     `CREATE TABLE IF NOT EXISTS ${qualified(dialect, { database: target.database, name: table.name })} (\n${columns.join(',\n')}\n)`,
@@ -35,8 +38,14 @@ export function renderCreate(table: TableDeclaration, dialect: SqlDialect, targe
  * The staging relation. Athena: the external JSON table over the staging prefix. DuckDB: a view over
  * read_json of the given files (the same relation the MERGE reads).
  */
-export function renderStaging(table: TableDeclaration, dialect: SqlDialect, target: TableTarget, files: readonly string[]): string[] {
-  if (dialect.name === 'athena') return [renderStagingDdl(table, { database: target.database, location: target.stagingLocation })];
+export function renderStaging(
+  table: TableDeclaration,
+  dialect: SqlDialect,
+  target: TableTarget,
+  files: readonly string[],
+): string[] {
+  if (dialect.name === 'athena')
+    return [renderStagingDdl(table, { database: target.database, location: target.stagingLocation })];
   if (files.length === 0) throw new RangeError('a staging view needs at least one staged file');
   // The MERGE's own source relation, so the view and the MERGE can never read differently.
   const relation = stagedRelation(dialect, {
@@ -57,7 +66,11 @@ export function renderStaging(table: TableDeclaration, dialect: SqlDialect, targ
  * CHECKPOINT (https://duckdb.org/docs/stable/sql/statements/checkpoint); the local lake compacts its
  * Iceberg files itself.
  */
-export function renderOptimize(table: TableDeclaration, dialect: SqlDialect, target: Pick<TableTarget, 'database'>): string {
+export function renderOptimize(
+  table: TableDeclaration,
+  dialect: SqlDialect,
+  target: Pick<TableTarget, 'database'>,
+): string {
   if (dialect.name === 'duckdb') return 'CHECKPOINT';
   return `OPTIMIZE ${qualified(dialect, { database: target.database, name: table.name })} REWRITE DATA USING BIN_PACK`;
 }
@@ -67,7 +80,11 @@ export function renderOptimize(table: TableDeclaration, dialect: SqlDialect, tar
  * vacuum_max_snapshot_age_seconds and removes orphan files
  * (https://docs.aws.amazon.com/athena/latest/ug/vacuum-statement.html). DuckDB: VACUUM ANALYZE.
  */
-export function renderVacuum(table: TableDeclaration, dialect: SqlDialect, target: Pick<TableTarget, 'database'>): string {
+export function renderVacuum(
+  table: TableDeclaration,
+  dialect: SqlDialect,
+  target: Pick<TableTarget, 'database'>,
+): string {
   const name = qualified(dialect, { database: target.database, name: table.name });
   return dialect.name === 'duckdb' ? `VACUUM ANALYZE ${name}` : `VACUUM ${name}`;
 }

@@ -10,7 +10,9 @@ const SHARD = /^[A-Za-z0-9_.-]{1,128}$/;
 
 function normalizePrefix(prefix: string): string {
   if (prefix !== '' && !/^[A-Za-z0-9_.\-/]+\/$/.test(prefix)) {
-    throw new RangeError(`prefix ${JSON.stringify(prefix)} must be empty or end with "/" and use only [A-Za-z0-9_.-/]`);
+    throw new RangeError(
+      `prefix ${JSON.stringify(prefix)} must be empty or end with "/" and use only [A-Za-z0-9_.-/]`,
+    );
   }
   return prefix;
 }
@@ -37,7 +39,8 @@ export interface StreamObjectKeyInput {
  * adding a second copy.
  */
 export function streamObjectKey(input: StreamObjectKeyInput): string {
-  if (!SHARD.test(input.shardId)) throw new RangeError(`shard id ${JSON.stringify(input.shardId)} has characters outside [A-Za-z0-9_.-]`);
+  if (!SHARD.test(input.shardId))
+    throw new RangeError(`shard id ${JSON.stringify(input.shardId)} has characters outside [A-Za-z0-9_.-]`);
   const iso = input.firstEventTime.toISOString();
   const [yyyy, mm, dd, hh] = [iso.slice(0, 4), iso.slice(5, 7), iso.slice(8, 10), iso.slice(11, 13)];
   const first = padSequenceNumber(input.firstSequenceNumber);
@@ -56,14 +59,19 @@ export interface BackfillObjectKeyInput {
 
 /** `staging/<table>/backfill/<runId>/<segment>-<part>.json.gz`: merged before any stream object. */
 export function backfillObjectKey(input: BackfillObjectKeyInput): string {
-  if (!SHARD.test(input.runId)) throw new RangeError(`run id ${JSON.stringify(input.runId)} has characters outside [A-Za-z0-9_.-]`);
+  if (!SHARD.test(input.runId))
+    throw new RangeError(`run id ${JSON.stringify(input.runId)} has characters outside [A-Za-z0-9_.-]`);
   const seg = String(input.segment).padStart(6, '0');
   const part = String(input.part).padStart(6, '0');
   return `${tableStagingPrefix(input.table, input.prefix)}backfill/${input.runId}/${seg}-${part}.json.gz`;
 }
 
 /** Which kind of staged object a key names, or undefined for keys that are not staged objects. */
-export function stagedObjectSource(key: string, table: string, prefix = DEFAULT_STAGING_PREFIX): 'stream' | 'backfill' | undefined {
+export function stagedObjectSource(
+  key: string,
+  table: string,
+  prefix = DEFAULT_STAGING_PREFIX,
+): 'stream' | 'backfill' | undefined {
   const base = tableStagingPrefix(table, prefix);
   if (!key.startsWith(base) || !key.endsWith('.json.gz')) return undefined;
   const rest = key.slice(base.length);
@@ -81,7 +89,8 @@ export interface QuarantineKeyInput {
 
 /** `quarantine/<table>/<yyyy>/<mm>/<dd>/<shardId>-<seq>.json`: one object per poison record. */
 export function quarantineKey(input: QuarantineKeyInput): string {
-  if (!SHARD.test(input.shardId)) throw new RangeError(`shard id ${JSON.stringify(input.shardId)} has characters outside [A-Za-z0-9_.-]`);
+  if (!SHARD.test(input.shardId))
+    throw new RangeError(`shard id ${JSON.stringify(input.shardId)} has characters outside [A-Za-z0-9_.-]`);
   const iso = input.eventTime.toISOString();
   const base = `${normalizePrefix(input.prefix ?? DEFAULT_QUARANTINE_PREFIX)}${assertIdentifier(input.table, 'table name')}/`;
   // A record too broken to have a sequence number is named by whatever id it has (e.g. eventID).

@@ -28,10 +28,14 @@ function checkRow(value: unknown, objectKey: string | undefined, line: number): 
     throw new StagingFormatError(objectKey, line, 'not a JSON object');
   }
   const row = value as Record<string, unknown>;
-  if (!OPS.has(row._op as string)) throw new StagingFormatError(objectKey, line, '_op must be upsert or delete');
-  if (typeof row._seq !== 'string' || !/^\d{40}$/.test(row._seq)) throw new StagingFormatError(objectKey, line, '_seq must be 40 digits');
-  if (typeof row._event_time !== 'string') throw new StagingFormatError(objectKey, line, '_event_time must be a string');
-  if (!SOURCES.has(row._source as string)) throw new StagingFormatError(objectKey, line, '_source must be stream or backfill');
+  if (!OPS.has(row._op as string))
+    throw new StagingFormatError(objectKey, line, '_op must be upsert or delete');
+  if (typeof row._seq !== 'string' || !/^\d{40}$/.test(row._seq))
+    throw new StagingFormatError(objectKey, line, '_seq must be 40 digits');
+  if (typeof row._event_time !== 'string')
+    throw new StagingFormatError(objectKey, line, '_event_time must be a string');
+  if (!SOURCES.has(row._source as string))
+    throw new StagingFormatError(objectKey, line, '_source must be stream or backfill');
   return value as StagingRow;
 }
 
@@ -42,7 +46,12 @@ type Body = Readable | AsyncIterable<Uint8Array> | Uint8Array;
  * check the system columns. Throws `StagingFormatError` with the line number on anything else.
  */
 export async function* readStagingObject(body: Body, objectKey?: string): AsyncGenerator<StagingRow> {
-  const source = body instanceof Uint8Array ? Readable.from([body]) : body instanceof Readable ? body : Readable.from(body);
+  const source =
+    body instanceof Uint8Array
+      ? Readable.from([body])
+      : body instanceof Readable
+        ? body
+        : Readable.from(body);
   const gunzip = createGunzip();
   const lines = createInterface({ input: source.pipe(gunzip), crlfDelay: Infinity });
   const failures: unknown[] = [];
@@ -67,7 +76,8 @@ export async function* readStagingObject(body: Body, objectKey?: string): AsyncG
   } finally {
     lines.close();
   }
-  if (failures.length > 0) throw new StagingFormatError(objectKey, line, 'not a gzip NDJSON object', { cause: failures[0] });
+  if (failures.length > 0)
+    throw new StagingFormatError(objectKey, line, 'not a gzip NDJSON object', { cause: failures[0] });
 }
 
 /** All rows of a staged object (small objects and tests). */

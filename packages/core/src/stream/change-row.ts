@@ -3,7 +3,8 @@
  * @ddb-athena-sync/schemas/column-type: values that JSON could not carry exactly (bigint, decimal,
  * timestamp, date, binary, json) are strings, so `JSON.parse` never loses precision.
  */
-export type StagedValue = string | number | boolean | null | readonly StagedValue[] | { readonly [field: string]: StagedValue };
+export type StagedValue =
+  string | number | boolean | null | readonly StagedValue[] | { readonly [field: string]: StagedValue };
 
 export type ChangeOp = 'upsert' | 'delete';
 export type ChangeSource = 'stream' | 'backfill';

@@ -72,7 +72,11 @@ function keyColumnsOf(table: TableDeclaration): ColumnDeclaration[] {
   return table.columns.filter((c) => c.isKey);
 }
 
-function mapColumn(column: ColumnDeclaration, av: AttributeValue | undefined, ctx: RecordContext): StagedValue {
+function mapColumn(
+  column: ColumnDeclaration,
+  av: AttributeValue | undefined,
+  ctx: RecordContext,
+): StagedValue {
   if (av === undefined) return null;
   // The three RecordContext fields spelled out: an object spread here ran once per column of every
   // record and was the stream-writer's largest self-time entry (issue 9 benchmark, --cpu-prof).
@@ -86,7 +90,11 @@ function mapColumn(column: ColumnDeclaration, av: AttributeValue | undefined, ct
 }
 
 /** Key columns from a map that must hold them (Keys of a stream record, or an item). */
-export function mapKey(table: TableDeclaration, keys: AttributeMap, ctx: RecordContext): Record<string, StagedValue> {
+export function mapKey(
+  table: TableDeclaration,
+  keys: AttributeMap,
+  ctx: RecordContext,
+): Record<string, StagedValue> {
   const out: Record<string, StagedValue> = {};
   for (const column of keyColumnsOf(table)) {
     const av = keys[column.source];
@@ -100,7 +108,11 @@ export function mapKey(table: TableDeclaration, keys: AttributeMap, ctx: RecordC
  * Every column of an item image, keys included; absent attributes are null. Undeclared attributes
  * follow the table's policy: ignored, kept as JSON in `_extra`, or an `UnknownAttributeError`.
  */
-export function mapImage(table: TableDeclaration, image: AttributeMap, ctx: RecordContext): Record<string, StagedValue> {
+export function mapImage(
+  table: TableDeclaration,
+  image: AttributeMap,
+  ctx: RecordContext,
+): Record<string, StagedValue> {
   const out: Record<string, StagedValue> = mapKey(table, image, ctx);
   for (const column of table.columns) {
     if (!column.isKey) out[column.name] = mapColumn(column, image[column.source], ctx);
@@ -109,12 +121,16 @@ export function mapImage(table: TableDeclaration, image: AttributeMap, ctx: Reco
     const declared = new Set(table.columns.map((c) => c.source));
     if (table.dynamodb.ttlAttribute !== undefined) declared.add(table.dynamodb.ttlAttribute);
     const unknown = Object.keys(image).filter((name) => !declared.has(name));
-    if (table.unknownAttributes === 'fail' && unknown.length > 0) throw new UnknownAttributeError(ctx, unknown);
+    if (table.unknownAttributes === 'fail' && unknown.length > 0)
+      throw new UnknownAttributeError(ctx, unknown);
     if (table.unknownAttributes === 'extra-json-column') {
       out._extra =
         unknown.length === 0
           ? null
-          : attributesToJson(Object.fromEntries(unknown.map((name) => [name, image[name]!])), { ...ctx, attribute: '_extra' });
+          : attributesToJson(Object.fromEntries(unknown.map((name) => [name, image[name]!])), {
+              ...ctx,
+              attribute: '_extra',
+            });
     }
   }
   return out;
@@ -156,10 +172,14 @@ export function decodeStreamRecord(record: DynamoDBStreamRecord, table: TableDec
   if (typeof ddb !== 'object' || ddb === null) {
     throw new MalformedRecordError(ctx, 'no "dynamodb" object');
   }
-  if (!isSequenceNumber(rawSeq)) throw new MalformedRecordError(ctx, 'SequenceNumber is not 1-40 decimal digits');
+  if (!isSequenceNumber(rawSeq))
+    throw new MalformedRecordError(ctx, 'SequenceNumber is not 1-40 decimal digits');
   const eventName = record.eventName;
   if (eventName !== 'INSERT' && eventName !== 'MODIFY' && eventName !== 'REMOVE') {
-    throw new MalformedRecordError(ctx, `eventName must be INSERT, MODIFY or REMOVE, got ${JSON.stringify(eventName)}`);
+    throw new MalformedRecordError(
+      ctx,
+      `eventName must be INSERT, MODIFY or REMOVE, got ${JSON.stringify(eventName)}`,
+    );
   }
   const created = ddb.ApproximateCreationDateTime;
   if (typeof created !== 'number' || !Number.isFinite(created) || created < 0) {
@@ -177,16 +197,31 @@ export function decodeStreamRecord(record: DynamoDBStreamRecord, table: TableDec
 
   if (eventName === 'REMOVE') {
     const ttl = isTtlRemoval(record);
-    if (ttl && table.ttlDeletes === 'ignore') return { kind: 'skipped', reason: 'ttl-ignored', sequenceNumber: rawSeq };
+    if (ttl && table.ttlDeletes === 'ignore')
+      return { kind: 'skipped', reason: 'ttl-ignored', sequenceNumber: rawSeq };
     const key = mapKey(table, ddb.Keys, ctx);
-    return { kind: 'change', ttl, row: buildRow({ ...key, ...nullColumns(table) }, { op: 'delete', sequence, eventTime, source: 'stream' }) };
+    return {
+      kind: 'change',
+      ttl,
+      row: buildRow(
+        { ...key, ...nullColumns(table) },
+        { op: 'delete', sequence, eventTime, source: 'stream' },
+      ),
+    };
   }
 
   if (!isAttributeMap(ddb.NewImage)) {
-    throw new MalformedRecordError(ctx, `${eventName} without NewImage: the stream view type must be NEW_IMAGE or NEW_AND_OLD_IMAGES`);
+    throw new MalformedRecordError(
+      ctx,
+      `${eventName} without NewImage: the stream view type must be NEW_IMAGE or NEW_AND_OLD_IMAGES`,
+    );
   }
   // The key comes from Keys (always present); the image supplies every other column.
   const key = mapKey(table, ddb.Keys, ctx);
   const columns = mapImage(table, { ...ddb.NewImage, ...ddb.Keys }, ctx);
-  return { kind: 'change', ttl: false, row: buildRow({ ...columns, ...key }, { op: 'upsert', sequence, eventTime, source: 'stream' }) };
+  return {
+    kind: 'change',
+    ttl: false,
+    row: buildRow({ ...columns, ...key }, { op: 'upsert', sequence, eventTime, source: 'stream' }),
+  };
 }

@@ -7,7 +7,15 @@ import type { RecordContext } from '../errors.js';
 import { attributeType, binaryToBase64 } from './attribute-value.js';
 import type { AttributeType, AttributeValue } from './attribute-value.js';
 import type { StagedValue } from './change-row.js';
-import { formatDecimal, formatScaled, MAX_SIGNIFICANT_DIGITS, parseDecimal, significantDigits, toBigInt, toScaledBigInt } from './decimal.js';
+import {
+  formatDecimal,
+  formatScaled,
+  MAX_SIGNIFICANT_DIGITS,
+  parseDecimal,
+  significantDigits,
+  toBigInt,
+  toScaledBigInt,
+} from './decimal.js';
 import type { Decimal } from './decimal.js';
 import { formatMicros, MAX_MICROS, MIN_MICROS, parseIso8601Micros } from './timestamp.js';
 
@@ -40,7 +48,12 @@ export interface MapContext extends RecordContext {
 class Mapper {
   constructor(private readonly ctx: MapContext) {}
 
-  fail(type: ColumnType, actual: AttributeType | 'invalid', reason: string, attribute = this.ctx.attribute): never {
+  fail(
+    type: ColumnType,
+    actual: AttributeType | 'invalid',
+    reason: string,
+    attribute = this.ctx.attribute,
+  ): never {
     throw new ValueMappingError(this.ctx, attribute, formatColumnType(type), actual, reason);
   }
 
@@ -66,7 +79,8 @@ class Mapper {
     const tag = attributeType(av);
     if (tag === undefined) return this.fail(type, 'invalid', 'not a DynamoDB AttributeValue', attribute);
     if (tag === 'NULL') return null;
-    if (depth >= MAX_NESTING_DEPTH && (tag === 'M' || tag === 'L')) return this.fail(type, tag, `nested deeper than ${MAX_NESTING_DEPTH} levels`, attribute);
+    if (depth >= MAX_NESTING_DEPTH && (tag === 'M' || tag === 'L'))
+      return this.fail(type, tag, `nested deeper than ${MAX_NESTING_DEPTH} levels`, attribute);
     const raw = (av as Record<string, unknown>)[tag];
 
     switch (type.kind) {
@@ -87,7 +101,8 @@ class Mapper {
         const n = toBigInt(this.number(raw, type, attribute));
         if (n === undefined) return this.fail(type, tag, 'has a fractional part', attribute);
         if (type.kind === 'int') {
-          if (n < BigInt(INT32_MIN) || n > BigInt(INT32_MAX)) return this.fail(type, tag, 'out of the 32-bit range', attribute);
+          if (n < BigInt(INT32_MIN) || n > BigInt(INT32_MAX))
+            return this.fail(type, tag, 'out of the 32-bit range', attribute);
           return Number(n);
         }
         if (n < INT64_MIN || n > INT64_MAX) return this.fail(type, tag, 'out of the 64-bit range', attribute);
@@ -103,7 +118,8 @@ class Mapper {
       case 'decimal': {
         if (tag !== 'N' || typeof raw !== 'string') return this.wrongKind(type, tag, attribute);
         const scaled = toScaledBigInt(this.number(raw, type, attribute), type.scale);
-        if (scaled === undefined) return this.fail(type, tag, `more than ${type.scale} fractional digits`, attribute);
+        if (scaled === undefined)
+          return this.fail(type, tag, `more than ${type.scale} fractional digits`, attribute);
         const digits = (scaled < 0n ? -scaled : scaled).toString().length;
         if (scaled !== 0n && digits > type.precision) {
           return this.fail(type, tag, `more than ${type.precision - type.scale} integer digits`, attribute);
@@ -129,7 +145,8 @@ class Mapper {
         const out: Record<string, StagedValue> = {};
         for (const field of type.fields) {
           const v = m[field.name];
-          out[field.name] = v === undefined ? null : this.map(v, field.type, `${attribute}.${field.name}`, depth + 1);
+          out[field.name] =
+            v === undefined ? null : this.map(v, field.type, `${attribute}.${field.name}`, depth + 1);
         }
         return out;
       }
@@ -138,13 +155,16 @@ class Mapper {
 
   timestampMicros(tag: AttributeType, raw: unknown, type: ColumnType, attribute: string): bigint {
     const conversion = this.ctx.conversion;
-    if (conversion === undefined) return this.fail(type, tag, 'timestamp column has no conversion', attribute);
+    if (conversion === undefined)
+      return this.fail(type, tag, 'timestamp column has no conversion', attribute);
     if (conversion === 'iso8601') {
-      if (tag !== 'S' || typeof raw !== 'string') return this.fail(type, tag, 'iso8601 needs an S value', attribute);
+      if (tag !== 'S' || typeof raw !== 'string')
+        return this.fail(type, tag, 'iso8601 needs an S value', attribute);
       const micros = parseIso8601Micros(raw);
       return micros ?? this.fail(type, tag, 'not an ISO 8601 timestamp', attribute);
     }
-    if (tag !== 'N' || typeof raw !== 'string') return this.fail(type, tag, `${conversion} needs an N value`, attribute);
+    if (tag !== 'N' || typeof raw !== 'string')
+      return this.fail(type, tag, `${conversion} needs an N value`, attribute);
     const d = this.number(raw, type, attribute);
     const unit = EPOCH_UNITS[conversion];
     // value * multiply / divide, floored, computed exactly: scale the decimal to an integer first.
@@ -154,7 +174,8 @@ class Mapper {
     const denominator = unit.divide * 10n ** BigInt(scale);
     let micros = numerator / denominator;
     if (numerator % denominator !== 0n && numerator < 0n) micros -= 1n;
-    if (micros < MIN_MICROS || micros > MAX_MICROS) return this.fail(type, tag, 'outside years 0001-9999', attribute);
+    if (micros < MIN_MICROS || micros > MAX_MICROS)
+      return this.fail(type, tag, 'outside years 0001-9999', attribute);
     return micros;
   }
 
@@ -169,7 +190,8 @@ class Mapper {
   /** Plain JSON for a `json` column: numbers exact (as JSON number text), binary as base64, sets as arrays. */
   toJson(av: AttributeValue, type: ColumnType, attribute: string, depth = 0): unknown {
     const tag = attributeType(av);
-    if (depth >= MAX_NESTING_DEPTH && (tag === 'M' || tag === 'L')) return this.fail(type, tag, `nested deeper than ${MAX_NESTING_DEPTH} levels`, attribute);
+    if (depth >= MAX_NESTING_DEPTH && (tag === 'M' || tag === 'L'))
+      return this.fail(type, tag, `nested deeper than ${MAX_NESTING_DEPTH} levels`, attribute);
     switch (tag) {
       case 'S':
       case 'BOOL':
@@ -191,7 +213,9 @@ class Mapper {
         const out: Record<string, unknown> = {};
         // Sorted keys: DynamoDB returns map attributes in no fixed order, and the same item must
         // give the same text through the stream and through Kinesis.
-        const entries = Object.entries((av as { M: Record<string, AttributeValue> }).M).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        const entries = Object.entries((av as { M: Record<string, AttributeValue> }).M).sort(([a], [b]) =>
+          a < b ? -1 : a > b ? 1 : 0,
+        );
         for (const [k, v] of entries) {
           out[k] = this.toJson(v, type, `${attribute}.${k}`, depth + 1);
         }
@@ -213,7 +237,9 @@ function stringifyJson(value: unknown): string {
   if (value instanceof RawJsonNumber) return value.text;
   if (Array.isArray(value)) return `[${value.map(stringifyJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${stringifyJson(v)}`).join(',')}}`;
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)}:${stringifyJson(v)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -228,7 +254,10 @@ export function mapAttributeValue(value: AttributeValue, type: ColumnType, ctx: 
 }
 
 /** JSON text of a whole attribute map (for the `_extra` column), numbers exact. */
-export function attributesToJson(attributes: Readonly<Record<string, AttributeValue>>, ctx: MapContext): string {
+export function attributesToJson(
+  attributes: Readonly<Record<string, AttributeValue>>,
+  ctx: MapContext,
+): string {
   const mapper = new Mapper(ctx);
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(attributes).sort()) out[k] = mapper.toJson(attributes[k]!, { kind: 'json' }, k);

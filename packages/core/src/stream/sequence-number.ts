@@ -16,7 +16,9 @@ export function isSequenceNumber(value: unknown): value is string {
 /** Left-pads to 40 digits; throws RangeError for anything that is not 1-40 decimal digits. */
 export function padSequenceNumber(sequenceNumber: string): string {
   if (!isSequenceNumber(sequenceNumber)) {
-    throw new RangeError(`sequence number must be 1-40 decimal digits, got ${JSON.stringify(sequenceNumber)}`);
+    throw new RangeError(
+      `sequence number must be 1-40 decimal digits, got ${JSON.stringify(sequenceNumber)}`,
+    );
   }
   return sequenceNumber.padStart(SEQUENCE_WIDTH, '0');
 }

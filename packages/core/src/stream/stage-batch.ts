@@ -202,7 +202,10 @@ export async function stageStreamBatch(
       const eventID = typeof envelope.eventID === 'string' ? envelope.eventID : undefined;
       const objectKey = quarantineKey({
         table: table.name,
-        shardId: batchToken(typeof envelope.eventSourceARN === 'string' ? envelope.eventSourceARN : undefined, eventID),
+        shardId: batchToken(
+          typeof envelope.eventSourceARN === 'string' ? envelope.eventSourceARN : undefined,
+          eventID,
+        ),
         // A record too broken to carry a sequence number is named by its eventID.
         sequenceNumber: seq ?? eventID ?? 'unknown',
         eventTime: new Date(recordTimeMs(record) ?? fallbackTime),

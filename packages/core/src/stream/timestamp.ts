@@ -9,7 +9,8 @@ export const MIN_MICROS = -62135596800000000n;
 export const MAX_MICROS = 253402300799999999n;
 
 export function formatMicros(micros: bigint): string {
-  if (micros < MIN_MICROS || micros > MAX_MICROS) throw new RangeError(`timestamp out of range (years 0001-9999)`);
+  if (micros < MIN_MICROS || micros > MAX_MICROS)
+    throw new RangeError(`timestamp out of range (years 0001-9999)`);
   const ms = micros / MICROS_PER_MS - (micros % MICROS_PER_MS < 0n ? 1n : 0n);
   const subMs = micros - ms * MICROS_PER_MS;
   const iso = new Date(Number(ms)).toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
@@ -35,7 +36,14 @@ const ISO =
 export function parseIso8601Micros(text: string): bigint | undefined {
   const m = ISO.exec(text);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
   const dayMs = Date.UTC(year, month - 1, day);
   const check = new Date(dayMs);

@@ -1,4 +1,12 @@
-import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, InvalidRequestException, StartQueryExecutionCommand, StopQueryExecutionCommand, TooManyRequestsException } from '@aws-sdk/client-athena';
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  InvalidRequestException,
+  StartQueryExecutionCommand,
+  StopQueryExecutionCommand,
+  TooManyRequestsException,
+} from '@aws-sdk/client-athena';
 import { books } from '@ddb-athena-sync/schemas/tables';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, test } from 'vitest';
@@ -23,9 +31,24 @@ const engine = (): AthenaEngine =>
       return Promise.resolve();
     },
   });
-const batch: MergeBatch = { table: books, bucket: 'lake', objects: [{ key: 'staging/books/2024/05/01/12/s-1-2.json.gz', size: 10, lastModified: new Date(0), source: 'stream' }] };
-const failed = (reason: string) => ({ QueryExecution: { Status: { State: 'FAILED' as const, StateChangeReason: reason } } });
-const succeeded = { QueryExecution: { Status: { State: 'SUCCEEDED' as const }, Statistics: { DataScannedInBytes: 1234 } } };
+const batch: MergeBatch = {
+  table: books,
+  bucket: 'lake',
+  objects: [
+    {
+      key: 'staging/books/2024/05/01/12/s-1-2.json.gz',
+      size: 10,
+      lastModified: new Date(0),
+      source: 'stream',
+    },
+  ],
+};
+const failed = (reason: string) => ({
+  QueryExecution: { Status: { State: 'FAILED' as const, StateChangeReason: reason } },
+});
+const succeeded = {
+  QueryExecution: { Status: { State: 'SUCCEEDED' as const }, Statistics: { DataScannedInBytes: 1234 } },
+};
 
 beforeEach(() => {
   athenaMock.reset();
@@ -35,19 +58,31 @@ beforeEach(() => {
 describe('AthenaEngine', () => {
   test('merge starts the MERGE in the workgroup and polls with backoff until it succeeds', async () => {
     athenaMock.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q1' });
-    athenaMock.on(GetQueryExecutionCommand).resolvesOnce({ QueryExecution: { Status: { State: 'QUEUED' } } }).resolvesOnce({ QueryExecution: { Status: { State: 'RUNNING' } } }).resolves(succeeded);
+    athenaMock
+      .on(GetQueryExecutionCommand)
+      .resolvesOnce({ QueryExecution: { Status: { State: 'QUEUED' } } })
+      .resolvesOnce({ QueryExecution: { Status: { State: 'RUNNING' } } })
+      .resolves(succeeded);
 
     const result = await engine().merge(batch);
 
     expect(result).toEqual({ queryId: 'q1', bytesScanned: 1234 });
     const start = athenaMock.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input;
     expect(start.WorkGroup).toBe('ddb-athena-sync');
-    expect(start.QueryString).toContain(`"$path" IN (\n        's3://lake/staging/books/2024/05/01/12/s-1-2.json.gz'`);
+    expect(start.QueryString).toContain(
+      `"$path" IN (\n        's3://lake/staging/books/2024/05/01/12/s-1-2.json.gz'`,
+    );
     expect(sleeps).toEqual([200, 300]);
   });
 
-  test.each(['ICEBERG_COMMIT_ERROR: Failed to commit Iceberg update to table', 'TooManyRequestsException: Rate exceeded'])('a query failing with %s is retried with backoff', async (reason) => {
-    athenaMock.on(StartQueryExecutionCommand).resolvesOnce({ QueryExecutionId: 'q1' }).resolves({ QueryExecutionId: 'q2' });
+  test.each([
+    'ICEBERG_COMMIT_ERROR: Failed to commit Iceberg update to table',
+    'TooManyRequestsException: Rate exceeded',
+  ])('a query failing with %s is retried with backoff', async (reason) => {
+    athenaMock
+      .on(StartQueryExecutionCommand)
+      .resolvesOnce({ QueryExecutionId: 'q1' })
+      .resolves({ QueryExecutionId: 'q2' });
     athenaMock.on(GetQueryExecutionCommand, { QueryExecutionId: 'q1' }).resolves(failed(reason));
     athenaMock.on(GetQueryExecutionCommand, { QueryExecutionId: 'q2' }).resolves(succeeded);
 
@@ -63,12 +98,26 @@ describe('AthenaEngine', () => {
     athenaMock.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q1' });
     athenaMock.on(GetQueryExecutionCommand).resolves(succeeded);
     const objects = [
-      { key: 'staging/books/2024/05/01/12/s-3-4.json.gz', size: 10, lastModified: new Date(1), source: 'stream' as const },
-      { key: 'staging/books/2024/05/01/12/s-1-2.json.gz', size: 10, lastModified: new Date(0), source: 'stream' as const },
+      {
+        key: 'staging/books/2024/05/01/12/s-3-4.json.gz',
+        size: 10,
+        lastModified: new Date(1),
+        source: 'stream' as const,
+      },
+      {
+        key: 'staging/books/2024/05/01/12/s-1-2.json.gz',
+        size: 10,
+        lastModified: new Date(0),
+        source: 'stream' as const,
+      },
     ];
 
     await engine().merge({ ...batch, objects, batchId: '7d9f0c1e-5b7a-4c1e-9a55-0f6f1f9b2c3d' });
-    await engine().merge({ ...batch, objects: [...objects].reverse(), batchId: '7d9f0c1e-5b7a-4c1e-9a55-0f6f1f9b2c3d' });
+    await engine().merge({
+      ...batch,
+      objects: [...objects].reverse(),
+      batchId: '7d9f0c1e-5b7a-4c1e-9a55-0f6f1f9b2c3d',
+    });
     await engine().merge({ ...batch, objects, batchId: 'another-batch-id-0000000000000000' });
 
     const starts = athenaMock.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input);
@@ -78,20 +127,31 @@ describe('AthenaEngine', () => {
     expect(starts[2]!.ClientRequestToken).not.toBe(starts[0]!.ClientRequestToken);
   });
 
-  test('a retried attempt gets a token of its own (the failed attempt\'s token would return the failure)', async () => {
-    athenaMock.on(StartQueryExecutionCommand).resolvesOnce({ QueryExecutionId: 'q1' }).resolves({ QueryExecutionId: 'q2' });
-    athenaMock.on(GetQueryExecutionCommand, { QueryExecutionId: 'q1' }).resolves(failed('ICEBERG_COMMIT_ERROR: conflict'));
+  test("a retried attempt gets a token of its own (the failed attempt's token would return the failure)", async () => {
+    athenaMock
+      .on(StartQueryExecutionCommand)
+      .resolvesOnce({ QueryExecutionId: 'q1' })
+      .resolves({ QueryExecutionId: 'q2' });
+    athenaMock
+      .on(GetQueryExecutionCommand, { QueryExecutionId: 'q1' })
+      .resolves(failed('ICEBERG_COMMIT_ERROR: conflict'));
     athenaMock.on(GetQueryExecutionCommand, { QueryExecutionId: 'q2' }).resolves(succeeded);
 
     await engine().merge({ ...batch, batchId: 'b'.repeat(36) });
 
-    const tokens = athenaMock.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.ClientRequestToken);
+    const tokens = athenaMock
+      .commandCalls(StartQueryExecutionCommand)
+      .map((c) => c.args[0].input.ClientRequestToken);
     expect(tokens).toEqual([`${'b'.repeat(36)}-attempt-1`, `${'b'.repeat(36)}-attempt-2`]);
   });
 
   test('TooManyRequestsException from StartQueryExecution is retried with growing delays', async () => {
     const throttled = new TooManyRequestsException({ message: 'too many', $metadata: {} });
-    athenaMock.on(StartQueryExecutionCommand).rejectsOnce(throttled).rejectsOnce(throttled).resolves({ QueryExecutionId: 'q3' });
+    athenaMock
+      .on(StartQueryExecutionCommand)
+      .rejectsOnce(throttled)
+      .rejectsOnce(throttled)
+      .resolves({ QueryExecutionId: 'q3' });
     athenaMock.on(GetQueryExecutionCommand).resolves(succeeded);
 
     await engine().merge(batch);
@@ -103,7 +163,9 @@ describe('AthenaEngine', () => {
     athenaMock.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q' });
     athenaMock.on(GetQueryExecutionCommand).resolves(failed('ICEBERG_COMMIT_ERROR: conflict'));
 
-    const error = await engine().merge(batch).catch((e: unknown) => e);
+    const error = await engine()
+      .merge(batch)
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(AthenaQueryError);
     expect(error).toMatchObject({ retryable: true, attempts: 5, errorType: 'ICEBERG_COMMIT_ERROR' });
@@ -111,18 +173,38 @@ describe('AthenaEngine', () => {
 
   test('any other failure is a typed error at once (the batch stays staged)', async () => {
     athenaMock.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q4' });
-    athenaMock.on(GetQueryExecutionCommand).resolves(failed('MERGE_TARGET_ROW_MULTIPLE_MATCHES: One MERGE target table row matched more than one source row'));
+    athenaMock
+      .on(GetQueryExecutionCommand)
+      .resolves(
+        failed(
+          'MERGE_TARGET_ROW_MULTIPLE_MATCHES: One MERGE target table row matched more than one source row',
+        ),
+      );
 
-    const error = await engine().merge(batch).catch((e: unknown) => e);
+    const error = await engine()
+      .merge(batch)
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(AthenaQueryError);
-    expect(error).toMatchObject({ queryId: 'q4', state: 'FAILED', retryable: false, attempts: 1, errorType: 'MERGE_TARGET_ROW_MULTIPLE_MATCHES' });
+    expect(error).toMatchObject({
+      queryId: 'q4',
+      state: 'FAILED',
+      retryable: false,
+      attempts: 1,
+      errorType: 'MERGE_TARGET_ROW_MULTIPLE_MATCHES',
+    });
     expect(athenaMock.commandCalls(StartQueryExecutionCommand)).toHaveLength(1);
   });
 
   test('a rejected request (InvalidRequestException) is not retried', async () => {
-    athenaMock.on(StartQueryExecutionCommand).rejects(new InvalidRequestException({ message: 'bad', $metadata: {} }));
-    await expect(engine().merge(batch)).rejects.toMatchObject({ name: 'AthenaQueryError', errorType: 'InvalidRequestException', retryable: false });
+    athenaMock
+      .on(StartQueryExecutionCommand)
+      .rejects(new InvalidRequestException({ message: 'bad', $metadata: {} }));
+    await expect(engine().merge(batch)).rejects.toMatchObject({
+      name: 'AthenaQueryError',
+      errorType: 'InvalidRequestException',
+      retryable: false,
+    });
   });
 
   test('an aborted signal stops the running query', async () => {
@@ -135,7 +217,9 @@ describe('AthenaEngine', () => {
     athenaMock.on(StopQueryExecutionCommand).resolves({});
 
     await expect(engine().merge(batch, abort.signal)).rejects.toBeInstanceOf(AthenaQueryCancelledError);
-    expect(athenaMock.commandCalls(StopQueryExecutionCommand)[0]!.args[0].input).toEqual({ QueryExecutionId: 'q5' });
+    expect(athenaMock.commandCalls(StopQueryExecutionCommand)[0]!.args[0].input).toEqual({
+      QueryExecutionId: 'q5',
+    });
   });
 
   test('query results are paginated with NextToken and the header row is dropped', async () => {
@@ -143,7 +227,13 @@ describe('AthenaEngine', () => {
     athenaMock.on(GetQueryExecutionCommand).resolves(succeeded);
     athenaMock
       .on(GetQueryResultsCommand, { QueryExecutionId: 'q6', NextToken: undefined })
-      .resolves({ ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: 'id', Type: 'varchar' }] }, Rows: [{ Data: [{ VarCharValue: 'id' }] }, { Data: [{ VarCharValue: 'a' }] }] }, NextToken: 't1' })
+      .resolves({
+        ResultSet: {
+          ResultSetMetadata: { ColumnInfo: [{ Name: 'id', Type: 'varchar' }] },
+          Rows: [{ Data: [{ VarCharValue: 'id' }] }, { Data: [{ VarCharValue: 'a' }] }],
+        },
+        NextToken: 't1',
+      })
       .on(GetQueryResultsCommand, { QueryExecutionId: 'q6', NextToken: 't1' })
       .resolves({ ResultSet: { Rows: [{ Data: [{ VarCharValue: 'b' }] }, { Data: [{}] }] } });
 
@@ -153,15 +243,21 @@ describe('AthenaEngine', () => {
   });
 
   test('maintain runs OPTIMIZE ... BIN_PACK then VACUUM', async () => {
-    athenaMock.on(StartQueryExecutionCommand).resolvesOnce({ QueryExecutionId: 'o' }).resolves({ QueryExecutionId: 'v' });
+    athenaMock
+      .on(StartQueryExecutionCommand)
+      .resolvesOnce({ QueryExecutionId: 'o' })
+      .resolves({ QueryExecutionId: 'v' });
     athenaMock.on(GetQueryExecutionCommand).resolves(succeeded);
 
-    const result = await engine().maintain(books, { now: new Date(), snapshotRetentionMs: 1, minSnapshotsToKeep: 1 });
+    const result = await engine().maintain(books, {
+      now: new Date(),
+      snapshotRetentionMs: 1,
+      minSnapshotsToKeep: 1,
+    });
 
-    expect(athenaMock.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.QueryString)).toEqual([
-      'OPTIMIZE "library"."books" REWRITE DATA USING BIN_PACK',
-      'VACUUM "library"."books"',
-    ]);
+    expect(
+      athenaMock.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.QueryString),
+    ).toEqual(['OPTIMIZE "library"."books" REWRITE DATA USING BIN_PACK', 'VACUUM "library"."books"']);
     expect(result).toEqual({ optimized: true, queryIds: ['o', 'v'] });
   });
 });

@@ -31,12 +31,26 @@ afterAll(async () => {
 async function world(items: number) {
   const i = ++n;
   const name = `bf_books_${i}`;
-  const table = parseDeclaration({ ...booksInput, name, dynamodb: { ...booksInput.dynamodb, tableName: name } });
+  const table = parseDeclaration({
+    ...booksInput,
+    name,
+    dynamodb: { ...booksInput.dynamodb, tableName: name },
+  });
   const s3 = localS3Client(s3Local.endpoint);
   const bucket = `lake-bf-${i}`;
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  for (const [tableName, key] of [[name, 'id'], [`control_bf_${i}`, 'pk']] as const) {
-    await dynamodb.send(new CreateTableCommand({ TableName: tableName, AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }], KeySchema: [{ AttributeName: key, KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+  for (const [tableName, key] of [
+    [name, 'id'],
+    [`control_bf_${i}`, 'pk'],
+  ] as const) {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
   }
   for (let start = 0; start < items; start += 25) {
     const batch = Array.from({ length: Math.min(25, items - start) }, (_, j): WriteRequest => ({
@@ -44,12 +58,19 @@ async function world(items: number) {
         Item:
           start + j === 7
             ? { id: { S: `b-${start + j}` }, date: { S: 'not a number' } } // does not fit the declaration
-            : { id: { S: `b-${start + j}` }, name: { S: `book ${start + j}` }, date: { N: '1700000000000000000' } },
+            : {
+                id: { S: `b-${start + j}` },
+                name: { S: `book ${start + j}` },
+                date: { N: '1700000000000000000' },
+              },
       },
     }));
     await dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [name]: batch } }));
   }
-  const list = async (prefix: string): Promise<string[]> => ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!);
+  const list = async (prefix: string): Promise<string[]> =>
+    ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map(
+      (o) => o.Key!,
+    );
   return { table, s3, bucket, controlTable: `control_bf_${i}`, list };
 }
 
@@ -57,18 +78,42 @@ describe('backfillTable', () => {
   test('stages every item at _seq 0, quarantines the one that does not fit, and clears its guard', async () => {
     const w = await world(120);
 
-    const result = await backfillTable({ dynamodb, s3: w.s3, bucket: w.bucket, table: w.table, controlTable: w.controlTable, segments: 3, rowsPerObject: 25 });
+    const result = await backfillTable({
+      dynamodb,
+      s3: w.s3,
+      bucket: w.bucket,
+      table: w.table,
+      controlTable: w.controlTable,
+      segments: 3,
+      rowsPerObject: 25,
+    });
 
     expect(result).toMatchObject({ scanned: 120, quarantined: 1 });
     const staged = await w.list(`staging/${w.table.name}/backfill/${result.runId}/`);
     expect(staged.sort()).toEqual([...result.keys].sort());
-    const rows = (await Promise.all(staged.map(async (key) => readAllStagingRows((await w.s3.send(new GetObjectCommand({ Bucket: w.bucket, Key: key }))).Body as AsyncIterable<Uint8Array>)))).flat();
+    const rows = (
+      await Promise.all(
+        staged.map(async (key) =>
+          readAllStagingRows(
+            (await w.s3.send(new GetObjectCommand({ Bucket: w.bucket, Key: key })))
+              .Body as AsyncIterable<Uint8Array>,
+          ),
+        ),
+      )
+    ).flat();
     expect(rows).toHaveLength(119);
     expect(new Set(rows.map((r) => r._seq))).toEqual(new Set(['0'.repeat(40)]));
     expect(rows.every((r) => r._source === 'backfill' && r._op === 'upsert')).toBe(true);
     const [quarantined] = await w.list(`quarantine/${w.table.name}/`);
-    const body = JSON.parse(await (await w.s3.send(new GetObjectCommand({ Bucket: w.bucket, Key: quarantined! }))).Body!.transformToString()) as { reason: string; error: { name: string; attribute: string }; runId: string };
-    expect(body).toMatchObject({ runId: result.runId, error: { name: 'ValueMappingError', attribute: 'date' } });
+    const body = JSON.parse(
+      await (
+        await w.s3.send(new GetObjectCommand({ Bucket: w.bucket, Key: quarantined! }))
+      ).Body!.transformToString(),
+    ) as { reason: string; error: { name: string; attribute: string }; runId: string };
+    expect(body).toMatchObject({
+      runId: result.runId,
+      error: { name: 'ValueMappingError', attribute: 'date' },
+    });
     expect(await readBackfillRun(dynamodb, w.controlTable, w.table.name)).toBeUndefined();
   });
 
@@ -83,7 +128,15 @@ describe('backfillTable', () => {
       { step: 'initialize', name: 'failSecondPut' },
     );
 
-    const error = await backfillTable({ dynamodb, s3: w.s3, bucket: w.bucket, table: w.table, controlTable: w.controlTable, segments: 1, rowsPerObject: 10 }).catch((e: unknown) => e);
+    const error = await backfillTable({
+      dynamodb,
+      s3: w.s3,
+      bucket: w.bucket,
+      table: w.table,
+      controlTable: w.controlTable,
+      segments: 1,
+      rowsPerObject: 10,
+    }).catch((e: unknown) => e);
 
     expect((error as Error).message).toBe('S3 is down');
     expect(await w.list(`staging/${w.table.name}/`)).toEqual([]);

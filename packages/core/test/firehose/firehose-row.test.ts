@@ -64,11 +64,27 @@ describe('Firehose record bodies', () => {
           const digits = (unscaled < 0n ? -unscaled : unscaled).toString().padStart(11, '0');
           const d = `${unscaled < 0n ? '-' : ''}${digits.slice(0, -10)}.${digits.slice(-10)}`;
           const result = decodeStreamRecord(
-            { ...order, dynamodb: { ...order.dynamodb, NewImage: { id: { S: 'x' }, n: { N: n.toString() }, d: { N: d }, t: { N: micros.toString() } } } },
+            {
+              ...order,
+              dynamodb: {
+                ...order.dynamodb,
+                NewImage: {
+                  id: { S: 'x' },
+                  n: { N: n.toString() },
+                  d: { N: d },
+                  t: { N: micros.toString() },
+                },
+              },
+            },
             table,
           );
           if (result.kind !== 'change') throw new Error('expected a change');
-          const row = { id: result.row.id ?? null, n: result.row.n ?? null, d: result.row.d ?? null, t: result.row.t ?? null };
+          const row = {
+            id: result.row.id ?? null,
+            n: result.row.n ?? null,
+            d: result.row.d ?? null,
+            t: result.row.t ?? null,
+          };
           expect(decodeFirehoseRow(table, encodeFirehoseRow(table, row))).toEqual(row);
         },
       ),

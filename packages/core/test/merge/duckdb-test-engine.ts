@@ -33,19 +33,36 @@ export class DuckDbTestEngine implements MergeEngine {
   }
 
   async ensureTable(table: TableDeclaration): Promise<void> {
-    for (const sql of renderCreate(table, duckdbDialect, { database: 'lake', tableLocation: '', stagingLocation: '' })) await this.db.run(sql);
+    for (const sql of renderCreate(table, duckdbDialect, {
+      database: 'lake',
+      tableLocation: '',
+      stagingLocation: '',
+    }))
+      await this.db.run(sql);
   }
 
   async merge(batch: MergeBatch, signal?: AbortSignal): Promise<MergeResult> {
     const files: string[] = [];
     for (const o of batch.objects) {
-      const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: batch.bucket, Key: o.key }), { abortSignal: signal });
+      const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: batch.bucket, Key: o.key }), {
+        abortSignal: signal,
+      });
       const path = join(this.dir, `${this.counter++}.json.gz`);
       writeFileSync(path, await Body!.transformToByteArray());
       files.push(path);
     }
     signal?.throwIfAborted();
-    await this.db.run(renderMerge({ table: batch.table, target: { database: 'lake', name: batch.table.name }, stagingTable: { name: 'unused' }, files }, duckdbDialect));
+    await this.db.run(
+      renderMerge(
+        {
+          table: batch.table,
+          target: { database: 'lake', name: batch.table.name },
+          stagingTable: { name: 'unused' },
+          files,
+        },
+        duckdbDialect,
+      ),
+    );
     this.merges.push(batch.objects.map((o) => o.key));
     return {};
   }

@@ -47,7 +47,12 @@ async function world() {
   const s3: S3Client = localS3Client(s3Local.endpoint);
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   await dynamodb.send(
-    new CreateTableCommand({ TableName: controlTable, AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }),
+    new CreateTableCommand({
+      TableName: controlTable,
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
   );
   const engine = await DuckDbTestEngine.create(s3);
   await engine.ensureTable(books);
@@ -83,47 +88,125 @@ async function world() {
       const s = ++seq;
       if (op === 'delete') oracle.delete(id);
       else oracle.set(id, `v${s}`);
-      return { id, name: op === 'delete' ? null : `v${s}`, author: null, summary: null, published_at: null, _op: op, _seq: String(s).padStart(40, '0'), _event_time: '2024-05-01 11:59:00.000000', _source: 'stream' };
+      return {
+        id,
+        name: op === 'delete' ? null : `v${s}`,
+        author: null,
+        summary: null,
+        published_at: null,
+        _op: op,
+        _seq: String(s).padStart(40, '0'),
+        _event_time: '2024-05-01 11:59:00.000000',
+        _source: 'stream',
+      };
     });
-    const key = streamObjectKey({ table: 'books', shardId: 'shardId-1', firstSequenceNumber: rows[0]!._seq, lastSequenceNumber: rows.at(-1)!._seq, firstEventTime: new Date('2024-05-01T11:59:00Z') });
+    const key = streamObjectKey({
+      table: 'books',
+      shardId: 'shardId-1',
+      firstSequenceNumber: rows[0]!._seq,
+      lastSequenceNumber: rows.at(-1)!._seq,
+      firstEventTime: new Date('2024-05-01T11:59:00Z'),
+    });
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: encodeStagingObject(rows) }));
     return key;
   };
 
   /** Stages one backfill object: the scanned state of `ids`, at `_seq` 0 (the oracle is unchanged: a scan only repeats state). */
   const stageBackfill = async (runId: string, part: number, ids: readonly string[]): Promise<void> => {
-    const rows: StagingRow[] = ids.map((id) => ({ id, name: `scanned-${id}`, author: null, summary: null, published_at: null, _op: 'upsert', _seq: '0'.repeat(40), _event_time: '2024-05-01 11:58:00.000000', _source: 'backfill' }));
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: backfillObjectKey({ table: 'books', runId, segment: 0, part }), Body: encodeStagingObject(rows) }));
+    const rows: StagingRow[] = ids.map((id) => ({
+      id,
+      name: `scanned-${id}`,
+      author: null,
+      summary: null,
+      published_at: null,
+      _op: 'upsert',
+      _seq: '0'.repeat(40),
+      _event_time: '2024-05-01 11:58:00.000000',
+      _source: 'backfill',
+    }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: backfillObjectKey({ table: 'books', runId, segment: 0, part }),
+        Body: encodeStagingObject(rows),
+      }),
+    );
   };
 
   const options = (owner: string, extra: Partial<MergeRunOptions> = {}): MergeRunOptions => ({
-    table: books, bucket, controlTable, owner, deadline: new Date(now.t + 600_000), limits: { maxFiles: 2, maxBytes: 1e9, maxQueryBytes: 262_144 }, ...extra,
+    table: books,
+    bucket,
+    controlTable,
+    owner,
+    deadline: new Date(now.t + 600_000),
+    limits: { maxFiles: 2, maxBytes: 1e9, maxQueryBytes: 262_144 },
+    ...extra,
   });
 
-  const staged = async (): Promise<string[]> => ((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key!);
-  const expected = (): Record<string, unknown>[] => [...oracle.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, name]) => ({ id, name }));
-  const table = async (): Promise<Record<string, unknown>[]> => (await engine.rows('books')).map(({ id, name }) => ({ id, name }));
+  const staged = async (): Promise<string[]> =>
+    ((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key!);
+  const expected = (): Record<string, unknown>[] =>
+    [...oracle.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, name]) => ({ id, name }));
+  const table = async (): Promise<Record<string, unknown>[]> =>
+    (await engine.rows('books')).map(({ id, name }) => ({ id, name }));
 
-  return { s3, bucket, controlTable, engine, clock, now, stage, stageBackfill, options, staged, expected, table, earlyDeletes, deps: { s3, dynamodb, engine, clock } };
+  return {
+    s3,
+    bucket,
+    controlTable,
+    engine,
+    clock,
+    now,
+    stage,
+    stageBackfill,
+    options,
+    staged,
+    expected,
+    table,
+    earlyDeletes,
+    deps: { s3, dynamodb, engine, clock },
+  };
 }
 
 describe('merge protocol', () => {
-  test.each<MergeStep>(['leased', 'journaled-merging', 'merged', 'journaled-committed', 'object-deleted', 'cleaned'])(
+  test.each<MergeStep>([
+    'leased',
+    'journaled-merging',
+    'merged',
+    'journaled-committed',
+    'object-deleted',
+    'cleaned',
+  ])(
     'a crash at "%s", with objects arriving during the merge, loses and resurrects nothing',
     async (crashAt) => {
       // Arrange: five staged objects; k1 is upserted early and deleted by an object that arrives
       // while the first batch is merging (the resurrection bait if batch 1 were replayed later).
       const w = await world();
-      await w.stage([['k1', 'upsert'], ['k2', 'upsert']]);
-      await w.stage([['k3', 'upsert'], ['k2', 'upsert']]);
-      await w.stage([['k4', 'upsert'], ['k3', 'delete']]);
+      await w.stage([
+        ['k1', 'upsert'],
+        ['k2', 'upsert'],
+      ]);
+      await w.stage([
+        ['k3', 'upsert'],
+        ['k2', 'upsert'],
+      ]);
+      await w.stage([
+        ['k4', 'upsert'],
+        ['k3', 'delete'],
+      ]);
       await w.stage([['k5', 'upsert']]);
-      await w.stage([['k4', 'upsert'], ['k1', 'upsert']]);
+      await w.stage([
+        ['k4', 'upsert'],
+        ['k1', 'upsert'],
+      ]);
       let arrived = false;
       const arrive = async (step: MergeStep): Promise<void> => {
         if (step === 'journaled-merging' && !arrived) {
           arrived = true;
-          await w.stage([['k1', 'delete'], ['k6', 'upsert']]);
+          await w.stage([
+            ['k1', 'delete'],
+            ['k6', 'upsert'],
+          ]);
           await w.stage([['k2', 'delete']]);
         }
       };
@@ -133,7 +216,9 @@ describe('merge protocol', () => {
       };
 
       // Act: run 1 crashes; later runs (after the lease expired) finish the work.
-      await expect(w.deps && mergeTable(w.deps, w.options('run-1', { onStep }))).rejects.toBeInstanceOf(Crash);
+      await expect(w.deps && mergeTable(w.deps, w.options('run-1', { onStep }))).rejects.toBeInstanceOf(
+        Crash,
+      );
       const afterCrash = await w.staged();
       for (let run = 2; run < 8 && (await w.staged()).length > 0; run++) {
         w.now.t += 20 * 60_000;
@@ -179,7 +264,10 @@ describe('merge protocol', () => {
     };
 
     const settle = <T>(p: Promise<T>): Promise<T> => p.finally(() => release());
-    const [one, two] = await Promise.all([settle(mergeTable(w.deps, w.options('one', { onStep: hold }))), settle(mergeTable(w.deps, w.options('two', { onStep: hold })))]);
+    const [one, two] = await Promise.all([
+      settle(mergeTable(w.deps, w.options('one', { onStep: hold }))),
+      settle(mergeTable(w.deps, w.options('two', { onStep: hold }))),
+    ]);
 
     expect([one.status, two.status].sort()).toEqual(['busy', 'drained']);
     expect((one.status === 'busy' ? one : two).batches).toEqual([]);
@@ -189,7 +277,13 @@ describe('merge protocol', () => {
   test('an expired lease is taken over, a live one is not', async () => {
     const w = await world();
     await w.stage([['a', 'upsert']]);
-    await acquireLease(dynamodb, { controlTable: w.controlTable, table: 'books', owner: 'dead-merger', now: w.clock.now(), durationMs: 60_000 });
+    await acquireLease(dynamodb, {
+      controlTable: w.controlTable,
+      table: 'books',
+      owner: 'dead-merger',
+      now: w.clock.now(),
+      durationMs: 60_000,
+    });
 
     w.now.t += 30_000;
     const whileLive = await mergeTable(w.deps, w.options('next'));
@@ -264,11 +358,19 @@ describe('merge protocol', () => {
       const report = await mergeTable(w.deps, w.options('m'));
 
       expect(report.batches.map((b) => b.files)).toEqual([1]);
-      expect(await w.table()).toEqual([{ id: 'a', name: 'scanned-a' }, { id: 'b', name: 'scanned-b' }]);
-      await expect(beginBackfill(dynamodb, { ...guard, runId: 'run-b' })).rejects.toBeInstanceOf(BackfillInProgressError);
+      expect(await w.table()).toEqual([
+        { id: 'a', name: 'scanned-a' },
+        { id: 'b', name: 'scanned-b' },
+      ]);
+      await expect(beginBackfill(dynamodb, { ...guard, runId: 'run-b' })).rejects.toBeInstanceOf(
+        BackfillInProgressError,
+      );
       await endBackfill(dynamodb, guard);
       await mergeTable(w.deps, w.options('m2'));
-      expect(await w.table()).toEqual([{ id: 'a', name: w.expected().find((r) => r.id === 'a')!.name }, { id: 'b', name: 'scanned-b' }]);
+      expect(await w.table()).toEqual([
+        { id: 'a', name: w.expected().find((r) => r.id === 'a')!.name },
+        { id: 'b', name: 'scanned-b' },
+      ]);
     });
   });
 });

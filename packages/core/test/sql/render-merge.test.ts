@@ -23,14 +23,26 @@ describe('renderMerge golden SQL', () => {
   });
 
   test('books, duckdb', async () => {
-    const sql = renderMerge({ ...booksAthena, files: ['/tmp/lake/staging/books/a.json.gz', '/tmp/lake/staging/books/b.json.gz'] }, duckdbDialect);
+    const sql = renderMerge(
+      { ...booksAthena, files: ['/tmp/lake/staging/books/a.json.gz', '/tmp/lake/staging/books/b.json.gz'] },
+      duckdbDialect,
+    );
     await expect(sql).toMatchFileSnapshot('../fixtures/sql/books.merge.duckdb.sql');
   });
 
   test('every column type, athena and duckdb', async () => {
-    const plan: MergeSqlPlan = { table: everything, target: { database: 'lake', name: 'everything' }, stagingTable: { database: 'lake', name: 'everything_staging' }, files: ['s3://lake/staging/everything/x.json.gz'] };
-    await expect(renderMerge(plan, athenaDialect)).toMatchFileSnapshot('../fixtures/sql/everything.merge.athena.sql');
-    await expect(renderMerge(plan, duckdbDialect)).toMatchFileSnapshot('../fixtures/sql/everything.merge.duckdb.sql');
+    const plan: MergeSqlPlan = {
+      table: everything,
+      target: { database: 'lake', name: 'everything' },
+      stagingTable: { database: 'lake', name: 'everything_staging' },
+      files: ['s3://lake/staging/everything/x.json.gz'],
+    };
+    await expect(renderMerge(plan, athenaDialect)).toMatchFileSnapshot(
+      '../fixtures/sql/everything.merge.athena.sql',
+    );
+    await expect(renderMerge(plan, duckdbDialect)).toMatchFileSnapshot(
+      '../fixtures/sql/everything.merge.duckdb.sql',
+    );
   });
 });
 
@@ -51,7 +63,15 @@ describe('renderMerge semantics', () => {
   });
 
   test('casts every value that travels as text, and only those', () => {
-    const sql = renderMerge({ table: everything, target: { name: 'everything' }, stagingTable: { name: 'everything_staging' }, files: ['s3://b/k'] }, athenaDialect);
+    const sql = renderMerge(
+      {
+        table: everything,
+        target: { name: 'everything' },
+        stagingTable: { name: 'everything_staging' },
+        files: ['s3://b/k'],
+      },
+      athenaDialect,
+    );
     expect(sql).toContain('CAST("n" AS bigint) AS "n"');
     expect(sql).toContain('CAST("price" AS decimal(38, 9)) AS "price"');
     expect(sql).toContain('from_base64("raw") AS "raw"');
@@ -70,7 +90,10 @@ describe('renderMerge semantics', () => {
 
   test('the size model predicts the rendered length exactly', () => {
     const model = mergeSizeModel(booksAthena, athenaDialect);
-    const files = Array.from({ length: 50 }, (_, i) => `s3://lake/staging/books/2024/05/01/12/shard-${i}'.json.gz`);
+    const files = Array.from(
+      { length: 50 },
+      (_, i) => `s3://lake/staging/books/2024/05/01/12/shard-${i}'.json.gz`,
+    );
     const predicted = model.fixedBytes + files.reduce((sum, f) => sum + model.bytesPerFile(f), 0);
     expect(Buffer.byteLength(renderMerge({ ...booksAthena, files }, athenaDialect))).toBe(predicted);
     expect(model.fixedBytes).toBeLessThan(ATHENA_MAX_QUERY_BYTES);

@@ -14,8 +14,25 @@ import { everything } from './fixtures.js';
 const trino = new TrinoSQL();
 
 const identifier = fc.stringMatching(/^[a-z_][a-z0-9_]{0,20}$/);
-const scalar = fc.constantFrom('string', 'bigint', 'int', 'double', 'float', 'boolean', 'binary', 'decimal(12,2)', 'decimal(38,0)', 'date', 'json');
-const nested = fc.constantFrom('array<string>', 'array<bigint>', 'struct<a:int,b:decimal(5,1)>', 'array<struct<sku:string,qty:int>>');
+const scalar = fc.constantFrom(
+  'string',
+  'bigint',
+  'int',
+  'double',
+  'float',
+  'boolean',
+  'binary',
+  'decimal(12,2)',
+  'decimal(38,0)',
+  'date',
+  'json',
+);
+const nested = fc.constantFrom(
+  'array<string>',
+  'array<bigint>',
+  'struct<a:int,b:decimal(5,1)>',
+  'array<struct<sku:string,qty:int>>',
+);
 const keyType = fc.constantFrom('string', 'bigint', 'decimal(20,0)', 'binary');
 
 // Column names never start with "_" (reserved for the pipeline's own columns).
@@ -26,7 +43,10 @@ const declaration = fc
     name: identifier,
     keys: fc.uniqueArray(columnName, { minLength: 1, maxLength: 2 }),
     keyTypes: fc.tuple(keyType, keyType),
-    data: fc.uniqueArray(fc.tuple(columnName, fc.oneof(scalar, nested, fc.constant('timestamp'))), { maxLength: 8, selector: ([n]) => n }),
+    data: fc.uniqueArray(fc.tuple(columnName, fc.oneof(scalar, nested, fc.constant('timestamp'))), {
+      maxLength: 8,
+      selector: ([n]) => n,
+    }),
     extra: fc.boolean(),
   })
   .map(({ name, keys, keyTypes, data, extra }) => {
@@ -35,11 +55,17 @@ const declaration = fc
       ...keys.map((k, i) => ({ name: k, type: keyTypes[i]! })),
       ...data
         .filter(([n]) => !keys.includes(n))
-        .map(([n, type]) => (type === 'timestamp' ? { name: n, type, conversion: 'epoch-seconds' as const } : { name: n, type })),
+        .map(([n, type]) =>
+          type === 'timestamp' ? { name: n, type, conversion: 'epoch-seconds' as const } : { name: n, type },
+        ),
     ];
     const input: TableDeclarationInput = {
       name,
-      dynamodb: { tableName: `t_${name}`, partitionKey: partitionKey!, ...(sortKey === undefined ? {} : { sortKey }) },
+      dynamodb: {
+        tableName: `t_${name}`,
+        partitionKey: partitionKey!,
+        ...(sortKey === undefined ? {} : { sortKey }),
+      },
       columns,
       mode: 'merge',
       unknownAttributes: extra ? 'extra-json-column' : 'ignore',
@@ -48,7 +74,13 @@ const declaration = fc
   });
 
 // Object keys may hold any printable character S3 allows, quotes included.
-const s3Uri = fc.string({ unit: fc.constantFrom('a', 'z', '0', '/', '-', '_', '.', "'", '"', ' ', ';', '\\', 'é', '$'), minLength: 1, maxLength: 40 }).map((k) => `s3://lake/staging/${k}`);
+const s3Uri = fc
+  .string({
+    unit: fc.constantFrom('a', 'z', '0', '/', '-', '_', '.', "'", '"', ' ', ';', '\\', 'é', '$'),
+    minLength: 1,
+    maxLength: 40,
+  })
+  .map((k) => `s3://lake/staging/${k}`);
 
 function errorsOf(sql: string): unknown[] {
   return trino.validate(sql);
@@ -57,23 +89,52 @@ function errorsOf(sql: string): unknown[] {
 describe('every Athena MERGE parses with the Trino grammar', () => {
   test('books and the every-type table', () => {
     for (const table of [books, everything]) {
-      const sql = renderMerge({ table, target: { database: 'db', name: table.name }, stagingTable: { database: 'db', name: `${table.name}_staging` }, files: ["s3://b/k'1", 's3://b/k2'] }, athenaDialect);
+      const sql = renderMerge(
+        {
+          table,
+          target: { database: 'db', name: table.name },
+          stagingTable: { database: 'db', name: `${table.name}_staging` },
+          files: ["s3://b/k'1", 's3://b/k2'],
+        },
+        athenaDialect,
+      );
       expect(errorsOf(sql)).toEqual([]);
     }
   });
 
   test('generated declarations and batches', () => {
     fc.assert(
-      fc.property(declaration, fc.array(s3Uri, { minLength: 1, maxLength: 5 }), fc.option(identifier, { nil: undefined }), (table, files, database) => {
-        const sql = renderMerge({ table, target: { database, name: table.name }, stagingTable: { database, name: `${table.name}_staging` }, files }, athenaDialect);
-        expect(errorsOf(sql)).toEqual([]);
-      }),
+      fc.property(
+        declaration,
+        fc.array(s3Uri, { minLength: 1, maxLength: 5 }),
+        fc.option(identifier, { nil: undefined }),
+        (table, files, database) => {
+          const sql = renderMerge(
+            {
+              table,
+              target: { database, name: table.name },
+              stagingTable: { database, name: `${table.name}_staging` },
+              files,
+            },
+            athenaDialect,
+          );
+          expect(errorsOf(sql)).toEqual([]);
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   test('the grammar does reject a broken MERGE (the check can fail)', () => {
-    const sql = renderMerge({ table: books, target: { name: 'books' }, stagingTable: { name: 'books_staging' }, files: ['s3://b/k'] }, athenaDialect);
+    const sql = renderMerge(
+      {
+        table: books,
+        target: { name: 'books' },
+        stagingTable: { name: 'books_staging' },
+        files: ['s3://b/k'],
+      },
+      athenaDialect,
+    );
     expect(errorsOf(sql.replace('THEN DELETE', 'THEN'))).not.toEqual([]);
   });
 });

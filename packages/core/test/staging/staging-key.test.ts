@@ -1,7 +1,13 @@
 import { InvalidIdentifierError } from '@ddb-athena-sync/schemas/errors';
 import { describe, expect, it } from 'vitest';
 
-import { backfillObjectKey, quarantineKey, stagedObjectSource, streamObjectKey, tableStagingPrefix } from '../../src/staging/staging-key.js';
+import {
+  backfillObjectKey,
+  quarantineKey,
+  stagedObjectSource,
+  streamObjectKey,
+  tableStagingPrefix,
+} from '../../src/staging/staging-key.js';
 
 const batch = {
   table: 'books',

@@ -6,7 +6,11 @@ import { describe, expect, it } from 'vitest';
 
 import { StagingFormatError } from '../../src/errors.js';
 import type { StagingRow } from '../../src/stream/change-row.js';
-import { encodeStagingObject, readAllStagingRows, readStagingObject } from '../../src/staging/staging-object.js';
+import {
+  encodeStagingObject,
+  readAllStagingRows,
+  readStagingObject,
+} from '../../src/staging/staging-object.js';
 
 const row: fc.Arbitrary<StagingRow> = fc.record({
   id: fc.string(),
@@ -37,7 +41,9 @@ describe('staging objects', () => {
       _source: 'stream' as const,
     }));
     const bytes = encodeStagingObject(rows);
-    const chunks = Array.from({ length: Math.ceil(bytes.length / 97) }, (_, i) => bytes.subarray(i * 97, (i + 1) * 97));
+    const chunks = Array.from({ length: Math.ceil(bytes.length / 97) }, (_, i) =>
+      bytes.subarray(i * 97, (i + 1) * 97),
+    );
     let count = 0;
     for await (const r of readStagingObject(Readable.from(chunks))) {
       expect(r.id).toBe(`k${count}`);
@@ -47,7 +53,11 @@ describe('staging objects', () => {
   });
 
   it('names the object and line of a bad row', async () => {
-    const body = gzipSync('{"_op":"upsert","_seq":"' + '0'.repeat(40) + '","_event_time":"t","_source":"stream"}\n{"_op":"merge"}\n');
+    const body = gzipSync(
+      '{"_op":"upsert","_seq":"' +
+        '0'.repeat(40) +
+        '","_event_time":"t","_source":"stream"}\n{"_op":"merge"}\n',
+    );
     const error = await readAllStagingRows(body, 'staging/books/x.json.gz').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StagingFormatError);
     expect(error).toMatchObject({ objectKey: 'staging/books/x.json.gz', line: 2 });

@@ -5,7 +5,13 @@ import type { TableDeclarationInput } from '@ddb-athena-sync/schemas/declaration
 import { books, booksInput, orders } from '@ddb-athena-sync/schemas/tables';
 import { describe, expect, it } from 'vitest';
 
-import { MalformedRecordError, MissingKeyError, PoisonRecordError, UnknownAttributeError, ValueMappingError } from '../../src/errors.js';
+import {
+  MalformedRecordError,
+  MissingKeyError,
+  PoisonRecordError,
+  UnknownAttributeError,
+  ValueMappingError,
+} from '../../src/errors.js';
 import { decodeStreamRecord, isTtlRemoval } from '../../src/stream/decode-record.js';
 import type { DynamoDBStreamRecord } from '../../src/stream/decode-record.js';
 
@@ -16,14 +22,22 @@ interface Fixture {
 
 /** Stream records captured from DynamoDB Local (see the fixture's `note` and scripts/capture-stream-fixtures.ts). */
 function fixture(name: string): DynamoDBStreamRecord[] {
-  const parsed = JSON.parse(readFileSync(new URL(`../fixtures/stream-records/${name}`, import.meta.url), 'utf8')) as Fixture;
+  const parsed = JSON.parse(
+    readFileSync(new URL(`../fixtures/stream-records/${name}`, import.meta.url), 'utf8'),
+  ) as Fixture;
   return parsed.records;
 }
 
 const captured = fixture('books.json');
-const [insertDune, insertNeuromancer, modifyDune, removeDune, insertBadDate, removeNeuromancer] = captured as [
-  DynamoDBStreamRecord, DynamoDBStreamRecord, DynamoDBStreamRecord, DynamoDBStreamRecord, DynamoDBStreamRecord, DynamoDBStreamRecord,
-];
+const [insertDune, insertNeuromancer, modifyDune, removeDune, insertBadDate, removeNeuromancer] =
+  captured as [
+    DynamoDBStreamRecord,
+    DynamoDBStreamRecord,
+    DynamoDBStreamRecord,
+    DynamoDBStreamRecord,
+    DynamoDBStreamRecord,
+    DynamoDBStreamRecord,
+  ];
 
 function decodeChange(record: DynamoDBStreamRecord, table = books) {
   const result = decodeStreamRecord(record, table);
@@ -66,12 +80,24 @@ describe('decodeStreamRecord on records captured from DynamoDB Local', () => {
 
   it('takes the whole new image of a MODIFY', () => {
     const { row } = decodeChange(modifyDune);
-    expect(row).toMatchObject({ id: 'b-001', summary: 'Politics, religion and ecology on Arrakis', name: 'Dune', _op: 'upsert' });
+    expect(row).toMatchObject({
+      id: 'b-001',
+      summary: 'Politics, religion and ecology on Arrakis',
+      name: 'Dune',
+      _op: 'upsert',
+    });
   });
 
   it('turns a REMOVE into a delete carrying only the key', () => {
     const { row } = decodeChange(removeDune);
-    expect(row).toMatchObject({ id: 'b-001', name: null, author: null, summary: null, published_at: null, _op: 'delete' });
+    expect(row).toMatchObject({
+      id: 'b-001',
+      name: null,
+      author: null,
+      summary: null,
+      published_at: null,
+      _op: 'delete',
+    });
   });
 
   it('orders the rows of one item by _seq as the stream delivered them', () => {
@@ -170,14 +196,25 @@ describe('every DynamoDB type (captured from DynamoDB Local)', () => {
     const ignore = decodeChange(item, parseDeclaration(narrow)).row;
     expect(Object.keys(ignore)).toEqual(['id', 's', '_op', '_seq', '_event_time', '_source']);
 
-    const extra = decodeChange(item, parseDeclaration({ ...narrow, unknownAttributes: 'extra-json-column' })).row;
-    expect(JSON.parse(extra._extra as string)).toMatchObject({ n_big: expect.any(Number), bool: true, ss: ['a', 'b'] });
+    const extra = decodeChange(
+      item,
+      parseDeclaration({ ...narrow, unknownAttributes: 'extra-json-column' }),
+    ).row;
+    expect(JSON.parse(extra._extra as string)).toMatchObject({
+      n_big: expect.any(Number),
+      bool: true,
+      ss: ['a', 'b'],
+    });
     // The exact digits survive in the JSON text even though JSON.parse would round them.
     expect(extra._extra).toContain('"n_big":12345678901234567890123456789012345678');
 
-    const error = thrown(() => decodeStreamRecord(item, parseDeclaration({ ...narrow, unknownAttributes: 'fail' })));
+    const error = thrown(() =>
+      decodeStreamRecord(item, parseDeclaration({ ...narrow, unknownAttributes: 'fail' })),
+    );
     expect(error).toBeInstanceOf(UnknownAttributeError);
-    expect((error as UnknownAttributeError).attributes).toEqual(expect.arrayContaining(['n_int', 'b', 'm', 'l']));
+    expect((error as UnknownAttributeError).attributes).toEqual(
+      expect.arrayContaining(['n_int', 'b', 'm', 'l']),
+    );
   });
 });
 
@@ -186,12 +223,28 @@ describe('malformed envelopes', () => {
   const cases: [string, unknown, RegExp][] = [
     ['no dynamodb object', { eventName: 'INSERT' }, /no "dynamodb" object/],
     ['a null record', null, /no "dynamodb" object/],
-    ['a non-numeric SequenceNumber', { ...good, dynamodb: { ...good.dynamodb, SequenceNumber: '12a' } }, /SequenceNumber/],
-    ['a 41-digit SequenceNumber', { ...good, dynamodb: { ...good.dynamodb, SequenceNumber: '1'.repeat(41) } }, /SequenceNumber/],
+    [
+      'a non-numeric SequenceNumber',
+      { ...good, dynamodb: { ...good.dynamodb, SequenceNumber: '12a' } },
+      /SequenceNumber/,
+    ],
+    [
+      'a 41-digit SequenceNumber',
+      { ...good, dynamodb: { ...good.dynamodb, SequenceNumber: '1'.repeat(41) } },
+      /SequenceNumber/,
+    ],
     ['an unknown eventName', { ...good, eventName: 'UPSERT' }, /eventName must be/],
-    ['no creation time', { ...good, dynamodb: { ...good.dynamodb, ApproximateCreationDateTime: 'yesterday' } }, /ApproximateCreationDateTime/],
+    [
+      'no creation time',
+      { ...good, dynamodb: { ...good.dynamodb, ApproximateCreationDateTime: 'yesterday' } },
+      /ApproximateCreationDateTime/,
+    ],
     ['no Keys', { ...good, dynamodb: { ...good.dynamodb, Keys: undefined } }, /Keys is missing/],
-    ['no NewImage (KEYS_ONLY stream)', { ...good, dynamodb: { ...good.dynamodb, NewImage: undefined } }, /NEW_IMAGE or NEW_AND_OLD_IMAGES/],
+    [
+      'no NewImage (KEYS_ONLY stream)',
+      { ...good, dynamodb: { ...good.dynamodb, NewImage: undefined } },
+      /NEW_IMAGE or NEW_AND_OLD_IMAGES/,
+    ],
   ];
 
   it.each(cases)('rejects %s with a MalformedRecordError', (_label, record, reason) => {
@@ -202,9 +255,15 @@ describe('malformed envelopes', () => {
   });
 
   it('rejects a missing key attribute with a MissingKeyError', () => {
-    const error = thrown(() => decodeStreamRecord({ ...good, dynamodb: { ...good.dynamodb, Keys: { isbn: { S: 'x' } } } }, books));
+    const error = thrown(() =>
+      decodeStreamRecord({ ...good, dynamodb: { ...good.dynamodb, Keys: { isbn: { S: 'x' } } } }, books),
+    );
     expect(error).toBeInstanceOf(MissingKeyError);
-    expect(error).toMatchObject({ attribute: 'id', table: 'books', sequenceNumber: good.dynamodb!.SequenceNumber });
+    expect(error).toMatchObject({
+      attribute: 'id',
+      table: 'books',
+      sequenceNumber: good.dynamodb!.SequenceNumber,
+    });
   });
 
   it('reads the orders declaration with decimals, ISO timestamps and nested line items', () => {

@@ -1,12 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { BACKFILL_SEQUENCE, compareSequenceNumbers, padSequenceNumber } from '../../src/stream/sequence-number.js';
+import {
+  BACKFILL_SEQUENCE,
+  compareSequenceNumbers,
+  padSequenceNumber,
+} from '../../src/stream/sequence-number.js';
 
 /** Sequence numbers as DynamoDB Streams writes them: 21 to 40 digits, no leading zero. */
-const sequenceNumber = fc
-  .bigInt({ min: 10n ** 20n, max: 10n ** 40n - 1n })
-  .map((n) => n.toString());
+const sequenceNumber = fc.bigInt({ min: 10n ** 20n, max: 10n ** 40n - 1n }).map((n) => n.toString());
 
 describe('sequence numbers', () => {
   it('order as padded strings exactly as they order as numbers', () => {
