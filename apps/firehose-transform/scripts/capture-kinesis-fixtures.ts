@@ -16,14 +16,9 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeStreamCommand,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-} from '@aws-sdk/client-dynamodb-streams';
-import type { _Record as SdkStreamRecord } from '@aws-sdk/client-dynamodb-streams';
 import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
 import { localDynamoDbClient, localStreamsClient } from '@ddb-athena-sync/local-services/local-clients';
+import { readWholeStream } from '@ddb-athena-sync/local-services/read-stream';
 import { toLambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
 
 const TABLE = 'orders';
@@ -81,24 +76,7 @@ try {
   await ddb.send(new PutItemCommand({ TableName: TABLE, Item: item('o-003', '10.005') }));
   await ddb.send(new DeleteItemCommand({ TableName: TABLE, Key: { id: { S: 'o-002' } } }));
 
-  const desc = await streams.send(new DescribeStreamCommand({ StreamArn: arn }));
-  const sdkRecords: SdkStreamRecord[] = [];
-  for (const shard of desc.StreamDescription?.Shards ?? []) {
-    const it = await streams.send(
-      new GetShardIteratorCommand({
-        StreamArn: arn,
-        ShardId: shard.ShardId!,
-        ShardIteratorType: 'TRIM_HORIZON',
-      }),
-    );
-    let iterator = it.ShardIterator;
-    for (let i = 0; i < 10 && iterator !== undefined; i++) {
-      const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
-      sdkRecords.push(...(page.Records ?? []));
-      if ((page.Records ?? []).length === 0) break;
-      iterator = page.NextShardIterator;
-    }
-  }
+  const sdkRecords = await readWholeStream(streams, arn);
 
   const records = sdkRecords.map((r) => {
     const lambda = toLambdaStreamRecord(r, arn);

@@ -20,14 +20,10 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeStreamCommand,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-} from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
 import { localDynamoDbClient, localStreamsClient } from '@ddb-athena-sync/local-services/local-clients';
+import { readWholeStream } from '@ddb-athena-sync/local-services/read-stream';
 import { toLambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
 import type { LambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
 
@@ -45,25 +41,7 @@ async function createStreamTable(ddb: DynamoDBClient, name: string): Promise<str
 }
 
 async function readAll(streams: DynamoDBStreamsClient, arn: string): Promise<LambdaStreamRecord[]> {
-  const desc = await streams.send(new DescribeStreamCommand({ StreamArn: arn }));
-  const records: LambdaStreamRecord[] = [];
-  for (const shard of desc.StreamDescription?.Shards ?? []) {
-    const it = await streams.send(
-      new GetShardIteratorCommand({
-        StreamArn: arn,
-        ShardId: shard.ShardId!,
-        ShardIteratorType: 'TRIM_HORIZON',
-      }),
-    );
-    let iterator = it.ShardIterator;
-    for (let i = 0; i < 10 && iterator !== undefined; i++) {
-      const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
-      for (const r of page.Records ?? []) records.push(toLambdaStreamRecord(r, arn));
-      if ((page.Records ?? []).length === 0) break;
-      iterator = page.NextShardIterator;
-    }
-  }
-  return records;
+  return (await readWholeStream(streams, arn)).map((r) => toLambdaStreamRecord(r, arn));
 }
 
 const local = await startDynamoDbLocal();
