@@ -3,40 +3,7 @@ import type {
   LambdaStreamRecord,
 } from '@ddb-athena-sync/local-services/stream-records';
 
-import { mulberry32 } from './prng.js';
-
-const WORDS = [
-  'river',
-  'glass',
-  'orchard',
-  'winter',
-  'lantern',
-  'harbor',
-  'copper',
-  'meadow',
-  'signal',
-  'atlas',
-  'ember',
-  'quiet',
-  'north',
-  'paper',
-  'salt',
-  'desert',
-  'spice',
-  'empire',
-  'machine',
-  'garden',
-];
-const AUTHORS = [
-  'Frank Herbert',
-  'William Gibson',
-  'Ursula K. Le Guin',
-  'Octavia E. Butler',
-  'Iain M. Banks',
-  'N. K. Jemisin',
-  'Ted Chiang',
-  'Becky Chambers',
-];
+import { BOOK_AUTHORS as AUTHORS, BOOK_WORDS as WORDS, seededRandom as mulberry32 } from '../sample-data.js';
 
 export interface BooksStreamOptions {
   /** Number of records. */

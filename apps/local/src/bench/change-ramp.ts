@@ -3,7 +3,7 @@ import type { AttributeValue, DynamoDBClient, WriteRequest } from '@aws-sdk/clie
 
 import type { Stack } from '../stack/stack.js';
 import { stagingStatus } from '../stack/staging-status.js';
-import { mulberry32 } from './prng.js';
+import { BOOK_WORDS as WORDS, seededRandom as mulberry32 } from '../sample-data.js';
 
 export interface RampOptions {
   readonly stack: Stack;
@@ -44,20 +44,6 @@ export interface RampResult {
 const MAX_IN_FLIGHT = 16;
 /** BatchWriteItem takes at most 25 requests (DynamoDB API reference, BatchWriteItem). */
 const BATCH = 25;
-const WORDS = [
-  'river',
-  'glass',
-  'orchard',
-  'winter',
-  'lantern',
-  'harbor',
-  'copper',
-  'meadow',
-  'signal',
-  'atlas',
-  'ember',
-  'quiet',
-];
 
 /**
  * Writes `books` changes at a fixed rate: BatchWriteItem calls of up to 25 distinct keys, inserts of

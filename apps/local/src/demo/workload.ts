@@ -4,6 +4,7 @@ import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/c
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 import type { LagTracker } from './lag-tracker.js';
+import { BOOK_AUTHORS as AUTHORS, BOOK_WORDS as WORDS, pick } from '../sample-data.js';
 
 export interface WorkloadCounts {
   inserts: number;
@@ -27,38 +28,6 @@ export interface WorkloadOptions {
   readonly random?: () => number;
   readonly now?: () => number;
   readonly onError?: (error: unknown) => void;
-}
-
-const WORDS = [
-  'river',
-  'glass',
-  'orchard',
-  'winter',
-  'lantern',
-  'harbor',
-  'copper',
-  'meadow',
-  'signal',
-  'atlas',
-  'ember',
-  'quiet',
-  'north',
-  'paper',
-  'salt',
-];
-const AUTHORS = [
-  'A. Lovelace',
-  'G. Hopper',
-  'E. Dijkstra',
-  'B. Liskov',
-  'D. Knuth',
-  'M. Hamilton',
-  'K. Thompson',
-  'F. Allen',
-];
-
-function pick<T>(items: readonly T[], random: () => number): T {
-  return items[Math.floor(random() * items.length)]!;
 }
 
 function newId(prefix: string): string {
