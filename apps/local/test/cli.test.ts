@@ -35,6 +35,17 @@ describe('ddb-athena-sync dispatcher', () => {
     expect(c.err()).toContain('unknown option --durration');
   });
 
+  it('backfill --aws needs the lake bucket and the control table, and AWS flags need --aws', async () => {
+    // Usage is checked before any client is built: nothing here reaches AWS.
+    const missing = capture();
+    expect(await main(['backfill', '--table', 'books', '--aws', '--bucket', 'lake'], missing.io)).toBe(2);
+    expect(missing.err()).toContain('--aws needs --bucket and --control-table');
+
+    const stray = capture();
+    expect(await main(['backfill', '--table', 'books', '--bucket', 'lake'], stray.io)).toBe(2);
+    expect(stray.err()).toContain('--bucket, --control-table and --region go with --aws');
+  });
+
   it('runs through bin/ddb-athena-sync.js with no build step (tsx)', async () => {
     const bin = fileURLToPath(new URL('../bin/ddb-athena-sync.js', import.meta.url));
     const { stdout } = await promisify(execFile)(process.execPath, [bin, 'query', '--help']);

@@ -1,3 +1,5 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { backfillTable } from '@ddb-athena-sync/core/backfill/backfill-table';
 import type { BackfillProgress } from '@ddb-athena-sync/core/backfill/backfill-table';
 import { getTable } from '@ddb-athena-sync/schemas/tables';
@@ -12,6 +14,8 @@ import { CONTROL_TABLE, startStack } from '../stack/stack.js';
 import { stagingStatus } from '../stack/staging-status.js';
 
 const USAGE = `usage: ddb-athena-sync backfill --table <name> [--segments <n>] [--data-dir <dir>]
+       ddb-athena-sync backfill --table <name> --aws --bucket <lake bucket> --control-table <name>
+                                [--region <region>] [--segments <n>]
 
 Copies the items a table already holds into the lake: with the table's stream running (it is enabled
 first if needed), a parallel Scan writes staging rows with _seq = 0 and _source = backfill; the merger
@@ -21,6 +25,14 @@ of the data directory, or starts one for the duration of the backfill and waits 
   --table <name>     declared table (merge mode)
   --segments <n>     parallel Scan segments (default 4)
   --data-dir <dir>   state directory (default ${DEFAULT_DATA_DIR}/)
+
+With --aws, the same backfill runs against AWS with the default credential chain: the table's stream
+must already be on (terraform apply enables it), the rows go to s3://<bucket>/staging/<table>/backfill/,
+and the merger's control table holds the backfill guard while the Scan runs. The deployed merger
+merges them on its schedule.
+  --bucket <name>         the lake bucket (the lake module's bucket output)
+  --control-table <name>  the merger's control table (the merge-table module's output)
+  --region <region>       AWS Region (default: the SDK's, e.g. AWS_REGION)
 `;
 
 export async function run(args: string[], io: CommandIo): Promise<number> {
@@ -28,6 +40,10 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     table: { type: 'string' },
     segments: { type: 'number' },
     'data-dir': { type: 'string' },
+    aws: { type: 'boolean' },
+    bucket: { type: 'string' },
+    'control-table': { type: 'string' },
+    region: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (flags.help === true) {
@@ -52,6 +68,29 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       `${tty ? '\r\x1b[2K' : ''}scanning ${table.name} ${progressBar(p.scanned, p.estimated)}  ${p.objects} objects${tty ? '' : '\n'}`,
     );
   };
+
+  if (flags.aws === true) {
+    if (typeof flags.bucket !== 'string' || typeof flags['control-table'] !== 'string') {
+      throw new UsageError(`--aws needs --bucket and --control-table\n${USAGE}`);
+    }
+    const region = typeof flags.region === 'string' ? { region: flags.region } : {};
+    const result = await backfillTable({
+      dynamodb: new DynamoDBClient(region),
+      s3: new S3Client(region),
+      bucket: flags.bucket,
+      table,
+      controlTable: flags['control-table'],
+      segments,
+      onProgress,
+    });
+    io.stdout(
+      `${tty ? '\n' : ''}staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined to quarantine/); the deployed merger merges them on its schedule.\n`,
+    );
+    return result.quarantined > 0 ? 1 : 0;
+  }
+  if (flags.bucket !== undefined || flags['control-table'] !== undefined || flags.region !== undefined) {
+    throw new UsageError(`--bucket, --control-table and --region go with --aws\n${USAGE}`);
+  }
 
   const running = await runningStack(dataDirLayout(dataDir));
   if (running !== undefined) {
