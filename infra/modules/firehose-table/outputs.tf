@@ -40,9 +40,5 @@ output "firehose_role_arn" {
 
 output "alarm_arns" {
   description = "ARNs of the table's CloudWatch alarms, by purpose."
-  value = {
-    transform_errors  = aws_cloudwatch_metric_alarm.transform_errors.arn
-    processing_failed = aws_cloudwatch_metric_alarm.processing_failed.arn
-    delivery_lag      = aws_cloudwatch_metric_alarm.delivery_lag.arn
-  }
+  value       = { for purpose, alarm in aws_cloudwatch_metric_alarm.this : purpose => alarm.arn }
 }

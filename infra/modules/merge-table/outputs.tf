@@ -70,12 +70,5 @@ output "on_failure_queue_url" {
 
 output "alarm_arns" {
   description = "ARNs of the table's CloudWatch alarms, by purpose."
-  value = {
-    merger_errors          = aws_cloudwatch_metric_alarm.merger_errors.arn
-    freshness_lag          = aws_cloudwatch_metric_alarm.freshness_lag.arn
-    oldest_staged_object   = aws_cloudwatch_metric_alarm.oldest_staged_object.arn
-    iterator_age           = aws_cloudwatch_metric_alarm.iterator_age.arn
-    on_failure_queue_depth = aws_cloudwatch_metric_alarm.on_failure_queue_depth.arn
-    quarantined_records    = aws_cloudwatch_metric_alarm.quarantined_records.arn
-  }
+  value       = { for purpose, alarm in aws_cloudwatch_metric_alarm.this : purpose => alarm.arn }
 }
