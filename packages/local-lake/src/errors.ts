@@ -113,3 +113,16 @@ export class StagedObjectReadError extends LakeError {
     this.key = key;
   }
 }
+
+/**
+ * A value that is not what its type promises (a date that does not exist, a malformed decimal).
+ * The message names the type and the problem, never the value itself.
+ */
+export class InvalidValueError extends LakeError {
+  readonly type: string;
+
+  constructor(type: string, reason: string, options?: ErrorOptions) {
+    super(`invalid ${type} value: ${reason}`, options);
+    this.type = type;
+  }
+}

@@ -1,3 +1,4 @@
+import { InvalidValueError } from './errors.js';
 import { murmur3x86_32 } from './murmur3.js';
 import type { IcebergType, PartitionField } from './iceberg-schema.js';
 
@@ -42,18 +43,64 @@ export function unscaledDecimal(text: string, scale: number): bigint {
   return m[1] === '-' ? -v : v;
 }
 
-/** Microseconds since the epoch of 'YYYY-MM-DD HH:MM:SS[.ffffff]' (UTC, no zone). */
-export function timestampMicros(text: string): bigint {
-  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(text);
-  if (!m) throw new Error(`not a timestamp: ${text}`);
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
-  return BigInt(ms) * 1000n + BigInt((m[7] ?? '').padEnd(6, '0'));
+const isLeapYear = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Days from 1970-01-01 to a proleptic Gregorian date, in integer arithmetic (the "days from civil"
+ * algorithm: count days in 400-year eras of 146097 days, with the year starting in March so that
+ * the leap day is last). Not `Date.UTC`, which maps years 0-99 to 1900-1999 (ECMA-262, MakeFullYear
+ * in Date.UTC), while Iceberg dates run from year 1 (Iceberg spec, "Primitive Types": date is days
+ * from 1970-01-01, any calendar date). Throws `InvalidValueError` for a date that does not exist.
+ */
+function daysFromCivil(type: string, year: number, month: number, day: number): number {
+  if (year < 1 || year > 9999) throw new InvalidValueError(type, 'year outside 1..9999');
+  if (month < 1 || month > 12) throw new InvalidValueError(type, 'month outside 1..12');
+  const monthDays = month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!;
+  if (day < 1 || day > monthDays) throw new InvalidValueError(type, 'day outside its month');
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
+/** Year and month (1-12) of a day count from 1970-01-01: the inverse of `daysFromCivil`. */
+function civilFromDays(days: number): { year: number; month: number } {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra -
+      Math.floor(dayOfEra / 1460) +
+      Math.floor(dayOfEra / 36_524) -
+      Math.floor(dayOfEra / 146_096)) /
+      365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153);
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return { year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month };
+}
+
+/** Microseconds since the epoch of 'YYYY-MM-DD HH:MM:SS[.ffffff]' (UTC, no zone), years 1 to 9999. */
+export function timestampMicros(text: string): bigint {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(text);
+  if (!m) throw new InvalidValueError('timestamp', "not 'YYYY-MM-DD HH:MM:SS[.ffffff]'");
+  const [hours, minutes, seconds] = [Number(m[4]), Number(m[5]), Number(m[6])];
+  if (hours > 23 || minutes > 59 || seconds > 59)
+    throw new InvalidValueError('timestamp', 'time of day outside 00:00:00..23:59:59');
+  const days = daysFromCivil('timestamp', Number(m[1]), Number(m[2]), Number(m[3]));
+  const secondsOfDay = hours * 3600 + minutes * 60 + seconds;
+  return (BigInt(days) * 86_400n + BigInt(secondsOfDay)) * 1_000_000n + BigInt((m[7] ?? '').padEnd(6, '0'));
+}
+
+/** Days since 1970-01-01 of 'YYYY-MM-DD', years 1 to 9999. */
 export function dateDays(text: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!m) throw new Error(`not a date: ${text}`);
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 86_400_000;
+  if (!m) throw new InvalidValueError('date', "not 'YYYY-MM-DD'");
+  return daysFromCivil('date', Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
 /** Hash of a value of `type` per Appendix B. */
@@ -128,9 +175,9 @@ export function applyTransform(field: PartitionField, source: IcebergType, value
   else throw new Error(`${t} needs a date or timestamp`);
   if (t === 'hour') return Number(floorDiv(micros, 3_600_000_000n));
   if (t === 'day') return Number(floorDiv(micros, 86_400_000_000n));
-  const d = new Date(Number(floorDiv(micros, 1000n)));
-  if (t === 'month') return (d.getUTCFullYear() - 1970) * 12 + d.getUTCMonth();
-  if (t === 'year') return d.getUTCFullYear() - 1970;
+  const { year, month } = civilFromDays(Number(floorDiv(micros, 86_400_000_000n)));
+  if (t === 'month') return (year - 1970) * 12 + month - 1;
+  if (t === 'year') return year - 1970;
   throw new Error(`unsupported transform ${t}`);
 }
 
