@@ -126,3 +126,15 @@ export class InvalidValueError extends LakeError {
     this.type = type;
   }
 }
+
+/** A column named by a declaration, a partition spec or a scan that the table's schema does not have. */
+export class SchemaMismatchError extends LakeError {
+  readonly table: string;
+  readonly column: string;
+
+  constructor(table: string, column: string, reason: string, options?: ErrorOptions) {
+    super(`${table}.${column}: ${reason}`, options);
+    this.table = table;
+    this.column = column;
+  }
+}

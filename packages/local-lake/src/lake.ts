@@ -5,13 +5,16 @@ import { dirname, join, resolve } from 'node:path';
 
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { duckdbDialect } from '@ddb-athena-sync/core/sql/dialect';
 import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
+import { sqlStringLiteral } from '@ddb-athena-sync/schemas/sql-safety';
 
 import { FileCatalog } from './catalog.js';
 import {
   CommitConflictError,
   CommitRetriesExhaustedError,
+  InvalidMetadataError,
   RowValueError,
   SnapshotNotFoundError,
   TableNotFoundError,
@@ -22,11 +25,10 @@ import {
   partitionSpecFromDeclaration,
   POSITION_DELETE_FILE_PATH_ID,
   POSITION_DELETE_POS_ID,
-  quoteIdent,
   schemaFromDeclaration,
   sortOrderFromDeclaration,
 } from './iceberg-schema.js';
-import { bigintReplacer, liveRowsSql, sqlString } from './live-rows-sql.js';
+import { bigintReplacer, liveRowsSql } from './live-rows-sql.js';
 import { encodeManifest, encodeManifestList, summarizePartitions } from './manifest.js';
 import { applyTransform } from './partition-transform.js';
 import { ManifestReader, fileUri, localPath } from './snapshot-files.js';
@@ -326,15 +328,17 @@ export class Lake {
     for (const namespace of await this.catalog.listNamespaces()) {
       const tables = await this.catalog.listTables(namespace);
       if (tables.length === 0) continue;
-      await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(namespace)}`);
+      await connection.run(`CREATE SCHEMA IF NOT EXISTS ${duckdbDialect.identifier(namespace)}`);
       for (const name of tables) {
         const sql = await this.scanSql(
           { namespace, name },
           at[`${namespace}.${name}`] ?? (namespace === this.namespace ? at[name] : undefined),
         );
-        await connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(namespace)}.${quoteIdent(name)} AS ${sql}`);
+        await connection.run(
+          `CREATE OR REPLACE VIEW ${duckdbDialect.identifier(namespace)}.${duckdbDialect.identifier(name)} AS ${sql}`,
+        );
         if (namespace === this.namespace)
-          await connection.run(`CREATE OR REPLACE VIEW main.${quoteIdent(name)} AS ${sql}`);
+          await connection.run(`CREATE OR REPLACE VIEW main.${duckdbDialect.identifier(name)} AS ${sql}`);
       }
     }
   }
@@ -442,7 +446,7 @@ export class Lake {
         const data = baseFiles.data.filter(inScope);
         const deletes = baseFiles.deletes.filter(inScope);
         const t = this.tempName('tgt');
-        const keyCols = keys.map(quoteIdent);
+        const keyCols = keys.map((c) => duckdbDialect.identifier(c));
         const on = keyCols.map((k) => `t.${k} = s.${k}`).join(' AND ');
         await this.connection.run(
           `CREATE TEMP TABLE ${t} AS SELECT t.* FROM (${liveRowsSql(data, deletes, schema, { columns: [...keys, '_seq'], withPosition: true })}) AS t SEMI JOIN ${src.table} AS s ON ${on}`,
@@ -518,7 +522,7 @@ export class Lake {
         return { rewrittenDataFiles: 0, removedDeleteFiles: 0, addedDataFiles: 0, commit: undefined };
       const work = await this.workdir();
       try {
-        const keys = keyColumns(base.metadata).map(quoteIdent);
+        const keys = keyColumns(base.metadata).map((c) => duckdbDialect.identifier(c));
         const added: DataFile[] = [];
         const removed = new Set<string>();
         for (const [, g] of chosen) {
@@ -729,13 +733,13 @@ export class Lake {
       ['_pidx', 'INTEGER'] as const,
     ]);
     const select = [
-      ...schema.fields.map((f) => `${castExpression(f)} AS ${quoteIdent(f.name)}`),
-      ...extraColumns.map(quoteIdent),
+      ...schema.fields.map((f) => `${castExpression(f)} AS ${duckdbDialect.identifier(f.name)}`),
+      ...extraColumns.map((c) => duckdbDialect.identifier(c)),
       '_pidx',
     ];
     try {
       await this.connection.run(
-        `CREATE TEMP TABLE ${table} AS SELECT ${select.join(', ')} FROM read_json(${sqlString(file)}, format = 'newline_delimited', columns = ${readJsonColumns(schema.fields, extra)})`,
+        `CREATE TEMP TABLE ${table} AS SELECT ${select.join(', ')} FROM read_json(${sqlStringLiteral(file)}, format = 'newline_delimited', columns = ${readJsonColumns(schema.fields, extra)})`,
       );
     } catch (error) {
       // DuckDB names the value and the target type in its conversion error message.
@@ -756,12 +760,12 @@ export class Lake {
     rowsSql: string,
   ): Promise<DataFile[]> {
     const schema = currentSchema(base.metadata);
-    const keys = keyColumns(base.metadata).map(quoteIdent);
+    const keys = keyColumns(base.metadata).map((c) => duckdbDialect.identifier(c));
     const out: DataFile[] = [];
     const rowsTable = this.tempName('ins');
     await this.connection.run(`CREATE TEMP TABLE ${rowsTable} AS ${rowsSql}`);
     for (const [idx, partition] of src.partitionValues) {
-      const cols = schema.fields.map((f) => quoteIdent(f.name)).join(', ');
+      const cols = schema.fields.map((f) => duckdbDialect.identifier(f.name)).join(', ');
       const order = keys.length > 0 ? ` ORDER BY ${keys.join(', ')}` : '';
       out.push(
         ...(await this.copyDataFiles(
@@ -806,7 +810,7 @@ export class Lake {
       // FIELD_IDS: Iceberg projects Parquet columns by field id (spec, "Parquet": "Column IDs are
       // required"); iceberg.schema in the footer is what Iceberg writers store (icebird reads it).
       await this.connection.run(
-        `COPY (${slice}) TO ${sqlString(file)} (FORMAT parquet, FIELD_IDS ${fieldIdsOption(schema.fields)}, KV_METADATA {'iceberg.schema': ${sqlString(JSON.stringify(schema))}})`,
+        `COPY (${slice}) TO ${sqlStringLiteral(file)} (FORMAT parquet, FIELD_IDS ${fieldIdsOption(schema.fields)}, KV_METADATA {'iceberg.schema': ${sqlStringLiteral(JSON.stringify(schema))}})`,
       );
       const rows = parts === 1 ? count : Math.min(this.targetFileRows, count - i * this.targetFileRows);
       out.push({
@@ -840,7 +844,11 @@ export class Lake {
     >();
     for (const t of targets) {
       const entry = byFile.get(t);
-      if (entry === undefined) throw new Error(`position delete targets unknown file ${t}`);
+      if (entry === undefined)
+        throw new InvalidMetadataError(
+          base.metadataFile,
+          `position delete targets a file outside the snapshot: ${t}`,
+        );
       const k = partitionKey(entry.file.partition);
       let g = groups.get(k);
       if (g === undefined) groups.set(k, (g = { partition: entry.file.partition, files: [] }));
@@ -858,14 +866,14 @@ export class Lake {
         ),
       );
       await mkdir(dirname(file), { recursive: true });
-      const inList = g.files.map(sqlString).join(', ');
+      const inList = g.files.map((p) => sqlStringLiteral(p)).join(', ');
       const sql = `SELECT file_path, CAST(pos AS BIGINT) AS pos FROM ${rowsTable} WHERE file_path IN (${inList}) ORDER BY file_path, pos`;
       const n = Number(
         (await this.connection.runAndReadAll(`SELECT count(*) AS n FROM (${sql})`)).getRowObjectsJson()[0]!.n,
       );
       // Position delete files: file_path and pos with reserved field ids, sorted (spec, "Position Delete Files").
       await this.connection.run(
-        `COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet, FIELD_IDS {file_path: ${POSITION_DELETE_FILE_PATH_ID}, pos: ${POSITION_DELETE_POS_ID}})`,
+        `COPY (${sql}) TO ${sqlStringLiteral(file)} (FORMAT parquet, FIELD_IDS {file_path: ${POSITION_DELETE_FILE_PATH_ID}, pos: ${POSITION_DELETE_POS_ID}})`,
       );
       out.push({
         file: {

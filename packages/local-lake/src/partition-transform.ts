@@ -1,4 +1,4 @@
-import { InvalidValueError } from './errors.js';
+import { InvalidValueError, UnsupportedFeatureError } from './errors.js';
 import { murmur3x86_32 } from './murmur3.js';
 import type { IcebergType, PartitionField } from './iceberg-schema.js';
 
@@ -36,9 +36,9 @@ function decimalBytes(unscaled: bigint): Uint8Array {
 
 export function unscaledDecimal(text: string, scale: number): bigint {
   const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text.trim());
-  if (!m) throw new Error(`not a decimal: ${text}`);
+  if (!m) throw new InvalidValueError('decimal', 'not a decimal number');
   const frac = (m[3] ?? '').padEnd(scale, '0');
-  if (frac.length > scale) throw new Error(`decimal ${text} has more than ${scale} fraction digits`);
+  if (frac.length > scale) throw new InvalidValueError('decimal', `more than ${scale} fraction digits`);
   const v = BigInt(m[2]! + frac);
   return m[1] === '-' ? -v : v;
 }
@@ -105,7 +105,7 @@ export function dateDays(text: string): number {
 
 /** Hash of a value of `type` per Appendix B. */
 export function icebergHash(type: IcebergType, value: unknown): number {
-  if (typeof type !== 'string') throw new Error('cannot hash a nested value');
+  if (typeof type !== 'string') throw new UnsupportedFeatureError('cannot hash a nested value');
   if (type === 'int' || type === 'long') return murmur3x86_32(longBytes(BigInt(value as string | number)));
   if (type === 'date') return murmur3x86_32(longBytes(BigInt(dateDays(String(value)))));
   if (type === 'timestamp') return murmur3x86_32(longBytes(timestampMicros(String(value))));
@@ -113,7 +113,7 @@ export function icebergHash(type: IcebergType, value: unknown): number {
   if (type === 'binary') return murmur3x86_32(Buffer.from(String(value), 'base64'));
   const decimal = /^decimal\((\d+),\s*(\d+)\)$/.exec(type);
   if (decimal) return murmur3x86_32(decimalBytes(unscaledDecimal(String(value), Number(decimal[2]))));
-  throw new Error(`cannot hash a ${type}`);
+  throw new UnsupportedFeatureError(`cannot hash a ${type}`);
 }
 
 /** Result type of a transform on a source type (spec, "Partition Transforms" table). */
@@ -122,7 +122,7 @@ export function partitionResultType(
   source: IcebergType,
 ): 'int' | 'long' | 'string' | 'date' | 'binary' {
   if (transform.startsWith('bucket[') || ['year', 'month', 'day', 'hour'].includes(transform)) return 'int';
-  if (typeof source !== 'string') throw new Error('cannot partition by a nested column');
+  if (typeof source !== 'string') throw new UnsupportedFeatureError('cannot partition by a nested column');
   if (
     source === 'int' ||
     source === 'long' ||
@@ -131,7 +131,7 @@ export function partitionResultType(
     source === 'binary'
   )
     return source;
-  throw new Error(`unsupported partition source type ${source} for ${transform}`);
+  throw new UnsupportedFeatureError(`unsupported partition source type ${source} for ${transform}`);
 }
 
 /** A scalar staged value as text; objects and arrays cannot be partition sources. */
@@ -139,7 +139,7 @@ function asText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
     return String(value);
-  throw new Error(`${JSON.stringify(value)} is not a scalar value`);
+  throw new InvalidValueError(typeof value, 'not a scalar value');
 }
 
 const floorDiv = (a: bigint, b: bigint): bigint => (a >= 0n ? a / b : -((-a + b - 1n) / b));
@@ -159,26 +159,26 @@ export function applyTransform(field: PartitionField, source: IcebergType, value
       const v = BigInt(value as string);
       return v - (((v % w) + w) % w);
     }
-    throw new Error(`truncate of ${JSON.stringify(source)} is not supported`);
+    throw new UnsupportedFeatureError(`truncate of ${JSON.stringify(source)} is not supported`);
   }
   if (t === 'identity') {
     if (source === 'long') return BigInt(value as string);
     if (source === 'int') return Number(value);
     if (source === 'date') return dateDays(asText(value));
     if (source === 'string' || source === 'binary') return asText(value);
-    throw new Error(`identity partition on ${JSON.stringify(source)} is not supported`);
+    throw new UnsupportedFeatureError(`identity partition on ${JSON.stringify(source)} is not supported`);
   }
   // year/month/day/hour: counted from 1970-01-01 (spec: "Partition Transforms").
   let micros: bigint;
   if (source === 'timestamp') micros = timestampMicros(asText(value));
   else if (source === 'date') micros = BigInt(dateDays(asText(value))) * 86_400_000_000n;
-  else throw new Error(`${t} needs a date or timestamp`);
+  else throw new UnsupportedFeatureError(`${t} needs a date or timestamp`);
   if (t === 'hour') return Number(floorDiv(micros, 3_600_000_000n));
   if (t === 'day') return Number(floorDiv(micros, 86_400_000_000n));
   const { year, month } = civilFromDays(Number(floorDiv(micros, 86_400_000_000n)));
   if (t === 'month') return (year - 1970) * 12 + month - 1;
   if (t === 'year') return year - 1970;
-  throw new Error(`unsupported transform ${t}`);
+  throw new UnsupportedFeatureError(`unsupported transform ${t}`);
 }
 
 /** Iceberg's single-value binary serialization (Appendix D) of a partition value, for summaries. */
