@@ -17,6 +17,7 @@ import {
   InvalidMetadataError,
   RowValueError,
   SnapshotNotFoundError,
+  TableExistsError,
   TableNotFoundError,
 } from './errors.js';
 import {
@@ -34,6 +35,13 @@ import { applyTransform } from './partition-transform.js';
 import { ManifestReader, fileUri, localPath } from './snapshot-files.js';
 import { castExpression, readJsonColumns } from './staged-rows.js';
 import { currentSchema, currentSnapshot, defaultSpec } from './table-metadata.js';
+import {
+  TOMBSTONE_DELETED_AT,
+  TOMBSTONE_SEQ,
+  duckdbTimestamp,
+  tombstoneMetadata,
+  tombstoneTableName,
+} from './tombstones.js';
 import type { LoadedTable } from './catalog.js';
 import type { DataFile, EntryToWrite, ManifestEntry, ManifestFile } from './manifest.js';
 import type { PartitionValue } from './partition-transform.js';
@@ -426,6 +434,8 @@ export class Lake {
           'the table has no identifier fields: merge needs key columns',
         );
       const baseFiles = await this.reader.snapshotFiles(currentSnapshot(base.metadata));
+      const tombstones = await this.tombstoneTable(base);
+      const tombstoneFiles = await this.reader.snapshotFiles(currentSnapshot(tombstones.metadata));
       const work = await this.workdir();
       try {
         // Deduplicate per key in JS: the batch is small, and the winners decide the partitions to read.
@@ -446,23 +456,29 @@ export class Lake {
         const data = baseFiles.data.filter(inScope);
         const deletes = baseFiles.deletes.filter(inScope);
         const t = this.tempName('tgt');
+        const b = this.tempName('tomb');
         const keyCols = keys.map((c) => duckdbDialect.identifier(c));
-        const on = keyCols.map((k) => `t.${k} = s.${k}`).join(' AND ');
+        const on = (x: string): string => keyCols.map((k) => `${x}.${k} = s.${k}`).join(' AND ');
         await this.connection.run(
-          `CREATE TEMP TABLE ${t} AS SELECT t.* FROM (${liveRowsSql(data, deletes, schema, { columns: [...keys, '_seq'], withPosition: true })}) AS t SEMI JOIN ${src.table} AS s ON ${on}`,
+          `CREATE TEMP TABLE ${t} AS SELECT t.* FROM (${liveRowsSql(data, deletes, schema, { columns: [...keys, '_seq'], withPosition: true })}) AS t SEMI JOIN ${src.table} AS s ON ${on('t')}`,
         );
+        // The batch keys' tombstones (tombstones.ts): an upsert must be newer than its key's tombstone.
+        await this.connection.run(
+          `CREATE TEMP TABLE ${b} AS SELECT b.* FROM (${liveRowsSql(tombstoneFiles.data, tombstoneFiles.deletes, currentSchema(tombstones.metadata), { columns: [...keys, TOMBSTONE_SEQ], withPosition: true })}) AS b SEMI JOIN ${src.table} AS s ON ${on('b')}`,
+        );
+        const newerThanTombstone = `(b._seq IS NULL OR s._seq > b._seq)`;
         const counts = await this.connection.runAndReadAll(
           `SELECT
-             count(*) FILTER (WHERE t._file IS NULL AND s._op <> 'delete') AS inserted,
-             count(*) FILTER (WHERE t._file IS NOT NULL AND s._seq > t._seq AND s._op <> 'delete') AS updated,
-             count(*) FILTER (WHERE t._file IS NOT NULL AND s._seq > t._seq AND s._op = 'delete') AS deleted
-           FROM ${src.table} AS s LEFT JOIN ${t} AS t ON ${on}`,
+             count(*) FILTER (WHERE t._file IS NULL AND s._op <> 'delete' AND ${newerThanTombstone}) AS inserted,
+             count(*) FILTER (WHERE t._file IS NOT NULL AND s._seq > t._seq AND s._op <> 'delete' AND ${newerThanTombstone}) AS updated,
+             count(*) FILTER (WHERE t._file IS NOT NULL AND s._seq > t._seq AND s._op = 'delete') AS deleted,
+             count(*) FILTER (WHERE s._op = 'delete' AND (t._seq IS NULL OR s._seq > t._seq) AND ${newerThanTombstone}) AS tombstoned
+           FROM ${src.table} AS s LEFT JOIN ${t} AS t ON ${on('t')} LEFT JOIN ${b} AS b ON ${on('b')}`,
         );
-        const c = counts.getRowObjectsJson()[0] as {
-          inserted: number | string;
-          updated: number | string;
-          deleted: number | string;
-        };
+        const c = counts.getRowObjectsJson()[0] as Record<
+          'inserted' | 'updated' | 'deleted' | 'tombstoned',
+          number | string
+        >;
         const inserted = Number(c.inserted);
         const updated = Number(c.updated);
         const deleted = Number(c.deleted);
@@ -472,13 +488,17 @@ export class Lake {
           rowsUpdated: updated,
           rowsDeleted: deleted,
         };
+        // Tombstones first (see tombstones.ts for why this order is safe).
+        if (Number(c.tombstoned) > 0)
+          await this.raiseTombstones(tombstones, tombstoneFiles, src.table, t, b, on, work);
         if (inserted + updated + deleted === 0) return { ...outcome, commit: undefined };
 
-        // New versions: not matched and not a delete, or matched by an older live row.
-        const insertSql = `SELECT s.* FROM ${src.table} AS s WHERE s._op <> 'delete' AND (NOT EXISTS (SELECT 1 FROM ${t} AS t WHERE ${on}) OR EXISTS (SELECT 1 FROM ${t} AS t WHERE ${on} AND s._seq > t._seq))`;
+        // New versions: not a delete, newer than the key's tombstone, and not matched or matched by
+        // an older live row.
+        const insertSql = `SELECT s.* FROM ${src.table} AS s WHERE s._op <> 'delete' AND NOT EXISTS (SELECT 1 FROM ${b} AS b WHERE ${on('b')} AND b._seq >= s._seq) AND (NOT EXISTS (SELECT 1 FROM ${t} AS t WHERE ${on('t')}) OR EXISTS (SELECT 1 FROM ${t} AS t WHERE ${on('t')} AND s._seq > t._seq))`;
         const addedData = await this.writeDataFiles(base, src, work, insertSql);
         // Position deletes for every live row that a newer change replaces or deletes.
-        const deleteSql = `SELECT DISTINCT t._file AS file_path, t._pos AS pos FROM ${t} AS t JOIN ${src.table} AS s ON ${on} WHERE s._seq > t._seq`;
+        const deleteSql = `SELECT DISTINCT t._file AS file_path, t._pos AS pos FROM ${t} AS t JOIN ${src.table} AS s ON ${on('t')} LEFT JOIN ${b} AS b ON ${on('b')} WHERE s._seq > t._seq AND (s._op = 'delete' OR ${newerThanTombstone})`;
         const byFile = new Map(data.map((e) => [e.file.path, e]));
         const addedDeletes = await this.writePositionDeletes(base, work, deleteSql, byFile);
         const required = new Set(addedDeletes.flatMap((d) => d.targets));
@@ -492,6 +512,114 @@ export class Lake {
           required,
         });
         return { ...outcome, commit };
+      } finally {
+        await this.dropWork(work);
+      }
+    });
+  }
+
+  /** The tombstone table of a table (tombstones.ts), created on first use. */
+  private async tombstoneTable(base: LoadedTable): Promise<LoadedTable> {
+    const name = tombstoneTableName(base.name);
+    try {
+      return await this.catalog.load(base.namespace, name);
+    } catch (error) {
+      if (!(error instanceof TableNotFoundError)) throw error;
+    }
+    const location = fileUri(this.catalog.tableDir(base.namespace, name));
+    try {
+      return await this.catalog.createTable(
+        base.namespace,
+        name,
+        tombstoneMetadata(base.metadata, location, this.clock().getTime()),
+      );
+    } catch (error) {
+      // Another process created it between our load and create.
+      if (!(error instanceof TableExistsError)) throw error;
+      return this.catalog.load(base.namespace, name);
+    }
+  }
+
+  /**
+   * Records a tombstone for every key of `src` whose change is a delete newer than its row (`t`)
+   * and its tombstone (`b`): the old tombstone row gets a position delete, the new one is appended.
+   */
+  private async raiseTombstones(
+    tombstones: LoadedTable,
+    tombstoneFiles: SnapshotFiles,
+    src: string,
+    t: string,
+    b: string,
+    on: (x: string) => string,
+    work: string,
+  ): Promise<void> {
+    const keys = keyColumns(tombstones.metadata).map((c) => duckdbDialect.identifier(c));
+    const deletedAt = sqlStringLiteral(duckdbTimestamp(this.clock()));
+    const raised = `s._op = 'delete' AND (t._seq IS NULL OR s._seq > t._seq) AND (b._seq IS NULL OR s._seq > b._seq)`;
+    const from = `${src} AS s LEFT JOIN ${t} AS t ON ${on('t')} LEFT JOIN ${b} AS b ON ${on('b')}`;
+    const added = await this.copyDataFiles(
+      tombstones,
+      work,
+      `SELECT ${keys.map((k) => `s.${k}`).join(', ')}, s._seq AS ${duckdbDialect.identifier(TOMBSTONE_SEQ)}, CAST(${deletedAt} AS TIMESTAMP) AS ${duckdbDialect.identifier(TOMBSTONE_DELETED_AT)} FROM ${from} WHERE ${raised} ORDER BY ${keys.map((k) => `s.${k}`).join(', ')}`,
+      {},
+    );
+    const superseded = await this.writePositionDeletes(
+      tombstones,
+      work,
+      `SELECT DISTINCT b._file AS file_path, b._pos AS pos FROM ${from} WHERE ${raised} AND b._file IS NOT NULL`,
+      new Map(tombstoneFiles.data.map((e) => [e.file.path, e])),
+    );
+    await this.commitChange(tombstones, tombstoneFiles, {
+      operation: superseded.length === 0 ? 'append' : 'overwrite',
+      added: [...added, ...superseded.map((d) => d.file)],
+      removed: new Set(),
+      scope: 'all',
+      required: new Set(superseded.flatMap((d) => d.targets)),
+    });
+  }
+
+  /**
+   * Drops the tombstones of `table` recorded before `olderThan` (maintenance, see tombstones.ts):
+   * the tombstone table is rewritten with the younger ones in one `replace` snapshot.
+   */
+  expireTombstones(table: TableRef, options: { olderThan: Date }): Promise<{ droppedTombstones: number }> {
+    return this.exclusive(async () => {
+      const base = await this.load(table);
+      let tombstones: LoadedTable;
+      try {
+        tombstones = await this.catalog.load(base.namespace, tombstoneTableName(base.name));
+      } catch (error) {
+        if (error instanceof TableNotFoundError) return { droppedTombstones: 0 };
+        throw error;
+      }
+      const files = await this.reader.snapshotFiles(currentSnapshot(tombstones.metadata));
+      if (files.data.length === 0) return { droppedTombstones: 0 };
+      const live = liveRowsSql(files.data, files.deletes, currentSchema(tombstones.metadata));
+      const cutoff = `CAST(${sqlStringLiteral(duckdbTimestamp(options.olderThan))} AS TIMESTAMP)`;
+      const deletedAt = duckdbDialect.identifier(TOMBSTONE_DELETED_AT);
+      const counted = await this.connection.runAndReadAll(
+        `SELECT count(*) FILTER (WHERE ${deletedAt} < ${cutoff}) AS dropped FROM (${live})`,
+      );
+      const dropped = Number(counted.getRowObjectsJson()[0]!.dropped);
+      if (dropped === 0) return { droppedTombstones: 0 };
+      const work = await this.workdir();
+      try {
+        const keys = keyColumns(tombstones.metadata).map((c) => duckdbDialect.identifier(c));
+        const added = await this.copyDataFiles(
+          tombstones,
+          work,
+          `SELECT * FROM (${live}) WHERE ${deletedAt} >= ${cutoff} ORDER BY ${keys.join(', ')}`,
+          {},
+        );
+        const removed = new Set([...files.data, ...files.deletes].map((e) => e.file.path));
+        await this.commitChange(tombstones, files, {
+          operation: 'replace',
+          added,
+          removed,
+          scope: 'all',
+          required: removed,
+        });
+        return { droppedTombstones: dropped };
       } finally {
         await this.dropWork(work);
       }

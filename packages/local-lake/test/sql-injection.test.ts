@@ -63,7 +63,7 @@ function row(id: string, name: string | null, op: 'upsert' | 'delete' = 'upsert'
     _seq: String(seq).padStart(40, '0'),
     _event_time: '2024-05-01 12:00:00.000000',
     _source: 'stream',
-  } as StagingRow;
+  };
 }
 
 describe('local lake SQL: hostile values, paths and identifiers', () => {
