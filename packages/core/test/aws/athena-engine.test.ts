@@ -257,7 +257,7 @@ describe('AthenaEngine', () => {
 
     expect(
       athenaMock.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.QueryString),
-    ).toEqual(['OPTIMIZE "library"."books" REWRITE DATA USING BIN_PACK', 'VACUUM "library"."books"']);
+    ).toEqual(['OPTIMIZE library.`books` REWRITE DATA USING BIN_PACK', 'VACUUM library.`books`']);
     expect(result).toEqual({ optimized: true, queryIds: ['o', 'v'] });
   });
 });
