@@ -10,8 +10,14 @@ import { readStagingObject } from '../staging/staging-object.js';
 import { parseStagedTimestamp } from '../stream/timestamp.js';
 import { athenaDialect } from '../sql/dialect.js';
 import { mergeSizeModel } from '../sql/render-merge.js';
-import type { MergeEngine, MergeResult, StagedObject } from './engine.js';
-import { journalCleaned, journalCommitted, journalMerging, readJournal } from './journal.js';
+import type { MergeAttempt, MergeEngine, MergeResult, StagedObject } from './engine.js';
+import {
+  journalCleaned,
+  journalCommitted,
+  journalMerging,
+  journalNextAttempt,
+  readJournal,
+} from './journal.js';
 import type { JournalTarget } from './journal.js';
 import { readBackfillRun } from './backfill-guard.js';
 import { acquireLease, releaseLease, renewLease } from './lease.js';
@@ -191,6 +197,7 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
     batchId: string,
     objects: readonly StagedObject[],
     replay: boolean,
+    journaledAttempt = 1,
   ): Promise<void> => {
     const started = deps.clock.now();
     if (!replay)
@@ -206,9 +213,19 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
       () => abort.abort(new Error('merge time budget exhausted')),
       Math.max(0, options.deadline.getTime() - started.getTime()),
     );
+    let current = journaledAttempt;
+    const attempt: MergeAttempt = {
+      get current() {
+        return current;
+      },
+      next: async () => (current = await journalNextAttempt(deps.dynamodb, journal, batchId, current)),
+    };
     let result: MergeResult;
     try {
-      result = await deps.engine.merge({ table, bucket: options.bucket, objects, batchId }, abort.signal);
+      result = await deps.engine.merge(
+        { table, bucket: options.bucket, objects, batchId, attempt },
+        abort.signal,
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -256,7 +273,7 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
         (o) => inBatch.has(o.key),
       );
       if (objects.length > 0) {
-        await runBatch(pending.batchId, objects, true);
+        await runBatch(pending.batchId, objects, true, pending.attempt);
       } else {
         await journalCleaned(deps.dynamodb, journal, pending.batchId);
       }
