@@ -79,13 +79,21 @@ export interface BatchReport {
 }
 
 export interface MergeRunReport {
-  /** `busy`: another merger holds the lease, nothing was done. */
-  readonly status: 'busy' | 'drained' | 'budget-exhausted';
+  /**
+   * `busy`: another merger holds the lease, nothing was done. `held`: stream objects wait for a
+   * backfill guard. `budget-exhausted`: objects are left because no batch fits the time left.
+   */
+  readonly status: 'busy' | 'drained' | 'held' | 'budget-exhausted';
   readonly batches: readonly BatchReport[];
-  /** Objects left staged when the run ended (as of the last listing). */
+  /** Objects left staged when the run ended (as of the last listing), of any source. */
   readonly backlog: number;
-  /** Age of the oldest staged object at the first listing, when there was one. */
+  /**
+   * Age of the oldest staged object (any source) at the first listing, when there was one: also
+   * when nothing could be merged (guard held, budget too small).
+   */
   readonly oldestStagedObjectAgeMs: number | undefined;
+  /** Objects this run saw staged but could not merge, and why (absent when none were held back). */
+  readonly notMerged?: { readonly reason: 'backfill-guard' | 'budget'; readonly objects: number };
 }
 
 /** Rows and oldest event time of a batch, for metrics only: a failure here never fails the batch. */
@@ -280,38 +288,47 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
     }
 
     // Step 3: drain.
-    let backlog = 0;
     for (;;) {
       const now = deps.clock.now();
-      if (options.deadline.getTime() - now.getTime() < (options.minBatchBudgetMs ?? 30_000)) {
-        const left = await listStagedObjects(deps.s3, options.bucket, table, options.stagingPrefix);
-        return {
-          status: left.length > 0 ? 'budget-exhausted' : 'drained',
-          batches,
-          backlog: left.length,
-          oldestStagedObjectAgeMs: oldestAge,
-        };
-      }
+      const staged = await listStagedObjects(deps.s3, options.bucket, table, options.stagingPrefix);
+      // The age of the oldest staged object, whatever happens next: a merge held back by the
+      // backfill guard or by a budget too small for a batch must show as a growing age, not as 0.
+      if (oldestAge === undefined && staged.length > 0)
+        oldestAge = now.getTime() - Math.min(...staged.map((o) => o.lastModified.getTime()));
+      const ended = (
+        status: MergeRunReport['status'],
+        notMerged?: MergeRunReport['notMerged'],
+      ): MergeRunReport => ({
+        status,
+        batches,
+        backlog: staged.length,
+        oldestStagedObjectAgeMs: oldestAge,
+        ...(notMerged === undefined ? {} : { notMerged }),
+      });
+      // Nothing staged: no query at all (Athena bills at least 10 MB per query).
+      if (staged.length === 0) return ended('drained');
+      if (options.deadline.getTime() - now.getTime() < (options.minBatchBudgetMs ?? 30_000))
+        return ended('budget-exhausted', { reason: 'budget', objects: staged.length });
       await renewLease(deps.dynamodb, leaseFor());
       // While a backfill runs, stream objects wait (backfill-guard.ts explains the resurrection they
       // could cause); backfill objects may merge, since every stream change overrides them later.
       const backfilling =
         (await readBackfillRun(deps.dynamodb, options.controlTable, table.name)) !== undefined;
-      const staged = await listStagedObjects(deps.s3, options.bucket, table, options.stagingPrefix);
       const listing = backfilling ? staged.filter((o) => o.source === 'backfill') : staged;
-      if (oldestAge === undefined && listing.length > 0) {
-        oldestAge = now.getTime() - Math.min(...listing.map((o) => o.lastModified.getTime()));
-      }
-      // Nothing staged: no query at all (Athena bills at least 10 MB per query).
-      if (listing.length === 0)
-        return { status: 'drained', batches, backlog: 0, oldestStagedObjectAgeMs: oldestAge };
+      const held = staged.length - listing.length;
+      if (listing.length === 0) return ended('held', { reason: 'backfill-guard', objects: held });
       const plan = planBatch(listing, options.limits ?? DEFAULT_BATCH_LIMITS, size, uriOf);
       await runBatch(randomUUID(), plan.objects, false);
-      backlog = plan.remaining;
       // Objects that arrived during the MERGE are the next scheduled run's: loop only for a backlog
       // this listing already had.
-      if (backlog === 0)
-        return { status: 'drained', batches, backlog: 0, oldestStagedObjectAgeMs: oldestAge };
+      if (plan.remaining === 0) {
+        const left = staged.length - plan.objects.length;
+        return {
+          ...ended(held > 0 ? 'held' : 'drained'),
+          backlog: left,
+          ...(held > 0 ? { notMerged: { reason: 'backfill-guard' as const, objects: held } } : {}),
+        };
+      }
     }
   } finally {
     await releaseLease(deps.dynamodb, options.controlTable, lease).catch(() => undefined);

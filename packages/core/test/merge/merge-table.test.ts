@@ -317,6 +317,51 @@ describe('merge protocol', () => {
     expect(starved).toMatchObject({ status: 'budget-exhausted', backlog: 1, batches: [] });
   });
 
+  test('a budget too small for one batch still reports the oldest staged age and what it left', async () => {
+    // Arrange: one object staged a minute "ago" (s3rver's LastModified is the real time).
+    const w = await world();
+    await w.stage([['k1', 'upsert']]);
+    w.now.t = Date.now() + 60_000;
+
+    // Act: 20 s left, a batch needs 30 s (a merger timeout of 40 s minus the 20 s safety margin).
+    const report = await mergeTable(w.deps, w.options('short', { deadline: new Date(w.now.t + 20_000) }));
+
+    // Assert
+    expect(report).toMatchObject({
+      status: 'budget-exhausted',
+      batches: [],
+      backlog: 1,
+      notMerged: { reason: 'budget', objects: 1 },
+    });
+    expect(report.oldestStagedObjectAgeMs).toBeGreaterThanOrEqual(59_000);
+  });
+
+  test('a held backfill guard reports the held objects and their age, not "drained" with 0', async () => {
+    // Arrange
+    const w = await world();
+    await w.stage([['k1', 'upsert']]);
+    await w.stage([['k2', 'upsert']]);
+    w.now.t = Date.now() + 60_000;
+    await beginBackfill(dynamodb, {
+      controlTable: w.controlTable,
+      table: 'books',
+      runId: 'held',
+      now: w.clock.now,
+    });
+
+    // Act
+    const report = await mergeTable(w.deps, w.options('held'));
+
+    // Assert
+    expect(report).toMatchObject({
+      status: 'held',
+      batches: [],
+      backlog: 2,
+      notMerged: { reason: 'backfill-guard', objects: 2 },
+    });
+    expect(report.oldestStagedObjectAgeMs).toBeGreaterThanOrEqual(59_000);
+  });
+
   describe('backfill guard', () => {
     /**
      * The race: the Scan reads k1, then a stream delete of k1 is merged, then the scanned row of k1
