@@ -40,7 +40,8 @@ export interface MergerConfig {
   readonly tableLocation: string;
   readonly serviceName: string;
   readonly logLevel: string;
-  readonly minBatchBudgetMs: number;
+  /** Default 30 s (mergeTable's own default). */
+  readonly minBatchBudgetMs?: number;
   readonly timeoutSeconds?: number;
 }
 

@@ -100,7 +100,7 @@ export function createHandler(
         bucket: config.stagingBucket,
         stagingPrefix: config.stagingPrefix,
         database: config.glueDatabase,
-        minBatchBudgetMs: config.minBatchBudgetMs,
+        ...(config.minBatchBudgetMs === undefined ? {} : { minBatchBudgetMs: config.minBatchBudgetMs }),
         // Progress only: keys and ids, never item contents.
         onStep: (step, detail) => logger.debug('merge step', { step, ...detail }),
       });

@@ -19,7 +19,7 @@ import {
   readJournal,
 } from './journal.js';
 import type { JournalTarget } from './journal.js';
-import { readBackfillRun } from './backfill-guard.js';
+import { clearExpiredBackfill, readBackfillGuard } from './backfill-guard.js';
 import { acquireLease, releaseLease, renewLease } from './lease.js';
 import { DEFAULT_BATCH_LIMITS, listStagedObjects, planBatch } from './merge-plan.js';
 import type { BatchLimits } from './merge-plan.js';
@@ -38,7 +38,13 @@ export interface MergeDeps {
 
 /** Points of the protocol, in order. `onStep` sees each one (logs; tests inject crashes here). */
 export type MergeStep =
-  'leased' | 'journaled-merging' | 'merged' | 'journaled-committed' | 'object-deleted' | 'cleaned';
+  | 'leased'
+  | 'journaled-merging'
+  | 'merged'
+  | 'journaled-committed'
+  | 'object-deleted'
+  | 'cleaned'
+  | 'backfill-guard-expired';
 
 export interface MergeRunOptions {
   readonly table: TableDeclaration;
@@ -59,7 +65,7 @@ export interface MergeRunOptions {
   readonly deleteConcurrency?: number;
   readonly onStep?: (
     step: MergeStep,
-    detail: { readonly batchId?: string; readonly key?: string },
+    detail: { readonly batchId?: string; readonly key?: string; readonly runId?: string },
   ) => void | Promise<void>;
 }
 
@@ -94,6 +100,8 @@ export interface MergeRunReport {
   readonly oldestStagedObjectAgeMs: number | undefined;
   /** Objects this run saw staged but could not merge, and why (absent when none were held back). */
   readonly notMerged?: { readonly reason: 'backfill-guard' | 'budget'; readonly objects: number };
+  /** A backfill guard this run found expired (no heartbeat) and cleared. */
+  readonly expiredBackfillRun?: string;
 }
 
 /** Rows and oldest event time of a batch, for metrics only: a failure here never fails the batch. */
@@ -200,6 +208,7 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
   const uriOf = (key: string): string => `s3://${options.bucket}/${key}`;
   const batches: BatchReport[] = [];
   let oldestAge: number | undefined;
+  let expiredBackfillRun: string | undefined;
 
   const runBatch = async (
     batchId: string,
@@ -304,6 +313,7 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
         backlog: staged.length,
         oldestStagedObjectAgeMs: oldestAge,
         ...(notMerged === undefined ? {} : { notMerged }),
+        ...(expiredBackfillRun === undefined ? {} : { expiredBackfillRun }),
       });
       // Nothing staged: no query at all (Athena bills at least 10 MB per query).
       if (staged.length === 0) return ended('drained');
@@ -312,8 +322,17 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
       await renewLease(deps.dynamodb, leaseFor());
       // While a backfill runs, stream objects wait (backfill-guard.ts explains the resurrection they
       // could cause); backfill objects may merge, since every stream change overrides them later.
-      const backfilling =
-        (await readBackfillRun(deps.dynamodb, options.controlTable, table.name)) !== undefined;
+      // A guard past its expiry belongs to a backfill that stopped heart-beating (killed, crashed):
+      // it is released, cleared and reported, so no dead run holds stream objects back for ever.
+      let guard = await readBackfillGuard(deps.dynamodb, options.controlTable, table.name);
+      if (guard !== undefined && guard.expiresAt.getTime() <= now.getTime()) {
+        if (await clearExpiredBackfill(deps.dynamodb, options.controlTable, table.name, guard)) {
+          expiredBackfillRun = guard.runId;
+          await options.onStep?.('backfill-guard-expired', { runId: guard.runId });
+          guard = undefined;
+        } else guard = await readBackfillGuard(deps.dynamodb, options.controlTable, table.name);
+      }
+      const backfilling = guard !== undefined;
       const listing = backfilling ? staged.filter((o) => o.source === 'backfill') : staged;
       const held = staged.length - listing.length;
       if (listing.length === 0) return ended('held', { reason: 'backfill-guard', objects: held });
