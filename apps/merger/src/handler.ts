@@ -58,6 +58,12 @@ function recordMergeMetrics(deps: MergerDeps, report: MergeRunReport): void {
       MetricUnit.Count,
       report.notMerged?.reason === 'budget' ? report.notMerged.objects : 0,
     );
+    // A backfill guard nobody heart-beat any more (the backfill was killed): released and cleared.
+    metrics.addMetric(
+      'BackfillGuardExpired',
+      MetricUnit.Count,
+      report.expiredBackfillRun === undefined ? 0 : 1,
+    );
   }
 }
 
@@ -105,6 +111,10 @@ export function createHandler(
         onStep: (step, detail) => logger.debug('merge step', { step, ...detail }),
       });
       recordMergeMetrics(deps, report);
+      if (report.expiredBackfillRun !== undefined)
+        logger.warn('backfill guard expired without a heartbeat: released', {
+          runId: report.expiredBackfillRun,
+        });
       logger.info('merge finished', {
         status: report.status,
         backlog: report.backlog,
