@@ -67,4 +67,27 @@ describe('loadConfig', () => {
       'TABLE_NAME',
     ]);
   });
+
+  test('a timeout too short for one batch is a ConfigError naming both keys', () => {
+    const env = {
+      TABLE_NAME: 'books',
+      STAGING_BUCKET: 'lake',
+      CONTROL_TABLE: 'ddb-athena-sync-control',
+      ATHENA_WORKGROUP: 'wg',
+      GLUE_DATABASE: 'library',
+      TABLE_LOCATION: 's3://lake/tables/books/',
+    };
+    // 40 s - 20 s safety = 20 s, less than the 30 s a batch needs.
+    expect(() => loadConfig({ ...env, MERGER_TIMEOUT_SECONDS: '40' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...env, MERGER_TIMEOUT_SECONDS: '40' })).toThrow(
+      /MERGER_TIMEOUT_SECONDS.*MIN_BATCH_BUDGET_MS/,
+    );
+    expect(loadConfig({ ...env, MERGER_TIMEOUT_SECONDS: '50' })).toMatchObject({
+      timeoutSeconds: 50,
+      minBatchBudgetMs: 30_000,
+    });
+    expect(() => loadConfig({ ...env, MERGER_TIMEOUT_SECONDS: '60', MIN_BATCH_BUDGET_MS: '45000' })).toThrow(
+      ConfigError,
+    );
+  });
 });
