@@ -104,6 +104,8 @@ export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunc
           ATHENA_WORKGROUP: 'local',
           GLUE_DATABASE: LOCAL_DATABASE,
           TABLE_LOCATION: `s3://${ctx.bucket}/lake/${event.table}`,
+          // The local "Lambda timeout" below, checked by the merger against its batch budget.
+          MERGER_TIMEOUT_SECONDS: String(MERGER_TIMEOUT_MS / 1000),
           POWERTOOLS_SERVICE_NAME: 'merger',
           LOG_LEVEL: ctx.logLevel,
         });
