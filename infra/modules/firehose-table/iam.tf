@@ -114,18 +114,29 @@ data "aws_iam_policy_document" "firehose" {
     resources = ["${aws_cloudwatch_log_group.firehose.arn}:*"]
   }
 
-  statement {
-    sid       = "KinesisKms"
-    actions   = ["kms:Decrypt"]
-    resources = [var.lake.kms_key_arn != null ? var.lake.kms_key_arn : "arn:${local.partition}:kms:${local.region}:${local.account_id}:alias/aws/kinesis"]
-  }
-
   dynamic "statement" {
     for_each = var.lake.kms_key_arn == null ? [] : [var.lake.kms_key_arn]
     content {
+      # Decrypt reads the Kinesis stream (encrypted with this key) and the table; GenerateDataKey writes
+      # the table. IAM names a key by its key ARN: a Resource with an alias ARN matches no key (KMS
+      # developer guide, "Using aliases to control access to KMS keys"). With the AWS managed
+      # aws/kinesis key (no lake key) no statement is needed: its key policy already lets principals
+      # of the account use it through Kinesis (Kinesis developer guide, "Permissions to use
+      # user-generated KMS keys").
       sid       = "LakeKms"
       actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
       resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.lake.lake_formation ? ["lakeformation"] : []
+    content {
+      sid     = "LakeFormationDataAccess"
+      actions = ["lakeformation:GetDataAccess"]
+      # iam-wildcard: lakeformation:GetDataAccess has no resource type (Service Authorization Reference,
+      # AWS Lake Formation); the Lake Formation grants on the database and tables scope it.
+      resources = ["*"]
     }
   }
 }

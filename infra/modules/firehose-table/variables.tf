@@ -195,3 +195,17 @@ variable "force_destroy" {
   type        = bool
   default     = false
 }
+
+variable "table_optimizers" {
+  description = "Glue table optimizers on the Iceberg table: compaction (service default, binpack), snapshot retention (from the declaration's vacuum_* properties, expired files deleted) and orphan file deletion. Firehose does none of these itself."
+  type = object({
+    enabled                    = optional(bool, true)
+    orphan_file_retention_days = optional(number, 3)
+  })
+  default = {}
+
+  validation {
+    condition     = var.table_optimizers.orphan_file_retention_days >= 1
+    error_message = "table_optimizers.orphan_file_retention_days must be at least 1 (a file younger than a running write's duration must never count as orphan)."
+  }
+}

@@ -141,6 +141,17 @@ data "aws_iam_policy_document" "merger" {
       resources = [statement.value]
     }
   }
+
+  dynamic "statement" {
+    for_each = var.lake.lake_formation ? ["lakeformation"] : []
+    content {
+      sid     = "LakeFormationDataAccess"
+      actions = ["lakeformation:GetDataAccess"]
+      # iam-wildcard: lakeformation:GetDataAccess has no resource type (Service Authorization Reference,
+      # AWS Lake Formation); the Lake Formation grants on the database and tables scope it.
+      resources = ["*"]
+    }
+  }
 }
 
 # ---------------------------------------------------------------- scheduler

@@ -49,6 +49,11 @@ variable "kms_key_arn" {
   description = "Customer managed KMS key for server-side encryption, or null for the AWS owned key."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)."
+  }
 }
 
 variable "deletion_protection" {
