@@ -158,6 +158,32 @@ describe('issue 18: the first deployment works', () => {
     );
   });
 
+  it('10. the transform is told where to quarantine rejected records and may write exactly there', () => {
+    // Firehose's transformation response has no field for a reason (Firehose developer guide,
+    // https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-status-model.html), so the
+    // transform writes quarantine/<table>/... itself (core firehose/quarantine-records.ts).
+    // Arrange
+    const firehose = module(join('modules', 'firehose-table'));
+
+    // Act
+    const transform = firehose.files
+      .flatMap((f) => labelled1(f.body.module))
+      .find(([name]) => name === 'transform')?.[1];
+    const environment = transform?.environment as HclBody | undefined;
+    const policy = blocks(firehose, 'data', 'aws_iam_policy_document').find(([n]) => n === 'transform')?.[1];
+    const writes = statements(policy ?? {}).filter((st) => strings(st.actions).includes('s3:PutObject'));
+
+    // Assert
+    expect(environment?.QUARANTINE_BUCKET).toBe('${var.lake.bucket_name}');
+    expect(environment?.QUARANTINE_PREFIX).toBe('${local.quarantine_prefix}');
+    expect(writes.flatMap((st) => strings(st.resources))).toEqual([
+      '${var.lake.bucket_arn}/${local.transform_quarantine_prefix}*',
+    ]);
+    expect(text(firehose)).toMatch(
+      /transform_quarantine_prefix\s*=\s*"quarantine\/\$\{var\.table\.name\}\/"/,
+    );
+  });
+
   it('11a. no IAM statement names a KMS alias as its resource', () => {
     // An alias ARN in a policy's Resource matches no key: IAM names KMS keys by key ARN (KMS developer
     // guide, https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html).

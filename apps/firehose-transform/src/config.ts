@@ -1,3 +1,4 @@
+import { DEFAULT_QUARANTINE_PREFIX } from '@ddb-athena-sync/core/staging/staging-key';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { getTable, tables } from '@ddb-athena-sync/schemas/tables';
 import { z } from 'zod';
@@ -15,15 +16,26 @@ const envSchema = z.object({
     message: `must be a declared table (${[...tables.keys()].join(', ')})`,
   }),
   GLUE_DATABASE: glueDatabase,
+  /** The lake bucket: rejected records are written, with their reason, under QUARANTINE_PREFIX. */
+  QUARANTINE_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+  QUARANTINE_PREFIX: z
+    .string()
+    .regex(/^([A-Za-z0-9_.\-/]+\/)?$/, 'must be empty or end with "/" and use only [A-Za-z0-9_.-/]')
+    .default(DEFAULT_QUARANTINE_PREFIX),
   POWERTOOLS_SERVICE_NAME: z.string().min(1).default('firehose-transform'),
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']).default('INFO'),
+  /** Only for local mode and tests (s3rver); unset in AWS. */
+  S3_ENDPOINT: z.url().optional(),
 });
 
 export interface Config {
   readonly table: TableDeclaration;
   readonly database: string;
+  readonly quarantineBucket: string;
+  readonly quarantinePrefix: string;
   readonly serviceName: string;
   readonly logLevel: string;
+  readonly s3Endpoint?: string | undefined;
 }
 
 /** Parses the environment once (cold start); every missing or bad key is reported in one ConfigError. */
@@ -38,5 +50,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     throw new ConfigError([
       `TABLE_NAME: table "${table.name}" is in ${table.mode} mode; firehose-transform serves firehose-mode tables`,
     ]);
-  return { table, database: e.GLUE_DATABASE, serviceName: e.POWERTOOLS_SERVICE_NAME, logLevel: e.LOG_LEVEL };
+  return {
+    table,
+    database: e.GLUE_DATABASE,
+    quarantineBucket: e.QUARANTINE_BUCKET,
+    quarantinePrefix: e.QUARANTINE_PREFIX,
+    serviceName: e.POWERTOOLS_SERVICE_NAME,
+    logLevel: e.LOG_LEVEL,
+    s3Endpoint: e.S3_ENDPOINT,
+  };
 }

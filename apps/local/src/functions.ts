@@ -129,10 +129,18 @@ export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunc
       const config = {
         table,
         database: LOCAL_DATABASE,
+        quarantineBucket: ctx.bucket,
+        quarantinePrefix: DEFAULT_QUARANTINE_PREFIX,
         serviceName: 'firehose-transform',
         logLevel: ctx.logLevel,
       };
-      const handler = createFirehoseTransform({ config, ...powertools('firehose-transform', ctx.logLevel) });
+      // Rejected records are quarantined with their reason in the local bucket, as in AWS.
+      const handler = createFirehoseTransform({
+        config,
+        ...powertools('firehose-transform', ctx.logLevel),
+        store,
+        now: () => Date.now(),
+      });
       return (event) => handler(event as unknown as Parameters<typeof handler>[0]);
     },
   });

@@ -2,7 +2,7 @@
 
 # Firehose's transformation response has no field for a reason (Firehose developer guide, "Data
 # transformation": recordId, result, data, metadata), so the transform writes each rejected record
-# with its reason under quarantine/<table>/firehose-transform/ itself.
+# with its reason under quarantine/<table>/ itself (the layout and content of merge mode).
 data "aws_iam_policy_document" "transform" {
   statement {
     sid       = "WriteQuarantine"

@@ -14,9 +14,11 @@ locals {
   table_prefix        = "tables/${var.table.name}/"
   table_location      = "s3://${var.lake.bucket_name}/${local.table_prefix}"
   error_output_prefix = "quarantine/${var.table.name}/firehose/"
-  # The transform's own quarantine objects: quarantine/<table>/firehose-transform/... (see iam.tf).
+  # The transform writes rejected records as quarantine/<table>/<yyyy>/<mm>/<dd>/<shard>-<seq>.json,
+  # the layout of merge mode (core staging-key.ts quarantineKey); Firehose's own error output is
+  # under quarantine/<table>/firehose/.
   quarantine_prefix           = "quarantine/"
-  transform_quarantine_prefix = "quarantine/${var.table.name}/firehose-transform/"
+  transform_quarantine_prefix = "quarantine/${var.table.name}/"
   glue_table_arn              = "arn:${local.partition}:glue:${local.region}:${local.account_id}:table/${var.lake.glue_database_name}/${var.table.name}"
 
   # POWERTOOLS_SERVICE_NAME of the transform: the `service` dimension of its metrics (alarms.tf).
