@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { METRICS_NAMESPACE } from '@ddb-athena-sync/core/config/env';
 import type { ObjectStore } from '@ddb-athena-sync/core/stream/stage-batch';
 
 import type { Config } from './config.js';
@@ -13,8 +14,6 @@ export interface Deps {
   readonly store: ObjectStore;
   readonly now: () => number;
 }
-
-export const METRICS_NAMESPACE = 'DdbAthenaSync';
 
 /** The ObjectStore port over one bucket. */
 export function s3ObjectStore(s3: S3Client, bucket: string): ObjectStore {
