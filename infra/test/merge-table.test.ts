@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { SAFETY_MS } from '@ddb-athena-sync/merger/config';
 import { describe, expect, it } from 'vitest';
 
 import { blockInstances, labelled1, labelled2, loadModule } from '../src/hcl.js';
@@ -104,5 +105,24 @@ describe('merge-table', () => {
     // Assert
     expect(types).toEqual([{ id: 'S' }, { id: 'S' }]);
     expect(sources.filter((text) => /regex\("\^\(bigint\|int/.test(text))).toEqual([]);
+  });
+
+  it('accepts no merger timeout below what the merger needs to start a batch', async () => {
+    // The merger refuses at cold start a MERGER_TIMEOUT_SECONDS below SAFETY_MS + MIN_BATCH_BUDGET_MS
+    // (default 30 s); the variable must refuse it at plan time instead of shipping a function that
+    // never merges.
+    // Arrange
+    const module = await mergeTable();
+    const variables = module.files.find((f) => f.path.endsWith('variables.tf'))!;
+    const merger = labelled1(variables.body.variable).find(([name]) => name === 'merger')![1];
+
+    // Act
+    const conditions = blockInstances(merger.validation).map((v) => JSON.stringify(v.condition));
+    const minimum = conditions
+      .map((c) => /var\.merger\.timeout >= (\d+)/.exec(c)?.[1])
+      .find((m) => m !== undefined);
+
+    // Assert
+    expect(Number(minimum)).toBe((SAFETY_MS + 30_000) / 1000);
   });
 });

@@ -111,6 +111,36 @@ locals {
       # no success.
       treat_missing_data = "breaching"
     }
+    staged_not_merged_budget = {
+      name                = "staged-not-merged-budget"
+      description         = "Merger runs of ${var.table.name} keep leaving staged objects for lack of time (StagedNotMergedBudget): raise merger.timeout or merge more often."
+      namespace           = local.metric_namespace
+      metric_name         = "StagedNotMergedBudget"
+      dimensions          = tomap({ service = local.service_names.merger, table = var.table.name })
+      statistic           = "Minimum"
+      period              = 300
+      evaluation_periods  = 3
+      datapoints_to_alarm = 3
+      threshold           = 0
+      comparison_operator = "GreaterThanThreshold"
+      # Published by every run that held the lease (0 when nothing was left); no data is no run, which
+      # the oldest-staged-object alarm reports.
+      treat_missing_data = "notBreaching"
+    }
+    backfill_guard_expired = {
+      name                = "backfill-guard-expired"
+      description         = "A backfill of ${var.table.name} stopped heart-beating its guard and the merger released it: the backfill did not finish; run it again."
+      namespace           = local.metric_namespace
+      metric_name         = "BackfillGuardExpired"
+      dimensions          = tomap({ service = local.service_names.merger, table = var.table.name })
+      statistic           = "Sum"
+      period              = 300
+      evaluation_periods  = 1
+      datapoints_to_alarm = null
+      threshold           = 0
+      comparison_operator = "GreaterThanThreshold"
+      treat_missing_data  = "notBreaching"
+    }
     quarantined_records = {
       name                = "quarantined-records"
       description         = "The stream-writer of ${var.table.name} quarantined malformed records under quarantine/${var.table.name}/."

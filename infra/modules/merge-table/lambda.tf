@@ -81,7 +81,12 @@ module "merger" {
   # concurrency"). Set it to cap what a runaway schedule can cost.
   reserved_concurrent_executions = var.merger.reserved_concurrent_executions
 
-  environment = merge(local.merger_environment, { POWERTOOLS_SERVICE_NAME = local.service_names.merger })
+  # MERGER_TIMEOUT_SECONDS: Lambda does not tell the code its timeout; the merger checks it against
+  # its batch budget at cold start (apps/merger config.ts).
+  environment = merge(local.merger_environment, {
+    POWERTOOLS_SERVICE_NAME = local.service_names.merger
+    MERGER_TIMEOUT_SECONDS  = tostring(var.merger.timeout)
+  })
 
   tags = local.tags
 }
@@ -103,7 +108,10 @@ module "maintainer" {
   policy_json        = data.aws_iam_policy_document.merger.json
   log_retention_days = var.log_retention_days
 
-  environment = merge(local.merger_environment, { POWERTOOLS_SERVICE_NAME = local.service_names.maintainer })
+  environment = merge(local.merger_environment, {
+    POWERTOOLS_SERVICE_NAME = local.service_names.maintainer
+    MERGER_TIMEOUT_SECONDS  = tostring(var.maintenance.timeout)
+  })
 
   tags = local.tags
 }

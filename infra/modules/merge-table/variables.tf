@@ -172,8 +172,10 @@ variable "merger" {
   default = {}
 
   validation {
-    condition     = var.merger.timeout >= 30 && var.merger.timeout <= 900 && var.merger.memory_size >= 128 && var.merger.memory_size <= 10240
-    error_message = "merger.timeout must be 30-900 seconds and merger.memory_size 128-10240 MB."
+    # 50 s: the merger keeps 20 s back for its journal and starts a batch only with 30 s left
+    # (apps/merger config.ts SAFETY_MS and MIN_BATCH_BUDGET_MS); below that no batch could ever start.
+    condition     = var.merger.timeout >= 50 && var.merger.timeout <= 900 && var.merger.memory_size >= 128 && var.merger.memory_size <= 10240
+    error_message = "merger.timeout must be 50-900 seconds and merger.memory_size 128-10240 MB."
   }
 
   validation {
