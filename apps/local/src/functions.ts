@@ -131,14 +131,21 @@ export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunc
     },
     firehoseTransform(table) {
       // firehose-table's transform environment: locally the lake's default namespace stands in for
-      // the Glue database.
+      // the Glue database, and rejected records are quarantined in the local bucket, as in AWS.
       const config = loadFirehoseTransformConfig({
         TABLE_NAME: table.name,
         GLUE_DATABASE: LOCAL_DATABASE,
+        QUARANTINE_BUCKET: ctx.bucket,
+        QUARANTINE_PREFIX: DEFAULT_QUARANTINE_PREFIX,
         POWERTOOLS_SERVICE_NAME: 'firehose-transform',
         LOG_LEVEL: ctx.logLevel,
       });
-      const handler = createFirehoseTransform({ config, ...powertools('firehose-transform', ctx.logLevel) });
+      const handler = createFirehoseTransform({
+        config,
+        ...powertools('firehose-transform', ctx.logLevel),
+        store,
+        now: () => Date.now(),
+      });
       return (event) => handler(event as unknown as Parameters<typeof handler>[0]);
     },
   });
