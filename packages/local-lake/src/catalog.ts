@@ -30,6 +30,12 @@ export interface LoadedTable {
  */
 export class FileCatalog {
   readonly root: string;
+  /**
+   * The last metadata parsed per table, with its text: a metadata file never changes once linked
+   * into place, and readers load the same version over and over (every query loads every table),
+   * so parsing and validating the same JSON again is skipped when the text is identical.
+   */
+  private readonly parsed = new Map<string, { file: string; text: string; metadata: TableMetadata }>();
 
   constructor(root: string) {
     this.root = root;
@@ -125,7 +131,14 @@ export class FileCatalog {
     } catch (error) {
       throw new TableNotFoundError(`${namespace}.${name} (version ${version})`, { cause: error });
     }
-    return { namespace, name, version, metadataFile: file, metadata: parseTableMetadata(text, file) };
+    const key = `${namespace}.${name}`;
+    const cached = this.parsed.get(key);
+    const metadata =
+      cached !== undefined && cached.file === file && cached.text === text
+        ? cached.metadata
+        : parseTableMetadata(text, file);
+    this.parsed.set(key, { file, text, metadata });
+    return { namespace, name, version, metadataFile: file, metadata };
   }
 
   /**
@@ -145,7 +158,8 @@ export class FileCatalog {
     const dir = this.metadataDir(namespace, name);
     const tmp = join(dir, `.tmp-${randomUUID()}.metadata.json`);
     const target = this.versionFile(namespace, name, version);
-    await writeFile(tmp, stringifyTableMetadata(metadata), { flush: true });
+    const text = stringifyTableMetadata(metadata);
+    await writeFile(tmp, text, { flush: true });
     try {
       await link(tmp, target);
     } catch (error) {
@@ -155,6 +169,8 @@ export class FileCatalog {
       await unlink(tmp).catch(() => undefined);
     }
     await this.writeHint(dir, version);
+    // The next load of this version finds its text here and skips the parse.
+    this.parsed.set(`${namespace}.${name}`, { file: target, text, metadata });
     return { namespace, name, version, metadataFile: target, metadata };
   }
 
