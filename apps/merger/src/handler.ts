@@ -94,7 +94,12 @@ export function createHandler(
     };
     try {
       if (action === 'maintain') {
-        const report = await maintainTable(deps, common);
+        const report = await maintainTable(deps, {
+          ...common,
+          ...(config.tombstoneRetentionMs === undefined
+            ? {}
+            : { tombstoneRetentionMs: config.tombstoneRetentionMs }),
+        });
         logger.info('maintenance finished', {
           status: report.status,
           ...(report.status === 'done' ? { queryIds: report.result.queryIds } : {}),

@@ -10,6 +10,7 @@ import { readStagingObject } from '../staging/staging-object.js';
 import { parseStagedTimestamp } from '../stream/timestamp.js';
 import { athenaDialect } from '../sql/dialect.js';
 import { mergeSizeModel } from '../sql/render-merge.js';
+import { tombstoneTableName } from '../sql/render-tombstones.js';
 import type { MergeAttempt, MergeEngine, MergeResult, StagedObject } from './engine.js';
 import {
   journalCleaned,
@@ -202,6 +203,8 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
       table,
       target: { database: options.database ?? 'default', name: table.name },
       stagingTable: { database: options.database ?? 'default', name: stagingTableName(table) },
+      // The main MERGE, filtered against the tombstones, is the longer of a batch's two statements.
+      tombstones: { database: options.database ?? 'default', name: tombstoneTableName(table) },
     },
     athenaDialect,
   );
