@@ -159,7 +159,8 @@ describe('stream-writer handler against s3rver', () => {
         id: 'b-002',
         _op: 'delete',
         name: null,
-        _seq: '000000000000000000000000000000000000006'.padStart(40, '0'),
+        // The stream epoch (the ARN's label), then the sequence number padded to 40 digits.
+        _seq: `20261127082047530${'6'.padStart(40, '0')}`,
       }),
     ]);
     expect(probe.published[0]).toMatchObject({ RecordsStaged: 1, SkippedRecords: 0 });

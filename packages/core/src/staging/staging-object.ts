@@ -4,6 +4,7 @@ import { createGunzip, gzipSync } from 'node:zlib';
 
 import { StagingFormatError } from '../errors.js';
 import type { StagingRow } from '../stream/change-row.js';
+import { isStagedSequence } from '../stream/sequence-number.js';
 
 /** Content headers of a staged object (S3 PutObject). */
 export const STAGING_CONTENT_TYPE = 'application/x-ndjson';
@@ -30,8 +31,12 @@ function checkRow(value: unknown, objectKey: string | undefined, line: number): 
   const row = value as Record<string, unknown>;
   if (!OPS.has(row._op as string))
     throw new StagingFormatError(objectKey, line, '_op must be upsert or delete');
-  if (typeof row._seq !== 'string' || !/^\d{40}$/.test(row._seq))
-    throw new StagingFormatError(objectKey, line, '_seq must be 40 digits');
+  if (!isStagedSequence(row._seq))
+    throw new StagingFormatError(
+      objectKey,
+      line,
+      '_seq must be 40 digits, or a 17-digit stream epoch and 40 digits',
+    );
   if (typeof row._event_time !== 'string')
     throw new StagingFormatError(objectKey, line, '_event_time must be a string');
   if (!SOURCES.has(row._source as string))

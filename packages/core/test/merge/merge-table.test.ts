@@ -457,11 +457,16 @@ describe('merge protocol', () => {
 
   describe('tombstones', () => {
     const arn = 'arn:aws:dynamodb:ddblocal:000000000000:table/books/stream/2026-11-27T08:20:47.530';
-    const record = (seq: number, id: string, op: 'INSERT' | 'MODIFY' | 'REMOVE'): DynamoDBStreamRecord => ({
+    const record = (
+      seq: number,
+      id: string,
+      op: 'INSERT' | 'MODIFY' | 'REMOVE',
+      streamArn = arn,
+    ): DynamoDBStreamRecord => ({
       eventID: `event-${seq}`,
       eventName: op,
       eventSource: 'aws:dynamodb',
-      eventSourceARN: arn,
+      eventSourceARN: streamArn,
       dynamodb: {
         ApproximateCreationDateTime: 1795767600 + seq,
         Keys: { id: { S: id } },
@@ -499,7 +504,32 @@ describe('merge protocol', () => {
       // Assert: k1 is in no version a reader could see after its delete merged.
       expect(w.engine.history.length).toBeGreaterThanOrEqual(4);
       for (const rows of w.engine.history) expect(rows.map((r) => r.id)).toEqual(['k2']);
-      expect(await w.engine.tombstones(books)).toEqual([{ id: 'k1', _seq: '102'.padStart(40, '0') }]);
+      expect(await w.engine.tombstones(books)).toEqual([
+        { id: 'k1', _seq: `20261127082047530${'102'.padStart(40, '0')}` },
+      ]);
+    });
+
+    test('a recreated stream with lower sequence numbers still updates and deletes existing rows', async () => {
+      // Arrange: the old stream wrote k1 and k2 at high sequence numbers; the view type changes,
+      // which creates a new stream (new ARN and label) that starts again at low numbers.
+      const w = await world();
+      const store: ObjectStore = {
+        putObject: async ({ key, body }) => {
+          await w.s3.send(new PutObjectCommand({ Bucket: w.bucket, Key: key, Body: body }));
+        },
+      };
+      const stageRecords = (records: DynamoDBStreamRecord[]) =>
+        stageStreamBatch(records, { table: books }, { store, now: () => Date.now() });
+      const newArn = 'arn:aws:dynamodb:ddblocal:000000000000:table/books/stream/2026-11-28T09:00:00.000';
+      await stageRecords([record(900_000, 'k1', 'INSERT'), record(900_001, 'k2', 'INSERT')]);
+      await mergeTable(w.deps, w.options('old-stream'));
+
+      // Act
+      await stageRecords([record(5, 'k1', 'MODIFY', newArn), record(6, 'k2', 'REMOVE', newArn)]);
+      await mergeTable(w.deps, w.options('new-stream'));
+
+      // Assert: the new stream's changes win although their sequence numbers are lower.
+      expect(await w.table()).toEqual([{ id: 'k1', name: 'v5' }]);
     });
 
     test('an upsert newer than the tombstone re-creates the row; maintenance drops old tombstones', async () => {
