@@ -58,6 +58,8 @@ function recordMergeMetrics(deps: MergerDeps, report: MergeRunReport): void {
       MetricUnit.Count,
       report.notMerged?.reason === 'budget' ? report.notMerged.objects : 0,
     );
+    // Staged objects the engine could not read, moved to quarantine (their reason is there).
+    metrics.addMetric('StagedObjectsQuarantined', MetricUnit.Count, report.quarantined?.length ?? 0);
     // A backfill guard nobody heart-beat any more (the backfill was killed): released and cleared.
     metrics.addMetric(
       'BackfillGuardExpired',
@@ -124,6 +126,7 @@ export function createHandler(
         status: report.status,
         backlog: report.backlog,
         notMerged: report.notMerged,
+        quarantined: report.quarantined,
         batches: report.batches.map((b) => ({
           batchId: b.batchId,
           replay: b.replay,

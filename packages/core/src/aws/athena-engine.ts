@@ -80,6 +80,14 @@ const THROTTLING = new Set([
   'SlowDown',
 ]);
 
+const UNREADABLE_DATA = new Set([
+  'HIVE_BAD_DATA',
+  'HIVE_CURSOR_ERROR',
+  'INVALID_CAST_ARGUMENT',
+  'INVALID_FUNCTION_ARGUMENT',
+  'NUMERIC_VALUE_OUT_OF_RANGE',
+]);
+
 /** Errors after which a StartQueryExecution may or may not have created its query. */
 const TRANSIENT = new Set([
   'TimeoutError',
@@ -218,6 +226,22 @@ export class AthenaEngine implements MergeEngine {
       signal,
     );
     return { optimized: true, queryIds: [optimize.queryId, vacuum.queryId, expiry.queryId] };
+  }
+
+  /**
+   * Data errors of a failed query: the staged JSON could not be read (HIVE_BAD_DATA,
+   * HIVE_CURSOR_ERROR) or a staged value does not convert to its column type
+   * (INVALID_CAST_ARGUMENT, INVALID_FUNCTION_ARGUMENT, NUMERIC_VALUE_OUT_OF_RANGE)
+   * (https://docs.aws.amazon.com/athena/latest/ug/troubleshooting-athena.html; the Trino codes are
+   * io.trino.spi.StandardErrorCode, the Hive ones io.trino.plugin.hive.HiveErrorCode).
+   */
+  isUnreadableData(error: unknown): boolean {
+    return (
+      error instanceof AthenaQueryError &&
+      error.state === 'FAILED' &&
+      error.errorType !== undefined &&
+      UNREADABLE_DATA.has(error.errorType)
+    );
   }
 
   /** Runs a SELECT and returns every row, following GetQueryResults' NextToken. */

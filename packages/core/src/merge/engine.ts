@@ -93,6 +93,14 @@ export interface MergeEngine {
    * running query when the time budget runs out.
    */
   merge(batch: MergeBatch, signal?: AbortSignal): Promise<MergeResult>;
+  /**
+   * Whether `error`, thrown by `merge`, says the engine could not READ the batch's data (a value
+   * that does not cast, a line that does not parse): the failure of one bad object, which the
+   * protocol isolates by bisecting the batch and quarantining that object. Everything else
+   * (permissions, syntax, throttling, timeouts) must answer false: the batch then stays staged.
+   * Without it, no object is ever quarantined by the merger.
+   */
+  isUnreadableData?(error: unknown): boolean;
   /** Compaction and snapshot expiry (Athena: OPTIMIZE + VACUUM). */
   maintain(
     table: TableDeclaration,

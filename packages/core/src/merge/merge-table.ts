@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
 
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { stagingTableName } from '@ddb-athena-sync/schemas/render-ddl';
 
+import { DEFAULT_QUARANTINE_PREFIX, tableStagingPrefix } from '../staging/staging-key.js';
 import { readStagingObject } from '../staging/staging-object.js';
 import { parseStagedTimestamp } from '../stream/timestamp.js';
 import { athenaDialect } from '../sql/dialect.js';
@@ -45,7 +51,8 @@ export type MergeStep =
   | 'journaled-committed'
   | 'object-deleted'
   | 'cleaned'
-  | 'backfill-guard-expired';
+  | 'backfill-guard-expired'
+  | 'quarantined';
 
 export interface MergeRunOptions {
   readonly table: TableDeclaration;
@@ -64,6 +71,10 @@ export interface MergeRunOptions {
   /** Glue database of the Athena MERGE, for the query-length cap (default "default"). */
   readonly database?: string;
   readonly deleteConcurrency?: number;
+  /** Where an object the engine cannot read is moved to (default "quarantine/"). */
+  readonly quarantinePrefix?: string;
+  /** At most this many objects are quarantined per run (default 1; see isolateUnreadable). */
+  readonly maxQuarantinePerRun?: number;
   readonly onStep?: (
     step: MergeStep,
     detail: { readonly batchId?: string; readonly key?: string; readonly runId?: string },
@@ -103,6 +114,8 @@ export interface MergeRunReport {
   readonly notMerged?: { readonly reason: 'backfill-guard' | 'budget'; readonly objects: number };
   /** A backfill guard this run found expired (no heartbeat) and cleared. */
   readonly expiredBackfillRun?: string;
+  /** Staged objects the engine could not read, moved to quarantine with the engine's reason. */
+  readonly quarantined?: readonly { readonly key: string; readonly quarantineKey: string }[];
 }
 
 /** Rows and oldest event time of a batch, for metrics only: a failure here never fails the batch. */
@@ -127,6 +140,56 @@ async function measureBatch(
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Moves a staged object the engine cannot read to `<quarantine>/<table>/unreadable/...`, next to a
+ * `.reason.json` with the engine's error (class, type, query id, message: the message may quote a
+ * staged value, which is why it goes to the quarantine bucket and never to a log). Copy, reason,
+ * then delete: a crash in between only repeats the move.
+ */
+async function quarantineObject(
+  deps: MergeDeps,
+  options: MergeRunOptions,
+  object: StagedObject,
+  error: unknown,
+): Promise<string> {
+  const prefix = options.quarantinePrefix ?? DEFAULT_QUARANTINE_PREFIX;
+  const base = tableStagingPrefix(options.table.name, options.stagingPrefix);
+  const target = `${prefix}${options.table.name}/unreadable/${object.key.slice(base.length)}`;
+  await deps.s3.send(
+    new CopyObjectCommand({
+      Bucket: options.bucket,
+      Key: target,
+      CopySource: `${options.bucket}/${object.key.split('/').map(encodeURIComponent).join('/')}`,
+    }),
+  );
+  const e = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
+  await deps.s3.send(
+    new PutObjectCommand({
+      Bucket: options.bucket,
+      Key: `${target}.reason.json`,
+      ContentType: 'application/json',
+      Body: `${JSON.stringify(
+        {
+          table: options.table.name,
+          stagedKey: object.key,
+          reason: 'the engine could not read this staged object',
+          error: {
+            name: e.name,
+            errorType: e.errorType,
+            queryId: e.queryId,
+            message: e.message,
+          },
+          quarantinedAt: deps.clock.now().toISOString(),
+        },
+        null,
+        2,
+      )}\n`,
+    }),
+  );
+  await deps.s3.send(new DeleteObjectCommand({ Bucket: options.bucket, Key: object.key }));
+  return target;
 }
 
 async function deleteObjects(
@@ -213,7 +276,7 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
   let oldestAge: number | undefined;
   let expiredBackfillRun: string | undefined;
 
-  const runBatch = async (
+  const runBatchOnce = async (
     batchId: string,
     objects: readonly StagedObject[],
     replay: boolean,
@@ -280,6 +343,42 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
     });
   };
 
+  const quarantined: { key: string; quarantineKey: string }[] = [];
+  /**
+   * A batch whose MERGE failed because the engine could not read its data (engine.isUnreadableData)
+   * is bisected: each half is merged as a batch of its own, older half first (the merge order),
+   * until the one object that fails alone is found; that object is moved to quarantine with the
+   * engine's reason and the rest merges. A failed MERGE committed nothing, so abandoning the failed
+   * batch's journal entry for its halves loses nothing. At most `maxQuarantinePerRun` objects are
+   * quarantined per run: a failure that every object shares (a wrong staging DDL) must not empty
+   * the staging prefix into quarantine; after the cap the error fails the run as before.
+   */
+  const runBatch = async (
+    batchId: string,
+    objects: readonly StagedObject[],
+    replay: boolean,
+    journaledAttempt = 1,
+  ): Promise<void> => {
+    try {
+      await runBatchOnce(batchId, objects, replay, journaledAttempt);
+    } catch (error) {
+      if (deps.engine.isUnreadableData?.(error) !== true) throw error;
+      if (quarantined.length >= (options.maxQuarantinePerRun ?? 1)) throw error;
+      if (objects.length === 1) {
+        const object = objects[0]!;
+        const quarantineKey = await quarantineObject(deps, options, object, error);
+        // The failed batch committed nothing; its journal entry names only this object.
+        await journalCleaned(deps.dynamodb, journal, batchId);
+        quarantined.push({ key: object.key, quarantineKey });
+        await options.onStep?.('quarantined', { batchId, key: object.key });
+        return;
+      }
+      const mid = Math.ceil(objects.length / 2);
+      await runBatch(randomUUID(), objects.slice(0, mid), false);
+      await runBatch(randomUUID(), objects.slice(mid), false);
+    }
+  };
+
   try {
     // Step 2: the journal's batch, before anything new is listed.
     const pending = await readJournal(deps.dynamodb, options.controlTable, table.name);
@@ -317,6 +416,7 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
         oldestStagedObjectAgeMs: oldestAge,
         ...(notMerged === undefined ? {} : { notMerged }),
         ...(expiredBackfillRun === undefined ? {} : { expiredBackfillRun }),
+        ...(quarantined.length === 0 ? {} : { quarantined: [...quarantined] }),
       });
       // Nothing staged: no query at all (Athena bills at least 10 MB per query).
       if (staged.length === 0) return ended('drained');

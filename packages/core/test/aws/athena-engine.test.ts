@@ -212,6 +212,23 @@ describe('AthenaEngine', () => {
     expect(athenaMock.commandCalls(StartQueryExecutionCommand)).toHaveLength(1);
   });
 
+  test('only data errors of a FAILED query count as unreadable data (the merger bisects on those)', () => {
+    const e = engine();
+    const failedWith = (errorType: string) =>
+      new AthenaQueryError({
+        state: 'FAILED',
+        errorType,
+        reason: `${errorType}: x`,
+        retryable: false,
+        attempts: 1,
+      });
+    expect(e.isUnreadableData(failedWith('INVALID_CAST_ARGUMENT'))).toBe(true);
+    expect(e.isUnreadableData(failedWith('HIVE_BAD_DATA'))).toBe(true);
+    expect(e.isUnreadableData(failedWith('ACCESS_DENIED'))).toBe(false);
+    expect(e.isUnreadableData(failedWith('SYNTAX_ERROR'))).toBe(false);
+    expect(e.isUnreadableData(new Error('INVALID_CAST_ARGUMENT'))).toBe(false);
+  });
+
   test('a rejected request (InvalidRequestException) is not retried', async () => {
     athenaMock
       .on(StartQueryExecutionCommand)

@@ -93,6 +93,15 @@ export class DuckDbTestEngine implements MergeEngine {
     return {};
   }
 
+  /**
+   * DuckDB's errors for data it cannot read: a value that does not cast (Conversion Error), JSON
+   * that does not parse (Invalid Input Error) (https://duckdb.org/docs/stable/dev/internal_errors
+   * lists the error classes by message prefix).
+   */
+  isUnreadableData(error: unknown): boolean {
+    return error instanceof Error && /^(Conversion Error|Invalid Input Error)/.test(error.message);
+  }
+
   async tombstones(table: TableDeclaration): Promise<Record<string, unknown>[]> {
     const reader = await this.db.runAndReadAll(
       `SELECT id, _seq FROM lake.${tombstoneTableName(table)} ORDER BY id`,

@@ -1,6 +1,11 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
 import type { DynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
@@ -364,6 +369,61 @@ describe('merge protocol', () => {
       notMerged: { reason: 'backfill-guard', objects: 2 },
     });
     expect(report.oldestStagedObjectAgeMs).toBeGreaterThanOrEqual(59_000);
+  });
+
+  test('an object the engine cannot read is found by bisection and quarantined; the rest merges', async () => {
+    // Arrange: four staged objects, the third with a published_at that does not cast (it passes
+    // the staging format check, only the engine finds out).
+    const w = await world();
+    await w.stage([['a', 'upsert']]);
+    await w.stage([['b', 'upsert']]);
+    const badKey = streamObjectKey({
+      table: 'books',
+      shardId: 'shard-bad',
+      firstSequenceNumber: '500',
+      lastSequenceNumber: '500',
+      firstEventTime: new Date('2024-05-01T11:59:00Z'),
+    });
+    await w.s3.send(
+      new PutObjectCommand({
+        Bucket: w.bucket,
+        Key: badKey,
+        Body: encodeStagingObject([
+          {
+            id: 'x',
+            name: 'secret-value',
+            author: null,
+            summary: null,
+            published_at: 'not a timestamp',
+            _op: 'upsert',
+            _seq: '500'.padStart(40, '0'),
+            _event_time: '2024-05-01 11:59:00.000000',
+            _source: 'stream',
+          },
+        ]),
+      }),
+    );
+    await w.stage([['c', 'upsert']]);
+
+    // Act
+    const report = await mergeTable(
+      w.deps,
+      w.options('m', { limits: { maxFiles: 10, maxBytes: 1e9, maxQueryBytes: 262_144 } }),
+    );
+    const next = await mergeTable(w.deps, w.options('m2'));
+
+    // Assert: a, b, c merged; the bad object moved to quarantine with the engine's reason.
+    expect(await w.table()).toEqual(w.expected());
+    const target = `quarantine/books/unreadable/${badKey.slice('staging/books/'.length)}`;
+    expect(report.quarantined).toEqual([{ key: badKey, quarantineKey: target }]);
+    expect((await w.staged()).sort()).toEqual([target, `${target}.reason.json`]);
+    const reason = JSON.parse(
+      await (
+        await w.s3.send(new GetObjectCommand({ Bucket: w.bucket, Key: `${target}.reason.json` }))
+      ).Body!.transformToString(),
+    ) as { error: { message: string } };
+    expect(reason.error.message).toMatch(/^Conversion Error/);
+    expect(next).toMatchObject({ status: 'drained', backlog: 0 });
   });
 
   describe('backfill guard', () => {
