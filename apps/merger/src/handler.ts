@@ -102,6 +102,9 @@ export function createHandler(
             ? {}
             : { tombstoneRetentionMs: config.tombstoneRetentionMs }),
         });
+        // Only a run that did the work counts: `busy` (the lease was taken) is no maintenance, and
+        // the maintenance-missing alarm (infra merge-table) fires when no success arrives for hours.
+        if (report.status === 'done') metrics.addMetric('MaintenanceSucceeded', MetricUnit.Count, 1);
         logger.info('maintenance finished', {
           status: report.status,
           ...(report.status === 'done' ? { queryIds: report.result.queryIds } : {}),

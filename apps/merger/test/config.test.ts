@@ -23,6 +23,31 @@ describe('loadConfig', () => {
     });
   });
 
+  test('refuses an undeclared table and a firehose-mode one, with the other bad keys', () => {
+    const problems = (tableName: string): readonly string[] | undefined => {
+      try {
+        loadConfig({ TABLE_NAME: tableName, STAGING_BUCKET: 'lake', LOG_LEVEL: 'LOUD' });
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+    };
+    for (const [name, message] of [
+      ['orders', 'table "orders" is in firehose mode; merger serves merge-mode tables'],
+      ['novels', 'must be a declared table'],
+    ] as const) {
+      const found = problems(name);
+      expect(found?.map((p) => p.split(':')[0]).sort()).toEqual([
+        'ATHENA_WORKGROUP',
+        'CONTROL_TABLE',
+        'GLUE_DATABASE',
+        'LOG_LEVEL',
+        'TABLE_LOCATION',
+        'TABLE_NAME',
+      ]);
+      expect(found?.find((p) => p.startsWith('TABLE_NAME:'))).toContain(message);
+    }
+  });
+
   test('reports every missing or bad key in one error', () => {
     const error = (() => {
       try {

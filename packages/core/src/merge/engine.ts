@@ -78,7 +78,6 @@ export interface MaintenanceResult {
  * is the same for both; only this interface differs.
  */
 export interface MergeEngine {
-  readonly dialect: 'athena' | 'duckdb';
   /**
    * Creates the Iceberg table, its tombstone table `<table>__tombstones` (sql/render-tombstones.ts)
    * and, for Athena, the staging table, when they do not exist.

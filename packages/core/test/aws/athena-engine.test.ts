@@ -313,9 +313,9 @@ describe('AthenaEngine', () => {
     expect(
       athenaMock.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.QueryString),
     ).toEqual([
-      'OPTIMIZE "library"."books" REWRITE DATA USING BIN_PACK',
-      'VACUUM "library"."books"',
-      // Default retention 30 h: 24 h stream retention + 6 h.
+      'OPTIMIZE library.`books` REWRITE DATA USING BIN_PACK',
+      'VACUUM library.`books`',
+      // Default retention 30 h: 24 h stream retention + 6 h. DELETE is Trino DML: double quotes.
       `DELETE FROM "library"."books__tombstones" WHERE "_deleted_at" < TIMESTAMP '2024-05-01 06:00:00.000000'`,
     ]);
     expect(result).toEqual({ optimized: true, queryIds: ['o', 'v', 't'] });

@@ -35,7 +35,6 @@ export interface DuckDbTestEngineOptions {
  * of the table sees (`history`), so tests can check every version, not only the last.
  */
 export class DuckDbTestEngine implements MergeEngine {
-  readonly dialect = 'duckdb' as const;
   readonly merges: string[][] = [];
   /** The table's rows (id, name) after every commit of the main table. */
   readonly history: Record<string, unknown>[][] = [];
