@@ -4,7 +4,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
-  GetObjectCommand,
+  HeadObjectCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -12,7 +12,7 @@ import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { stagingTableName } from '@ddb-athena-sync/schemas/render-ddl';
 
 import { DEFAULT_QUARANTINE_PREFIX, tableStagingPrefix } from '../staging/staging-key.js';
-import { readStagingObject } from '../staging/staging-object.js';
+import { STAGED_OLDEST_EVENT_METADATA, STAGED_ROWS_METADATA } from '../staging/staging-object.js';
 import { parseStagedTimestamp } from '../stream/timestamp.js';
 import { athenaDialect } from '../sql/dialect.js';
 import { mergeSizeModel } from '../sql/render-merge.js';
@@ -118,7 +118,12 @@ export interface MergeRunReport {
   readonly quarantined?: readonly { readonly key: string; readonly quarantineKey: string }[];
 }
 
-/** Rows and oldest event time of a batch, for metrics only: a failure here never fails the batch. */
+/**
+ * Rows and oldest event time of a batch, for metrics only: read from each object's S3 metadata
+ * (written at staging, staging-object.ts) with HeadObject, never by downloading the objects. An
+ * object without the metadata (staged by an older writer) leaves the figures unknown. A failure
+ * here never fails the batch, and it runs after the batch is cleaned up, so it delays no commit.
+ */
 async function measureBatch(
   s3: S3Client,
   bucket: string,
@@ -127,16 +132,21 @@ async function measureBatch(
   try {
     let rows = 0;
     let oldest: Date | undefined;
-    for (const o of objects) {
-      const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.key }));
-      if (Body === undefined) continue;
-      for await (const row of readStagingObject(Body as AsyncIterable<Uint8Array>, o.key)) {
-        rows++;
-        const t = parseStagedTimestamp(row._event_time);
+    const queue = [...objects];
+    let complete = true;
+    const worker = async (): Promise<void> => {
+      for (let o = queue.shift(); o !== undefined; o = queue.shift()) {
+        const { Metadata } = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: o.key }));
+        const n = Number(Metadata?.[STAGED_ROWS_METADATA]);
+        if (!Number.isSafeInteger(n)) complete = false;
+        else rows += n;
+        const text = Metadata?.[STAGED_OLDEST_EVENT_METADATA];
+        const t = text === undefined ? undefined : parseStagedTimestamp(text);
         if (t !== undefined && (oldest === undefined || t < oldest)) oldest = t;
       }
-    }
-    return { rows, oldest };
+    };
+    await Promise.all(Array.from({ length: Math.min(16, objects.length) }, worker));
+    return complete ? { rows, oldest } : undefined;
   } catch {
     return undefined;
   }
@@ -313,15 +323,15 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
       clearTimeout(timer);
     }
     const committedAt = deps.clock.now();
-    // Engines that read the rows report these; otherwise (Athena) read the objects once more,
-    // after the commit, for the metrics only.
+    await options.onStep?.('merged', { batchId });
+    await journalCommitted(deps.dynamodb, journal, batchId, committedAt);
+    await options.onStep?.('journaled-committed', { batchId });
+    // Engines that read the rows report these; otherwise (Athena) the objects' staging metadata,
+    // read after the journal says committed and before the objects are deleted.
     const measured =
       result.rowsRead !== undefined && result.oldestEventTime !== undefined
         ? { rows: result.rowsRead, oldest: result.oldestEventTime }
         : await measureBatch(deps.s3, options.bucket, objects);
-    await options.onStep?.('merged', { batchId });
-    await journalCommitted(deps.dynamodb, journal, batchId, committedAt);
-    await options.onStep?.('journaled-committed', { batchId });
     await deleteObjects(
       deps,
       options,

@@ -21,6 +21,24 @@ export function encodeStagingObject(rows: Iterable<StagingRow>): Buffer {
   return gzipSync(text);
 }
 
+/**
+ * S3 user metadata of a staged object (x-amz-meta-*: lower-case names, ASCII values; S3 user
+ * guide, "Working with object metadata"): its row count and the oldest `_event_time` of its rows,
+ * so that the merger's metrics need a HeadObject, not a download of the object.
+ */
+export const STAGED_ROWS_METADATA = 'rows';
+export const STAGED_OLDEST_EVENT_METADATA = 'oldest-event-time';
+
+export function stagingMetadata(rows: readonly StagingRow[]): Record<string, string> {
+  let oldest: string | undefined;
+  // `_event_time` is 'yyyy-MM-dd HH:mm:ss.SSSSSS' (UTC): text order is time order.
+  for (const r of rows) if (oldest === undefined || r._event_time < oldest) oldest = r._event_time;
+  return {
+    [STAGED_ROWS_METADATA]: String(rows.length),
+    ...(oldest === undefined ? {} : { [STAGED_OLDEST_EVENT_METADATA]: oldest }),
+  };
+}
+
 const OPS = new Set(['upsert', 'delete']);
 const SOURCES = new Set(['stream', 'backfill']);
 

@@ -22,7 +22,7 @@ import { acquireLease } from '../../src/merge/lease.js';
 import { mergeTable } from '../../src/merge/merge-table.js';
 import type { MergeRunOptions, MergeStep } from '../../src/merge/merge-table.js';
 import { backfillObjectKey, streamObjectKey } from '../../src/staging/staging-key.js';
-import { encodeStagingObject } from '../../src/staging/staging-object.js';
+import { encodeStagingObject, stagingMetadata } from '../../src/staging/staging-object.js';
 import type { StagingRow } from '../../src/stream/change-row.js';
 import type { DynamoDBStreamRecord } from '../../src/stream/decode-record.js';
 import { stageStreamBatch } from '../../src/stream/stage-batch.js';
@@ -116,7 +116,15 @@ async function world(engineOptions: DuckDbTestEngineOptions = {}) {
       lastSequenceNumber: rows.at(-1)!._seq,
       firstEventTime: new Date('2024-05-01T11:59:00Z'),
     });
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: encodeStagingObject(rows) }));
+    // The metadata the stream-writer writes with every staged object (rows, oldest event time).
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: encodeStagingObject(rows),
+        Metadata: stagingMetadata(rows),
+      }),
+    );
     return key;
   };
 
@@ -315,14 +323,26 @@ describe('merge protocol', () => {
     const w = await world();
     for (let i = 0; i < 5; i++) await w.stage([[`k${i}`, 'upsert']]);
 
-    const report = await mergeTable(w.deps, w.options('one'));
+    // The protocol's own S3 client (the engine keeps its own): counts downloads.
+    const protocolS3 = localS3Client(s3Local.endpoint);
+    let downloads = 0;
+    protocolS3.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'GetObjectCommand') downloads++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countDownloads' },
+    );
+    const report = await mergeTable({ ...w.deps, s3: protocolS3 }, w.options('one'));
     w.now.t += 1000;
     await w.stage([['late', 'upsert']]);
     const starved = await mergeTable(w.deps, w.options('two', { deadline: new Date(w.now.t + 1000) }));
 
     expect(report.batches.map((b) => b.files)).toEqual([2, 2, 1]);
+    // Rows and oldest event time come from the objects' staging metadata: nothing is downloaded.
     expect(report.batches[0]!.rows).toBe(2);
     expect(report.batches[0]!.oldestEventTime).toEqual(new Date('2024-05-01T11:59:00Z'));
+    expect(downloads).toBe(0);
     expect(starved).toMatchObject({ status: 'budget-exhausted', backlog: 1, batches: [] });
   });
 
