@@ -10,7 +10,7 @@ import { loadConfig as loadFirehoseTransformConfig } from '@ddb-athena-sync/fire
 import { createHandler as createFirehoseTransform } from '@ddb-athena-sync/firehose-transform/handler';
 import { LocalLakeEngine } from '@ddb-athena-sync/local-lake/merge-engine';
 import type { FunctionContext, PipelineFunctions } from '@ddb-athena-sync/local-stack/pipeline-functions';
-import type { BatchResponse } from '@ddb-athena-sync/local-stack/stream-poller';
+import type { BatchResponse } from '@ddb-athena-sync/local-stack/batch-response';
 import type { LambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
 import { loadConfig as loadMergerConfig } from '@ddb-athena-sync/merger/config';
 import { createHandler as createMerger } from '@ddb-athena-sync/merger/handler';
@@ -104,6 +104,8 @@ export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunc
           ATHENA_WORKGROUP: 'local',
           GLUE_DATABASE: LOCAL_DATABASE,
           TABLE_LOCATION: `s3://${ctx.bucket}/lake/${event.table}`,
+          // The local "Lambda timeout" below, checked by the merger against its batch budget.
+          MERGER_TIMEOUT_SECONDS: String(MERGER_TIMEOUT_MS / 1000),
           POWERTOOLS_SERVICE_NAME: 'merger',
           LOG_LEVEL: ctx.logLevel,
         });
