@@ -160,11 +160,11 @@ function render(value: unknown, type: TypeSignature | undefined): string | undef
   }
   if (raw === 'varbinary' && typeof value === 'string')
     return [...Buffer.from(value, 'base64')].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-  return typeof value === 'string'
-    ? value
-    : typeof value === 'object'
-      ? JSON.stringify(value)
-      : String(value);
+  // Numbers arrive as their text (trino-client.ts parses losslessly); booleans print as Athena does.
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  return JSON.stringify(value);
 }
 
 interface TypeSignature {
