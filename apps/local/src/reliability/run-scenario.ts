@@ -27,14 +27,19 @@ import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { assertIdentifier } from '@ddb-athena-sync/schemas/sql-safety';
 import { createHandler as createStreamWriter } from '@ddb-athena-sync/stream-writer/handler';
 
-import { canonical, scanAsColumns } from '../demo/compare.js';
-import { ensureDynamoTable } from '../stack/dynamodb-tables.js';
-import { MemoryCheckpointStore } from '../stack/checkpoint-store.js';
-import { StreamPoller } from '../stack/stream-poller.js';
-import { markTtlRemoval, normalizeLocalTtlRemoval, TtlMarks, TtlSweeper } from '../stack/ttl-sweeper.js';
+import { canonical, scanAsColumns } from '@ddb-athena-sync/local-stack/compare';
+import { ensureDynamoTable } from '@ddb-athena-sync/local-stack/dynamodb-tables';
+import { MemoryCheckpointStore } from '@ddb-athena-sync/local-stack/checkpoint-store';
+import { StreamPoller } from '@ddb-athena-sync/local-stack/stream-poller';
+import {
+  markTtlRemoval,
+  normalizeLocalTtlRemoval,
+  TtlMarks,
+  TtlSweeper,
+} from '@ddb-athena-sync/local-stack/ttl-sweeper';
 import { faultyS3, InjectedFault, killableClient } from './faults.js';
 import type { FaultSwitch } from './faults.js';
-import { seededRandom } from '../sample-data.js';
+import { seededRandom } from '@ddb-athena-sync/local-stack/sample-data';
 import { sleep } from './prng.js';
 import { reliabilityTable } from './scenario-model.js';
 import type { CrashStep, ItemValue, Scenario } from './scenario-model.js';

@@ -1,43 +1,18 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { S3Client } from '@aws-sdk/client-s3';
-import { DEFAULT_QUARANTINE_PREFIX, DEFAULT_STAGING_PREFIX } from '@ddb-athena-sync/core/staging/staging-key';
-import type { ObjectStore } from '@ddb-athena-sync/core/stream/stage-batch';
-import type { Lake } from '@ddb-athena-sync/local-lake/lake';
-import type { LambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
-import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { randomUUID } from 'node:crypto';
 
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DEFAULT_QUARANTINE_PREFIX, DEFAULT_STAGING_PREFIX } from '@ddb-athena-sync/core/staging/staging-key';
+import type { ObjectStore } from '@ddb-athena-sync/core/stream/stage-batch';
 import { createHandler as createFirehoseTransform } from '@ddb-athena-sync/firehose-transform/handler';
 import { LocalLakeEngine } from '@ddb-athena-sync/local-lake/merge-engine';
+import type { FunctionContext, PipelineFunctions } from '@ddb-athena-sync/local-stack/pipeline-functions';
+import type { BatchResponse } from '@ddb-athena-sync/local-stack/stream-poller';
+import type { LambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
 import { createHandler as createMerger } from '@ddb-athena-sync/merger/handler';
 import { getTable } from '@ddb-athena-sync/schemas/tables';
 import { createHandler as createStreamWriter } from '@ddb-athena-sync/stream-writer/handler';
-
-import type { FirehoseTransform } from './firehose-stand-in.js';
-import type { BatchResponse } from './stream-poller.js';
-
-/** The three Lambda functions of the pipeline, as the local stack invokes them. */
-export interface PipelineFunctions {
-  /** stream-writer for one merge-mode table (one function per table, as in AWS). */
-  streamWriter(table: TableDeclaration): (event: { Records: LambdaStreamRecord[] }) => Promise<BatchResponse>;
-  /** The merger, invoked by the scheduler with `{table, action}`. */
-  merger(event: { table: string; action: 'merge' | 'maintain' }): Promise<unknown>;
-  /** firehose-transform for one firehose-mode table. */
-  firehoseTransform(table: TableDeclaration): FirehoseTransform;
-}
-
-export interface FunctionContext {
-  readonly s3: S3Client;
-  readonly ddb: DynamoDBClient;
-  readonly lake: Lake;
-  readonly bucket: string;
-  readonly s3Endpoint: string;
-  readonly controlTable: string;
-  readonly logLevel: string;
-}
 
 /**
  * The merger's local "Lambda timeout": the handler keeps 20 s back for its journal writes and starts a
@@ -63,7 +38,8 @@ function powertools(serviceName: string, logLevel: string): { logger: Logger; me
 }
 
 /**
- * Builds the real handlers of apps/stream-writer, apps/merger and apps/firehose-transform with
+ * Builds the real handlers of apps/stream-writer, apps/merger and apps/firehose-transform (the one
+ * place in the repository that imports the apps; `startStack` takes this as its `functions`) with
  * their dependencies pointed at the local services: the same code as in Lambda, configured from the
  * same environment variable names, with clients built here (local endpoints and the fixed local
  * credentials) instead of from the Lambda environment.
