@@ -37,6 +37,8 @@ export interface StartTrinoOptions {
   readonly heap?: string;
   readonly install?: TrinoInstall;
   readonly java?: JavaHome;
+  /** More JVM options (after the defaults). */
+  readonly jvmOptions?: readonly string[];
   /** Give up waiting for readiness after this long (default 180 s: two busy cores start it in 20-60 s). */
   readonly readyTimeoutMs?: number;
 }
@@ -164,6 +166,7 @@ export async function startTrino(options: StartTrinoOptions): Promise<TrinoServe
   const args = [
     `-Xmx${options.heap ?? '1G'}`,
     ...JVM_OPTIONS,
+    ...(options.jvmOptions ?? []),
     `-Dconfig=${join(etc, 'config.properties')}`,
     `-Dcatalog.config-dir=${join(etc, 'catalog')}`,
     `-Dplugin.dir=${install.plugins}`,

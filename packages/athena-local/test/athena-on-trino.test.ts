@@ -396,6 +396,10 @@ describe('differential: the Athena SQL on Trino gives the same table as the Duck
             (await lake.query(`SELECT * FROM ${table.name}`)).map((r) => canonicalRow(r, false)),
           );
           expect(onTrino).toEqual(onDuck);
+          // And neither is trivially right: the keys left are those whose last change is an upsert.
+          const last = new Map(batches.flat().map((c) => [c.id, c.op]));
+          const live = [...last].filter(([, op]) => op === 'upsert').map(([id]) => id);
+          expect(onDuck.map((r) => r.id)).toEqual(live.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
         }),
         { numRuns: DIFFERENTIAL_RUNS, endOnFailure: true },
       );
