@@ -6,16 +6,20 @@ import { AthenaClient } from '@aws-sdk/client-athena';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { AthenaEngine } from '@ddb-athena-sync/core/aws/athena-engine';
 import type { MergeEngine } from '@ddb-athena-sync/core/merge/engine';
+import { METRICS_NAMESPACE } from '@ddb-athena-sync/core/config/env';
 import { DEFAULT_QUARANTINE_PREFIX, DEFAULT_STAGING_PREFIX } from '@ddb-athena-sync/core/staging/staging-key';
 import type { ObjectStore } from '@ddb-athena-sync/core/stream/stage-batch';
+import { loadConfig as loadFirehoseTransformConfig } from '@ddb-athena-sync/firehose-transform/config';
 import { createHandler as createFirehoseTransform } from '@ddb-athena-sync/firehose-transform/handler';
 import { LocalLakeEngine } from '@ddb-athena-sync/local-lake/merge-engine';
 import type { FunctionContext, PipelineFunctions } from '@ddb-athena-sync/local-stack/pipeline-functions';
 import type { BatchResponse } from '@ddb-athena-sync/local-stack/stream-poller';
 import type { LambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
+import { loadConfig as loadMergerConfig } from '@ddb-athena-sync/merger/config';
 import { createHandler as createMerger } from '@ddb-athena-sync/merger/handler';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { getTable, tables as declaredTables } from '@ddb-athena-sync/schemas/tables';
+import { loadConfig as loadStreamWriterConfig } from '@ddb-athena-sync/stream-writer/config';
 import { createHandler as createStreamWriter } from '@ddb-athena-sync/stream-writer/handler';
 
 /**
@@ -37,16 +41,17 @@ function powertools(serviceName: string, logLevel: string): { logger: Logger; me
   return {
     logger: new Logger({ serviceName, logLevel: logLevel as 'INFO' }),
     // Metrics' own warnings ("No application metrics to publish") go to a silent logger locally.
-    metrics: new Metrics({ namespace: 'DdbAthenaSync', serviceName, logger: SILENT_LOGGER }),
+    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName, logger: SILENT_LOGGER }),
   };
 }
 
 /**
  * Builds the real handlers of apps/stream-writer, apps/merger and apps/firehose-transform (the one
  * place in the repository that imports the apps; `startStack` takes this as its `functions`) with
- * their dependencies pointed at the local services: the same code as in Lambda, configured from the
- * same environment variable names, with clients built here (local endpoints and the fixed local
- * credentials) instead of from the Lambda environment.
+ * their dependencies pointed at the local services: the same code as in Lambda, each configured by
+ * its own `loadConfig` from the environment infra/modules/{merge,firehose}-table/lambda.tf sets (with
+ * local values; a bad one is the app's ConfigError, as at a Lambda cold start), with clients built
+ * here (local endpoints and the fixed local credentials) instead of from the Lambda environment.
  */
 export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunctions> {
   // `--engine trino`: the merger's AthenaEngine, unchanged, talks to the Athena stand-in through the
@@ -93,17 +98,16 @@ export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunc
     streamWriter(table) {
       let writer = writers.get(table.name);
       if (writer === undefined) {
-        // The stream-writer's Config, as its loadConfig would parse it from the Lambda environment
-        // (STAGING_BUCKET, TABLE_NAME, default prefixes, S3_ENDPOINT for s3rver).
-        const config = {
-          bucket: ctx.bucket,
-          stagingPrefix: DEFAULT_STAGING_PREFIX,
-          quarantinePrefix: DEFAULT_QUARANTINE_PREFIX,
-          table,
-          serviceName: 'stream-writer',
-          logLevel: ctx.logLevel,
-          s3Endpoint: ctx.s3Endpoint,
-        };
+        // merge-table's stream-writer environment, plus S3_ENDPOINT for s3rver.
+        const config = loadStreamWriterConfig({
+          STAGING_BUCKET: ctx.bucket,
+          STAGING_PREFIX: DEFAULT_STAGING_PREFIX,
+          QUARANTINE_PREFIX: DEFAULT_QUARANTINE_PREFIX,
+          TABLE_NAME: table.name,
+          POWERTOOLS_SERVICE_NAME: 'stream-writer',
+          LOG_LEVEL: ctx.logLevel,
+          S3_ENDPOINT: ctx.s3Endpoint,
+        });
         const handler = createStreamWriter({
           config,
           store,
@@ -119,20 +123,22 @@ export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunc
     merger(event) {
       let merger = mergers.get(event.table);
       if (merger === undefined) {
-        const table = getTable(event.table);
-        // The merger's Config as loadConfig parses it from infra/modules/merge-table's variables;
-        // the Athena ones name nothing locally (the engine is the local lake).
-        const config = {
-          tableName: table.name,
-          stagingBucket: ctx.bucket,
-          stagingPrefix: DEFAULT_STAGING_PREFIX,
-          controlTable: ctx.controlTable,
-          athenaWorkgroup: 'local',
-          glueDatabase: LOCAL_DATABASE,
-          tableLocation: `s3://${ctx.bucket}/lake/${table.name}`,
-          serviceName: 'merger',
-          logLevel: ctx.logLevel,
-        };
+        // merge-table's merger environment; ATHENA_WORKGROUP names nothing locally (the engine is
+        // the local lake, or with `--engine trino` an AthenaEngine built above with its own settings).
+        const config = loadMergerConfig({
+          TABLE_NAME: event.table,
+          STAGING_BUCKET: ctx.bucket,
+          STAGING_PREFIX: DEFAULT_STAGING_PREFIX,
+          CONTROL_TABLE: ctx.controlTable,
+          ATHENA_WORKGROUP: 'local',
+          GLUE_DATABASE: LOCAL_DATABASE,
+          TABLE_LOCATION: `s3://${ctx.bucket}/lake/${event.table}`,
+          // The local "Lambda timeout" below, checked by the merger against its batch budget.
+          MERGER_TIMEOUT_SECONDS: String(MERGER_TIMEOUT_MS / 1000),
+          POWERTOOLS_SERVICE_NAME: 'merger',
+          LOG_LEVEL: ctx.logLevel,
+        });
+        const table = getTable(config.tableName);
         const engine = engineFor(table);
         merger = createMerger({
           config,
@@ -153,15 +159,22 @@ export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunc
       });
     },
     firehoseTransform(table) {
-      // firehose-transform's Config as loadConfig parses it (TABLE_NAME, GLUE_DATABASE): locally the
-      // lake's default namespace stands in for the Glue database.
-      const config = {
-        table,
-        database: LOCAL_DATABASE,
-        serviceName: 'firehose-transform',
-        logLevel: ctx.logLevel,
-      };
-      const handler = createFirehoseTransform({ config, ...powertools('firehose-transform', ctx.logLevel) });
+      // firehose-table's transform environment: locally the lake's default namespace stands in for
+      // the Glue database, and rejected records are quarantined in the local bucket, as in AWS.
+      const config = loadFirehoseTransformConfig({
+        TABLE_NAME: table.name,
+        GLUE_DATABASE: LOCAL_DATABASE,
+        QUARANTINE_BUCKET: ctx.bucket,
+        QUARANTINE_PREFIX: DEFAULT_QUARANTINE_PREFIX,
+        POWERTOOLS_SERVICE_NAME: 'firehose-transform',
+        LOG_LEVEL: ctx.logLevel,
+      });
+      const handler = createFirehoseTransform({
+        config,
+        ...powertools('firehose-transform', ctx.logLevel),
+        store,
+        now: () => Date.now(),
+      });
       return (event) => handler(event as unknown as Parameters<typeof handler>[0]);
     },
   };
