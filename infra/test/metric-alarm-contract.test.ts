@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { acquireLease, releaseLease } from '@ddb-athena-sync/core/merge/lease';
 import { loadConfig as loadMergerConfig } from '@ddb-athena-sync/merger/config';
 import { buildDeps as buildMergerDeps } from '@ddb-athena-sync/merger/deps';
 import { createHandler as createMergerHandler } from '@ddb-athena-sync/merger/handler';
@@ -277,5 +278,54 @@ describe('metric/alarm contract', () => {
         ),
     );
     expect(missing.map(combination)).toEqual([]);
+  });
+
+  it('a maintain run that finds the lease taken (busy) publishes no MaintenanceSucceeded', async () => {
+    // The maintenance-missing alarm counts only successes: a run starved by the merger's lease must
+    // not look like maintenance (issue 18, item 7).
+    // Arrange: someone else holds the table's lease; the maintainer function's Terraform environment.
+    const merge = await loadModule(infraRoot, join(infraRoot, 'modules', 'merge-table'));
+    const functions = moduleFunctions(merge, { vars: { table: { name: books.name } } });
+    const maintainerFn = byName(functions, 'maintainer') ?? byName(functions, 'merger')!;
+    const dynamodb = localDynamoDbClient(ddbLocal.endpoint);
+    const lease = await acquireLease(dynamodb, {
+      controlTable: 'control',
+      table: books.name,
+      owner: 'another-run',
+      now: new Date(),
+      durationMs: 600_000,
+    });
+    stubEnvironment(maintainerFn, {
+      ...LOCAL_CREDENTIALS,
+      TABLE_NAME: books.name,
+      STAGING_BUCKET: 'lake',
+      CONTROL_TABLE: 'control',
+      ATHENA_WORKGROUP: 'wg',
+      GLUE_DATABASE: 'library',
+      TABLE_LOCATION: 's3://lake/tables/books/',
+    });
+    const lake = await Lake.open({ root: mkdtempSync(join(tmpdir(), 'contract-busy-')) });
+    const handler = createMergerHandler({
+      ...buildMergerDeps(loadMergerConfig(process.env)),
+      engine: new LocalLakeEngine({ lake, s3: localS3Client(s3Local.endpoint) }),
+      s3: localS3Client(s3Local.endpoint),
+      dynamodb,
+    });
+    vi.unstubAllEnvs();
+    captured.length = 0;
+
+    // Act
+    const response = await capturingStdout(() =>
+      handler(
+        { table: books.name, action: 'maintain' },
+        { awsRequestId: 'maintain-busy', getRemainingTimeInMillis: () => 300_000 },
+      ),
+    );
+    await releaseLease(dynamodb, 'control', lease!);
+
+    // Assert
+    expect(lease).toBeDefined();
+    expect(response.status).toBe('busy');
+    expect(publishedMetrics(captured).filter((p) => p.metricName === 'MaintenanceSucceeded')).toEqual([]);
   });
 });

@@ -13,7 +13,7 @@ import { loadConfig as loadFirehoseTransformConfig } from '@ddb-athena-sync/fire
 import { createHandler as createFirehoseTransform } from '@ddb-athena-sync/firehose-transform/handler';
 import { LocalLakeEngine } from '@ddb-athena-sync/local-lake/merge-engine';
 import type { FunctionContext, PipelineFunctions } from '@ddb-athena-sync/local-stack/pipeline-functions';
-import type { BatchResponse } from '@ddb-athena-sync/local-stack/stream-poller';
+import type { BatchResponse } from '@ddb-athena-sync/local-stack/batch-response';
 import type { LambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
 import { loadConfig as loadMergerConfig } from '@ddb-athena-sync/merger/config';
 import { createHandler as createMerger } from '@ddb-athena-sync/merger/handler';

@@ -40,7 +40,6 @@ export type LocalMaintenanceOptions = MaintenanceOptions & { readonly tombstoneR
  * comparison with a stream row, both within the batch and against the table.
  */
 export class LocalLakeEngine implements MergeEngine {
-  readonly dialect = 'duckdb' as const;
   private readonly lake: Lake;
   private readonly s3: S3Client;
   private readonly conflictRetries: number;

@@ -5,7 +5,7 @@ import type { LambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 
 import type { FirehoseTransform } from './firehose-stand-in.js';
-import type { BatchResponse } from './stream-poller.js';
+import type { BatchResponse } from './batch-response.js';
 
 /**
  * The three Lambda functions of the pipeline, as the local stack invokes them. The stack does not

@@ -22,6 +22,7 @@ import { toLambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-rec
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { getTable, tables as declaredTables } from '@ddb-athena-sync/schemas/tables';
 
+import type { FailedBatch } from './batch-response.js';
 import { FileCheckpointStore } from './checkpoint-store.js';
 import { dataDirLayout, prepareDataDir, publishStack, unpublishStack } from './data-dir.js';
 import type { DataDirLayout } from './data-dir.js';
@@ -33,7 +34,7 @@ import { MergeScheduler } from './merge-scheduler.js';
 import type { ScheduledRun } from './merge-scheduler.js';
 import type { BuildPipelineFunctions, PipelineFunctions } from './pipeline-functions.js';
 import { StreamPoller } from './stream-poller.js';
-import type { FailedBatch, PollerEvent } from './stream-poller.js';
+import type { PollerEvent } from './stream-poller.js';
 import { markTtlRemoval, normalizeLocalTtlRemoval, TtlMarks, TtlSweeper } from './ttl-sweeper.js';
 
 export const LOCAL_BUCKET = 'ddb-athena-sync-local';

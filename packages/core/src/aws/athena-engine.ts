@@ -115,7 +115,6 @@ function isRetryableFailure(reason: string): boolean {
 
 /** MergeEngine on Amazon Athena (engine v3) in one workgroup. */
 export class AthenaEngine implements MergeEngine {
-  readonly dialect = 'athena' as const;
   private readonly options: AthenaEngineOptions;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 

@@ -76,7 +76,6 @@ export interface MaintenanceResult {
  * is the same for both; only this interface differs.
  */
 export interface MergeEngine {
-  readonly dialect: 'athena' | 'duckdb';
   /** Creates the Iceberg table (and, for Athena, the staging table) when it does not exist. */
   ensureTable(table: TableDeclaration): Promise<void>;
   /**

@@ -18,7 +18,6 @@ import { renderCreate, renderOptimize, renderVacuum } from '../../src/sql/render
  * fetched from S3 (s3rver) into a directory and read by the rendered MERGE's read_json.
  */
 export class DuckDbTestEngine implements MergeEngine {
-  readonly dialect = 'duckdb' as const;
   readonly merges: string[][] = [];
   private readonly dir = mkdtempSync(join(tmpdir(), 'duck-engine-'));
   private counter = 0;
