@@ -6,9 +6,7 @@ import { assertIdentifier } from '@ddb-athena-sync/schemas/sql-safety';
 /** What the demo's observer and comparison read: a query, and the current snapshot of a table. */
 export interface TableReader {
   query(sql: string): Promise<Record<string, unknown>[]>;
-  load(
-    table: string,
-  ): Promise<{
+  load(table: string): Promise<{
     readonly version: number;
     readonly metadata: { readonly 'current-snapshot-id'?: bigint | string };
   }>;
