@@ -60,6 +60,7 @@ export function dedupedSource(plan: MergeSqlPlan, dialect: SqlDialect): string {
     ...columns.map((c) => `${castFromStaging(dialect, id(c.name), c.type)} AS ${id(c.name)}`),
     `${id('_op')}`,
     `${id('_seq')}`,
+    `${id('_source')}`,
     `${castFromStaging(dialect, id('_event_time'), TIMESTAMP)} AS ${id('_updated_at')}`,
     `row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${id('_seq')} DESC) AS ${id('_rn')}`,
   ];
@@ -83,6 +84,11 @@ export function dedupedSource(plan: MergeSqlPlan, dialect: SqlDialect): string {
  *   so replaying a batch is a no-op; insert only non-deletes. The first matching WHEN wins
  *   (https://trino.io/docs/current/sql/merge.html, https://duckdb.org/docs/stable/sql/statements/merge_into).
  * - `_updated_at` is the change's event time, not the merge time.
+ * - repair: a backfill row (`_seq` 0, so never newer by `_seq`) updates a row whose values differ
+ *   when the row's last change is not newer than the Scan (`t._updated_at <= s._updated_at`, the
+ *   scan time), keeping the row's `_seq`: every later stream change still applies over it. Under
+ *   the backfill guard no stream change newer than the Scan is in the table when backfill rows
+ *   merge; the time test is the second line of defence (DESIGN.md, "Backfill").
  */
 export function renderMerge(plan: MergeSqlPlan, dialect: SqlDialect): string {
   if (plan.files.length === 0)
@@ -113,9 +119,24 @@ export function renderMerge(plan: MergeSqlPlan, dialect: SqlDialect): string {
     `ON ${on}`,
     `WHEN MATCHED AND s.${id('_seq')} > t.${id('_seq')} AND s.${id('_op')} = ${del} THEN DELETE`,
     `WHEN MATCHED AND s.${id('_seq')} > t.${id('_seq')} THEN UPDATE SET\n  ${set.join(',\n  ')}`,
+    ...repairClause(plan, dialect),
     `WHEN NOT MATCHED AND s.${id('_op')} <> ${del} THEN INSERT (${written.map(id).join(', ')})`,
     `  VALUES (${written.map((c) => `s.${id(c)}`).join(', ')})`,
   ].join('\n');
+}
+
+/** The backfill repair clause of the MERGE (see renderMerge); none for a table of keys only. */
+function repairClause(plan: MergeSqlPlan, dialect: SqlDialect): string[] {
+  const id = (n: string): string => dialect.identifier(n);
+  const data = dataColumns(plan.table)
+    .map((c) => c.name)
+    .filter((c) => !plan.table.keyColumns.includes(c));
+  if (data.length === 0) return [];
+  const same = data.map((c) => `t.${id(c)} IS NOT DISTINCT FROM s.${id(c)}`).join(' AND ');
+  const set = [...data, '_updated_at'].map((c) => `${id(c)} = s.${id(c)}`);
+  return [
+    `WHEN MATCHED AND s.${id('_source')} = ${dialect.literal('backfill')} AND s.${id('_op')} <> ${dialect.literal('delete')} AND t.${id('_updated_at')} <= s.${id('_updated_at')} AND NOT (${same}) THEN UPDATE SET\n  ${set.join(',\n  ')}`,
+  ];
 }
 
 /**

@@ -129,7 +129,12 @@ async function world(engineOptions: DuckDbTestEngineOptions = {}) {
   };
 
   /** Stages one backfill object: the scanned state of `ids`, at `_seq` 0 (the oracle is unchanged: a scan only repeats state). */
-  const stageBackfill = async (runId: string, part: number, ids: readonly string[]): Promise<void> => {
+  const stageBackfill = async (
+    runId: string,
+    part: number,
+    ids: readonly string[],
+    scannedAt = '2024-05-01 11:58:00.000000',
+  ): Promise<void> => {
     const rows: StagingRow[] = ids.map((id) => ({
       id,
       name: `scanned-${id}`,
@@ -138,7 +143,7 @@ async function world(engineOptions: DuckDbTestEngineOptions = {}) {
       published_at: null,
       _op: 'upsert',
       _seq: '0'.repeat(40),
-      _event_time: '2024-05-01 11:58:00.000000',
+      _event_time: scannedAt,
       _source: 'backfill',
     }));
     await s3.send(
@@ -444,6 +449,49 @@ describe('merge protocol', () => {
     ) as { error: { message: string } };
     expect(reason.error.message).toMatch(/^Conversion Error/);
     expect(next).toMatchObject({ status: 'drained', backlog: 0 });
+  });
+
+  describe('backfill repair', () => {
+    test('a stale lake row converges to the scanned state; later stream changes still win', async () => {
+      // Arrange: k1 and k2 merged from the stream (event time 11:59); then the lake row of k1 goes
+      // stale (a change lost before this product ran, a column added later): DynamoDB holds
+      // "scanned-k1" but the lake keeps the old value.
+      const w = await world();
+      await w.stage([
+        ['k1', 'upsert'],
+        ['k2', 'upsert'],
+      ]);
+      await mergeTable(w.deps, w.options('stream'));
+      await w.engine.db.run(`UPDATE lake.books SET name = 'stale' WHERE id = 'k1'`);
+
+      // Act: a backfill scans the table at 12:00 (after the last change), then a new stream change.
+      await w.stageBackfill('repair', 0, ['k1'], '2024-05-01 12:00:00.000000');
+      await mergeTable(w.deps, w.options('backfill'));
+      const repaired = await w.table();
+      await w.stage([['k1', 'upsert']]);
+      await mergeTable(w.deps, w.options('after'));
+
+      // Assert
+      expect(repaired).toEqual([
+        { id: 'k1', name: 'scanned-k1' },
+        { id: 'k2', name: w.expected().find((r) => r.id === 'k2')!.name },
+      ]);
+      expect(await w.table()).toEqual(w.expected());
+    });
+
+    test('a backfill row never overrides a stream change newer than the Scan', async () => {
+      // Arrange: the lake row's last change (11:59) is newer than the scan (11:58).
+      const w = await world();
+      await w.stage([['k1', 'upsert']]);
+      await mergeTable(w.deps, w.options('stream'));
+
+      // Act
+      await w.stageBackfill('old-scan', 0, ['k1'], '2024-05-01 11:58:00.000000');
+      await mergeTable(w.deps, w.options('backfill'));
+
+      // Assert
+      expect(await w.table()).toEqual(w.expected());
+    });
   });
 
   describe('backfill guard', () => {
