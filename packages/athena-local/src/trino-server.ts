@@ -171,6 +171,10 @@ export async function startTrino(options: StartTrinoOptions): Promise<TrinoServe
     `-Dcatalog.config-dir=${join(etc, 'catalog')}`,
     `-Dplugin.dir=${install.plugins}`,
     '-Dnode.environment=local',
+    // Loopback only: left alone, Trino announces itself (and its coordinator polls itself) at the
+    // first non-loopback interface address, and listens on every interface.
+    '-Dnode.internal-address=127.0.0.1',
+    '-Dnode.bind-ip=127.0.0.1',
     `-Dnode.id=athena-local-${port}`,
     `-Dnode.data-dir=${join(directory, 'data')}`,
     '-cp',

@@ -205,7 +205,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
 
     // Drain: every change written must become visible; the TTL items given an expiry must expire.
     const drainStart = Date.now();
-    const drainTimeout = options.drainTimeoutMs ?? Math.max(30_000, 4 * stack.mergeIntervalMs);
+    // A Trino MERGE (`--engine trino`) takes seconds on an idle machine and above a minute with both
+    // cores loaded; the drain waits only while changes are still pending, so a longer cap costs a
+    // converging run nothing.
+    const drainTimeout =
+      options.drainTimeoutMs ??
+      Math.max(stack.engine === 'trino' ? 180_000 : 30_000, 4 * stack.mergeIntervalMs);
     live.phase = 'draining';
     while (
       Date.now() - drainStart < drainTimeout &&
