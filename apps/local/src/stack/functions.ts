@@ -4,6 +4,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DEFAULT_QUARANTINE_PREFIX, DEFAULT_STAGING_PREFIX } from '@ddb-athena-sync/core/staging/staging-key';
+import type { MergeEngine } from '@ddb-athena-sync/core/merge/engine';
+import type { Clock } from '@ddb-athena-sync/core/merge/merge-table';
 import type { ObjectStore } from '@ddb-athena-sync/core/stream/stage-batch';
 import type { Lake } from '@ddb-athena-sync/local-lake/lake';
 import type { LambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
@@ -23,8 +25,14 @@ import type { BatchResponse } from './stream-poller.js';
 export interface PipelineFunctions {
   /** stream-writer for one merge-mode table (one function per table, as in AWS). */
   streamWriter(table: TableDeclaration): (event: { Records: LambdaStreamRecord[] }) => Promise<BatchResponse>;
-  /** The merger, invoked by the scheduler with `{table, action}`. */
-  merger(event: { table: string; action: 'merge' | 'maintain' }): Promise<unknown>;
+  /**
+   * The merger, invoked by the scheduler with `{table, action}`. `invocation` is for tests only
+   * (the reliability harness): the clients, engine and clock of this one invocation.
+   */
+  merger(
+    event: { table: string; action: 'merge' | 'maintain' },
+    invocation?: MergerInvocation,
+  ): Promise<unknown>;
   /** firehose-transform for one firehose-mode table. */
   firehoseTransform(table: TableDeclaration): FirehoseTransform;
 }
@@ -37,6 +45,30 @@ export interface FunctionContext {
   readonly s3Endpoint: string;
   readonly controlTable: string;
   readonly logLevel: string;
+  /** Test-only hook points (the reliability harness); the local stack leaves them out. */
+  readonly hooks?: FunctionHooks;
+}
+
+/**
+ * Test-only: one merger invocation with its dependencies wrapped (faults, crashes). The engine is
+ * built on the wrapped S3 client, as in Lambda where both share the function's client.
+ */
+export interface MergerInvocation {
+  readonly requestId?: string;
+  readonly s3?: (s3: S3Client) => S3Client;
+  readonly dynamodb?: (ddb: DynamoDBClient) => DynamoDBClient;
+  readonly engine?: (engine: MergeEngine) => MergeEngine;
+}
+
+/**
+ * Test-only hook points, so that a harness runs the very wiring the local stack runs, with faults
+ * injected at the edges: tables the registry does not hold, the stream-writer's S3 client, the
+ * merger's clock (its lease and time budget follow it).
+ */
+export interface FunctionHooks {
+  readonly tables?: readonly TableDeclaration[];
+  readonly writerS3?: (s3: S3Client) => S3Client;
+  readonly clock?: Clock;
 }
 
 /**
@@ -69,9 +101,13 @@ function powertools(serviceName: string, logLevel: string): { logger: Logger; me
  * credentials) instead of from the Lambda environment.
  */
 export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunctions> {
+  const writerS3 = ctx.hooks?.writerS3?.(ctx.s3) ?? ctx.s3;
+  const clock: Clock = ctx.hooks?.clock ?? { now: () => new Date() };
+  const tableOf = (name: string): TableDeclaration =>
+    ctx.hooks?.tables?.find((t) => t.name === name) ?? getTable(name);
   const store: ObjectStore = {
     async putObject({ key, body, contentType, contentEncoding }) {
-      await ctx.s3.send(
+      await writerS3.send(
         new PutObjectCommand({
           Bucket: ctx.bucket,
           Key: key,
@@ -111,10 +147,14 @@ export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunc
       }
       return writer;
     },
-    merger(event) {
-      let merger = mergers.get(event.table);
+    merger(event, invocation) {
+      let merger = invocation === undefined ? mergers.get(event.table) : undefined;
       if (merger === undefined) {
-        const table = getTable(event.table);
+        const table = tableOf(event.table);
+        const s3 = invocation?.s3?.(ctx.s3) ?? ctx.s3;
+        const dynamodb = invocation?.dynamodb?.(ctx.ddb) ?? ctx.ddb;
+        const local = new LocalLakeEngine({ lake: ctx.lake, s3 });
+        const engine = invocation?.engine?.(local) ?? local;
         // The merger's Config as loadConfig parses it from infra/modules/merge-table's variables;
         // the Athena ones name nothing locally (the engine is the local lake).
         const config = {
@@ -128,23 +168,22 @@ export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunc
           serviceName: 'merger',
           logLevel: ctx.logLevel,
         };
-        const engine = new LocalLakeEngine({ lake: ctx.lake, s3: ctx.s3 });
         merger = createMerger({
           config,
           table,
           ...powertools('merger', ctx.logLevel),
           engine,
-          s3: ctx.s3,
-          dynamodb: ctx.ddb,
-          clock: { now: () => new Date() },
+          s3,
+          dynamodb,
+          clock,
         });
-        mergers.set(event.table, merger);
+        if (invocation === undefined) mergers.set(event.table, merger);
       }
       // Each invocation gets a request id (the lease owner) and a Lambda-like time budget.
-      const deadline = Date.now() + MERGER_TIMEOUT_MS;
+      const deadline = clock.now().getTime() + MERGER_TIMEOUT_MS;
       return merger(event, {
-        awsRequestId: randomUUID(),
-        getRemainingTimeInMillis: () => deadline - Date.now(),
+        awsRequestId: invocation?.requestId ?? randomUUID(),
+        getRemainingTimeInMillis: () => deadline - clock.now().getTime(),
       });
     },
     firehoseTransform(table) {
