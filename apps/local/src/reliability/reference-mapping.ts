@@ -34,7 +34,10 @@ export class ReferenceMappingError extends Error {
 export function assertReferenceMatches(table: TableDeclaration): void {
   const declared = table.columns.map((c) => `${c.name}:${formatColumnType(c.type)}:${c.source}`);
   const known = REFERENCE_COLUMNS.map((c) => `${c.name}:${c.type}:${c.source}`);
-  if (JSON.stringify(declared) !== JSON.stringify(known) || table.columns.some((c) => c.conversion !== undefined))
+  if (
+    JSON.stringify(declared) !== JSON.stringify(known) ||
+    table.columns.some((c) => c.conversion !== undefined)
+  )
     throw new ReferenceMappingError(
       `the reference mapping knows ${known.join(', ')}; table ${table.name} declares ${declared.join(', ')}`,
     );
@@ -45,8 +48,7 @@ const DECIMAL_TEXT = /^(-?)(\d*)(?:\.(\d*))?$/;
 /** A decimal of scale 2 as its unscaled integer, exact (no float on the way). */
 function scaled2(text: string): string {
   const m = DECIMAL_TEXT.exec(text.trim());
-  if (m === null || (m[2] === '' && (m[3] ?? '') === ''))
-    throw new ReferenceMappingError('not a decimal');
+  if (m === null || (m[2] === '' && (m[3] ?? '') === '')) throw new ReferenceMappingError('not a decimal');
   const fraction = (m[3] ?? '').padEnd(2, '0');
   if (/[^0]/.test(fraction.slice(2))) throw new ReferenceMappingError('more than 2 decimal places');
   const unscaled = BigInt(`${m[2] === '' ? '0' : m[2]}${fraction.slice(0, 2)}`);
@@ -80,7 +82,7 @@ function parseLossless(text: string): Lossless {
       i++;
       const entries: [string, Lossless][] = [];
       ws();
-      if (text[i] === '}') return i++, { obj: entries };
+      if (text[i] === '}') return (i++, { obj: entries });
       for (;;) {
         ws();
         const k = value();
@@ -98,7 +100,7 @@ function parseLossless(text: string): Lossless {
       i++;
       const items: Lossless[] = [];
       ws();
-      if (text[i] === ']') return i++, items;
+      if (text[i] === ']') return (i++, items);
       for (;;) {
         items.push(value());
         ws();
