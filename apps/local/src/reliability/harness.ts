@@ -7,6 +7,7 @@ import { gunzipSync } from 'node:zlib';
 
 import { backfillTable } from '@ddb-athena-sync/core/backfill/backfill-table';
 import type { MergeBatch } from '@ddb-athena-sync/core/merge/engine';
+import { readBackfillRun } from '@ddb-athena-sync/core/merge/backfill-guard';
 import { readJournal } from '@ddb-athena-sync/core/merge/journal';
 import { listStagedObjects } from '@ddb-athena-sync/core/merge/merge-plan';
 import { readAllStagingRows } from '@ddb-athena-sync/core/staging/staging-object';
@@ -351,7 +352,7 @@ export async function runScenario(
   loops.push(
     (async () => {
       while (chaos.active) {
-        await sleep(30 + Math.floor(random() * 120));
+        await sleep(20 + Math.floor(random() * 80));
         const two = random() < f.twoMergers;
         if (two) bump(injected, 'concurrentMergers');
         const statuses = await Promise.all((two ? [true, true] : [true]).map((c) => invokeMerger(c)));
@@ -528,7 +529,17 @@ export async function runScenario(
     clockOffset.ms += LEASE_EXPIRY_JUMP_MS;
     return false;
   };
-  await waitUntil('the merger to drain staging', drained, 30_000);
+  await waitUntil('the merger to drain staging', drained, 30_000).catch(async (error: unknown) => {
+    // Say what held it: a journal entry, a backfill guard (a dead backfill never clears its own).
+    const [left, journal, guard] = await Promise.all([
+      listStagedObjects(shared.s3, shared.bucket, table, 'staging/'),
+      readJournal(shared.ddb, shared.controlTable, table.name),
+      readBackfillRun(shared.ddb, shared.controlTable, table.name),
+    ]);
+    throw new Error(
+      `${(error as Error).message}: ${left.length} object(s) still staged, journal ${journal?.state ?? 'empty'}, backfill guard ${guard === undefined ? 'clear' : `held by ${guard}${(injected.killedBackfills ?? 0) > 0 ? ' (that backfill was killed)' : ''}`}`,
+    );
+  });
 
   // --- the oracle: the history of writes against every snapshot seen, the end and the Scan
   const [writes, dynamo, finalRows] = await Promise.all([

@@ -76,7 +76,7 @@ export function scenarioForProfile(seed: number, profile: ProfileName): Scenario
     case 'backfill-deletes':
       return {
         ...s,
-        maxPauseMs: Math.max(10, s.maxPauseMs),
+        maxPauseMs: Math.max(40, s.maxPauseMs),
         faults: { ...inOrder(s.faults), s3: { ...s.faults.s3, maxDelayMs: 15 } },
         backfill: {
           prepopulate: 40,
