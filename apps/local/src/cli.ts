@@ -1,3 +1,5 @@
+import { LocalStackError } from '@ddb-athena-sync/local-stack/errors';
+
 import { LocalCommandError, UnknownCommandError } from './errors.js';
 import type { CommandIo, RunCommand } from './io.js';
 
@@ -53,7 +55,12 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
       throw new LocalCommandError(`src/commands/${command}.ts does not export run(args, io)`);
     return await mod.run(args, io);
   } catch (error) {
-    if (error instanceof LocalCommandError || (error instanceof Error && error.name === 'JavaMissingError')) {
+    // Errors that say what to do (a bad flag, a data directory in use, Java missing): the message only.
+    if (
+      error instanceof LocalCommandError ||
+      error instanceof LocalStackError ||
+      (error instanceof Error && error.name === 'JavaMissingError')
+    ) {
       io.stderr(`ddb-athena-sync: ${error.message}\n`);
       return 2;
     }

@@ -13,11 +13,12 @@ import type { DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
 import { backfillTable } from '@ddb-athena-sync/core/backfill/backfill-table';
 import { books } from '@ddb-athena-sync/schemas/tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareTable } from '@ddb-athena-sync/local-stack/compare';
+import { CONTROL_TABLE, startStack } from '@ddb-athena-sync/local-stack/stack';
+import type { Stack } from '@ddb-athena-sync/local-stack/stack';
+import { stagingStatus } from '@ddb-athena-sync/local-stack/staging-status';
 
-import { compareTable } from '../src/demo/compare.js';
-import { CONTROL_TABLE, startStack } from '../src/stack/stack.js';
-import type { Stack } from '../src/stack/stack.js';
-import { stagingStatus } from '../src/stack/staging-status.js';
+import { buildFunctions } from '../src/functions.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -67,6 +68,7 @@ describe('backfill', () => {
     // The stream is enabled by the stack (started first), then the backfill scans.
     stack = await startStack({
       dataDir: dir,
+      functions: buildFunctions,
       inMemoryDynamoDb: true,
       tables: [books],
       mergeIntervalMs: 2000,

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack } from '@ddb-athena-sync/local-stack/stack';
+import type { Stack } from '@ddb-athena-sync/local-stack/stack';
 
+import { buildFunctions } from '../src/functions.js';
 import { runDemo } from '../src/demo/run-demo.js';
 import type { DemoReport } from '../src/demo/run-demo.js';
-import { startStack } from '../src/stack/stack.js';
-import type { Stack } from '../src/stack/stack.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -35,7 +36,12 @@ describe('demo on the local stack', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ddb-athena-sync-demo-'));
-    stack = await startStack({ dataDir: dir, inMemoryDynamoDb: true, mergeIntervalMs: 5000 });
+    stack = await startStack({
+      dataDir: dir,
+      functions: buildFunctions,
+      inMemoryDynamoDb: true,
+      mergeIntervalMs: 5000,
+    });
   });
   afterAll(async () => {
     await stack?.stop();

@@ -3,7 +3,11 @@ import type {
   LambdaStreamRecord,
 } from '@ddb-athena-sync/local-services/stream-records';
 
-import { BOOK_AUTHORS as AUTHORS, BOOK_WORDS as WORDS, seededRandom as mulberry32 } from '../sample-data.js';
+import {
+  BOOK_AUTHORS as AUTHORS,
+  BOOK_WORDS as WORDS,
+  seededRandom as mulberry32,
+} from '@ddb-athena-sync/local-stack/sample-data';
 
 export interface BooksStreamOptions {
   /** Number of records. */

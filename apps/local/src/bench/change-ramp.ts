@@ -1,9 +1,9 @@
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue, DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
 
-import type { Stack } from '../stack/stack.js';
-import { stagingStatus } from '../stack/staging-status.js';
-import { BOOK_WORDS as WORDS, seededRandom as mulberry32 } from '../sample-data.js';
+import type { Stack } from '@ddb-athena-sync/local-stack/stack';
+import { stagingStatus } from '@ddb-athena-sync/local-stack/staging-status';
+import { BOOK_WORDS as WORDS, seededRandom as mulberry32 } from '@ddb-athena-sync/local-stack/sample-data';
 
 export interface RampOptions {
   readonly stack: Stack;

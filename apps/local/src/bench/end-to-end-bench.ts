@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { books } from '@ddb-athena-sync/schemas/tables';
+import { startStack } from '@ddb-athena-sync/local-stack/stack';
 
+import { buildFunctions } from '../functions.js';
 import { runDemo } from '../demo/run-demo.js';
-import { startStack } from '../stack/stack.js';
 import { runChangeRamp } from './change-ramp.js';
 import type { RampResult, RampStep } from './change-ramp.js';
 
@@ -74,7 +75,12 @@ export async function benchEndToEnd(options: EndToEndOptions): Promise<EndToEndR
   const report = await withDataDir('lag', (dataDir) =>
     runDemo({
       durationMs: options.lagRunMs,
-      stackOptions: { dataDir, mergeIntervalMs: options.mergeIntervalMs, inMemoryDynamoDb: true },
+      stackOptions: {
+        dataDir,
+        functions: buildFunctions,
+        mergeIntervalMs: options.mergeIntervalMs,
+        inMemoryDynamoDb: true,
+      },
       readers: options.readers,
       booksPerSecond: options.lagRatePerSec,
       ordersPerSecond: options.lagRatePerSec,
@@ -101,6 +107,7 @@ export async function benchEndToEnd(options: EndToEndOptions): Promise<EndToEndR
   const ramp = await withDataDir('ramp', async (dataDir) => {
     const stack = await startStack({
       dataDir,
+      functions: buildFunctions,
       mergeIntervalMs: options.mergeIntervalMs,
       inMemoryDynamoDb: true,
       tables: [books],

@@ -4,14 +4,15 @@ import { backfillTable } from '@ddb-athena-sync/core/backfill/backfill-table';
 import type { BackfillProgress } from '@ddb-athena-sync/core/backfill/backfill-table';
 import { getTable } from '@ddb-athena-sync/schemas/tables';
 import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
+import { DEFAULT_DATA_DIR, dataDirLayout, runningStack } from '@ddb-athena-sync/local-stack/data-dir';
+import { CONTROL_TABLE, startStack } from '@ddb-athena-sync/local-stack/stack';
+import { stagingStatus } from '@ddb-athena-sync/local-stack/staging-status';
 
+import { buildFunctions } from '../functions.js';
 import { parseArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { CommandIo } from '../io.js';
 import { progressBar } from '../progress-bar.js';
-import { DEFAULT_DATA_DIR, dataDirLayout, runningStack } from '../stack/data-dir.js';
-import { CONTROL_TABLE, startStack } from '../stack/stack.js';
-import { stagingStatus } from '../stack/staging-status.js';
 
 const USAGE = `usage: ddb-athena-sync backfill --table <name> [--segments <n>] [--data-dir <dir>]
        ddb-athena-sync backfill --table <name> --aws --bucket <lake bucket> --control-table <name>
@@ -112,7 +113,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   }
 
   io.stdout(`no stack running on ${dataDir}/: starting one (stream first, then the Scan)...\n`);
-  const stack = await startStack({ dataDir });
+  const stack = await startStack({ dataDir, functions: buildFunctions });
   try {
     const result = await backfillTable({
       dynamodb: stack.ddb,

@@ -1,13 +1,13 @@
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { DEFAULT_ASSUMPTIONS } from '../cost/assumptions.js';
-import { costReport } from '../cost/cost-report.js';
-import type { TableProfile } from '../cost/cost-types.js';
-import { formatCostReport } from '../cost/format-cost-report.js';
-import { DEFAULT_PRICE_FILE, loadPriceBook } from '../cost/price-book.js';
-import { PriceFileError } from '../cost/price-file-error.js';
-import { SCENARIOS } from '../cost/scenarios.js';
+import { DEFAULT_ASSUMPTIONS } from '@ddb-athena-sync/cost/assumptions';
+import { costReport } from '@ddb-athena-sync/cost/cost-report';
+import type { TableProfile } from '@ddb-athena-sync/cost/cost-types';
+import { formatCostReport } from '@ddb-athena-sync/cost/format-cost-report';
+import { DEFAULT_PRICE_FILE, loadPriceBook } from '@ddb-athena-sync/cost/price-book';
+import { PriceFileError } from '@ddb-athena-sync/cost/errors';
+import { SCENARIOS } from '@ddb-athena-sync/cost/scenarios';
 
 const USAGE = `Usage: ddb-athena-sync cost [--scenario seed] [--json] [--prices <file>]
        ddb-athena-sync cost --items N --item-bytes N --writes-per-sec N --freshness-sec N

@@ -1,10 +1,10 @@
+import { DEFAULT_DATA_DIR } from '@ddb-athena-sync/local-stack/data-dir';
 import { parseArgs, secondsFlag } from '../args.js';
 import { runDemo } from '../demo/run-demo.js';
 import type { DemoReport } from '../demo/run-demo.js';
 import { UsageError } from '../errors.js';
 import type { CommandIo } from '../io.js';
 import { untilSignal } from '../signals.js';
-import { DEFAULT_DATA_DIR } from '../stack/data-dir.js';
 import { stackOptionsFromFlags, UP_FLAGS } from './up.js';
 
 const USAGE = `usage: ddb-athena-sync demo --duration <s> [--report <file.json>] [options]

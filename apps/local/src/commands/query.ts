@@ -1,12 +1,12 @@
 import { access } from 'node:fs/promises';
 
 import { Lake } from '@ddb-athena-sync/local-lake/lake';
+import { DEFAULT_DATA_DIR, dataDirLayout } from '@ddb-athena-sync/local-stack/data-dir';
 
 import { parseArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import { formatTable } from '../format-table.js';
 import type { CommandIo } from '../io.js';
-import { DEFAULT_DATA_DIR, dataDirLayout } from '../stack/data-dir.js';
 
 const USAGE = `usage: ddb-athena-sync query "<sql>" [--json] [--data-dir <dir>]
 

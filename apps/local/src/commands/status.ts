@@ -4,14 +4,14 @@ import { Lake } from '@ddb-athena-sync/local-lake/lake';
 import { localS3Client } from '@ddb-athena-sync/local-services/local-clients';
 import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import { tables as declaredTables } from '@ddb-athena-sync/schemas/tables';
+import { DEFAULT_DATA_DIR, dataDirLayout, runningStack } from '@ddb-athena-sync/local-stack/data-dir';
+import { LOCAL_BUCKET } from '@ddb-athena-sync/local-stack/stack';
+import { stagingStatus } from '@ddb-athena-sync/local-stack/staging-status';
 
 import { parseArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import { formatTable } from '../format-table.js';
 import type { CommandIo } from '../io.js';
-import { DEFAULT_DATA_DIR, dataDirLayout, runningStack } from '../stack/data-dir.js';
-import { LOCAL_BUCKET } from '../stack/stack.js';
-import { stagingStatus } from '../stack/staging-status.js';
 
 const USAGE = `usage: ddb-athena-sync status [--json] [--data-dir <dir>]
 

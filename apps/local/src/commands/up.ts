@@ -1,9 +1,10 @@
+import { DEFAULT_DATA_DIR } from '@ddb-athena-sync/local-stack/data-dir';
+import { startStack } from '@ddb-athena-sync/local-stack/stack';
+import type { StackEvent, StackOptions } from '@ddb-athena-sync/local-stack/stack';
+import { buildFunctions } from '../functions.js';
 import { parseArgs, secondsFlag } from '../args.js';
 import type { CommandIo } from '../io.js';
 import { untilSignal } from '../signals.js';
-import { DEFAULT_DATA_DIR } from '../stack/data-dir.js';
-import { startStack } from '../stack/stack.js';
-import type { StackEvent, StackOptions } from '../stack/stack.js';
 
 export const UP_FLAGS = {
   'data-dir': { type: 'string' },
@@ -42,6 +43,7 @@ export function stackOptionsFromFlags(
       ? {}
       : { maintenanceIntervalMs: secondsFlag(maintenance, 300_000, 'maintenance-interval', 1000) }),
     dataDir: typeof flags['data-dir'] === 'string' ? flags['data-dir'] : DEFAULT_DATA_DIR,
+    functions: buildFunctions,
     mergeIntervalMs: secondsFlag(flags['merge-interval'], 5000, 'merge-interval', 500),
     batchWindowMs: secondsFlag(flags['batch-window'], 250, 'batch-window'),
     firehoseBufferingIntervalMs: secondsFlag(flags['firehose-interval'], 1000, 'firehose-interval'),

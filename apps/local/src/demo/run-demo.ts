@@ -2,13 +2,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
 import { Lake } from '@ddb-athena-sync/local-lake/lake';
+import { startStack } from '@ddb-athena-sync/local-stack/stack';
+import type { Stack, StackOptions } from '@ddb-athena-sync/local-stack/stack';
+import { stagingStatus } from '@ddb-athena-sync/local-stack/staging-status';
+import { compareTable } from '@ddb-athena-sync/local-stack/compare';
+import type { TableComparison } from '@ddb-athena-sync/local-stack/compare';
 
+import { buildFunctions } from '../functions.js';
 import type { CommandIo } from '../io.js';
-import { startStack } from '../stack/stack.js';
-import type { Stack, StackOptions } from '../stack/stack.js';
-import { stagingStatus } from '../stack/staging-status.js';
-import { compareTable } from './compare.js';
-import type { TableComparison } from './compare.js';
 import { renderLagChart } from './lag-chart.js';
 import { LagTracker, percentiles } from './lag-tracker.js';
 import type { Percentiles } from './lag-tracker.js';
@@ -94,7 +95,9 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const io = options.io ?? { stdout: () => undefined, stderr: () => undefined };
   const ownStack = options.stack === undefined;
-  const stack = options.stack ?? (await startStack(options.stackOptions ?? { dataDir: '.ddb-athena-sync' }));
+  const stack =
+    options.stack ??
+    (await startStack(options.stackOptions ?? { dataDir: '.ddb-athena-sync', functions: buildFunctions }));
   const errors: string[] = [];
   const faults: string[] = [];
   const note = (what: string, error: unknown): void => {

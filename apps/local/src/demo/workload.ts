@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BOOK_AUTHORS as AUTHORS, BOOK_WORDS as WORDS, pick } from '@ddb-athena-sync/local-stack/sample-data';
 
 import type { LagTracker } from './lag-tracker.js';
-import { BOOK_AUTHORS as AUTHORS, BOOK_WORDS as WORDS, pick } from '../sample-data.js';
 
 export interface WorkloadCounts {
   inserts: number;

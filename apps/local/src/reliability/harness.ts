@@ -17,12 +17,17 @@ import { LocalLakeEngine } from '@ddb-athena-sync/local-lake/merge-engine';
 import { toLambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
 import type { LambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
 
-import { ensureDynamoTable } from '../stack/dynamodb-tables.js';
-import { MemoryCheckpointStore } from '../stack/checkpoint-store.js';
-import { buildFunctions, MERGER_TIMEOUT_MS } from '../stack/functions.js';
-import { StreamPoller } from '../stack/stream-poller.js';
-import { markTtlRemoval, normalizeLocalTtlRemoval, TtlMarks, TtlSweeper } from '../stack/ttl-sweeper.js';
-import { seededRandom } from '../sample-data.js';
+import { ensureDynamoTable } from '@ddb-athena-sync/local-stack/dynamodb-tables';
+import { MemoryCheckpointStore } from '@ddb-athena-sync/local-stack/checkpoint-store';
+import { buildFunctions, MERGER_TIMEOUT_MS } from '../functions.js';
+import { StreamPoller } from '@ddb-athena-sync/local-stack/stream-poller';
+import {
+  markTtlRemoval,
+  normalizeLocalTtlRemoval,
+  TtlMarks,
+  TtlSweeper,
+} from '@ddb-athena-sync/local-stack/ttl-sweeper';
+import { seededRandom } from '@ddb-athena-sync/local-stack/sample-data';
 import { bump, faultyClient, faultyEngine, InjectedFault, ProcessLife } from './faults.js';
 import type { EngineFault, FaultCounts, FaultSwitch } from './faults.js';
 import { checkHistory, countByKind } from './history-oracle.js';

@@ -18,7 +18,7 @@ import {
 import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
 
-import { ensureControlTable } from '../stack/dynamodb-tables.js';
+import { ensureControlTable } from '@ddb-athena-sync/local-stack/dynamodb-tables';
 
 export const RELIABILITY_BUCKET = 'ddb-athena-sync-reliability';
 export const RELIABILITY_CONTROL_TABLE = 'ddb-athena-sync-reliability-control';

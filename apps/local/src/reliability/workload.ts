@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
-import type { TtlSweeper } from '../stack/ttl-sweeper.js';
+import type { TtlSweeper } from '@ddb-athena-sync/local-stack/ttl-sweeper';
 import { sleep } from './prng.js';
 import type { ItemValue, Operation } from './scenario-model.js';
 

@@ -4,9 +4,12 @@ import { assertTargets, MutantTargetError, runMutationGate } from '../../src/rel
 import { MUTANTS } from '../../src/reliability/mutation/mutants.js';
 
 describe('mutation gate', () => {
-  it('finds every listed mutant\'s snippet in the product code, and fails loudly when one moved', async () => {
+  it("finds every listed mutant's snippet in the product code, and fails loudly when one moved", async () => {
     // Arrange
-    const moved = { ...MUTANTS[0]!, replacements: [{ find: 'a snippet that is not there', replace: '', count: 1 }] };
+    const moved = {
+      ...MUTANTS[0]!,
+      replacements: [{ find: 'a snippet that is not there', replace: '', count: 1 }],
+    };
 
     // Act / Assert
     await expect(assertTargets(MUTANTS)).resolves.toBeUndefined();

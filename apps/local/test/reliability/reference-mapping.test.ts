@@ -38,12 +38,14 @@ describe('reference mapping', () => {
     const base = { id: 'k1', name: 'a', n: '1', price: '1.00', tags: null, doc: '{"exact":1,"label":"a"}' };
 
     // Act / Assert: the 38th digit, a cent, a missing set, a different bigint.
-    expect(observedRow({ ...base, doc: '{"exact":12345678901234567890123456789012345679,"label":"a"}' })).not.toBe(
-      observedRow({ ...base, doc: '{"exact":12345678901234567890123456789012345678,"label":"a"}' }),
-    );
+    expect(
+      observedRow({ ...base, doc: '{"exact":12345678901234567890123456789012345679,"label":"a"}' }),
+    ).not.toBe(observedRow({ ...base, doc: '{"exact":12345678901234567890123456789012345678,"label":"a"}' }));
     expect(observedRow({ ...base, price: '1.01' })).not.toBe(observedRow(base));
     expect(observedRow({ ...base, tags: ['x'] })).not.toBe(observedRow(base));
-    expect(observedRow({ ...base, n: '9007199254740993' })).not.toBe(observedRow({ ...base, n: '9007199254740992' }));
+    expect(observedRow({ ...base, n: '9007199254740993' })).not.toBe(
+      observedRow({ ...base, n: '9007199254740992' }),
+    );
   });
 
   it('is checked against the declaration: a changed column fails loudly', () => {

@@ -50,7 +50,11 @@ describe('reliability harness', () => {
       });
 
       // Assert
-      expect({ failingSeeds: figures.failingSeeds, violations: figures.violations, errors: figures.errors }).toEqual({
+      expect({
+        failingSeeds: figures.failingSeeds,
+        violations: figures.violations,
+        errors: figures.errors,
+      }).toEqual({
         failingSeeds: [],
         violations: {},
         errors: 0,

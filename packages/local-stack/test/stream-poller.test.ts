@@ -6,9 +6,9 @@ import {
 import type { _Record as StreamRecord, DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { describe, expect, it } from 'vitest';
 
-import { MemoryCheckpointStore } from '../src/stack/checkpoint-store.js';
-import { interpretResponse, StreamPoller } from '../src/stack/stream-poller.js';
-import type { FailedBatch } from '../src/stack/stream-poller.js';
+import { MemoryCheckpointStore } from '../src/checkpoint-store.js';
+import { interpretResponse, StreamPoller } from '../src/stream-poller.js';
+import type { FailedBatch } from '../src/stream-poller.js';
 
 // DynamoDB Local never splits or closes a shard, so shard lineage and closed shards are exercised
 // against this small in-memory stream (the adapter boundary: DescribeStream / GetShardIterator /

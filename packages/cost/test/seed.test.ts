@@ -1,12 +1,12 @@
 // The seed scenario against the article: "To ingest 20GB of data a day it costs monthly 33.46 USD."
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { ARTICLE_FIREHOSE_USD } from '../../src/cost/article-firehose-check.js';
-import { DEFAULT_ASSUMPTIONS } from '../../src/cost/assumptions.js';
-import { costReport } from '../../src/cost/cost-report.js';
-import type { CostReport } from '../../src/cost/cost-types.js';
-import { loadPriceBook, type PriceBook } from '../../src/cost/price-book.js';
-import { SCENARIOS } from '../../src/cost/scenarios.js';
+import { ARTICLE_FIREHOSE_USD } from '../src/article-firehose-check.js';
+import { DEFAULT_ASSUMPTIONS } from '../src/assumptions.js';
+import { costReport } from '../src/cost-report.js';
+import type { CostReport } from '../src/cost-types.js';
+import { loadPriceBook, type PriceBook } from '../src/price-book.js';
+import { SCENARIOS } from '../src/scenarios.js';
 
 let book: PriceBook;
 let report: CostReport;

@@ -1,53 +1,23 @@
+import { randomUUID } from 'node:crypto';
+
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { DEFAULT_QUARANTINE_PREFIX, DEFAULT_STAGING_PREFIX } from '@ddb-athena-sync/core/staging/staging-key';
 import type { MergeEngine } from '@ddb-athena-sync/core/merge/engine';
 import type { Clock } from '@ddb-athena-sync/core/merge/merge-table';
+import { DEFAULT_QUARANTINE_PREFIX, DEFAULT_STAGING_PREFIX } from '@ddb-athena-sync/core/staging/staging-key';
 import type { ObjectStore } from '@ddb-athena-sync/core/stream/stage-batch';
-import type { Lake } from '@ddb-athena-sync/local-lake/lake';
-import type { LambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
-import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
-import { randomUUID } from 'node:crypto';
-
 import { createHandler as createFirehoseTransform } from '@ddb-athena-sync/firehose-transform/handler';
 import { LocalLakeEngine } from '@ddb-athena-sync/local-lake/merge-engine';
+import type { FunctionContext, PipelineFunctions } from '@ddb-athena-sync/local-stack/pipeline-functions';
+import type { BatchResponse } from '@ddb-athena-sync/local-stack/stream-poller';
+import type { LambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
 import { createHandler as createMerger } from '@ddb-athena-sync/merger/handler';
+import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { getTable } from '@ddb-athena-sync/schemas/tables';
 import { createHandler as createStreamWriter } from '@ddb-athena-sync/stream-writer/handler';
-
-import type { FirehoseTransform } from './firehose-stand-in.js';
-import type { BatchResponse } from './stream-poller.js';
-
-/** The three Lambda functions of the pipeline, as the local stack invokes them. */
-export interface PipelineFunctions {
-  /** stream-writer for one merge-mode table (one function per table, as in AWS). */
-  streamWriter(table: TableDeclaration): (event: { Records: LambdaStreamRecord[] }) => Promise<BatchResponse>;
-  /**
-   * The merger, invoked by the scheduler with `{table, action}`. `invocation` is for tests only
-   * (the reliability harness): the clients, engine and clock of this one invocation.
-   */
-  merger(
-    event: { table: string; action: 'merge' | 'maintain' },
-    invocation?: MergerInvocation,
-  ): Promise<unknown>;
-  /** firehose-transform for one firehose-mode table. */
-  firehoseTransform(table: TableDeclaration): FirehoseTransform;
-}
-
-export interface FunctionContext {
-  readonly s3: S3Client;
-  readonly ddb: DynamoDBClient;
-  readonly lake: Lake;
-  readonly bucket: string;
-  readonly s3Endpoint: string;
-  readonly controlTable: string;
-  readonly logLevel: string;
-  /** Test-only hook points (the reliability harness); the local stack leaves them out. */
-  readonly hooks?: FunctionHooks;
-}
 
 /**
  * Test-only: one merger invocation with its dependencies wrapped (faults, crashes). The engine is
@@ -63,12 +33,20 @@ export interface MergerInvocation {
 /**
  * Test-only hook points, so that a harness runs the very wiring the local stack runs, with faults
  * injected at the edges: tables the registry does not hold, the stream-writer's S3 client, the
- * merger's clock (its lease and time budget follow it).
+ * merger's clock (its lease and time budget follow it). The local stack passes none.
  */
 export interface FunctionHooks {
   readonly tables?: readonly TableDeclaration[];
   readonly writerS3?: (s3: S3Client) => S3Client;
   readonly clock?: Clock;
+}
+
+/** The functions with the test-only per-invocation hook of the merger (still `PipelineFunctions`). */
+export interface HookedPipelineFunctions extends PipelineFunctions {
+  merger(
+    event: { table: string; action: 'merge' | 'maintain' },
+    invocation?: MergerInvocation,
+  ): Promise<unknown>;
 }
 
 /**
@@ -95,12 +73,15 @@ function powertools(serviceName: string, logLevel: string): { logger: Logger; me
 }
 
 /**
- * Builds the real handlers of apps/stream-writer, apps/merger and apps/firehose-transform with
+ * Builds the real handlers of apps/stream-writer, apps/merger and apps/firehose-transform (the one
+ * place in the repository that imports the apps; `startStack` takes this as its `functions`) with
  * their dependencies pointed at the local services: the same code as in Lambda, configured from the
  * same environment variable names, with clients built here (local endpoints and the fixed local
  * credentials) instead of from the Lambda environment.
  */
-export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunctions> {
+export async function buildFunctions(
+  ctx: FunctionContext & { readonly hooks?: FunctionHooks },
+): Promise<HookedPipelineFunctions> {
   const writerS3 = ctx.hooks?.writerS3?.(ctx.s3) ?? ctx.s3;
   const clock: Clock = ctx.hooks?.clock ?? { now: () => new Date() };
   const tableOf = (name: string): TableDeclaration =>

@@ -1,14 +1,12 @@
-// The `cost` command: exit codes, --json shape, text output, and the price file it reads.
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+// The `cost` command: exit codes, --json shape, text output, and a bad price file.
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import type { CostReport } from '@ddb-athena-sync/cost/cost-types';
 import { describe, expect, it } from 'vitest';
 
 import { run } from '../../src/commands/cost.js';
-import type { CostReport } from '../../src/cost/cost-types.js';
-import { DEFAULT_PRICE_FILE, PRICE_KEYS, parsePriceBook } from '../../src/cost/price-book.js';
-import { PriceFileError } from '../../src/cost/price-file-error.js';
 
 async function invoke(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -132,26 +130,5 @@ describe('ddb-athena-sync cost', () => {
     const { code, err } = await invoke(['--prices', file]);
     expect(code).toBe(1);
     expect(err).toContain('price "athena.usdPerTbScanned" is missing');
-  });
-});
-
-describe('the price file', () => {
-  it('defines every price with a status, a read date, and a source unless unconfirmed', async () => {
-    const json = JSON.parse(await readFile(DEFAULT_PRICE_FILE, 'utf8')) as {
-      prices: Record<string, { status: string; source: unknown[]; readOn: string }>;
-    };
-    expect(Object.keys(json.prices).sort()).toEqual([...PRICE_KEYS].sort());
-    for (const [key, entry] of Object.entries(json.prices)) {
-      expect(entry.readOn, key).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-      if (entry.status !== 'unconfirmed') expect(entry.source.length, key).toBeGreaterThan(0);
-    }
-  });
-
-  it('rejects a file that drops a price', async () => {
-    const json = JSON.parse(await readFile(DEFAULT_PRICE_FILE, 'utf8')) as {
-      prices: Record<string, unknown>;
-    };
-    delete json.prices['lambda.usdPerMillionRequests'];
-    expect(() => parsePriceBook('test', json)).toThrow(PriceFileError);
   });
 });

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
-import { PriceFileError } from './price-file-error.js';
+import { PriceFileError } from './errors.js';
 
 /** Every key the model reads. The price file must define each one (value may be null: unknown). */
 export const PRICE_KEYS = [
@@ -57,8 +57,8 @@ export interface PriceBook {
   prices: Record<PriceKey, PriceEntry>;
 }
 
-/** The price file shipped with the command: apps/local/data/prices.json. */
-export const DEFAULT_PRICE_FILE = fileURLToPath(new URL('../../data/prices.json', import.meta.url));
+/** The price file shipped with the model: packages/cost/data/prices.json. */
+export const DEFAULT_PRICE_FILE = fileURLToPath(new URL('../data/prices.json', import.meta.url));
 
 const STATUSES: readonly string[] = ['aws-page', 'project-notes', 'secondary', 'unconfirmed'];
 

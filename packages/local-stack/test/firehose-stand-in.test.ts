@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { FirehoseStandIn } from '../src/stack/firehose-stand-in.js';
-import type { FirehoseTransformEvent, RoutedRecord } from '../src/stack/firehose-stand-in.js';
+import { FirehoseStandIn } from '../src/firehose-stand-in.js';
+import type { FirehoseTransformEvent, RoutedRecord } from '../src/firehose-stand-in.js';
 
 const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64');
 

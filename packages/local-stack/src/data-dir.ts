@@ -1,7 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
-import { DataDirLockedError } from '../errors.js';
+import { DataDirLockedError } from './errors.js';
 
 /** Default data directory, relative to the working directory. */
 export const DEFAULT_DATA_DIR = '.ddb-athena-sync';

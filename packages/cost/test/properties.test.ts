@@ -3,10 +3,10 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { DEFAULT_ASSUMPTIONS } from '../../src/cost/assumptions.js';
-import type { TableProfile } from '../../src/cost/cost-types.js';
-import { loadPriceBook, type PriceBook } from '../../src/cost/price-book.js';
-import { tableCost } from '../../src/cost/table-cost.js';
+import { DEFAULT_ASSUMPTIONS } from '../src/assumptions.js';
+import type { TableProfile } from '../src/cost-types.js';
+import { loadPriceBook, type PriceBook } from '../src/price-book.js';
+import { tableCost } from '../src/table-cost.js';
 
 let book: PriceBook;
 beforeAll(async () => {

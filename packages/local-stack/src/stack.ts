@@ -25,11 +25,11 @@ import { dataDirLayout, prepareDataDir, publishStack, unpublishStack } from './d
 import type { DataDirLayout } from './data-dir.js';
 import { ensureControlTable, ensureDynamoTable } from './dynamodb-tables.js';
 import { FirehoseStandIn } from './firehose-stand-in.js';
-import { buildFunctions } from './functions.js';
-import type { PipelineFunctions } from './functions.js';
+import { UnknownStackTableError } from './errors.js';
 import { lakeCommitter } from './lake-commit.js';
 import { MergeScheduler } from './merge-scheduler.js';
 import type { ScheduledRun } from './merge-scheduler.js';
+import type { BuildPipelineFunctions, PipelineFunctions } from './pipeline-functions.js';
 import { StreamPoller } from './stream-poller.js';
 import type { FailedBatch, PollerEvent } from './stream-poller.js';
 import { markTtlRemoval, normalizeLocalTtlRemoval, TtlMarks, TtlSweeper } from './ttl-sweeper.js';
@@ -42,6 +42,12 @@ export const FIREHOSE_ERROR_PREFIX = 'firehose-errors/';
 
 export interface StackOptions {
   readonly dataDir: string;
+  /**
+   * Builds the three Lambda functions the stack invokes (required: the stack imports no app). The
+   * ddb-athena-sync command passes the real handlers (apps/local/src/functions.ts); tests of the
+   * stack machinery alone may pass fakes.
+   */
+  readonly functions: BuildPipelineFunctions;
   /** Merge schedule; 5 s locally (rate(1 minute) in AWS). */
   readonly mergeIntervalMs?: number;
   /** Maintenance schedule (OPTIMIZE + snapshot expiry); default 60 merge intervals (hourly vs every minute in AWS). */
@@ -68,8 +74,6 @@ export interface StackOptions {
    * already holds items and has no stream yet (the situation `backfill` is for).
    */
   readonly beforeTables?: (ddb: DynamoDBClient) => Promise<void>;
-  /** Replaces the real handlers (tests of the stack machinery only). */
-  readonly functions?: PipelineFunctions;
 }
 
 export type StackEvent =
@@ -120,7 +124,7 @@ export interface Stack {
 
 function tableNamed(tables: readonly TableDeclaration[], name: string): TableDeclaration {
   const t = tables.find((x) => x.name === name);
-  if (t === undefined) throw new Error(`table ${name} is not part of this stack`);
+  if (t === undefined) throw new UnknownStackTableError(name);
   return t;
 }
 
@@ -190,17 +194,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     for (const t of tables) await lake.ensureTable(t);
 
-    const functions =
-      options.functions ??
-      (await buildFunctions({
-        s3,
-        ddb,
-        lake,
-        bucket: LOCAL_BUCKET,
-        s3Endpoint: s3local.endpoint,
-        controlTable: CONTROL_TABLE,
-        logLevel: options.logLevel ?? 'SILENT',
-      }));
+    const functions = await options.functions({
+      s3,
+      ddb,
+      lake,
+      bucket: LOCAL_BUCKET,
+      s3Endpoint: s3local.endpoint,
+      controlTable: CONTROL_TABLE,
+      logLevel: options.logLevel ?? 'SILENT',
+    });
 
     const checkpoints = new FileCheckpointStore(layout.checkpoints);
     const marks = new TtlMarks();

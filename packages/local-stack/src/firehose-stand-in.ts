@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { FirehoseDeliveryError } from '../errors.js';
+import { FirehoseDeliveryError } from './errors.js';
 
 /** One record of a Firehose data-transformation event (https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html). */
 export interface FirehoseInputRecord {

@@ -60,11 +60,11 @@ export function formatCostReport(report: CostReport): string {
   }
   out.push('## Line items');
   for (const t of report.tables) out.push(...details(t));
-  out.push('', '## Assumptions (apps/local/src/cost/assumptions.ts)', '');
+  out.push('', '## Assumptions (packages/cost/src/assumptions.ts)', '');
   for (const [k, v] of Object.entries(report.assumptions)) out.push(`    ${k} = ${v}`);
   out.push(
     '',
-    `Prices used that were not read on an AWS page (see apps/local/data/prices.json for status and source): ${report.prices.notConfirmedOnAwsPage.join(', ')}`,
+    `Prices used that were not read on an AWS page (see packages/cost/data/prices.json for status and source): ${report.prices.notConfirmedOnAwsPage.join(', ')}`,
     '',
   );
   return out.join('\n');

@@ -32,7 +32,7 @@ export interface LineItem {
   quantity: number;
   /** Unit of `quantity`, e.g. "requests", "GB", "GB-s", "TB". */
   unit: string;
-  /** Key of the price in apps/local/data/prices.json, or null for a line that is free by construction. */
+  /** Key of the price in packages/cost/data/prices.json, or null for a line that is free by construction. */
   priceKey: string | null;
   /** The price as read from the price file (null: unknown, see `usd`). */
   unitPrice: number | null;

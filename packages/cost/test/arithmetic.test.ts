@@ -2,19 +2,19 @@
 // numbers and the formula written next to it, never copied from the model's output.
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { DEFAULT_ASSUMPTIONS } from '../../src/cost/assumptions.js';
-import { athenaBilledBytes } from '../../src/cost/athena-billed-bytes.js';
-import type { DesignCost, LineItem, TableProfile } from '../../src/cost/cost-types.js';
-import { deriveProfile } from '../../src/cost/derive-profile.js';
-import { firehoseModeCost } from '../../src/cost/firehose-mode-cost.js';
-import { lambdaLines } from '../../src/cost/lambda-lines.js';
-import { mergeModeCost } from '../../src/cost/merge-mode-cost.js';
-import { nonEmptyProbability } from '../../src/cost/non-empty-probability.js';
-import { loadPriceBook, type PriceBook, type PriceKey } from '../../src/cost/price-book.js';
-import { priceLine } from '../../src/cost/price-line.js';
-import { seedFullExportCost } from '../../src/cost/seed-full-export-cost.js';
-import { seedFullScanCost } from '../../src/cost/seed-full-scan-cost.js';
-import { touchedPartitions } from '../../src/cost/touched-partitions.js';
+import { DEFAULT_ASSUMPTIONS } from '../src/assumptions.js';
+import { athenaBilledBytes } from '../src/athena-billed-bytes.js';
+import type { DesignCost, LineItem, TableProfile } from '../src/cost-types.js';
+import { deriveProfile } from '../src/derive-profile.js';
+import { firehoseModeCost } from '../src/firehose-mode-cost.js';
+import { lambdaLines } from '../src/lambda-lines.js';
+import { mergeModeCost } from '../src/merge-mode-cost.js';
+import { nonEmptyProbability } from '../src/non-empty-probability.js';
+import { loadPriceBook, type PriceBook, type PriceKey } from '../src/price-book.js';
+import { priceLine } from '../src/price-line.js';
+import { seedFullExportCost } from '../src/seed-full-export-cost.js';
+import { seedFullScanCost } from '../src/seed-full-scan-cost.js';
+import { touchedPartitions } from '../src/touched-partitions.js';
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
