@@ -354,17 +354,24 @@ export async function runScenario(
 
   // --- side loops while the workload runs: mergers, late duplicates, a reader, maintenance
   const loops: Promise<void>[] = [];
+  let busyInARow = 0;
+  /** While a backfill waits for the lease (it polls once a second), mergers run less often. */
+  let backfillWaiting = false;
   loops.push(
     (async () => {
       while (chaos.active) {
-        await sleep(20 + Math.floor(random() * 80));
+        await sleep(backfillWaiting ? 400 + Math.floor(random() * 400) : 20 + Math.floor(random() * 80));
         const two = random() < f.twoMergers;
         if (two) bump(injected, 'concurrentMergers');
         const statuses = await Promise.all((two ? [true, true] : [true]).map((c) => invokeMerger(c)));
         // A dead merger holds the lease until it expires, and a failed one may (a lost response to
-        // its lease write): let that much time pass.
-        if (statuses.some((s) => s === 'crashed' || s === 'failed' || s === 'busy'))
+        // its lease write): let that much time pass. `busy` alone is a live holder: only when it
+        // repeats (a lease nobody releases) does time move on.
+        busyInARow = statuses.every((s) => s === 'busy') ? busyInARow + 1 : 0;
+        if (statuses.some((s) => s === 'crashed' || s === 'failed') || busyInARow >= 3) {
           clockOffset.ms += LEASE_EXPIRY_JUMP_MS;
+          busyInARow = 0;
+        }
         // An orphaned query commits once another merger has run after it (taken the batch over).
         if (releaseOrphan !== undefined && ++orphanAge >= 2) {
           releaseOrphan();
@@ -477,15 +484,19 @@ export async function runScenario(
     })
       .then((r) => {
         bump(injected, 'backfills');
-        log(`backfill staged ${r.objects} objects`);
+        log(`backfill ${r.runId} staged ${r.objects} objects`);
       })
       .catch((error: unknown) => {
+        log(`backfill failed: ${(error as Error).name}`);
         if (life.dead) bump(injected, 'killedBackfills');
         else note(`backfill failed: ${(error as Error).name}: ${(error as Error).message.slice(0, 160)}`);
       })
       .finally(() => scanning());
     // The workload goes on once the Scan has begun: its deletes and expiries race the backfill.
+    backfillWaiting = true;
     await Promise.race([scanned, sleep(5000)]);
+    backfillWaiting = false;
+    log('backfill scanning');
   };
   await applyOperations({
     ddb: shared.ddb,

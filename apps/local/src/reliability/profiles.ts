@@ -76,12 +76,18 @@ export function scenarioForProfile(seed: number, profile: ProfileName): Scenario
     case 'backfill-deletes':
       return {
         ...s,
+        operations: fc.sample(
+          fc.noBias(fc.array(operationArb(s.keys, 'deletes'), { minLength: 40, maxLength: 120 })),
+          { seed, numRuns: 1 },
+        )[0]!,
         maxPauseMs: Math.max(40, s.maxPauseMs),
-        faults: { ...inOrder(s.faults), s3: { ...s.faults.s3, maxDelayMs: 15 } },
+        // A slow backfill (one item per object, each PUT up to 15 ms late) of 150 items, so that the
+        // workload's deletes and expiries land between the Scan reading a key and its object's PUT.
+        faults: { ...inOrder(s.faults), s3: { errorRate: 0, lostResponseRate: 0, maxDelayMs: 15 } },
         backfill: {
-          prepopulate: 40,
+          prepopulate: 150,
           startAfter: 0,
-          segments: 2,
+          segments: 1,
           rowsPerObject: 1,
           killBeforeCall: undefined,
         },

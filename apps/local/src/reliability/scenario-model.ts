@@ -101,7 +101,7 @@ const itemValue: fc.Arbitrary<ItemValue> = fc.record({
   exact: fc.bigInt({ min: 0n, max: 10n ** 38n - 1n }).map(String),
 });
 
-export type OperationMix = 'mixed' | 'upserts';
+export type OperationMix = 'mixed' | 'upserts' | 'deletes';
 
 export function operationArb(keys: number, mix: OperationMix = 'mixed'): fc.Arbitrary<Operation> {
   const key = fc.nat({ max: keys - 1 });
@@ -115,7 +115,10 @@ export function operationArb(keys: number, mix: OperationMix = 'mixed'): fc.Arbi
   if (mix === 'upserts') return fc.oneof(...upserts);
   return fc.oneof(
     ...upserts,
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), key }) },
+    {
+      weight: mix === 'deletes' ? 6 : 2,
+      arbitrary: fc.record({ kind: fc.constant('delete' as const), key }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const), key }) },
   );
 }
