@@ -86,7 +86,8 @@ const LEASE_EXPIRY_JUMP_MS = MERGER_TIMEOUT_MS + 61_000;
 type Changes = { readonly key: string; readonly seq: bigint }[];
 
 function changesOf(rows: readonly StagingRow[]): Changes {
-  return rows.map((r) => ({ key: String(r.id), seq: BigInt(r._seq) }));
+  // The key column is a string (the reliability table's partition key is S).
+  return rows.map((r) => ({ key: r.id as string, seq: BigInt(r._seq) }));
 }
 
 /**

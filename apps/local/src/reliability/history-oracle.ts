@@ -163,7 +163,7 @@ export function checkHistory(input: HistoryInput): Violation[] {
   for (const o of observations) {
     applyCommitsBefore(o.at);
     let seen = lastSeen.get(o.observer);
-    if (seen === undefined) lastSeen.set(o.observer, (seen = new Map()));
+    if (seen === undefined) lastSeen.set(o.observer, (seen = new Map<string, number>()));
     const rows = new Map<string, ObservedRow>();
     for (const r of o.rows) {
       if (rows.has(r.key)) add('duplicate', r.key, o.label, `two rows: ${rows.get(r.key)!.row} and ${r.row}`);

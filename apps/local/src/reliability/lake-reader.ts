@@ -40,8 +40,9 @@ async function scanRows(db: DuckDBConnection, sql: string): Promise<ObservedRow[
   const reader = await db.runAndReadAll(
     `SELECT ${list}, CAST("_seq" AS VARCHAR) AS "_seq" FROM (${sql}) AS live`,
   );
-  return reader.getRowObjectsJson().map((r) => {
-    const row = { ...r, tags: r.tags === null ? null : (JSON.parse(String(r.tags)) as unknown) };
-    return { key: String(r.id), seq: BigInt(String(r._seq)), row: observedRow(row) };
+  // Every column was cast to VARCHAR above: each value is a string or null.
+  return (reader.getRowObjectsJson() as Record<string, string | null>[]).map((r) => {
+    const row = { ...r, tags: r.tags === null ? null : (JSON.parse(r.tags!) as unknown) };
+    return { key: r.id!, seq: BigInt(r._seq!), row: observedRow(row) };
   });
 }

@@ -164,16 +164,23 @@ export function expectedRow(item: Readonly<Record<string, AttributeValue>>): str
   ]);
 }
 
+/** A scalar as text (numbers and bigints by value); anything else is not a scalar of these columns. */
+function text(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  throw new ReferenceMappingError('a structured value where a scalar was expected');
+}
+
 /** A lake row (DuckDB's JSON form of the six columns) in the same spelling. */
 export function observedRow(row: Readonly<Record<string, unknown>>): string {
-  const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+  const str = (v: unknown): string | null => (v === null || v === undefined ? null : text(v));
   const tags = row.tags;
   const doc = row.doc;
   return rowText([
     str(row.id),
     str(row.name),
     row.n === null || row.n === undefined ? null : integerText(row.n),
-    row.price === null || row.price === undefined ? null : scaled2(String(row.price)),
+    row.price === null || row.price === undefined ? null : scaled2(text(row.price)),
     tags === null || tags === undefined ? null : (tags as unknown[]).map(String).sort(),
     doc === null || doc === undefined
       ? null

@@ -4,7 +4,6 @@ import {
   GetShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBStreamsClient, _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 
 import type { WriteRecord } from './history-oracle.js';
 import { expectedRow } from './reference-mapping.js';
@@ -55,7 +54,7 @@ function writeOf(r: StreamRecord): WriteRecord {
   if (key === undefined || seq === undefined)
     throw new Error('a stream record without a key or sequence number');
   if (r.eventName === 'REMOVE') return { key, seq: BigInt(seq), op: 'delete' };
-  const image = r.dynamodb?.NewImage as Record<string, AttributeValue> | undefined;
+  const image = r.dynamodb?.NewImage;
   if (image === undefined) throw new Error(`stream record ${seq} of ${key} has no NewImage`);
   return { key, seq: BigInt(seq), op: 'upsert', row: expectedRow(image) };
 }

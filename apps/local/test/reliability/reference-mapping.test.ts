@@ -65,7 +65,7 @@ describe('reference mapping', () => {
     });
 
     // Act / Assert
-    expect(() => assertReferenceMatches(reliabilityTable('t'))).not.toThrow();
+    expect(() => assertReferenceMatches(reliabilityTable('rel_reference'))).not.toThrow();
     expect(() => assertReferenceMatches(changed)).toThrow(ReferenceMappingError);
   });
 });
