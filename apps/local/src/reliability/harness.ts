@@ -165,6 +165,7 @@ export async function runScenario(
   const recordCommit = async (batch: MergeBatch, label: string): Promise<void> => {
     const changes = batch.objects.flatMap((o) => staged.get(o.key) ?? []);
     commits.push({ label, at: ++tick, changes });
+    log(`${label} committed ${batch.objects.length} object(s): ${changes.map((c) => `${c.key}@${c.seq}`).join(' ')}`);
     await observe('merges', `after ${label}`);
   };
 
@@ -229,6 +230,7 @@ export async function runScenario(
         ? 1 + Math.floor(random() * f.crashWithin)
         : undefined;
     const life = new ProcessLife(crashBefore);
+    log(`merger ${run} starts${crashBefore === undefined ? '' : ` (dies before call ${crashBefore})`}`);
     try {
       const response = (await functions.merger(
         { table: table.name, action: 'merge' },
