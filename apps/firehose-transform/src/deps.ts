@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { METRICS_NAMESPACE } from '@ddb-athena-sync/core/config/env';
 
 import type { Config } from './config.js';
 
@@ -8,8 +9,6 @@ export interface Deps {
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
-
-export const METRICS_NAMESPACE = 'DdbAthenaSync';
 
 /** Built once per execution environment (cold start). */
 export function buildDeps(config: Config): Deps {

@@ -20,4 +20,16 @@ describe('loadConfig', () => {
     });
     expect(() => loadConfig({ TABLE_NAME: 'books', GLUE_DATABASE: 'lake' })).toThrow(/merge mode/);
   });
+
+  it('reports a merge-mode table with the other bad keys, and GLUE_DATABASE by the lake module rule', () => {
+    const problems = (() => {
+      try {
+        // infra/modules/lake: glue_database_name must match ^[a-z_][a-z0-9_]{0,254}$ (no leading digit).
+        loadConfig({ TABLE_NAME: 'books', GLUE_DATABASE: '1lake' });
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    })();
+    expect(problems?.map((p) => p.split(':')[0]).sort()).toEqual(['GLUE_DATABASE', 'TABLE_NAME']);
+  });
 });

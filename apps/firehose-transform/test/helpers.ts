@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { METRICS_NAMESPACE } from '@ddb-athena-sync/core/config/env';
 import { decodeFirehoseRow } from '@ddb-athena-sync/core/firehose/firehose-row';
 import type { FirehoseOutputRecord } from '@ddb-athena-sync/core/firehose/transform-records';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
@@ -10,7 +11,6 @@ import type { FirehoseTransformationEvent, FirehoseTransformationEventRecord } f
 import { vi } from 'vitest';
 
 import type { Config } from '../src/config.js';
-import { METRICS_NAMESPACE } from '../src/deps.js';
 import type { Deps } from '../src/deps.js';
 
 export interface KinesisRecord {

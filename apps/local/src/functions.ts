@@ -7,16 +7,20 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { MergeEngine } from '@ddb-athena-sync/core/merge/engine';
 import type { Clock } from '@ddb-athena-sync/core/merge/merge-table';
+import { METRICS_NAMESPACE } from '@ddb-athena-sync/core/config/env';
 import { DEFAULT_QUARANTINE_PREFIX, DEFAULT_STAGING_PREFIX } from '@ddb-athena-sync/core/staging/staging-key';
 import type { ObjectStore } from '@ddb-athena-sync/core/stream/stage-batch';
+import { loadConfig as loadFirehoseTransformConfig } from '@ddb-athena-sync/firehose-transform/config';
 import { createHandler as createFirehoseTransform } from '@ddb-athena-sync/firehose-transform/handler';
 import { LocalLakeEngine } from '@ddb-athena-sync/local-lake/merge-engine';
 import type { FunctionContext, PipelineFunctions } from '@ddb-athena-sync/local-stack/pipeline-functions';
 import type { BatchResponse } from '@ddb-athena-sync/local-stack/stream-poller';
 import type { LambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
+import { loadConfig as loadMergerConfig } from '@ddb-athena-sync/merger/config';
 import { createHandler as createMerger } from '@ddb-athena-sync/merger/handler';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { getTable } from '@ddb-athena-sync/schemas/tables';
+import { loadConfig as loadStreamWriterConfig } from '@ddb-athena-sync/stream-writer/config';
 import { createHandler as createStreamWriter } from '@ddb-athena-sync/stream-writer/handler';
 
 /**
@@ -68,16 +72,17 @@ function powertools(serviceName: string, logLevel: string): { logger: Logger; me
   return {
     logger: new Logger({ serviceName, logLevel: logLevel as 'INFO' }),
     // Metrics' own warnings ("No application metrics to publish") go to a silent logger locally.
-    metrics: new Metrics({ namespace: 'DdbAthenaSync', serviceName, logger: SILENT_LOGGER }),
+    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName, logger: SILENT_LOGGER }),
   };
 }
 
 /**
  * Builds the real handlers of apps/stream-writer, apps/merger and apps/firehose-transform (the one
  * place in the repository that imports the apps; `startStack` takes this as its `functions`) with
- * their dependencies pointed at the local services: the same code as in Lambda, configured from the
- * same environment variable names, with clients built here (local endpoints and the fixed local
- * credentials) instead of from the Lambda environment.
+ * their dependencies pointed at the local services: the same code as in Lambda, each configured by
+ * its own `loadConfig` from the environment infra/modules/{merge,firehose}-table/lambda.tf sets (with
+ * local values; a bad one is the app's ConfigError, as at a Lambda cold start), with clients built
+ * here (local endpoints and the fixed local credentials) instead of from the Lambda environment.
  */
 export async function buildFunctions(
   ctx: FunctionContext & { readonly hooks?: FunctionHooks },
@@ -105,17 +110,16 @@ export async function buildFunctions(
     streamWriter(table) {
       let writer = writers.get(table.name);
       if (writer === undefined) {
-        // The stream-writer's Config, as its loadConfig would parse it from the Lambda environment
-        // (STAGING_BUCKET, TABLE_NAME, default prefixes, S3_ENDPOINT for s3rver).
-        const config = {
-          bucket: ctx.bucket,
-          stagingPrefix: DEFAULT_STAGING_PREFIX,
-          quarantinePrefix: DEFAULT_QUARANTINE_PREFIX,
-          table,
-          serviceName: 'stream-writer',
-          logLevel: ctx.logLevel,
-          s3Endpoint: ctx.s3Endpoint,
-        };
+        // merge-table's stream-writer environment, plus S3_ENDPOINT for s3rver.
+        const config = loadStreamWriterConfig({
+          STAGING_BUCKET: ctx.bucket,
+          STAGING_PREFIX: DEFAULT_STAGING_PREFIX,
+          QUARANTINE_PREFIX: DEFAULT_QUARANTINE_PREFIX,
+          TABLE_NAME: table.name,
+          POWERTOOLS_SERVICE_NAME: 'stream-writer',
+          LOG_LEVEL: ctx.logLevel,
+          S3_ENDPOINT: ctx.s3Endpoint,
+        });
         const handler = createStreamWriter({
           config,
           store,
@@ -131,24 +135,24 @@ export async function buildFunctions(
     merger(event, invocation) {
       let merger = invocation === undefined ? mergers.get(event.table) : undefined;
       if (merger === undefined) {
-        const table = tableOf(event.table);
+        // merge-table's merger environment; ATHENA_WORKGROUP names nothing locally (the engine is
+        // the local lake).
+        const config = loadMergerConfig({
+          TABLE_NAME: event.table,
+          STAGING_BUCKET: ctx.bucket,
+          STAGING_PREFIX: DEFAULT_STAGING_PREFIX,
+          CONTROL_TABLE: ctx.controlTable,
+          ATHENA_WORKGROUP: 'local',
+          GLUE_DATABASE: LOCAL_DATABASE,
+          TABLE_LOCATION: `s3://${ctx.bucket}/lake/${event.table}`,
+          POWERTOOLS_SERVICE_NAME: 'merger',
+          LOG_LEVEL: ctx.logLevel,
+        });
+        const table = tableOf(config.tableName);
         const s3 = invocation?.s3?.(ctx.s3) ?? ctx.s3;
         const dynamodb = invocation?.dynamodb?.(ctx.ddb) ?? ctx.ddb;
         const local = new LocalLakeEngine({ lake: ctx.lake, s3 });
         const engine = invocation?.engine?.(local) ?? local;
-        // The merger's Config as loadConfig parses it from infra/modules/merge-table's variables;
-        // the Athena ones name nothing locally (the engine is the local lake).
-        const config = {
-          tableName: table.name,
-          stagingBucket: ctx.bucket,
-          stagingPrefix: DEFAULT_STAGING_PREFIX,
-          controlTable: ctx.controlTable,
-          athenaWorkgroup: 'local',
-          glueDatabase: LOCAL_DATABASE,
-          tableLocation: `s3://${ctx.bucket}/lake/${table.name}`,
-          serviceName: 'merger',
-          logLevel: ctx.logLevel,
-        };
         merger = createMerger({
           config,
           table,
@@ -168,14 +172,14 @@ export async function buildFunctions(
       });
     },
     firehoseTransform(table) {
-      // firehose-transform's Config as loadConfig parses it (TABLE_NAME, GLUE_DATABASE): locally the
-      // lake's default namespace stands in for the Glue database.
-      const config = {
-        table,
-        database: LOCAL_DATABASE,
-        serviceName: 'firehose-transform',
-        logLevel: ctx.logLevel,
-      };
+      // firehose-table's transform environment: locally the lake's default namespace stands in for
+      // the Glue database.
+      const config = loadFirehoseTransformConfig({
+        TABLE_NAME: table.name,
+        GLUE_DATABASE: LOCAL_DATABASE,
+        POWERTOOLS_SERVICE_NAME: 'firehose-transform',
+        LOG_LEVEL: ctx.logLevel,
+      });
       const handler = createFirehoseTransform({ config, ...powertools('firehose-transform', ctx.logLevel) });
       return (event) => handler(event as unknown as Parameters<typeof handler>[0]);
     },

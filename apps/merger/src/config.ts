@@ -1,24 +1,40 @@
+import {
+  bucketName,
+  declaredTable,
+  dynamodbTableName,
+  envProblems,
+  glueDatabase,
+  logLevel,
+  s3Uri,
+  serviceName,
+  stagingPrefix,
+} from '@ddb-athena-sync/core/config/env';
 import { z } from 'zod';
 
 import { ConfigError } from './errors.js';
 
 /** Environment names set by infra/modules/merge-table (lambda.tf). */
 const schema = z.object({
-  TABLE_NAME: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a declared table name'),
-  STAGING_BUCKET: z.string().min(3),
-  STAGING_PREFIX: z
-    .string()
-    .regex(/^([A-Za-z0-9_.\-/]+\/)?$/, 'must be empty or end with "/"')
-    .default('staging/'),
-  CONTROL_TABLE: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a DynamoDB table name'),
+  TABLE_NAME: declaredTable('merge', 'merger'),
+  STAGING_BUCKET: bucketName,
+  STAGING_PREFIX: stagingPrefix,
+  CONTROL_TABLE: dynamodbTableName,
   ATHENA_WORKGROUP: z.string().min(1),
-  GLUE_DATABASE: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case identifier'),
-  TABLE_LOCATION: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]+[a-z0-9](\/.*)?$/, 'must be an s3:// URI'),
-  POWERTOOLS_SERVICE_NAME: z.string().min(1).default('merger'),
-  LOG_LEVEL: z
-    .enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'debug', 'info', 'warn', 'error', 'silent'])
-    .default('INFO'),
+  GLUE_DATABASE: glueDatabase,
+  TABLE_LOCATION: s3Uri,
+  /**
+   * The function's timeout (Lambda does not expose it to the code; lambda.tf sets it from
+   * var.merger.timeout). Optional: when set, it is checked against the batch budget at cold start.
+   */
+  MERGER_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(900).optional(),
+  /** A new batch starts only with this much time left (a MERGE plus its journal writes). */
+  MIN_BATCH_BUDGET_MS: z.coerce.number().int().min(1000).default(30_000),
+  POWERTOOLS_SERVICE_NAME: serviceName('merger'),
+  LOG_LEVEL: logLevel,
 });
+
+/** Time kept back from the Lambda timeout for the journal writes, deletes and metrics flush. */
+export const SAFETY_MS = 20_000;
 
 export interface MergerConfig {
   readonly tableName: string;
@@ -30,16 +46,27 @@ export interface MergerConfig {
   readonly tableLocation: string;
   readonly serviceName: string;
   readonly logLevel: string;
+  /** Default 30 s (mergeTable's own default). */
+  readonly minBatchBudgetMs?: number;
+  readonly timeoutSeconds?: number;
 }
 
 /** Parses the environment once, at cold start; every missing or bad key is reported in one error. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): MergerConfig {
   const result = schema.safeParse(env);
-  if (!result.success)
-    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  if (!result.success) throw new ConfigError(envProblems(result.error));
   const e = result.data;
+  // A run's deadline is the remaining time minus SAFETY_MS, and a batch starts only with
+  // MIN_BATCH_BUDGET_MS left: a shorter timeout passes Lambda's checks but never merges anything.
+  if (
+    e.MERGER_TIMEOUT_SECONDS !== undefined &&
+    e.MERGER_TIMEOUT_SECONDS * 1000 - SAFETY_MS < e.MIN_BATCH_BUDGET_MS
+  )
+    throw new ConfigError([
+      `MERGER_TIMEOUT_SECONDS: ${e.MERGER_TIMEOUT_SECONDS} s leaves ${e.MERGER_TIMEOUT_SECONDS * 1000 - SAFETY_MS} ms after the ${SAFETY_MS} ms safety margin, less than MIN_BATCH_BUDGET_MS (${e.MIN_BATCH_BUDGET_MS} ms): no batch could ever start; raise the timeout to at least ${Math.ceil((e.MIN_BATCH_BUDGET_MS + SAFETY_MS) / 1000)} s`,
+    ]);
   return {
-    tableName: e.TABLE_NAME,
+    tableName: e.TABLE_NAME.name,
     stagingBucket: e.STAGING_BUCKET,
     stagingPrefix: e.STAGING_PREFIX,
     controlTable: e.CONTROL_TABLE,
@@ -47,6 +74,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     glueDatabase: e.GLUE_DATABASE,
     tableLocation: e.TABLE_LOCATION,
     serviceName: e.POWERTOOLS_SERVICE_NAME,
-    logLevel: e.LOG_LEVEL.toUpperCase(),
+    logLevel: e.LOG_LEVEL,
+    minBatchBudgetMs: e.MIN_BATCH_BUDGET_MS,
+    ...(e.MERGER_TIMEOUT_SECONDS === undefined ? {} : { timeoutSeconds: e.MERGER_TIMEOUT_SECONDS }),
   };
 }

@@ -4,6 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { AthenaEngine } from '@ddb-athena-sync/core/aws/athena-engine';
+import { METRICS_NAMESPACE } from '@ddb-athena-sync/core/config/env';
 import type { MergeDeps } from '@ddb-athena-sync/core/merge/merge-table';
 import { tableStagingPrefix } from '@ddb-athena-sync/core/staging/staging-key';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
@@ -17,9 +18,6 @@ export interface MergerDeps extends MergeDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
-
-/** Metrics namespace shared by every function of the product (dashboards and alarms use it). */
-export const METRICS_NAMESPACE = 'DdbAthenaSync';
 
 /** Clients built once per container, reused by every invocation. */
 export function buildDeps(config: MergerConfig): MergerDeps {

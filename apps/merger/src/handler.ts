@@ -5,7 +5,7 @@ import type { MergeRunReport } from '@ddb-athena-sync/core/merge/merge-table';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 
-import { loadConfig } from './config.js';
+import { loadConfig, SAFETY_MS } from './config.js';
 import { buildDeps } from './deps.js';
 import type { MergerDeps } from './deps.js';
 import { BadEventError, MergerRunError } from './errors.js';
@@ -21,9 +21,6 @@ export interface MergerResponse {
   readonly batches?: number;
   readonly backlog?: number;
 }
-
-/** Time kept back from the Lambda timeout for the journal writes, deletes and metrics flush. */
-const SAFETY_MS = 20_000;
 
 function recordMergeMetrics(deps: MergerDeps, report: MergeRunReport): void {
   const { metrics } = deps;
@@ -42,12 +39,32 @@ function recordMergeMetrics(deps: MergerDeps, report: MergeRunReport): void {
   }
   // Every run that held the lease reports, 0 when nothing was staged: an idle table is a steady 0,
   // and a missing data point means the merger did not run (the alarm treats that as breaching).
-  if (report.status !== 'busy')
+  // The age counts every staged object, also those a held guard or a short budget kept back.
+  if (report.status !== 'busy') {
     metrics.addMetric(
       'OldestStagedObjectAgeMs',
       MetricUnit.Milliseconds,
       report.oldestStagedObjectAgeMs ?? 0,
     );
+    // Staged but not merged, and why: a steady 0 when nothing is held back.
+    metrics.addMetric('StagedNotMerged', MetricUnit.Count, report.notMerged?.objects ?? 0);
+    metrics.addMetric(
+      'StagedNotMergedBackfillGuard',
+      MetricUnit.Count,
+      report.notMerged?.reason === 'backfill-guard' ? report.notMerged.objects : 0,
+    );
+    metrics.addMetric(
+      'StagedNotMergedBudget',
+      MetricUnit.Count,
+      report.notMerged?.reason === 'budget' ? report.notMerged.objects : 0,
+    );
+    // A backfill guard nobody heart-beat any more (the backfill was killed): released and cleared.
+    metrics.addMetric(
+      'BackfillGuardExpired',
+      MetricUnit.Count,
+      report.expiredBackfillRun === undefined ? 0 : 1,
+    );
+  }
 }
 
 /** The handler with its dependencies injected: parse the event, one core call, map the result. */
@@ -89,13 +106,19 @@ export function createHandler(
         bucket: config.stagingBucket,
         stagingPrefix: config.stagingPrefix,
         database: config.glueDatabase,
+        ...(config.minBatchBudgetMs === undefined ? {} : { minBatchBudgetMs: config.minBatchBudgetMs }),
         // Progress only: keys and ids, never item contents.
         onStep: (step, detail) => logger.debug('merge step', { step, ...detail }),
       });
       recordMergeMetrics(deps, report);
+      if (report.expiredBackfillRun !== undefined)
+        logger.warn('backfill guard expired without a heartbeat: released', {
+          runId: report.expiredBackfillRun,
+        });
       logger.info('merge finished', {
         status: report.status,
         backlog: report.backlog,
+        notMerged: report.notMerged,
         batches: report.batches.map((b) => ({
           batchId: b.batchId,
           replay: b.replay,

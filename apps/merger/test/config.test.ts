@@ -23,6 +23,31 @@ describe('loadConfig', () => {
     });
   });
 
+  test('refuses an undeclared table and a firehose-mode one, with the other bad keys', () => {
+    const problems = (tableName: string): readonly string[] | undefined => {
+      try {
+        loadConfig({ TABLE_NAME: tableName, STAGING_BUCKET: 'lake', LOG_LEVEL: 'LOUD' });
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+    };
+    for (const [name, message] of [
+      ['orders', 'table "orders" is in firehose mode; merger serves merge-mode tables'],
+      ['novels', 'must be a declared table'],
+    ] as const) {
+      const found = problems(name);
+      expect(found?.map((p) => p.split(':')[0]).sort()).toEqual([
+        'ATHENA_WORKGROUP',
+        'CONTROL_TABLE',
+        'GLUE_DATABASE',
+        'LOG_LEVEL',
+        'TABLE_LOCATION',
+        'TABLE_NAME',
+      ]);
+      expect(found?.find((p) => p.startsWith('TABLE_NAME:'))).toContain(message);
+    }
+  });
+
   test('reports every missing or bad key in one error', () => {
     const error = (() => {
       try {
@@ -41,5 +66,28 @@ describe('loadConfig', () => {
       'TABLE_LOCATION',
       'TABLE_NAME',
     ]);
+  });
+
+  test('a timeout too short for one batch is a ConfigError naming both keys', () => {
+    const env = {
+      TABLE_NAME: 'books',
+      STAGING_BUCKET: 'lake',
+      CONTROL_TABLE: 'ddb-athena-sync-control',
+      ATHENA_WORKGROUP: 'wg',
+      GLUE_DATABASE: 'library',
+      TABLE_LOCATION: 's3://lake/tables/books/',
+    };
+    // 40 s - 20 s safety = 20 s, less than the 30 s a batch needs.
+    expect(() => loadConfig({ ...env, MERGER_TIMEOUT_SECONDS: '40' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...env, MERGER_TIMEOUT_SECONDS: '40' })).toThrow(
+      /MERGER_TIMEOUT_SECONDS.*MIN_BATCH_BUDGET_MS/,
+    );
+    expect(loadConfig({ ...env, MERGER_TIMEOUT_SECONDS: '50' })).toMatchObject({
+      timeoutSeconds: 50,
+      minBatchBudgetMs: 30_000,
+    });
+    expect(() => loadConfig({ ...env, MERGER_TIMEOUT_SECONDS: '60', MIN_BATCH_BUDGET_MS: '45000' })).toThrow(
+      ConfigError,
+    );
   });
 });

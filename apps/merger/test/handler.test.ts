@@ -6,6 +6,7 @@ import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { beginBackfill } from '@ddb-athena-sync/core/merge/backfill-guard';
 import type { MergeEngine } from '@ddb-athena-sync/core/merge/engine';
 import { streamObjectKey } from '@ddb-athena-sync/core/staging/staging-key';
 import { encodeStagingObject } from '@ddb-athena-sync/core/staging/staging-object';
@@ -56,6 +57,7 @@ const config: MergerConfig = {
   tableLocation: 's3://lake/tables/books/',
   serviceName: 'merger',
   logLevel: 'SILENT',
+  minBatchBudgetMs: 30_000,
 };
 const context = (id: string) => ({ awsRequestId: id, getRemainingTimeInMillis: () => 300_000 });
 
@@ -207,8 +209,77 @@ describe('merger handler on the local lake', () => {
     // Assert
     expect(result).toMatchObject({ status: 'drained', batches: 0 });
     expect(merges).toEqual([]);
-    expect(added.mock.calls.map((c) => [c[0], c[2]])).toEqual([['OldestStagedObjectAgeMs', 0]]);
+    expect(added.mock.calls.map((c) => [c[0], c[2]])).toEqual([
+      ['OldestStagedObjectAgeMs', 0],
+      ['StagedNotMerged', 0],
+      ['StagedNotMergedBackfillGuard', 0],
+      ['StagedNotMergedBudget', 0],
+      ['BackfillGuardExpired', 0],
+    ]);
   });
+
+  test.each(['budget', 'backfill-guard'] as const)(
+    'staged objects held back (%s) publish their age and StagedNotMerged, not a quiet 0',
+    async (reason) => {
+      // Arrange: one staged object, and either 40 s left (a batch needs 30 s after the 20 s safety
+      // margin) or a backfill guard set.
+      const dynamodb = localDynamoDbClient(ddbLocal.endpoint);
+      const controlTable = `control_held_${reason.replace('-', '_')}`;
+      await dynamodb.send(
+        new CreateTableCommand({
+          TableName: controlTable,
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      const s3 = localS3Client(s3Local.endpoint);
+      const stagingPrefix = `held-${reason}/`;
+      const key = streamObjectKey({
+        table: 'books',
+        shardId: 'shard-1',
+        firstSequenceNumber: '1',
+        lastSequenceNumber: '1',
+        firstEventTime: new Date('2024-05-01T11:58:00Z'),
+        prefix: stagingPrefix,
+      });
+      await s3.send(new PutObjectCommand({ Bucket: 'lake', Key: key, Body: encodeStagingObject([]) }));
+      if (reason === 'backfill-guard')
+        await beginBackfill(dynamodb, { controlTable, table: 'books', runId: 'held', now: () => new Date() });
+      const metrics = new Metrics({ namespace: 'DdbAthenaSync', defaultDimensions: { table: 'books' } });
+      const added = vi.spyOn(metrics, 'addMetric');
+      vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => metrics);
+      const later = Date.now() + 120_000;
+      const handler = createHandler({
+        config: { ...config, controlTable, stagingPrefix },
+        table: books,
+        logger: new Logger({ logLevel: 'SILENT' }),
+        metrics,
+        engine: {
+          dialect: 'duckdb',
+          ensureTable: () => Promise.resolve(),
+          maintain: () => Promise.resolve({ optimized: false }),
+          merge: () => Promise.reject(new Error('no batch may start')),
+        },
+        s3,
+        dynamodb,
+        clock: { now: () => new Date(later) },
+      });
+
+      // Act
+      const result = await handler(
+        { table: 'books', action: 'merge' },
+        { awsRequestId: 'held', getRemainingTimeInMillis: () => (reason === 'budget' ? 40_000 : 300_000) },
+      );
+
+      // Assert
+      expect(result).toMatchObject({ batches: 0, backlog: 1 });
+      const value = (name: string): unknown => added.mock.calls.find((c) => c[0] === name)?.[2];
+      expect(value('OldestStagedObjectAgeMs')).toBeGreaterThanOrEqual(110_000);
+      expect(value('StagedNotMerged')).toBe(1);
+      expect(value(reason === 'budget' ? 'StagedNotMergedBudget' : 'StagedNotMergedBackfillGuard')).toBe(1);
+    },
+  );
 
   test('a malformed event or another table is a BadEventError', async () => {
     const handler = createHandler({ config, table: books } as MergerDeps);

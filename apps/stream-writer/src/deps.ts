@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { METRICS_NAMESPACE } from '@ddb-athena-sync/core/config/env';
 import type { ObjectStore } from '@ddb-athena-sync/core/stream/stage-batch';
 
 import type { Config } from './config.js';
@@ -29,8 +30,6 @@ export function s3ObjectStore(s3: S3Client, bucket: string): ObjectStore {
     },
   };
 }
-
-export const METRICS_NAMESPACE = 'DdbAthenaSync';
 
 /** Clients built once per execution environment (cold start). */
 export function buildDeps(config: Config): Deps {

@@ -1,3 +1,5 @@
+import { LogLevel } from '@aws-lambda-powertools/logger';
+import { LOG_LEVELS } from '@ddb-athena-sync/core/config/env';
 import { describe, expect, it } from 'vitest';
 
 import { loadConfig } from '../src/config.js';
@@ -32,7 +34,28 @@ describe('loadConfig', () => {
     expect(config.table.name).toBe('books');
   });
 
-  it('refuses a firehose-mode table', () => {
+  it('refuses a firehose-mode table, in the same error as the other bad keys', () => {
     expect(() => loadConfig({ STAGING_BUCKET: 'my-lake', TABLE_NAME: 'orders' })).toThrow(/firehose mode/);
+
+    const problems = (() => {
+      try {
+        loadConfig({ TABLE_NAME: 'orders', LOG_LEVEL: 'LOUD' });
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    })();
+    expect(problems?.map((p) => p.split(':')[0]).sort()).toEqual([
+      'LOG_LEVEL',
+      'STAGING_BUCKET',
+      'TABLE_NAME',
+    ]);
+  });
+
+  it('accepts every Powertools log level, in either case', () => {
+    expect([...LOG_LEVELS].sort()).toEqual(Object.values(LogLevel).sort());
+    for (const level of LOG_LEVELS) {
+      const env = { STAGING_BUCKET: 'my-lake', TABLE_NAME: 'books', LOG_LEVEL: level.toLowerCase() };
+      expect(loadConfig(env).logLevel).toBe(level);
+    }
   });
 });

@@ -4,13 +4,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { METRICS_NAMESPACE } from '@ddb-athena-sync/core/config/env';
 import type { ObjectStore } from '@ddb-athena-sync/core/stream/stage-batch';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { vi } from 'vitest';
 
 import type { Config } from '../src/config.js';
-import { METRICS_NAMESPACE } from '../src/deps.js';
 import type { Deps } from '../src/deps.js';
 
 export function fixtureEvent(name: string): DynamoDBStreamEvent {

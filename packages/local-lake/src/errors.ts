@@ -113,3 +113,28 @@ export class StagedObjectReadError extends LakeError {
     this.key = key;
   }
 }
+
+/**
+ * A value that is not what its type promises (a date that does not exist, a malformed decimal).
+ * The message names the type and the problem, never the value itself.
+ */
+export class InvalidValueError extends LakeError {
+  readonly type: string;
+
+  constructor(type: string, reason: string, options?: ErrorOptions) {
+    super(`invalid ${type} value: ${reason}`, options);
+    this.type = type;
+  }
+}
+
+/** A column named by a declaration, a partition spec or a scan that the table's schema does not have. */
+export class SchemaMismatchError extends LakeError {
+  readonly table: string;
+  readonly column: string;
+
+  constructor(table: string, column: string, reason: string, options?: ErrorOptions) {
+    super(`${table}.${column}: ${reason}`, options);
+    this.table = table;
+    this.column = column;
+  }
+}

@@ -1,3 +1,6 @@
+import { duckdbDialect } from '@ddb-athena-sync/core/sql/dialect';
+
+import { SchemaMismatchError, UnsupportedFeatureError } from './errors.js';
 import { icebergColumns } from '@ddb-athena-sync/schemas/declaration';
 import type { ColumnType } from '@ddb-athena-sync/schemas/column-type';
 import type { PartitionTransform, TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
@@ -159,7 +162,8 @@ export function partitionSpecFromDeclaration(
 ): { spec: PartitionSpec; lastPartitionId: number } {
   const fields = d.partitioning.map((p, i) => {
     const source = schema.fields.find((f) => f.name === p.column);
-    if (source === undefined) throw new Error(`partition column ${p.column} is not in the schema`);
+    if (source === undefined)
+      throw new SchemaMismatchError(d.name, p.column, 'partition column is not in the schema');
     return {
       'source-id': source.id,
       'field-id': PARTITION_FIELD_ID_START + i,
@@ -183,7 +187,12 @@ export function sortOrderFromDeclaration(d: TableDeclaration, schema: IcebergSch
   };
 }
 
-/** DuckDB type of an Iceberg type (DuckDB docs, "Data Types"). */
+/**
+ * DuckDB type of an Iceberg type (DuckDB docs, "Data Types"). Not core's DuckDB dialect `tableType`:
+ * that maps a declaration's column types, while this maps the Iceberg types found in table metadata,
+ * which may come from other writers (timestamptz, uuid, time, long). Struct field names go through
+ * the dialect's identifier check like every other identifier.
+ */
 export function duckdbType(type: IcebergType): string {
   if (typeof type === 'string') {
     const decimal = /^decimal\((\d+),\s*(\d+)\)$/.exec(type);
@@ -203,18 +212,11 @@ export function duckdbType(type: IcebergType): string {
       time: 'TIME',
     };
     const out = map[type];
-    if (out === undefined) throw new Error(`unsupported Iceberg type ${type}`);
+    if (out === undefined) throw new UnsupportedFeatureError(`unsupported Iceberg type ${type}`);
     return out;
   }
   if (type.type === 'list') return `${duckdbType(type.element)}[]`;
-  return `STRUCT(${type.fields.map((f) => `${quoteIdent(f.name)} ${duckdbType(f.type)}`).join(', ')})`;
-}
-
-/** Identifiers reach SQL only after the schemas package's check; quoting guards reserved words. */
-export function quoteIdent(name: string): string {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name))
-    throw new Error(`identifier ${JSON.stringify(name)} is not allowed in SQL`);
-  return `"${name}"`;
+  return `STRUCT(${type.fields.map((f) => `${duckdbDialect.identifier(f.name)} ${duckdbType(f.type)}`).join(', ')})`;
 }
 
 /**
@@ -232,7 +234,7 @@ export function fieldIdsOption(fields: readonly IcebergField[]): string {
   };
   const entry = (f: IcebergField): string => {
     const inner = nested(f.type);
-    return `${quoteIdent(f.name)}: ${inner === '' ? String(f.id) : `{__duckdb_field_id: ${f.id}, ${inner}}`}`;
+    return `${duckdbDialect.identifier(f.name)}: ${inner === '' ? String(f.id) : `{__duckdb_field_id: ${f.id}, ${inner}}`}`;
   };
   return `{${fields.map(entry).join(', ')}}`;
 }

@@ -5,15 +5,19 @@ import { dirname, join, resolve } from 'node:path';
 
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { duckdbDialect } from '@ddb-athena-sync/core/sql/dialect';
 import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
+import { sqlStringLiteral } from '@ddb-athena-sync/schemas/sql-safety';
 
 import { FileCatalog } from './catalog.js';
 import {
   CommitConflictError,
   CommitRetriesExhaustedError,
+  InvalidMetadataError,
   RowValueError,
   SnapshotNotFoundError,
+  TableExistsError,
   TableNotFoundError,
 } from './errors.js';
 import {
@@ -22,16 +26,22 @@ import {
   partitionSpecFromDeclaration,
   POSITION_DELETE_FILE_PATH_ID,
   POSITION_DELETE_POS_ID,
-  quoteIdent,
   schemaFromDeclaration,
   sortOrderFromDeclaration,
 } from './iceberg-schema.js';
-import { bigintReplacer, liveRowsSql, sqlString } from './live-rows-sql.js';
+import { bigintReplacer, liveRowsSql } from './live-rows-sql.js';
 import { encodeManifest, encodeManifestList, summarizePartitions } from './manifest.js';
 import { applyTransform } from './partition-transform.js';
 import { ManifestReader, fileUri, localPath } from './snapshot-files.js';
 import { castExpression, readJsonColumns } from './staged-rows.js';
 import { currentSchema, currentSnapshot, defaultSpec } from './table-metadata.js';
+import {
+  TOMBSTONE_DELETED_AT,
+  TOMBSTONE_SEQ,
+  duckdbTimestamp,
+  tombstoneMetadata,
+  tombstoneTableName,
+} from './tombstones.js';
 import type { LoadedTable } from './catalog.js';
 import type { DataFile, EntryToWrite, ManifestEntry, ManifestFile } from './manifest.js';
 import type { PartitionValue } from './partition-transform.js';
@@ -326,15 +336,17 @@ export class Lake {
     for (const namespace of await this.catalog.listNamespaces()) {
       const tables = await this.catalog.listTables(namespace);
       if (tables.length === 0) continue;
-      await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(namespace)}`);
+      await connection.run(`CREATE SCHEMA IF NOT EXISTS ${duckdbDialect.identifier(namespace)}`);
       for (const name of tables) {
         const sql = await this.scanSql(
           { namespace, name },
           at[`${namespace}.${name}`] ?? (namespace === this.namespace ? at[name] : undefined),
         );
-        await connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(namespace)}.${quoteIdent(name)} AS ${sql}`);
+        await connection.run(
+          `CREATE OR REPLACE VIEW ${duckdbDialect.identifier(namespace)}.${duckdbDialect.identifier(name)} AS ${sql}`,
+        );
         if (namespace === this.namespace)
-          await connection.run(`CREATE OR REPLACE VIEW main.${quoteIdent(name)} AS ${sql}`);
+          await connection.run(`CREATE OR REPLACE VIEW main.${duckdbDialect.identifier(name)} AS ${sql}`);
       }
     }
   }
@@ -422,6 +434,8 @@ export class Lake {
           'the table has no identifier fields: merge needs key columns',
         );
       const baseFiles = await this.reader.snapshotFiles(currentSnapshot(base.metadata));
+      const tombstones = await this.tombstoneTable(base);
+      const tombstoneFiles = await this.reader.snapshotFiles(currentSnapshot(tombstones.metadata));
       const work = await this.workdir();
       try {
         // Deduplicate per key in JS: the batch is small, and the winners decide the partitions to read.
@@ -442,23 +456,29 @@ export class Lake {
         const data = baseFiles.data.filter(inScope);
         const deletes = baseFiles.deletes.filter(inScope);
         const t = this.tempName('tgt');
-        const keyCols = keys.map(quoteIdent);
-        const on = keyCols.map((k) => `t.${k} = s.${k}`).join(' AND ');
+        const b = this.tempName('tomb');
+        const keyCols = keys.map((c) => duckdbDialect.identifier(c));
+        const on = (x: string): string => keyCols.map((k) => `${x}.${k} = s.${k}`).join(' AND ');
         await this.connection.run(
-          `CREATE TEMP TABLE ${t} AS SELECT t.* FROM (${liveRowsSql(data, deletes, schema, { columns: [...keys, '_seq'], withPosition: true })}) AS t SEMI JOIN ${src.table} AS s ON ${on}`,
+          `CREATE TEMP TABLE ${t} AS SELECT t.* FROM (${liveRowsSql(data, deletes, schema, { columns: [...keys, '_seq'], withPosition: true })}) AS t SEMI JOIN ${src.table} AS s ON ${on('t')}`,
         );
+        // The batch keys' tombstones (tombstones.ts): an upsert must be newer than its key's tombstone.
+        await this.connection.run(
+          `CREATE TEMP TABLE ${b} AS SELECT b.* FROM (${liveRowsSql(tombstoneFiles.data, tombstoneFiles.deletes, currentSchema(tombstones.metadata), { columns: [...keys, TOMBSTONE_SEQ], withPosition: true })}) AS b SEMI JOIN ${src.table} AS s ON ${on('b')}`,
+        );
+        const newerThanTombstone = `(b._seq IS NULL OR s._seq > b._seq)`;
         const counts = await this.connection.runAndReadAll(
           `SELECT
-             count(*) FILTER (WHERE t._file IS NULL AND s._op <> 'delete') AS inserted,
-             count(*) FILTER (WHERE t._file IS NOT NULL AND s._seq > t._seq AND s._op <> 'delete') AS updated,
-             count(*) FILTER (WHERE t._file IS NOT NULL AND s._seq > t._seq AND s._op = 'delete') AS deleted
-           FROM ${src.table} AS s LEFT JOIN ${t} AS t ON ${on}`,
+             count(*) FILTER (WHERE t._file IS NULL AND s._op <> 'delete' AND ${newerThanTombstone}) AS inserted,
+             count(*) FILTER (WHERE t._file IS NOT NULL AND s._seq > t._seq AND s._op <> 'delete' AND ${newerThanTombstone}) AS updated,
+             count(*) FILTER (WHERE t._file IS NOT NULL AND s._seq > t._seq AND s._op = 'delete') AS deleted,
+             count(*) FILTER (WHERE s._op = 'delete' AND (t._seq IS NULL OR s._seq > t._seq) AND ${newerThanTombstone}) AS tombstoned
+           FROM ${src.table} AS s LEFT JOIN ${t} AS t ON ${on('t')} LEFT JOIN ${b} AS b ON ${on('b')}`,
         );
-        const c = counts.getRowObjectsJson()[0] as {
-          inserted: number | string;
-          updated: number | string;
-          deleted: number | string;
-        };
+        const c = counts.getRowObjectsJson()[0] as Record<
+          'inserted' | 'updated' | 'deleted' | 'tombstoned',
+          number | string
+        >;
         const inserted = Number(c.inserted);
         const updated = Number(c.updated);
         const deleted = Number(c.deleted);
@@ -468,13 +488,17 @@ export class Lake {
           rowsUpdated: updated,
           rowsDeleted: deleted,
         };
+        // Tombstones first (see tombstones.ts for why this order is safe).
+        if (Number(c.tombstoned) > 0)
+          await this.raiseTombstones(tombstones, tombstoneFiles, src.table, t, b, on, work);
         if (inserted + updated + deleted === 0) return { ...outcome, commit: undefined };
 
-        // New versions: not matched and not a delete, or matched by an older live row.
-        const insertSql = `SELECT s.* FROM ${src.table} AS s WHERE s._op <> 'delete' AND (NOT EXISTS (SELECT 1 FROM ${t} AS t WHERE ${on}) OR EXISTS (SELECT 1 FROM ${t} AS t WHERE ${on} AND s._seq > t._seq))`;
+        // New versions: not a delete, newer than the key's tombstone, and not matched or matched by
+        // an older live row.
+        const insertSql = `SELECT s.* FROM ${src.table} AS s WHERE s._op <> 'delete' AND NOT EXISTS (SELECT 1 FROM ${b} AS b WHERE ${on('b')} AND b._seq >= s._seq) AND (NOT EXISTS (SELECT 1 FROM ${t} AS t WHERE ${on('t')}) OR EXISTS (SELECT 1 FROM ${t} AS t WHERE ${on('t')} AND s._seq > t._seq))`;
         const addedData = await this.writeDataFiles(base, src, work, insertSql);
         // Position deletes for every live row that a newer change replaces or deletes.
-        const deleteSql = `SELECT DISTINCT t._file AS file_path, t._pos AS pos FROM ${t} AS t JOIN ${src.table} AS s ON ${on} WHERE s._seq > t._seq`;
+        const deleteSql = `SELECT DISTINCT t._file AS file_path, t._pos AS pos FROM ${t} AS t JOIN ${src.table} AS s ON ${on('t')} LEFT JOIN ${b} AS b ON ${on('b')} WHERE s._seq > t._seq AND (s._op = 'delete' OR ${newerThanTombstone})`;
         const byFile = new Map(data.map((e) => [e.file.path, e]));
         const addedDeletes = await this.writePositionDeletes(base, work, deleteSql, byFile);
         const required = new Set(addedDeletes.flatMap((d) => d.targets));
@@ -488,6 +512,114 @@ export class Lake {
           required,
         });
         return { ...outcome, commit };
+      } finally {
+        await this.dropWork(work);
+      }
+    });
+  }
+
+  /** The tombstone table of a table (tombstones.ts), created on first use. */
+  private async tombstoneTable(base: LoadedTable): Promise<LoadedTable> {
+    const name = tombstoneTableName(base.name);
+    try {
+      return await this.catalog.load(base.namespace, name);
+    } catch (error) {
+      if (!(error instanceof TableNotFoundError)) throw error;
+    }
+    const location = fileUri(this.catalog.tableDir(base.namespace, name));
+    try {
+      return await this.catalog.createTable(
+        base.namespace,
+        name,
+        tombstoneMetadata(base.metadata, location, this.clock().getTime()),
+      );
+    } catch (error) {
+      // Another process created it between our load and create.
+      if (!(error instanceof TableExistsError)) throw error;
+      return this.catalog.load(base.namespace, name);
+    }
+  }
+
+  /**
+   * Records a tombstone for every key of `src` whose change is a delete newer than its row (`t`)
+   * and its tombstone (`b`): the old tombstone row gets a position delete, the new one is appended.
+   */
+  private async raiseTombstones(
+    tombstones: LoadedTable,
+    tombstoneFiles: SnapshotFiles,
+    src: string,
+    t: string,
+    b: string,
+    on: (x: string) => string,
+    work: string,
+  ): Promise<void> {
+    const keys = keyColumns(tombstones.metadata).map((c) => duckdbDialect.identifier(c));
+    const deletedAt = sqlStringLiteral(duckdbTimestamp(this.clock()));
+    const raised = `s._op = 'delete' AND (t._seq IS NULL OR s._seq > t._seq) AND (b._seq IS NULL OR s._seq > b._seq)`;
+    const from = `${src} AS s LEFT JOIN ${t} AS t ON ${on('t')} LEFT JOIN ${b} AS b ON ${on('b')}`;
+    const added = await this.copyDataFiles(
+      tombstones,
+      work,
+      `SELECT ${keys.map((k) => `s.${k}`).join(', ')}, s._seq AS ${duckdbDialect.identifier(TOMBSTONE_SEQ)}, CAST(${deletedAt} AS TIMESTAMP) AS ${duckdbDialect.identifier(TOMBSTONE_DELETED_AT)} FROM ${from} WHERE ${raised} ORDER BY ${keys.map((k) => `s.${k}`).join(', ')}`,
+      {},
+    );
+    const superseded = await this.writePositionDeletes(
+      tombstones,
+      work,
+      `SELECT DISTINCT b._file AS file_path, b._pos AS pos FROM ${from} WHERE ${raised} AND b._file IS NOT NULL`,
+      new Map(tombstoneFiles.data.map((e) => [e.file.path, e])),
+    );
+    await this.commitChange(tombstones, tombstoneFiles, {
+      operation: superseded.length === 0 ? 'append' : 'overwrite',
+      added: [...added, ...superseded.map((d) => d.file)],
+      removed: new Set(),
+      scope: 'all',
+      required: new Set(superseded.flatMap((d) => d.targets)),
+    });
+  }
+
+  /**
+   * Drops the tombstones of `table` recorded before `olderThan` (maintenance, see tombstones.ts):
+   * the tombstone table is rewritten with the younger ones in one `replace` snapshot.
+   */
+  expireTombstones(table: TableRef, options: { olderThan: Date }): Promise<{ droppedTombstones: number }> {
+    return this.exclusive(async () => {
+      const base = await this.load(table);
+      let tombstones: LoadedTable;
+      try {
+        tombstones = await this.catalog.load(base.namespace, tombstoneTableName(base.name));
+      } catch (error) {
+        if (error instanceof TableNotFoundError) return { droppedTombstones: 0 };
+        throw error;
+      }
+      const files = await this.reader.snapshotFiles(currentSnapshot(tombstones.metadata));
+      if (files.data.length === 0) return { droppedTombstones: 0 };
+      const live = liveRowsSql(files.data, files.deletes, currentSchema(tombstones.metadata));
+      const cutoff = `CAST(${sqlStringLiteral(duckdbTimestamp(options.olderThan))} AS TIMESTAMP)`;
+      const deletedAt = duckdbDialect.identifier(TOMBSTONE_DELETED_AT);
+      const counted = await this.connection.runAndReadAll(
+        `SELECT count(*) FILTER (WHERE ${deletedAt} < ${cutoff}) AS dropped FROM (${live})`,
+      );
+      const dropped = Number(counted.getRowObjectsJson()[0]!.dropped);
+      if (dropped === 0) return { droppedTombstones: 0 };
+      const work = await this.workdir();
+      try {
+        const keys = keyColumns(tombstones.metadata).map((c) => duckdbDialect.identifier(c));
+        const added = await this.copyDataFiles(
+          tombstones,
+          work,
+          `SELECT * FROM (${live}) WHERE ${deletedAt} >= ${cutoff} ORDER BY ${keys.join(', ')}`,
+          {},
+        );
+        const removed = new Set([...files.data, ...files.deletes].map((e) => e.file.path));
+        await this.commitChange(tombstones, files, {
+          operation: 'replace',
+          added,
+          removed,
+          scope: 'all',
+          required: removed,
+        });
+        return { droppedTombstones: dropped };
       } finally {
         await this.dropWork(work);
       }
@@ -518,7 +650,7 @@ export class Lake {
         return { rewrittenDataFiles: 0, removedDeleteFiles: 0, addedDataFiles: 0, commit: undefined };
       const work = await this.workdir();
       try {
-        const keys = keyColumns(base.metadata).map(quoteIdent);
+        const keys = keyColumns(base.metadata).map((c) => duckdbDialect.identifier(c));
         const added: DataFile[] = [];
         const removed = new Set<string>();
         for (const [, g] of chosen) {
@@ -729,13 +861,13 @@ export class Lake {
       ['_pidx', 'INTEGER'] as const,
     ]);
     const select = [
-      ...schema.fields.map((f) => `${castExpression(f)} AS ${quoteIdent(f.name)}`),
-      ...extraColumns.map(quoteIdent),
+      ...schema.fields.map((f) => `${castExpression(f)} AS ${duckdbDialect.identifier(f.name)}`),
+      ...extraColumns.map((c) => duckdbDialect.identifier(c)),
       '_pidx',
     ];
     try {
       await this.connection.run(
-        `CREATE TEMP TABLE ${table} AS SELECT ${select.join(', ')} FROM read_json(${sqlString(file)}, format = 'newline_delimited', columns = ${readJsonColumns(schema.fields, extra)})`,
+        `CREATE TEMP TABLE ${table} AS SELECT ${select.join(', ')} FROM read_json(${sqlStringLiteral(file)}, format = 'newline_delimited', columns = ${readJsonColumns(schema.fields, extra)})`,
       );
     } catch (error) {
       // DuckDB names the value and the target type in its conversion error message.
@@ -756,12 +888,12 @@ export class Lake {
     rowsSql: string,
   ): Promise<DataFile[]> {
     const schema = currentSchema(base.metadata);
-    const keys = keyColumns(base.metadata).map(quoteIdent);
+    const keys = keyColumns(base.metadata).map((c) => duckdbDialect.identifier(c));
     const out: DataFile[] = [];
     const rowsTable = this.tempName('ins');
     await this.connection.run(`CREATE TEMP TABLE ${rowsTable} AS ${rowsSql}`);
     for (const [idx, partition] of src.partitionValues) {
-      const cols = schema.fields.map((f) => quoteIdent(f.name)).join(', ');
+      const cols = schema.fields.map((f) => duckdbDialect.identifier(f.name)).join(', ');
       const order = keys.length > 0 ? ` ORDER BY ${keys.join(', ')}` : '';
       out.push(
         ...(await this.copyDataFiles(
@@ -806,7 +938,7 @@ export class Lake {
       // FIELD_IDS: Iceberg projects Parquet columns by field id (spec, "Parquet": "Column IDs are
       // required"); iceberg.schema in the footer is what Iceberg writers store (icebird reads it).
       await this.connection.run(
-        `COPY (${slice}) TO ${sqlString(file)} (FORMAT parquet, FIELD_IDS ${fieldIdsOption(schema.fields)}, KV_METADATA {'iceberg.schema': ${sqlString(JSON.stringify(schema))}})`,
+        `COPY (${slice}) TO ${sqlStringLiteral(file)} (FORMAT parquet, FIELD_IDS ${fieldIdsOption(schema.fields)}, KV_METADATA {'iceberg.schema': ${sqlStringLiteral(JSON.stringify(schema))}})`,
       );
       const rows = parts === 1 ? count : Math.min(this.targetFileRows, count - i * this.targetFileRows);
       out.push({
@@ -840,7 +972,11 @@ export class Lake {
     >();
     for (const t of targets) {
       const entry = byFile.get(t);
-      if (entry === undefined) throw new Error(`position delete targets unknown file ${t}`);
+      if (entry === undefined)
+        throw new InvalidMetadataError(
+          base.metadataFile,
+          `position delete targets a file outside the snapshot: ${t}`,
+        );
       const k = partitionKey(entry.file.partition);
       let g = groups.get(k);
       if (g === undefined) groups.set(k, (g = { partition: entry.file.partition, files: [] }));
@@ -858,14 +994,14 @@ export class Lake {
         ),
       );
       await mkdir(dirname(file), { recursive: true });
-      const inList = g.files.map(sqlString).join(', ');
+      const inList = g.files.map((p) => sqlStringLiteral(p)).join(', ');
       const sql = `SELECT file_path, CAST(pos AS BIGINT) AS pos FROM ${rowsTable} WHERE file_path IN (${inList}) ORDER BY file_path, pos`;
       const n = Number(
         (await this.connection.runAndReadAll(`SELECT count(*) AS n FROM (${sql})`)).getRowObjectsJson()[0]!.n,
       );
       // Position delete files: file_path and pos with reserved field ids, sorted (spec, "Position Delete Files").
       await this.connection.run(
-        `COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet, FIELD_IDS {file_path: ${POSITION_DELETE_FILE_PATH_ID}, pos: ${POSITION_DELETE_POS_ID}})`,
+        `COPY (${sql}) TO ${sqlStringLiteral(file)} (FORMAT parquet, FIELD_IDS {file_path: ${POSITION_DELETE_FILE_PATH_ID}, pos: ${POSITION_DELETE_POS_ID}})`,
       );
       out.push({
         file: {

@@ -1,16 +1,14 @@
-import { duckdbType, quoteIdent } from './iceberg-schema.js';
+import { duckdbDialect } from '@ddb-athena-sync/core/sql/dialect';
+import { sqlStringLiteral } from '@ddb-athena-sync/schemas/sql-safety';
+
+import { SchemaMismatchError, UnsupportedFeatureError } from './errors.js';
+import { duckdbType } from './iceberg-schema.js';
 import { localPath } from './snapshot-files.js';
 import type { IcebergSchema } from './iceberg-schema.js';
 import type { ManifestEntry } from './manifest.js';
 
-/** The one escaping function for string literals in this package (standard SQL: quotes doubled). */
-export function sqlString(value: string): string {
-  if (value.includes('\u0000')) throw new Error('a SQL literal cannot contain NUL');
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
 export function pathList(entries: readonly ManifestEntry[]): string {
-  return `[${entries.map((e) => sqlString(localPath(e.file.path))).join(', ')}]`;
+  return `[${entries.map((e) => sqlStringLiteral(localPath(e.file.path))).join(', ')}]`;
 }
 
 export interface LiveRowsOptions {
@@ -35,15 +33,17 @@ export function liveRowsSql(
   const names = options.columns ?? schema.fields.map((f) => f.name);
   const fields = names.map((n) => {
     const f = schema.fields.find((x) => x.name === n);
-    if (f === undefined) throw new Error(`column ${n} is not in the schema`);
+    if (f === undefined) throw new SchemaMismatchError('(scan)', n, 'column is not in the schema');
     return f;
   });
   if (data.length === 0) {
-    const cols = fields.map((f) => `CAST(NULL AS ${duckdbType(f.type)}) AS ${quoteIdent(f.name)}`);
+    const cols = fields.map(
+      (f) => `CAST(NULL AS ${duckdbType(f.type)}) AS ${duckdbDialect.identifier(f.name)}`,
+    );
     if (options.withPosition) cols.push('CAST(NULL AS VARCHAR) AS _file', 'CAST(NULL AS BIGINT) AS _pos');
     return `SELECT ${cols.join(', ')} WHERE false`;
   }
-  const select = fields.map((f) => `d.${quoteIdent(f.name)}`);
+  const select = fields.map((f) => `d.${duckdbDialect.identifier(f.name)}`);
   if (options.withPosition) select.push(`'file://' || d.filename AS _file`, 'd.file_row_number AS _pos');
   const dataPaths = new Set(data.map((e) => e.file.path));
   const positional = deletes.filter((e) => e.file.content === 1);
@@ -55,8 +55,9 @@ export function liveRowsSql(
   equality.forEach((e, i) => {
     const cols = (e.file.equalityIds ?? []).map((id) => {
       const f = schema.fields.find((x) => x.id === id);
-      if (f === undefined) throw new Error(`equality field ${id} is not a top-level column`);
-      return quoteIdent(f.name);
+      if (f === undefined)
+        throw new UnsupportedFeatureError(`equality delete on field ${id}, which is not a top-level column`);
+      return duckdbDialect.identifier(f.name);
     });
     const global = Object.keys(e.file.partition).length === 0;
     const applies = data.filter(
@@ -70,8 +71,8 @@ export function liveRowsSql(
     const fileFilter =
       applies.length === dataPaths.size
         ? ''
-        : ` AND d.filename IN (${applies.map((a) => sqlString(localPath(a.file.path))).join(', ')})`;
-    sql += ` ANTI JOIN (SELECT ${cols.join(', ')} FROM read_parquet(${sqlString(localPath(e.file.path))})) AS e${i} ON ${cols
+        : ` AND d.filename IN (${applies.map((a) => sqlStringLiteral(localPath(a.file.path))).join(', ')})`;
+    sql += ` ANTI JOIN (SELECT ${cols.join(', ')} FROM read_parquet(${sqlStringLiteral(localPath(e.file.path))})) AS e${i} ON ${cols
       .map((c) => `d.${c} IS NOT DISTINCT FROM e${i}.${c}`)
       .join(' AND ')}${fileFilter}`;
   });

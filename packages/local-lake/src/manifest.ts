@@ -75,7 +75,11 @@ const mapOf = (name: string, keyId: number, valueId: number, value: string): unk
 function partitionAvroType(spec: PartitionSpec, schema: IcebergSchema): { name: string; type: object }[] {
   return spec.fields.map((f) => {
     const source = schema.fields.find((s) => s.id === f['source-id']);
-    if (source === undefined) throw new Error(`partition source ${f['source-id']} not in schema`);
+    if (source === undefined)
+      throw new InvalidMetadataError(
+        'partition spec',
+        `partition source ${f['source-id']} is not in the schema`,
+      );
     const t = partitionResultType(f.transform, source.type);
     const avroT = t === 'date' ? { type: 'int', logicalType: 'date' } : t === 'binary' ? 'bytes' : t;
     return {

@@ -12,8 +12,9 @@ import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
 import { parseStagedTimestamp } from '@ddb-athena-sync/core/stream/timestamp';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 
-import { CommitConflictError, StagedObjectReadError } from './errors.js';
+import { CommitConflictError, StagedObjectReadError, TableNotFoundError } from './errors.js';
 import type { Lake } from './lake.js';
+import { DEFAULT_TOMBSTONE_RETENTION_MS, tombstoneTableName } from './tombstones.js';
 
 export interface LocalLakeEngineDeps {
   readonly lake: Lake;
@@ -21,7 +22,16 @@ export interface LocalLakeEngineDeps {
   readonly s3: S3Client;
   /** Re-runs of a merge that lost a conflicting commit race (replays are no-ops; default 3). */
   readonly conflictRetries?: number;
+  /**
+   * How long maintenance keeps a tombstone (see tombstones.ts): at least the stream retention (24 h)
+   * plus the event source mapping's maximum record age. Default 30 h. `maintain` options may
+   * override it per call.
+   */
+  readonly tombstoneRetentionMs?: number;
 }
+
+/** Maintenance options, with the tombstone retention the merger may pass. */
+export type LocalMaintenanceOptions = MaintenanceOptions & { readonly tombstoneRetentionMs?: number };
 
 /**
  * The MergeEngine port on the local lake (dialect `duckdb`): reads exactly the batch's staged
@@ -34,11 +44,13 @@ export class LocalLakeEngine implements MergeEngine {
   private readonly lake: Lake;
   private readonly s3: S3Client;
   private readonly conflictRetries: number;
+  private readonly tombstoneRetentionMs: number;
 
   constructor(deps: LocalLakeEngineDeps) {
     this.lake = deps.lake;
     this.s3 = deps.s3;
     this.conflictRetries = deps.conflictRetries ?? 3;
+    this.tombstoneRetentionMs = deps.tombstoneRetentionMs ?? DEFAULT_TOMBSTONE_RETENTION_MS;
   }
 
   async ensureTable(table: TableDeclaration): Promise<void> {
@@ -91,9 +103,9 @@ export class LocalLakeEngine implements MergeEngine {
 
   async maintain(
     table: TableDeclaration,
-    options: MaintenanceOptions,
+    options: LocalMaintenanceOptions,
     signal?: AbortSignal,
-  ): Promise<MaintenanceResult> {
+  ): Promise<MaintenanceResult & { droppedTombstones: number }> {
     signal?.throwIfAborted();
     const optimized = await this.lake.optimize(table.name);
     signal?.throwIfAborted();
@@ -105,10 +117,30 @@ export class LocalLakeEngine implements MergeEngine {
     signal?.throwIfAborted();
     // Orphans only past the same retention: a file younger than that may belong to a commit in flight.
     const orphans = await this.lake.removeOrphanFiles(table.name, { olderThan });
+    signal?.throwIfAborted();
+    // Tombstones past their retention can no longer meet a redelivered older record.
+    const retention = options.tombstoneRetentionMs ?? this.tombstoneRetentionMs;
+    const tombstones = await this.lake.expireTombstones(table.name, {
+      olderThan: new Date(options.now.getTime() - retention),
+    });
+    const tombstoneTable = tombstoneTableName(table.name);
+    let tombstoneFiles = 0;
+    try {
+      const t = await this.lake.expireSnapshots(tombstoneTable, {
+        olderThan,
+        keepLast: options.minSnapshotsToKeep,
+      });
+      const o = await this.lake.removeOrphanFiles(tombstoneTable, { olderThan });
+      tombstoneFiles = t.deletedFiles + o.deletedFiles;
+    } catch (error) {
+      // No merge has run yet: no tombstone table.
+      if (!(error instanceof TableNotFoundError)) throw error;
+    }
     return {
       optimized: optimized.commit !== undefined,
       expiredSnapshots: expired.expiredSnapshots,
-      removedFiles: expired.deletedFiles + orphans.deletedFiles,
+      removedFiles: expired.deletedFiles + orphans.deletedFiles + tombstoneFiles,
+      droppedTombstones: tombstones.droppedTombstones,
     };
   }
 }

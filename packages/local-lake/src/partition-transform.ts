@@ -1,3 +1,4 @@
+import { InvalidValueError, UnsupportedFeatureError } from './errors.js';
 import { murmur3x86_32 } from './murmur3.js';
 import type { IcebergType, PartitionField } from './iceberg-schema.js';
 
@@ -35,30 +36,76 @@ function decimalBytes(unscaled: bigint): Uint8Array {
 
 export function unscaledDecimal(text: string, scale: number): bigint {
   const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text.trim());
-  if (!m) throw new Error(`not a decimal: ${text}`);
+  if (!m) throw new InvalidValueError('decimal', 'not a decimal number');
   const frac = (m[3] ?? '').padEnd(scale, '0');
-  if (frac.length > scale) throw new Error(`decimal ${text} has more than ${scale} fraction digits`);
+  if (frac.length > scale) throw new InvalidValueError('decimal', `more than ${scale} fraction digits`);
   const v = BigInt(m[2]! + frac);
   return m[1] === '-' ? -v : v;
 }
 
-/** Microseconds since the epoch of 'YYYY-MM-DD HH:MM:SS[.ffffff]' (UTC, no zone). */
-export function timestampMicros(text: string): bigint {
-  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(text);
-  if (!m) throw new Error(`not a timestamp: ${text}`);
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
-  return BigInt(ms) * 1000n + BigInt((m[7] ?? '').padEnd(6, '0'));
+const isLeapYear = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Days from 1970-01-01 to a proleptic Gregorian date, in integer arithmetic (the "days from civil"
+ * algorithm: count days in 400-year eras of 146097 days, with the year starting in March so that
+ * the leap day is last). Not `Date.UTC`, which maps years 0-99 to 1900-1999 (ECMA-262, MakeFullYear
+ * in Date.UTC), while Iceberg dates run from year 1 (Iceberg spec, "Primitive Types": date is days
+ * from 1970-01-01, any calendar date). Throws `InvalidValueError` for a date that does not exist.
+ */
+function daysFromCivil(type: string, year: number, month: number, day: number): number {
+  if (year < 1 || year > 9999) throw new InvalidValueError(type, 'year outside 1..9999');
+  if (month < 1 || month > 12) throw new InvalidValueError(type, 'month outside 1..12');
+  const monthDays = month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!;
+  if (day < 1 || day > monthDays) throw new InvalidValueError(type, 'day outside its month');
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
+/** Year and month (1-12) of a day count from 1970-01-01: the inverse of `daysFromCivil`. */
+function civilFromDays(days: number): { year: number; month: number } {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra -
+      Math.floor(dayOfEra / 1460) +
+      Math.floor(dayOfEra / 36_524) -
+      Math.floor(dayOfEra / 146_096)) /
+      365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153);
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return { year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month };
+}
+
+/** Microseconds since the epoch of 'YYYY-MM-DD HH:MM:SS[.ffffff]' (UTC, no zone), years 1 to 9999. */
+export function timestampMicros(text: string): bigint {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(text);
+  if (!m) throw new InvalidValueError('timestamp', "not 'YYYY-MM-DD HH:MM:SS[.ffffff]'");
+  const [hours, minutes, seconds] = [Number(m[4]), Number(m[5]), Number(m[6])];
+  if (hours > 23 || minutes > 59 || seconds > 59)
+    throw new InvalidValueError('timestamp', 'time of day outside 00:00:00..23:59:59');
+  const days = daysFromCivil('timestamp', Number(m[1]), Number(m[2]), Number(m[3]));
+  const secondsOfDay = hours * 3600 + minutes * 60 + seconds;
+  return (BigInt(days) * 86_400n + BigInt(secondsOfDay)) * 1_000_000n + BigInt((m[7] ?? '').padEnd(6, '0'));
+}
+
+/** Days since 1970-01-01 of 'YYYY-MM-DD', years 1 to 9999. */
 export function dateDays(text: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!m) throw new Error(`not a date: ${text}`);
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 86_400_000;
+  if (!m) throw new InvalidValueError('date', "not 'YYYY-MM-DD'");
+  return daysFromCivil('date', Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
 /** Hash of a value of `type` per Appendix B. */
 export function icebergHash(type: IcebergType, value: unknown): number {
-  if (typeof type !== 'string') throw new Error('cannot hash a nested value');
+  if (typeof type !== 'string') throw new UnsupportedFeatureError('cannot hash a nested value');
   if (type === 'int' || type === 'long') return murmur3x86_32(longBytes(BigInt(value as string | number)));
   if (type === 'date') return murmur3x86_32(longBytes(BigInt(dateDays(String(value)))));
   if (type === 'timestamp') return murmur3x86_32(longBytes(timestampMicros(String(value))));
@@ -66,7 +113,7 @@ export function icebergHash(type: IcebergType, value: unknown): number {
   if (type === 'binary') return murmur3x86_32(Buffer.from(String(value), 'base64'));
   const decimal = /^decimal\((\d+),\s*(\d+)\)$/.exec(type);
   if (decimal) return murmur3x86_32(decimalBytes(unscaledDecimal(String(value), Number(decimal[2]))));
-  throw new Error(`cannot hash a ${type}`);
+  throw new UnsupportedFeatureError(`cannot hash a ${type}`);
 }
 
 /** Result type of a transform on a source type (spec, "Partition Transforms" table). */
@@ -75,7 +122,7 @@ export function partitionResultType(
   source: IcebergType,
 ): 'int' | 'long' | 'string' | 'date' | 'binary' {
   if (transform.startsWith('bucket[') || ['year', 'month', 'day', 'hour'].includes(transform)) return 'int';
-  if (typeof source !== 'string') throw new Error('cannot partition by a nested column');
+  if (typeof source !== 'string') throw new UnsupportedFeatureError('cannot partition by a nested column');
   if (
     source === 'int' ||
     source === 'long' ||
@@ -84,7 +131,7 @@ export function partitionResultType(
     source === 'binary'
   )
     return source;
-  throw new Error(`unsupported partition source type ${source} for ${transform}`);
+  throw new UnsupportedFeatureError(`unsupported partition source type ${source} for ${transform}`);
 }
 
 /** A scalar staged value as text; objects and arrays cannot be partition sources. */
@@ -92,7 +139,7 @@ function asText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
     return String(value);
-  throw new Error(`${JSON.stringify(value)} is not a scalar value`);
+  throw new InvalidValueError(typeof value, 'not a scalar value');
 }
 
 const floorDiv = (a: bigint, b: bigint): bigint => (a >= 0n ? a / b : -((-a + b - 1n) / b));
@@ -112,26 +159,26 @@ export function applyTransform(field: PartitionField, source: IcebergType, value
       const v = BigInt(value as string);
       return v - (((v % w) + w) % w);
     }
-    throw new Error(`truncate of ${JSON.stringify(source)} is not supported`);
+    throw new UnsupportedFeatureError(`truncate of ${JSON.stringify(source)} is not supported`);
   }
   if (t === 'identity') {
     if (source === 'long') return BigInt(value as string);
     if (source === 'int') return Number(value);
     if (source === 'date') return dateDays(asText(value));
     if (source === 'string' || source === 'binary') return asText(value);
-    throw new Error(`identity partition on ${JSON.stringify(source)} is not supported`);
+    throw new UnsupportedFeatureError(`identity partition on ${JSON.stringify(source)} is not supported`);
   }
   // year/month/day/hour: counted from 1970-01-01 (spec: "Partition Transforms").
   let micros: bigint;
   if (source === 'timestamp') micros = timestampMicros(asText(value));
   else if (source === 'date') micros = BigInt(dateDays(asText(value))) * 86_400_000_000n;
-  else throw new Error(`${t} needs a date or timestamp`);
+  else throw new UnsupportedFeatureError(`${t} needs a date or timestamp`);
   if (t === 'hour') return Number(floorDiv(micros, 3_600_000_000n));
   if (t === 'day') return Number(floorDiv(micros, 86_400_000_000n));
-  const d = new Date(Number(floorDiv(micros, 1000n)));
-  if (t === 'month') return (d.getUTCFullYear() - 1970) * 12 + d.getUTCMonth();
-  if (t === 'year') return d.getUTCFullYear() - 1970;
-  throw new Error(`unsupported transform ${t}`);
+  const { year, month } = civilFromDays(Number(floorDiv(micros, 86_400_000_000n)));
+  if (t === 'month') return (year - 1970) * 12 + month - 1;
+  if (t === 'year') return year - 1970;
+  throw new UnsupportedFeatureError(`unsupported transform ${t}`);
 }
 
 /** Iceberg's single-value binary serialization (Appendix D) of a partition value, for summaries. */

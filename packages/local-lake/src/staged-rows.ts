@@ -1,4 +1,7 @@
-import { duckdbType, quoteIdent } from './iceberg-schema.js';
+import { duckdbDialect } from '@ddb-athena-sync/core/sql/dialect';
+import { sqlStringLiteral } from '@ddb-athena-sync/schemas/sql-safety';
+
+import { duckdbType } from './iceberg-schema.js';
 import type { IcebergField } from './iceberg-schema.js';
 
 /**
@@ -10,7 +13,7 @@ export function readJsonType(f: IcebergField): string {
   return typeof f.type === 'string' ? 'VARCHAR' : duckdbType(f.type);
 }
 
-export function castExpression(f: IcebergField, source = quoteIdent(f.name)): string {
+export function castExpression(f: IcebergField, source = duckdbDialect.identifier(f.name)): string {
   if (typeof f.type !== 'string') return source;
   if (f.type === 'string') return source;
   if (f.type === 'binary') return `from_base64(${source})`;
@@ -23,5 +26,5 @@ export function readJsonColumns(
   extra: Readonly<Record<string, string>>,
 ): string {
   const entries = [...fields.map((f) => [f.name, readJsonType(f)] as const), ...Object.entries(extra)];
-  return `{${entries.map(([n, t]) => `${quoteIdent(n)}: '${t}'`).join(', ')}}`;
+  return `{${entries.map(([n, t]) => `${duckdbDialect.identifier(n)}: ${sqlStringLiteral(t)}`).join(', ')}}`;
 }

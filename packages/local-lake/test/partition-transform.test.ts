@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { applyTransform, icebergHash } from '../src/partition-transform.js';
+import { InvalidValueError } from '../src/errors.js';
+import { applyTransform, dateDays, icebergHash, timestampMicros } from '../src/partition-transform.js';
 
 // Expected hashes: Iceberg spec, Appendix B "32-bit Hash Requirements".
 describe('icebergHash', () => {
@@ -39,5 +41,75 @@ describe('applyTransform', () => {
     expect(applyTransform(field('truncate[3]'), 'string', 'iceberg')).toBe('ice');
     expect(applyTransform(field('truncate[10]'), 'int', -1)).toBe(-10);
     expect(applyTransform(field('truncate[10]'), 'long', '15')).toBe(10n);
+  });
+});
+
+// Years 1 to 9999 are valid Iceberg dates and timestamps (the spec counts from 1970-01-01 with no
+// lower bound). `Date.UTC` maps years 0-99 to 1900-1999, so the expected values here come from a
+// Date built from an epoch number (no year arithmetic involved) and its UTC getters.
+describe('date and timestamp transforms over years 1 to 9999', () => {
+  const field = (transform: string) => ({ 'source-id': 1, 'field-id': 1000, name: 'p', transform });
+  const instant = fc.date({
+    min: new Date('0001-01-01T00:00:00.000Z'),
+    max: new Date('9999-12-31T23:59:59.999Z'),
+    noInvalidDate: true,
+  });
+  const DAY_MS = 86_400_000;
+
+  it('day, hour, month and year of a timestamp agree with the epoch arithmetic', () => {
+    fc.assert(
+      fc.property(instant, fc.integer({ min: 0, max: 999 }), (at, microsOfMs) => {
+        // Arrange: 'YYYY-MM-DD HH:MM:SS.ffffff' as staging writes it.
+        const iso = at.toISOString();
+        const text = `${iso.slice(0, 10)} ${iso.slice(11, 23)}${String(microsOfMs).padStart(3, '0')}`;
+        const ms = at.getTime();
+        const micros = BigInt(ms) * 1000n + BigInt(microsOfMs);
+
+        // Act / Assert
+        expect(timestampMicros(text)).toBe(micros);
+        expect(applyTransform(field('day'), 'timestamp', text)).toBe(Math.floor(ms / DAY_MS));
+        expect(applyTransform(field('hour'), 'timestamp', text)).toBe(Math.floor(ms / 3_600_000));
+        expect(applyTransform(field('month'), 'timestamp', text)).toBe(
+          (at.getUTCFullYear() - 1970) * 12 + at.getUTCMonth(),
+        );
+        expect(applyTransform(field('year'), 'timestamp', text)).toBe(at.getUTCFullYear() - 1970);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('dates: identity, day, month and year', () => {
+    fc.assert(
+      fc.property(instant, (at) => {
+        // Arrange
+        const text = at.toISOString().slice(0, 10);
+        const days = Math.floor(at.getTime() / DAY_MS);
+
+        // Act / Assert
+        expect(dateDays(text)).toBe(days);
+        expect(applyTransform(field('identity'), 'date', text)).toBe(days);
+        expect(applyTransform(field('day'), 'date', text)).toBe(days);
+        expect(applyTransform(field('month'), 'date', text)).toBe(
+          (at.getUTCFullYear() - 1970) * 12 + at.getUTCMonth(),
+        );
+        expect(applyTransform(field('year'), 'date', text)).toBe(at.getUTCFullYear() - 1970);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('the years Date.UTC gets wrong, by hand: 0001-01-01 is day -719162, 0099-12-31 is day -683004', () => {
+    // 1969 years of 365 days plus 477 leap days (1..1969: 492 multiples of 4, minus 19 centuries, plus 4).
+    expect(dateDays('0001-01-01')).toBe(-(1969 * 365 + 477));
+    expect(dateDays('0099-12-31')).toBe(-(1969 * 365 + 477) + 99 * 365 + 24 - 1);
+    expect(applyTransform(field('year'), 'timestamp', '0050-06-01 00:00:00')).toBe(50 - 1970);
+  });
+
+  it('rejects calendar dates that do not exist instead of rolling them over', () => {
+    expect(() => dateDays('2023-02-29')).toThrow(InvalidValueError);
+    expect(() => timestampMicros('2024-04-31 00:00:00')).toThrow(InvalidValueError);
+    expect(() => timestampMicros('2024-01-01 24:00:00')).toThrow(InvalidValueError);
+    expect(() => dateDays('0000-01-01')).toThrow(InvalidValueError);
+    expect(dateDays('2024-02-29')).toBe(19782);
   });
 });

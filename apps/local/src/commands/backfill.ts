@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { backfillTable } from '@ddb-athena-sync/core/backfill/backfill-table';
-import type { BackfillProgress } from '@ddb-athena-sync/core/backfill/backfill-table';
+import { abortBackfill, backfillTable } from '@ddb-athena-sync/core/backfill/backfill-table';
+import type { AbortBackfillOptions, BackfillProgress } from '@ddb-athena-sync/core/backfill/backfill-table';
 import { getTable } from '@ddb-athena-sync/schemas/tables';
 import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
 import { DEFAULT_DATA_DIR, dataDirLayout, runningStack } from '@ddb-athena-sync/local-stack/data-dir';
@@ -14,9 +14,9 @@ import { UsageError } from '../errors.js';
 import type { CommandIo } from '../io.js';
 import { progressBar } from '../progress-bar.js';
 
-const USAGE = `usage: ddb-athena-sync backfill --table <name> [--segments <n>] [--data-dir <dir>]
+const USAGE = `usage: ddb-athena-sync backfill --table <name> [--segments <n>] [--data-dir <dir>] [--abort]
        ddb-athena-sync backfill --table <name> --aws --bucket <lake bucket> --control-table <name>
-                                [--region <region>] [--segments <n>]
+                                [--region <region>] [--segments <n>] [--abort]
 
 Copies the items a table already holds into the lake: with the table's stream running (it is enabled
 first if needed), a parallel Scan writes staging rows with _seq = 0 and _source = backfill; the merger
@@ -26,6 +26,12 @@ of the data directory, or starts one for the duration of the backfill and waits 
   --table <name>     declared table (merge mode)
   --segments <n>     parallel Scan segments (default 4)
   --data-dir <dir>   state directory (default ${DEFAULT_DATA_DIR}/)
+  --abort            end the table's backfill run instead (one that crashed or must stop): delete
+                     what it staged and clear its guard, so stream changes merge again
+
+Ctrl-C stops a running backfill cleanly: the Scan stops, its staged objects are deleted and its
+guard is cleared. A backfill killed harder leaves its guard, which expires 5 minutes after its last
+heartbeat (the merger then reports it); \`status\` shows a held guard and since when.
 
 With --aws, the same backfill runs against AWS with the default credential chain: the table's stream
 must already be on (terraform apply enables it), the rows go to s3://<bucket>/staging/<table>/backfill/,
@@ -45,6 +51,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     bucket: { type: 'string' },
     'control-table': { type: 'string' },
     region: { type: 'string' },
+    abort: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (flags.help === true) {
@@ -60,6 +67,30 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   const dataDir = typeof flags['data-dir'] === 'string' ? flags['data-dir'] : DEFAULT_DATA_DIR;
   const segments = typeof flags.segments === 'number' ? flags.segments : 4;
   const tty = process.stdout.isTTY === true;
+  // Ctrl-C: stop the segments, delete what they staged, clear the guard (backfillTable does all
+  // three once every segment has stopped), then exit with the usual 130.
+  const interrupt = new AbortController();
+  const onSigint = (): void => {
+    io.stdout('\ninterrupted: stopping the Scan and removing what it staged...\n');
+    interrupt.abort(new Error('SIGINT'));
+  };
+  const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
+    process.once('SIGINT', onSigint);
+    try {
+      return await work();
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+    }
+  };
+  const abortRun = async (o: AbortBackfillOptions): Promise<number> => {
+    const ended = await abortBackfill(o);
+    io.stdout(
+      ended === undefined
+        ? `no backfill guard is set on ${table.name}.\n`
+        : `aborted backfill run ${ended.runId} of ${table.name} (started ${ended.startedAt.toISOString()}): deleted ${ended.deleted} staged objects, guard cleared.\n`,
+    );
+    return 0;
+  };
   let lastLine = 0;
   const onProgress = (p: BackfillProgress): void => {
     const now = Date.now();
@@ -75,15 +106,20 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       throw new UsageError(`--aws needs --bucket and --control-table\n${USAGE}`);
     }
     const region = typeof flags.region === 'string' ? { region: flags.region } : {};
-    const result = await backfillTable({
-      dynamodb: new DynamoDBClient(region),
-      s3: new S3Client(region),
-      bucket: flags.bucket,
-      table,
-      controlTable: flags['control-table'],
-      segments,
-      onProgress,
-    });
+    const clients = { dynamodb: new DynamoDBClient(region), s3: new S3Client(region) };
+    if (flags.abort === true)
+      return abortRun({ ...clients, bucket: flags.bucket, table, controlTable: flags['control-table'] });
+    const result = await guarded(() =>
+      backfillTable({
+        ...clients,
+        bucket: flags.bucket as string,
+        table,
+        controlTable: flags['control-table'] as string,
+        segments,
+        onProgress,
+        signal: interrupt.signal,
+      }),
+    );
     io.stdout(
       `${tty ? '\n' : ''}staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined to quarantine/); the deployed merger merges them on its schedule.\n`,
     );
@@ -97,15 +133,20 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   if (running !== undefined) {
     const ddb = localDynamoDbClient(running.dynamodbEndpoint);
     const s3 = localS3Client(running.s3Endpoint);
-    const result = await backfillTable({
-      dynamodb: ddb,
-      s3,
-      bucket: running.bucket,
-      table,
-      controlTable: CONTROL_TABLE,
-      segments,
-      onProgress,
-    });
+    if (flags.abort === true)
+      return abortRun({ dynamodb: ddb, s3, bucket: running.bucket, table, controlTable: CONTROL_TABLE });
+    const result = await guarded(() =>
+      backfillTable({
+        dynamodb: ddb,
+        s3,
+        bucket: running.bucket,
+        table,
+        controlTable: CONTROL_TABLE,
+        segments,
+        onProgress,
+        signal: interrupt.signal,
+      }),
+    );
     io.stdout(
       `${tty ? '\n' : ''}staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined to quarantine/); the running stack's merger picks them up.\n`,
     );
@@ -115,15 +156,26 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   io.stdout(`no stack running on ${dataDir}/: starting one (stream first, then the Scan)...\n`);
   const stack = await startStack({ dataDir, functions: buildFunctions });
   try {
-    const result = await backfillTable({
-      dynamodb: stack.ddb,
-      s3: stack.s3,
-      bucket: stack.bucket,
-      table,
-      controlTable: CONTROL_TABLE,
-      segments,
-      onProgress,
-    });
+    if (flags.abort === true)
+      return await abortRun({
+        dynamodb: stack.ddb,
+        s3: stack.s3,
+        bucket: stack.bucket,
+        table,
+        controlTable: CONTROL_TABLE,
+      });
+    const result = await guarded(() =>
+      backfillTable({
+        dynamodb: stack.ddb,
+        s3: stack.s3,
+        bucket: stack.bucket,
+        table,
+        controlTable: CONTROL_TABLE,
+        segments,
+        onProgress,
+        signal: interrupt.signal,
+      }),
+    );
     io.stdout(
       `${tty ? '\n' : ''}staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined to quarantine/); merging...\n`,
     );

@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
 
+import { readBackfillGuard } from '@ddb-athena-sync/core/merge/backfill-guard';
+import type { BackfillGuard } from '@ddb-athena-sync/core/merge/backfill-guard';
 import { Lake } from '@ddb-athena-sync/local-lake/lake';
-import { localS3Client } from '@ddb-athena-sync/local-services/local-clients';
+import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
 import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import { tables as declaredTables } from '@ddb-athena-sync/schemas/tables';
 import { DEFAULT_DATA_DIR, dataDirLayout, runningStack } from '@ddb-athena-sync/local-stack/data-dir';
-import { LOCAL_BUCKET } from '@ddb-athena-sync/local-stack/stack';
+import { CONTROL_TABLE, LOCAL_BUCKET } from '@ddb-athena-sync/local-stack/stack';
 import { stagingStatus } from '@ddb-athena-sync/local-stack/staging-status';
 
 import { parseArgs } from '../args.js';
@@ -15,9 +17,16 @@ import type { CommandIo } from '../io.js';
 
 const USAGE = `usage: ddb-athena-sync status [--json] [--data-dir <dir>]
 
-Per table: staged objects waiting for the merger, the oldest one's age, the last merge and the
-last lake snapshot. Works with or without a running stack.
+Per table: staged objects waiting for the merger, the oldest one's age, a backfill guard holding
+stream objects back (its run, since when, when it expires; needs a running stack: the guard lives in
+DynamoDB Local), the last merge and the last lake snapshot. Works with or without a running stack.
 `;
+
+function guardText(guard: BackfillGuard | undefined, now: number): string {
+  if (guard === undefined) return '-';
+  const expired = guard.expiresAt.getTime() <= now;
+  return `run ${guard.runId} since ${guard.startedAt.toISOString()} (${age(now - guard.startedAt.getTime())}), ${expired ? 'EXPIRED' : 'expires'} ${guard.expiresAt.toISOString()}`;
+}
 
 function age(ms: number | undefined): string {
   if (ms === undefined) return '-';
@@ -43,6 +52,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     running === undefined ? await startS3Local({ directory: layout.s3, buckets: [LOCAL_BUCKET] }) : undefined;
   const s3 = localS3Client(running?.s3Endpoint ?? temporary!.endpoint);
   const lake = await Lake.open({ root: layout.lake });
+  const ddb = running === undefined ? undefined : localDynamoDbClient(running.dynamodbEndpoint);
   try {
     let merges: Record<string, { at?: string; ok?: boolean; error?: string; durationMs?: number }> = {};
     try {
@@ -67,11 +77,16 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
         if ((error as Error).name !== 'TableNotFoundError') throw error;
       }
       const merge = merges[t.name];
+      const guard =
+        ddb === undefined || t.mode !== 'merge'
+          ? undefined
+          : await readBackfillGuard(ddb, CONTROL_TABLE, t.name).catch(() => undefined);
       rows.push({
         table: t.name,
         mode: t.mode,
         staged_objects: t.mode === 'merge' ? staged.objects : '-',
         oldest_staged: t.mode === 'merge' ? age(staged.oldestAgeMs) : '-',
+        backfill_guard: t.mode === 'merge' ? (ddb === undefined ? '?' : guardText(guard, now)) : '-',
         last_merge:
           t.mode === 'merge'
             ? merge?.at === undefined
@@ -99,6 +114,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   } finally {
     lake.close();
     s3.destroy();
+    ddb?.destroy();
     await temporary?.stop();
   }
 }

@@ -23,8 +23,8 @@ describe('ddb-athena-sync sql', () => {
   test.each([
     ['athena', 'create', 'CREATE TABLE IF NOT EXISTS `library`.`books`'],
     ['athena', 'staging', 'CREATE EXTERNAL TABLE IF NOT EXISTS `library`.`books_staging`'],
-    ['athena', 'optimize', 'OPTIMIZE "library"."books" REWRITE DATA USING BIN_PACK;'],
-    ['athena', 'vacuum', 'VACUUM "library"."books";'],
+    ['athena', 'optimize', 'OPTIMIZE library.`books` REWRITE DATA USING BIN_PACK;'],
+    ['athena', 'vacuum', 'VACUUM library.`books`;'],
     ['duckdb', 'merge', 'FROM read_json('],
     ['duckdb', 'create', 'CREATE TABLE IF NOT EXISTS "library"."books"'],
     ['duckdb', 'staging', 'CREATE OR REPLACE VIEW "library"."books_staging"'],

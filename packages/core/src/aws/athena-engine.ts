@@ -1,3 +1,5 @@
+import { createHash, randomUUID } from 'node:crypto';
+
 import {
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
@@ -8,7 +10,13 @@ import type { AthenaClient, QueryExecution } from '@aws-sdk/client-athena';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { stagingTableName } from '@ddb-athena-sync/schemas/render-ddl';
 
-import type { MaintenanceResult, MergeBatch, MergeEngine, MergeResult } from '../merge/engine.js';
+import type {
+  MaintenanceResult,
+  MergeAttempt,
+  MergeBatch,
+  MergeEngine,
+  MergeResult,
+} from '../merge/engine.js';
 import { athenaDialect } from '../sql/dialect.js';
 import { renderMerge } from '../sql/render-merge.js';
 import { renderCreate, renderOptimize, renderStaging, renderVacuum } from '../sql/render-statements.js';
@@ -29,6 +37,8 @@ export interface AthenaEngineOptions {
   readonly retryBaseMs?: number;
   /** First poll delay; grows by half per poll up to 5 s (default 200 ms). */
   readonly pollBaseMs?: number;
+  /** Wall clock, compared with Athena's SubmissionDateTime (default: Date). */
+  readonly now?: () => Date;
   /** Injected for tests; resolves early (and harmlessly) when the signal aborts. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -57,6 +67,42 @@ const THROTTLING = new Set([
   'SlowDown',
 ]);
 
+/** Errors after which a StartQueryExecution may or may not have created its query. */
+const TRANSIENT = new Set([
+  'TimeoutError',
+  'RequestTimeout',
+  'InternalServerException',
+  'ECONNRESET',
+  'EPIPE',
+]);
+
+/** Identity of a query that must run at most once per attempt (see `execute`). */
+export interface QueryIdentity {
+  /** The batch id (the journal's). */
+  readonly key: string;
+  /** The journal's attempt counter; absent: counted in memory for this call only. */
+  readonly attempt?: MergeAttempt;
+}
+
+/**
+ * The ClientRequestToken of one statement of one attempt of one batch: a SHA-256 in hex, 64
+ * characters, inside the 32-128 the API reference allows.
+ */
+export function queryToken(key: string, attempt: number, sql: string): string {
+  return createHash('sha256').update(`${key}\n${attempt}\n${sql}`).digest('hex');
+}
+
+/** An attempt counter kept in memory, for queries outside the journal. */
+function localAttempt(): MergeAttempt {
+  let current = 1;
+  return {
+    get current() {
+      return current;
+    },
+    next: () => Promise.resolve(++current),
+  };
+}
+
 /**
  * Query failures worth retrying: concurrent Iceberg commits (ICEBERG_COMMIT_ERROR: another writer
  * committed first; the MERGE is idempotent thanks to its `_seq` guard) and throttling
@@ -76,6 +122,10 @@ export class AthenaEngine implements MergeEngine {
   constructor(options: AthenaEngineOptions) {
     this.options = options;
     this.sleep = options.sleep ?? defaultSleep;
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
   }
 
   private get target() {
@@ -107,11 +157,15 @@ export class AthenaEngine implements MergeEngine {
       athenaDialect,
     );
     // A merger killed mid-query (Lambda timeout) leaves its MERGE running; the next run replays the
-    // journal's batch. With the batch id as ClientRequestToken, Athena returns the query already
-    // started instead of creating a second one ("If another StartQueryExecution request is received,
-    // the same response is returned and another query is not created", StartQueryExecution API
-    // reference), so the replay waits for the orphan instead of racing it.
-    const { queryId, execution } = await this.execute(sql, signal, batch.batchId);
+    // journal's batch with the same id and attempt, so the same token returns the orphan and the
+    // replay waits for it instead of racing it (see `execute` for the token scheme).
+    const { queryId, execution } = await this.execute(
+      sql,
+      signal,
+      batch.batchId === undefined
+        ? undefined
+        : { key: batch.batchId, ...(batch.attempt === undefined ? {} : { attempt: batch.attempt }) },
+    );
     return {
       queryId,
       ...(execution.Statistics?.DataScannedInBytes === undefined
@@ -156,52 +210,49 @@ export class AthenaEngine implements MergeEngine {
     return { columns, rows };
   }
 
-  /** StartQueryExecution, poll with backoff, retry retryable failures, stop the query on abort. */
-  async execute(sql: string, signal?: AbortSignal, idempotencyKey?: string): Promise<QueryOutcome> {
+  /**
+   * StartQueryExecution, poll with backoff, retry retryable failures, stop the query on abort.
+   *
+   * Tokens (StartQueryExecution API reference, ClientRequestToken,
+   * https://docs.aws.amazon.com/athena/latest/APIReference/API_StartQueryExecution.html): a repeated
+   * token returns the query it first created, in whatever state it is now, and creates no new one;
+   * the same token with another QueryString is an error. So the token of a query is
+   * `queryToken(batch id, attempt, SQL text)`:
+   *
+   * - a StartQueryExecution retried after a lost response or throttling sends the same token: at
+   *   most one query per attempt, and a replay after a killed merger waits for the orphan;
+   * - the attempt is the journal's (MergeAttempt): once a query of the attempt is seen CANCELLED or
+   *   FAILED, the attempt is raised in the journal BEFORE another query starts, so a dead query's
+   *   token is never sent again and a cancelled MERGE cannot come back on every later run;
+   * - the SQL text is in the hash, so a replay whose statement changed (a deploy between the crash
+   *   and the replay) gets a new token instead of Athena's parameter-mismatch error.
+   *
+   * Without an identity (DDL, maintenance) the call draws a random key: its own retries of
+   * StartQueryExecution stay idempotent and nothing outlives the call.
+   */
+  async execute(sql: string, signal?: AbortSignal, identity?: QueryIdentity): Promise<QueryOutcome> {
     const maxAttempts = this.options.maxAttempts ?? 5;
+    const key = identity?.key ?? randomUUID();
+    const counter: MergeAttempt = identity?.attempt ?? localAttempt();
+    const callStarted = this.now();
+    let inheritedSeen = false;
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw new AthenaQueryCancelledError(undefined, { cause: signal.reason });
-      let queryId: string | undefined;
-      try {
-        // One token per attempt: the token of a failed attempt would return that failure again.
-        // Tokens are 32-128 characters (StartQueryExecution API reference).
-        const token =
-          idempotencyKey === undefined
-            ? undefined
-            : `${idempotencyKey}-attempt-${attempt}`.padEnd(32, '0').slice(0, 128);
-        const started = await this.options.athena.send(
-          new StartQueryExecutionCommand({
-            QueryString: sql,
-            WorkGroup: this.options.workGroup,
-            QueryExecutionContext: { Database: this.options.database },
-            ...(token === undefined ? {} : { ClientRequestToken: token }),
-          }),
-        );
-        queryId = started.QueryExecutionId;
-      } catch (error) {
-        const name = (error as { name?: string }).name ?? '';
-        if (!THROTTLING.has(name))
-          throw new AthenaQueryError(
-            { errorType: name, reason: (error as Error).message, retryable: false, attempts: attempt },
-            { cause: error },
-          );
-        if (attempt >= maxAttempts)
-          throw new AthenaQueryError(
-            { errorType: name, reason: (error as Error).message, retryable: true, attempts: attempt },
-            { cause: error },
-          );
-        await this.backoff(attempt, signal);
-        continue;
-      }
-      if (queryId === undefined)
-        throw new AthenaQueryError({
-          reason: 'StartQueryExecution returned no QueryExecutionId',
-          retryable: false,
-          attempts: attempt,
-        });
+      const queryId = await this.start(sql, queryToken(key, counter.current, sql), signal);
       const execution = await this.waitFor(queryId, signal);
       const state = execution.Status?.State;
       if (state === 'SUCCEEDED') return { queryId, execution };
+      // This token's query is dead for ever: raise the attempt before any other query starts.
+      await counter.next();
+      const submitted = execution.Status?.SubmissionDateTime;
+      if (!inheritedSeen && submitted !== undefined && submitted.getTime() < callStarted.getTime()) {
+        // A query an earlier run started and that ended before this call (our own deadline stop,
+        // the workgroup's cutoff): not a failure of this call, so it neither counts nor fails it.
+        // Once per call, so a clock skew between us and Athena cannot loop.
+        inheritedSeen = true;
+        attempt--;
+        continue;
+      }
       const reason =
         execution.Status?.StateChangeReason ??
         execution.Status?.AthenaError?.ErrorMessage ??
@@ -217,6 +268,49 @@ export class AthenaEngine implements MergeEngine {
       };
       if (!retryable || attempt >= maxAttempts) throw new AthenaQueryError(details);
       await this.backoff(attempt, signal);
+    }
+  }
+
+  /**
+   * StartQueryExecution with the given token, retried on throttling and on transient errors (a
+   * lost response, a 5xx): the token makes the retry return the query the first request may have
+   * created instead of creating a second one.
+   */
+  private async start(sql: string, token: string, signal?: AbortSignal): Promise<string> {
+    const maxAttempts = this.options.maxAttempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      let queryId: string | undefined;
+      try {
+        const started = await this.options.athena.send(
+          new StartQueryExecutionCommand({
+            QueryString: sql,
+            WorkGroup: this.options.workGroup,
+            QueryExecutionContext: { Database: this.options.database },
+            ClientRequestToken: token,
+          }),
+        );
+        queryId = started.QueryExecutionId;
+      } catch (error) {
+        const name = (error as { name?: string }).name ?? '';
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        const transient =
+          THROTTLING.has(name) || TRANSIENT.has(name) || (status !== undefined && status >= 500);
+        if (!transient || attempt >= maxAttempts)
+          throw new AthenaQueryError(
+            { errorType: name, reason: (error as Error).message, retryable: transient, attempts: attempt },
+            { cause: error },
+          );
+        await this.backoff(attempt, signal);
+        if (signal?.aborted) throw new AthenaQueryCancelledError(undefined, { cause: signal.reason });
+        continue;
+      }
+      if (queryId === undefined)
+        throw new AthenaQueryError({
+          reason: 'StartQueryExecution returned no QueryExecutionId',
+          retryable: false,
+          attempts: attempt,
+        });
+      return queryId;
     }
   }
 

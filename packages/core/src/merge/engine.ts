@@ -20,6 +20,20 @@ export interface MergeBatch {
    * engine can make its commit idempotent (Athena: the StartQueryExecution ClientRequestToken).
    */
   readonly batchId?: string;
+  /** The journal's attempt counter of the batch (see MergeAttempt); absent outside the protocol. */
+  readonly attempt?: MergeAttempt;
+}
+
+/**
+ * The batch's attempt number as the journal holds it. An engine that names its commits (Athena's
+ * ClientRequestToken) names them by (batch id, attempt, statement text), and calls `next()` as
+ * soon as it sees a query of the current attempt end without success, BEFORE it starts another
+ * one: `next()` persists the raised number (a conditional journal write), after which `current`
+ * reads it.
+ */
+export interface MergeAttempt {
+  readonly current: number;
+  next(): Promise<number>;
 }
 
 export interface MergeResult {

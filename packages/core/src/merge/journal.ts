@@ -18,6 +18,13 @@ export interface JournalEntry {
   readonly batchId: string;
   readonly state: 'merging' | 'committed';
   readonly keys: readonly string[];
+  /**
+   * The engine attempt of the batch's MERGE (1 at first). It is part of every Athena
+   * ClientRequestToken of the batch and is raised (journalNextAttempt) as soon as a query of the
+   * attempt is seen ended without success, so a token whose query is dead is never sent again
+   * (aws/athena-engine.ts explains why a dead token would freeze the table).
+   */
+  readonly attempt: number;
 }
 
 export interface JournalTarget {
@@ -39,7 +46,8 @@ export async function readJournal(
   const state = Item?.batchState?.S;
   if (batchId === undefined || (state !== 'merging' && state !== 'committed')) return undefined;
   const keys = (Item?.batchKeys?.L ?? []).map((v) => v.S).filter((k): k is string => k !== undefined);
-  return { batchId, state, keys };
+  const attempt = Number(Item?.batchAttempt?.N ?? '1');
+  return { batchId, state, keys, attempt: Number.isSafeInteger(attempt) && attempt >= 1 ? attempt : 1 };
 }
 
 async function fenced(
@@ -69,16 +77,48 @@ export async function journalMerging(
     new UpdateItemCommand({
       TableName: target.controlTable,
       Key: controlKey(target.table),
-      UpdateExpression: 'SET batchId = :id, batchState = :merging, batchKeys = :keys',
+      UpdateExpression: 'SET batchId = :id, batchState = :merging, batchKeys = :keys, batchAttempt = :one',
       ConditionExpression: 'leaseOwner = :me',
       ExpressionAttributeValues: {
         ':me': { S: target.owner },
         ':id': { S: batchId },
         ':merging': { S: 'merging' },
         ':keys': { L: keys.map((k) => ({ S: k })) },
+        ':one': { N: '1' },
       },
     }),
   );
+}
+
+/**
+ * Records that attempt `from` of the batch ended without success: the next query uses attempt
+ * `from + 1`. Conditional on the lease, the batch and the attempt read, so two writers can never
+ * both think they own the next attempt. Written BEFORE any query of the new attempt starts.
+ */
+export async function journalNextAttempt(
+  dynamodb: DynamoDBClient,
+  target: JournalTarget,
+  batchId: string,
+  from: number,
+): Promise<number> {
+  await fenced(
+    dynamodb,
+    target,
+    new UpdateItemCommand({
+      TableName: target.controlTable,
+      Key: controlKey(target.table),
+      UpdateExpression: 'SET batchAttempt = :next',
+      // An entry journaled before attempts were recorded has none: it is at attempt 1.
+      ConditionExpression: `leaseOwner = :me AND batchId = :id AND (batchAttempt = :from${from === 1 ? ' OR attribute_not_exists(batchAttempt)' : ''})`,
+      ExpressionAttributeValues: {
+        ':me': { S: target.owner },
+        ':id': { S: batchId },
+        ':from': { N: String(from) },
+        ':next': { N: String(from + 1) },
+      },
+    }),
+  );
+  return from + 1;
 }
 
 /** Records that F's MERGE committed: from here on its objects may be deleted. */
@@ -118,7 +158,7 @@ export async function journalCleaned(
     new UpdateItemCommand({
       TableName: target.controlTable,
       Key: controlKey(target.table),
-      UpdateExpression: 'REMOVE batchId, batchState, batchKeys, committedAt',
+      UpdateExpression: 'REMOVE batchId, batchState, batchKeys, batchAttempt, committedAt',
       ConditionExpression: 'leaseOwner = :me AND batchId = :id',
       ExpressionAttributeValues: { ':me': { S: target.owner }, ':id': { S: batchId } },
     }),

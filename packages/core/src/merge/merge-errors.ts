@@ -59,3 +59,27 @@ export class LeaseBusyError extends CoreError {
     this.table = table;
   }
 }
+
+/** The backfill's guard expired or was cleared (backfill --abort) while it ran: it stops. */
+export class BackfillGuardLostError extends CoreError {
+  readonly table: string;
+  readonly runId: string;
+
+  constructor(table: string, runId: string, options?: ErrorOptions) {
+    super(`backfill run ${runId} of table "${table}" lost its guard (expired or aborted); it stops`, options);
+    this.table = table;
+    this.runId = runId;
+  }
+}
+
+/** The backfill was asked to stop (Ctrl-C): its objects were deleted and its guard cleared. */
+export class BackfillAbortedError extends CoreError {
+  readonly table: string;
+  readonly runId: string;
+
+  constructor(table: string, runId: string, options?: ErrorOptions) {
+    super(`backfill run ${runId} of table "${table}" was aborted; nothing it staged is left`, options);
+    this.table = table;
+    this.runId = runId;
+  }
+}

@@ -10,10 +10,16 @@ import { readStagingObject } from '../staging/staging-object.js';
 import { parseStagedTimestamp } from '../stream/timestamp.js';
 import { athenaDialect } from '../sql/dialect.js';
 import { mergeSizeModel } from '../sql/render-merge.js';
-import type { MergeEngine, MergeResult, StagedObject } from './engine.js';
-import { journalCleaned, journalCommitted, journalMerging, readJournal } from './journal.js';
+import type { MergeAttempt, MergeEngine, MergeResult, StagedObject } from './engine.js';
+import {
+  journalCleaned,
+  journalCommitted,
+  journalMerging,
+  journalNextAttempt,
+  readJournal,
+} from './journal.js';
 import type { JournalTarget } from './journal.js';
-import { readBackfillRun } from './backfill-guard.js';
+import { clearExpiredBackfill, readBackfillGuard } from './backfill-guard.js';
 import { acquireLease, releaseLease, renewLease } from './lease.js';
 import { DEFAULT_BATCH_LIMITS, listStagedObjects, planBatch } from './merge-plan.js';
 import type { BatchLimits } from './merge-plan.js';
@@ -32,7 +38,13 @@ export interface MergeDeps {
 
 /** Points of the protocol, in order. `onStep` sees each one (logs; tests inject crashes here). */
 export type MergeStep =
-  'leased' | 'journaled-merging' | 'merged' | 'journaled-committed' | 'object-deleted' | 'cleaned';
+  | 'leased'
+  | 'journaled-merging'
+  | 'merged'
+  | 'journaled-committed'
+  | 'object-deleted'
+  | 'cleaned'
+  | 'backfill-guard-expired';
 
 export interface MergeRunOptions {
   readonly table: TableDeclaration;
@@ -53,7 +65,7 @@ export interface MergeRunOptions {
   readonly deleteConcurrency?: number;
   readonly onStep?: (
     step: MergeStep,
-    detail: { readonly batchId?: string; readonly key?: string },
+    detail: { readonly batchId?: string; readonly key?: string; readonly runId?: string },
   ) => void | Promise<void>;
 }
 
@@ -73,13 +85,23 @@ export interface BatchReport {
 }
 
 export interface MergeRunReport {
-  /** `busy`: another merger holds the lease, nothing was done. */
-  readonly status: 'busy' | 'drained' | 'budget-exhausted';
+  /**
+   * `busy`: another merger holds the lease, nothing was done. `held`: stream objects wait for a
+   * backfill guard. `budget-exhausted`: objects are left because no batch fits the time left.
+   */
+  readonly status: 'busy' | 'drained' | 'held' | 'budget-exhausted';
   readonly batches: readonly BatchReport[];
-  /** Objects left staged when the run ended (as of the last listing). */
+  /** Objects left staged when the run ended (as of the last listing), of any source. */
   readonly backlog: number;
-  /** Age of the oldest staged object at the first listing, when there was one. */
+  /**
+   * Age of the oldest staged object (any source) at the first listing, when there was one: also
+   * when nothing could be merged (guard held, budget too small).
+   */
   readonly oldestStagedObjectAgeMs: number | undefined;
+  /** Objects this run saw staged but could not merge, and why (absent when none were held back). */
+  readonly notMerged?: { readonly reason: 'backfill-guard' | 'budget'; readonly objects: number };
+  /** A backfill guard this run found expired (no heartbeat) and cleared. */
+  readonly expiredBackfillRun?: string;
 }
 
 /** Rows and oldest event time of a batch, for metrics only: a failure here never fails the batch. */
@@ -186,11 +208,13 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
   const uriOf = (key: string): string => `s3://${options.bucket}/${key}`;
   const batches: BatchReport[] = [];
   let oldestAge: number | undefined;
+  let expiredBackfillRun: string | undefined;
 
   const runBatch = async (
     batchId: string,
     objects: readonly StagedObject[],
     replay: boolean,
+    journaledAttempt = 1,
   ): Promise<void> => {
     const started = deps.clock.now();
     if (!replay)
@@ -206,9 +230,19 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
       () => abort.abort(new Error('merge time budget exhausted')),
       Math.max(0, options.deadline.getTime() - started.getTime()),
     );
+    let current = journaledAttempt;
+    const attempt: MergeAttempt = {
+      get current() {
+        return current;
+      },
+      next: async () => (current = await journalNextAttempt(deps.dynamodb, journal, batchId, current)),
+    };
     let result: MergeResult;
     try {
-      result = await deps.engine.merge({ table, bucket: options.bucket, objects, batchId }, abort.signal);
+      result = await deps.engine.merge(
+        { table, bucket: options.bucket, objects, batchId, attempt },
+        abort.signal,
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -256,45 +290,64 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
         (o) => inBatch.has(o.key),
       );
       if (objects.length > 0) {
-        await runBatch(pending.batchId, objects, true);
+        await runBatch(pending.batchId, objects, true, pending.attempt);
       } else {
         await journalCleaned(deps.dynamodb, journal, pending.batchId);
       }
     }
 
     // Step 3: drain.
-    let backlog = 0;
     for (;;) {
       const now = deps.clock.now();
-      if (options.deadline.getTime() - now.getTime() < (options.minBatchBudgetMs ?? 30_000)) {
-        const left = await listStagedObjects(deps.s3, options.bucket, table, options.stagingPrefix);
-        return {
-          status: left.length > 0 ? 'budget-exhausted' : 'drained',
-          batches,
-          backlog: left.length,
-          oldestStagedObjectAgeMs: oldestAge,
-        };
-      }
+      const staged = await listStagedObjects(deps.s3, options.bucket, table, options.stagingPrefix);
+      // The age of the oldest staged object, whatever happens next: a merge held back by the
+      // backfill guard or by a budget too small for a batch must show as a growing age, not as 0.
+      if (oldestAge === undefined && staged.length > 0)
+        oldestAge = now.getTime() - Math.min(...staged.map((o) => o.lastModified.getTime()));
+      const ended = (
+        status: MergeRunReport['status'],
+        notMerged?: MergeRunReport['notMerged'],
+      ): MergeRunReport => ({
+        status,
+        batches,
+        backlog: staged.length,
+        oldestStagedObjectAgeMs: oldestAge,
+        ...(notMerged === undefined ? {} : { notMerged }),
+        ...(expiredBackfillRun === undefined ? {} : { expiredBackfillRun }),
+      });
+      // Nothing staged: no query at all (Athena bills at least 10 MB per query).
+      if (staged.length === 0) return ended('drained');
+      if (options.deadline.getTime() - now.getTime() < (options.minBatchBudgetMs ?? 30_000))
+        return ended('budget-exhausted', { reason: 'budget', objects: staged.length });
       await renewLease(deps.dynamodb, leaseFor());
       // While a backfill runs, stream objects wait (backfill-guard.ts explains the resurrection they
       // could cause); backfill objects may merge, since every stream change overrides them later.
-      const backfilling =
-        (await readBackfillRun(deps.dynamodb, options.controlTable, table.name)) !== undefined;
-      const staged = await listStagedObjects(deps.s3, options.bucket, table, options.stagingPrefix);
-      const listing = backfilling ? staged.filter((o) => o.source === 'backfill') : staged;
-      if (oldestAge === undefined && listing.length > 0) {
-        oldestAge = now.getTime() - Math.min(...listing.map((o) => o.lastModified.getTime()));
+      // A guard past its expiry belongs to a backfill that stopped heart-beating (killed, crashed):
+      // it is released, cleared and reported, so no dead run holds stream objects back for ever.
+      let guard = await readBackfillGuard(deps.dynamodb, options.controlTable, table.name);
+      if (guard !== undefined && guard.expiresAt.getTime() <= now.getTime()) {
+        if (await clearExpiredBackfill(deps.dynamodb, options.controlTable, table.name, guard)) {
+          expiredBackfillRun = guard.runId;
+          await options.onStep?.('backfill-guard-expired', { runId: guard.runId });
+          guard = undefined;
+        } else guard = await readBackfillGuard(deps.dynamodb, options.controlTable, table.name);
       }
-      // Nothing staged: no query at all (Athena bills at least 10 MB per query).
-      if (listing.length === 0)
-        return { status: 'drained', batches, backlog: 0, oldestStagedObjectAgeMs: oldestAge };
+      const backfilling = guard !== undefined;
+      const listing = backfilling ? staged.filter((o) => o.source === 'backfill') : staged;
+      const held = staged.length - listing.length;
+      if (listing.length === 0) return ended('held', { reason: 'backfill-guard', objects: held });
       const plan = planBatch(listing, options.limits ?? DEFAULT_BATCH_LIMITS, size, uriOf);
       await runBatch(randomUUID(), plan.objects, false);
-      backlog = plan.remaining;
       // Objects that arrived during the MERGE are the next scheduled run's: loop only for a backlog
       // this listing already had.
-      if (backlog === 0)
-        return { status: 'drained', batches, backlog: 0, oldestStagedObjectAgeMs: oldestAge };
+      if (plan.remaining === 0) {
+        const left = staged.length - plan.objects.length;
+        return {
+          ...ended(held > 0 ? 'held' : 'drained'),
+          backlog: left,
+          ...(held > 0 ? { notMerged: { reason: 'backfill-guard' as const, objects: held } } : {}),
+        };
+      }
     }
   } finally {
     await releaseLease(deps.dynamodb, options.controlTable, lease).catch(() => undefined);

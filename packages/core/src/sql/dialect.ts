@@ -1,18 +1,55 @@
 import type { ColumnType } from '@ddb-athena-sync/schemas/column-type';
+import { icebergColumns, stagingColumns } from '@ddb-athena-sync/schemas/declaration';
+import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
+import { InvalidIdentifierError } from '@ddb-athena-sync/schemas/errors';
+import { renderIcebergDdl, renderStagingDdl, stagingTableName } from '@ddb-athena-sync/schemas/render-ddl';
 import { assertIdentifier, sqlStringLiteral } from '@ddb-athena-sync/schemas/sql-safety';
 
+/** `database.table`; `database` may be left out where the engine has a default schema. */
+export interface QualifiedName {
+  readonly database?: string;
+  readonly name: string;
+}
+
+/** Where a table lives. Locations matter to Athena only. */
+export interface TableTarget {
+  /** Glue database (Athena) or schema (DuckDB). */
+  readonly database: string;
+  /** `s3://lake/tables/books/`: the Iceberg table location. */
+  readonly tableLocation: string;
+  /** `s3://lake/staging/books/`: the table's staging prefix (never under the table location). */
+  readonly stagingLocation: string;
+}
+
+/** The staged rows of one batch: what the MERGE's source (and the DuckDB staging view) reads. */
+export interface StagedSource {
+  readonly table: TableDeclaration;
+  /** Athena: the staging table (its `"$path"` pseudo-column restricts it to `files`). Unused by DuckDB. */
+  readonly stagingTable: QualifiedName;
+  /**
+   * Exactly the staged objects of the batch: `s3://bucket/key` URIs for Athena (compared with
+   * `"$path"`), file paths or URLs for DuckDB's read_json. Never empty: an empty batch runs no query.
+   */
+  readonly files: readonly string[];
+}
+
 /**
- * The hooks in which Athena (Trino) and DuckDB differ when they run the same plan. Everything else
- * (the shape of MERGE, the deduplication, the guards) is rendered once in render-merge.ts, the way
- * kysely's query compilers share one compiler and override a few visitor methods.
+ * The hooks in which Athena (Trino DML, Hive DDL) and DuckDB differ when they run the same plan.
+ * Everything else (the shape of MERGE, the deduplication, the guards) is rendered once in
+ * render-merge.ts and render-statements.ts, the way kysely's dialects share one query compiler and
+ * override only the visitor methods where the grammar differs (kysely-org/kysely, `src/dialect/*`).
+ * No renderer branches on `name`; it is a label for logs and the CLI.
  *
- * Identifiers reach SQL only through `identifier` (the identifier check, then double quotes: both
- * Trino and DuckDB DML quote with `"`), literals only through `literal` (the one escaping function of
+ * Identifiers reach SQL only through `identifier` (DML: the identifier check, then double quotes,
+ * which both Trino and DuckDB DML use) and `ddlName` (maintenance DDL, which Athena parses with its
+ * Hive-style parser); literals only through `literal` (the one escaping function of
  * @ddb-athena-sync/schemas/sql-safety).
  */
 export interface SqlDialect {
   readonly name: 'athena' | 'duckdb';
   identifier(name: string): string;
+  /** A table name in the engine's maintenance DDL (OPTIMIZE, VACUUM). */
+  ddlName(name: QualifiedName): string;
   literal(value: string): string;
   /** SQL type of a column of the target table. */
   tableType(type: ColumnType): string;
@@ -20,6 +57,25 @@ export interface SqlDialect {
   stagingType(type: ColumnType): string;
   /** Base64 text -> binary. */
   readonly fromBase64: string;
+  /** The relation of staged rows, restricted to exactly `source.files`. */
+  stagedRelation(source: StagedSource): string;
+  /** Statements that create the target table when it does not exist. */
+  createTable(table: TableDeclaration, target: TableTarget): string[];
+  /** Statements that create the staging relation (Athena: over the prefix; DuckDB: over `files`). */
+  createStaging(table: TableDeclaration, target: TableTarget, files: readonly string[]): string[];
+  /** Compaction of the target table (folds delete files into data files). */
+  optimize(table: TableDeclaration, target: Pick<TableTarget, 'database'>): string;
+  /** Snapshot expiry and orphan-file removal of the target table. */
+  vacuum(table: TableDeclaration, target: Pick<TableTarget, 'database'>): string;
+}
+
+/** Separator between the literals of the staged files (the only part of a MERGE that grows). */
+export const STAGED_FILE_SEPARATOR = ',\n        ';
+
+export function qualified(dialect: Pick<SqlDialect, 'identifier'>, name: QualifiedName): string {
+  return name.database === undefined
+    ? dialect.identifier(name.name)
+    : `${dialect.identifier(name.database)}.${dialect.identifier(name.name)}`;
 }
 
 /** Checked identifier in double quotes. `assertIdentifier` rejects anything that could need escaping. */
@@ -95,22 +151,126 @@ function duckStagingType(type: ColumnType): string {
   return isStagedAsText(type) ? 'VARCHAR' : duckType(type);
 }
 
+function stagedFiles(dialect: SqlDialect, files: readonly string[]): string {
+  if (files.length === 0)
+    throw new RangeError('a staged relation needs at least one staged file: an empty batch runs no query');
+  return files.map((f) => dialect.literal(f)).join(STAGED_FILE_SEPARATOR);
+}
+
+/**
+ * A table name in Athena's maintenance DDL. OPTIMIZE and VACUUM go through Athena's Hive-style DDL
+ * parser: "double quotes do not work as a substitute for backticks", and "if you prefix the table
+ * name with a database name, do not enclose the database name in backticks" (Athena user guide,
+ * VACUUM, https://docs.aws.amazon.com/athena/latest/ug/vacuum-statement.html, example
+ * `VACUUM my_database.\`_mytable\``; OPTIMIZE, https://docs.aws.amazon.com/athena/latest/ug/optimize-statement.html,
+ * takes the same `[db_name.]table_name`). So: the table name in backticks (a name starting with `_`
+ * needs them), the database bare, which a Hive identifier allows only when it starts with a letter
+ * or digit; anything else is rejected rather than rendered in a form the docs do not show.
+ */
+function athenaDdlName(name: QualifiedName): string {
+  const table = `\`${assertIdentifier(name.name)}\``;
+  if (name.database === undefined) return table;
+  const database = assertIdentifier(name.database);
+  if (!/^[a-z0-9]/.test(database))
+    throw new InvalidIdentifierError(
+      database,
+      'database (bare in Athena DDL, so it must start with a letter)',
+    );
+  return `${database}.${table}`;
+}
+
 export const athenaDialect: SqlDialect = {
   name: 'athena',
   identifier: quote,
+  ddlName: athenaDdlName,
   literal: sqlStringLiteral,
   tableType: trinoType,
   stagingType: trinoStagingType,
   fromBase64: 'from_base64',
+  // "$path" is the S3 URI of the object a row came from: the source is restricted to exactly the
+  // listed batch F, never to whatever the prefix holds by the time the query runs
+  // (https://docs.aws.amazon.com/athena/latest/ug/select.html, "Getting the file locations").
+  stagedRelation(source) {
+    return `${qualified(athenaDialect, source.stagingTable)}\n      WHERE "$path" IN (\n        ${stagedFiles(athenaDialect, source.files)}\n      )`;
+  },
+  // Hive DDL with table properties, rendered by @ddb-athena-sync/schemas/render-ddl.
+  createTable: (table, target) => [
+    renderIcebergDdl(table, { database: target.database, location: target.tableLocation }),
+  ],
+  // The external JSON table over the staging prefix: the MERGE picks the batch by "$path".
+  createStaging: (table, target) => [
+    renderStagingDdl(table, { database: target.database, location: target.stagingLocation }),
+  ],
+  // Folds position-delete files into data files
+  // (https://docs.aws.amazon.com/athena/latest/ug/optimize-statement.html).
+  optimize(table, target) {
+    return `OPTIMIZE ${athenaDialect.ddlName({ database: target.database, name: table.name })} REWRITE DATA USING BIN_PACK`;
+  },
+  // Expires snapshots older than vacuum_max_snapshot_age_seconds and removes orphan files
+  // (https://docs.aws.amazon.com/athena/latest/ug/vacuum-statement.html).
+  vacuum(table, target) {
+    return `VACUUM ${athenaDialect.ddlName({ database: target.database, name: table.name })}`;
+  },
 };
 
 export const duckdbDialect: SqlDialect = {
   name: 'duckdb',
   identifier: quote,
+  // DuckDB has one parser: DDL quotes like DML.
+  ddlName(name) {
+    return qualified(duckdbDialect, name);
+  },
   literal: sqlStringLiteral,
   tableType: duckType,
   stagingType: duckStagingType,
   fromBase64: 'from_base64',
+  // read_json with explicit column types: DuckDB infers nothing, so a value that does not fit fails
+  // the query instead of silently changing type (https://duckdb.org/docs/stable/data/json/loading_json).
+  stagedRelation(source) {
+    const columns = stagingColumns(source.table)
+      .map(
+        (c) =>
+          `${duckdbDialect.literal(c.name)}: ${duckdbDialect.literal(duckdbDialect.stagingType(c.type))}`,
+      )
+      .join(', ');
+    return [
+      'read_json(',
+      `        [${stagedFiles(duckdbDialect, source.files)}],`,
+      "        format = 'newline_delimited',",
+      "        compression = 'gzip',",
+      `        columns = {${columns}}`,
+      '      )',
+    ].join('\n');
+  },
+  // A plain table with the same columns: the stand-in the SQL tests run on.
+  createTable(table, target) {
+    const columns = icebergColumns(table).map(
+      (c) => `  ${duckdbDialect.identifier(c.name)} ${duckdbDialect.tableType(c.type)}`,
+    );
+    return [
+      `CREATE SCHEMA IF NOT EXISTS ${duckdbDialect.identifier(target.database)}`,
+      `CREATE TABLE IF NOT EXISTS ${qualified(duckdbDialect, { database: target.database, name: table.name })} (\n${columns.join(',\n')}\n)`,
+    ];
+  },
+  // A view over read_json of the given files: the MERGE's own source relation, so the view and the
+  // MERGE can never read differently.
+  createStaging(table, target, files) {
+    const relation = duckdbDialect.stagedRelation({
+      table,
+      stagingTable: { name: stagingTableName(table) },
+      files,
+    });
+    return [
+      `CREATE SCHEMA IF NOT EXISTS ${duckdbDialect.identifier(target.database)}`,
+      `CREATE OR REPLACE VIEW ${qualified(duckdbDialect, { database: target.database, name: stagingTableName(table) })} AS\nSELECT * FROM ${relation}`,
+    ];
+  },
+  // https://duckdb.org/docs/stable/sql/statements/checkpoint; the local lake compacts its Iceberg
+  // files itself.
+  optimize: () => 'CHECKPOINT',
+  vacuum(table, target) {
+    return `VACUUM ANALYZE ${duckdbDialect.ddlName({ database: target.database, name: table.name })}`;
+  },
 };
 
 export function dialectFor(name: 'athena' | 'duckdb'): SqlDialect {

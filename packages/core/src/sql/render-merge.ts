@@ -1,40 +1,24 @@
 import type { ColumnType } from '@ddb-athena-sync/schemas/column-type';
 import { needsCastFromStaging } from '@ddb-athena-sync/schemas/column-type';
-import { icebergColumns, stagingColumns } from '@ddb-athena-sync/schemas/declaration';
+import { icebergColumns } from '@ddb-athena-sync/schemas/declaration';
 import type { TableColumn, TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 
-import type { SqlDialect } from './dialect.js';
+import { STAGED_FILE_SEPARATOR, qualified } from './dialect.js';
+import type { QualifiedName, SqlDialect, StagedSource } from './dialect.js';
 
-/** `database.table`; `database` may be left out where the engine has a default schema. */
-export interface QualifiedName {
-  readonly database?: string;
-  readonly name: string;
-}
+export { qualified };
+export type { QualifiedName };
 
 /** What one MERGE reads and writes. Built by the merge plan (merge/merge-plan.ts) from one batch F. */
-export interface MergeSqlPlan {
-  readonly table: TableDeclaration;
+export interface MergeSqlPlan extends StagedSource {
   /** The Iceberg table. */
   readonly target: QualifiedName;
-  /** Athena: the staging table (its `"$path"` pseudo-column restricts it to `files`). Unused by DuckDB. */
-  readonly stagingTable: QualifiedName;
-  /**
-   * Exactly the staged objects of the batch: `s3://bucket/key` URIs for Athena (compared with
-   * `"$path"`), file paths or URLs for DuckDB's read_json. Never empty: an empty batch runs no query.
-   */
-  readonly files: readonly string[];
 }
 
 /** Athena rejects query strings longer than 262,144 bytes (Athena service quotas, "Query string length"). */
 export const ATHENA_MAX_QUERY_BYTES = 262_144;
 
-const FILE_SEPARATOR = ',\n        ';
-
-export function qualified(dialect: SqlDialect, name: QualifiedName): string {
-  return name.database === undefined
-    ? dialect.identifier(name.name)
-    : `${dialect.identifier(name.database)}.${dialect.identifier(name.name)}`;
-}
+const FILE_SEPARATOR = STAGED_FILE_SEPARATOR;
 
 /** Data columns read from staging and written to the table: declared columns plus `_extra` when kept. */
 function dataColumns(table: TableDeclaration): TableColumn[] {
@@ -53,28 +37,9 @@ function castFromStaging(dialect: SqlDialect, expr: string, type: ColumnType): s
 
 const TIMESTAMP: ColumnType = { kind: 'timestamp' };
 
-/** The relation of staged rows: the only place where the two engines read differently. */
-export function stagedRelation(dialect: SqlDialect, plan: MergeSqlPlan): string {
-  const files = plan.files.map((f) => dialect.literal(f)).join(FILE_SEPARATOR);
-  if (dialect.name === 'athena') {
-    // "$path" is the S3 URI of the object a row came from: the source is restricted to exactly the
-    // listed batch F, never to whatever the prefix holds by the time the query runs
-    // (https://docs.aws.amazon.com/athena/latest/ug/select.html, "Getting the file locations").
-    return `${qualified(dialect, plan.stagingTable)}\n      WHERE "$path" IN (\n        ${files}\n      )`;
-  }
-  // read_json with explicit column types: DuckDB infers nothing, so a value that does not fit fails
-  // the query instead of silently changing type (https://duckdb.org/docs/stable/data/json/loading_json).
-  const columns = stagingColumns(plan.table)
-    .map((c) => `${dialect.literal(c.name)}: ${dialect.literal(dialect.stagingType(c.type))}`)
-    .join(', ');
-  return [
-    'read_json(',
-    `        [${files}],`,
-    "        format = 'newline_delimited',",
-    "        compression = 'gzip',",
-    `        columns = {${columns}}`,
-    '      )',
-  ].join('\n');
+/** The relation of staged rows: the dialect's hook, the only place where the two engines read differently. */
+export function stagedRelation(dialect: SqlDialect, plan: StagedSource): string {
+  return dialect.stagedRelation(plan);
 }
 
 /**

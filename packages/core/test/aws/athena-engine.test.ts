@@ -11,7 +11,7 @@ import { books } from '@ddb-athena-sync/schemas/tables';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, test } from 'vitest';
 
-import { AthenaEngine } from '../../src/aws/athena-engine.js';
+import { AthenaEngine, queryToken } from '../../src/aws/athena-engine.js';
 import { AthenaQueryCancelledError, AthenaQueryError } from '../../src/aws/athena-errors.js';
 import type { MergeBatch } from '../../src/merge/engine.js';
 
@@ -121,7 +121,9 @@ describe('AthenaEngine', () => {
     await engine().merge({ ...batch, objects, batchId: 'another-batch-id-0000000000000000' });
 
     const starts = athenaMock.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input);
-    expect(starts[0]!.ClientRequestToken).toBe('7d9f0c1e-5b7a-4c1e-9a55-0f6f1f9b2c3d-attempt-1');
+    expect(starts[0]!.ClientRequestToken).toBe(
+      queryToken('7d9f0c1e-5b7a-4c1e-9a55-0f6f1f9b2c3d', 1, starts[0]!.QueryString!),
+    );
     expect(starts[1]!.ClientRequestToken).toBe(starts[0]!.ClientRequestToken);
     expect(starts[1]!.QueryString).toBe(starts[0]!.QueryString);
     expect(starts[2]!.ClientRequestToken).not.toBe(starts[0]!.ClientRequestToken);
@@ -142,7 +144,9 @@ describe('AthenaEngine', () => {
     const tokens = athenaMock
       .commandCalls(StartQueryExecutionCommand)
       .map((c) => c.args[0].input.ClientRequestToken);
-    expect(tokens).toEqual([`${'b'.repeat(36)}-attempt-1`, `${'b'.repeat(36)}-attempt-2`]);
+    const sql = athenaMock.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input.QueryString!;
+    expect(tokens).toEqual([queryToken('b'.repeat(36), 1, sql), queryToken('b'.repeat(36), 2, sql)]);
+    expect(tokens[0]).toHaveLength(64);
   });
 
   test('TooManyRequestsException from StartQueryExecution is retried with growing delays', async () => {
@@ -257,7 +261,7 @@ describe('AthenaEngine', () => {
 
     expect(
       athenaMock.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.QueryString),
-    ).toEqual(['OPTIMIZE "library"."books" REWRITE DATA USING BIN_PACK', 'VACUUM "library"."books"']);
+    ).toEqual(['OPTIMIZE library.`books` REWRITE DATA USING BIN_PACK', 'VACUUM library.`books`']);
     expect(result).toEqual({ optimized: true, queryIds: ['o', 'v'] });
   });
 });

@@ -1,6 +1,11 @@
 import { BatchWriteItemCommand, CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
 import type { DynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
 import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
@@ -10,8 +15,10 @@ import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { booksInput } from '@ddb-athena-sync/schemas/tables';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
-import { backfillTable } from '../../src/backfill/backfill-table.js';
-import { readBackfillRun } from '../../src/merge/backfill-guard.js';
+import { abortBackfill, backfillTable } from '../../src/backfill/backfill-table.js';
+import { beginBackfill, readBackfillGuard, readBackfillRun } from '../../src/merge/backfill-guard.js';
+import type { BackfillGuard } from '../../src/merge/backfill-guard.js';
+import { BackfillAbortedError } from '../../src/merge/merge-errors.js';
 import { readAllStagingRows } from '../../src/staging/staging-object.js';
 
 // On real local services: DynamoDB Local (the Scan and the control table) and s3rver (staging).
@@ -139,6 +146,143 @@ describe('backfillTable', () => {
     }).catch((e: unknown) => e);
 
     expect((error as Error).message).toBe('S3 is down');
+    expect(await w.list(`staging/${w.table.name}/`)).toEqual([]);
+    expect(await readBackfillRun(dynamodb, w.controlTable, w.table.name)).toBeUndefined();
+  });
+
+  test('a failing segment stops the others before the cleanup: no object lands after it', async () => {
+    // Arrange: three segments; segment 0's second PUT fails at once, every other PUT is slow, so
+    // the other segments are mid-PUT when the failure happens.
+    const w = await world(120);
+    let puts = 0;
+    let failed = false;
+    w.s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'PutObjectCommand') return next(args);
+        const key = (args.input as { Key: string }).Key;
+        if (key.includes('/backfill/') && key.includes('/000000-000001') && !failed) {
+          failed = true;
+          throw new Error('S3 is down');
+        }
+        ++puts;
+        await new Promise((r) => setTimeout(r, 150));
+        return next(args);
+      },
+      { step: 'initialize', name: 'slowPutsOneFailure' },
+    );
+
+    // Act
+    const error = await backfillTable({
+      dynamodb,
+      s3: w.s3,
+      bucket: w.bucket,
+      table: w.table,
+      controlTable: w.controlTable,
+      segments: 3,
+      rowsPerObject: 5,
+    }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 1000));
+
+    // Assert: whatever was in flight finished before the cleanup; nothing is staged afterwards.
+    expect((error as Error).message).toBe('S3 is down');
+    expect(puts).toBeGreaterThan(0);
+    expect(await w.list(`staging/${w.table.name}/`)).toEqual([]);
+    expect(await readBackfillRun(dynamodb, w.controlTable, w.table.name)).toBeUndefined();
+  });
+
+  test('an aborted backfill (Ctrl-C) stops its segments, deletes what it staged and clears its guard', async () => {
+    // Arrange: abort once the first object is staged.
+    const w = await world(60);
+    const abort = new AbortController();
+    w.s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        if (context.commandName === 'PutObjectCommand') abort.abort(new Error('SIGINT'));
+        return out;
+      },
+      { step: 'initialize', name: 'abortAfterFirstPut' },
+    );
+
+    // Act
+    const error = await backfillTable({
+      dynamodb,
+      s3: w.s3,
+      bucket: w.bucket,
+      table: w.table,
+      controlTable: w.controlTable,
+      segments: 2,
+      rowsPerObject: 5,
+      signal: abort.signal,
+    }).catch((e: unknown) => e);
+
+    // Assert
+    expect(error).toBeInstanceOf(BackfillAbortedError);
+    expect(await w.list(`staging/${w.table.name}/`)).toEqual([]);
+    expect(await readBackfillRun(dynamodb, w.controlTable, w.table.name)).toBeUndefined();
+  });
+
+  test('the guard is heart-beaten while the Scan runs, so it never expires under a live backfill', async () => {
+    // Arrange: a guard that lasts 400 ms unless renewed, and PUTs that take 100 ms each.
+    const w = await world(60);
+    w.s3.middlewareStack.add(
+      (next) => async (args) => {
+        await new Promise((r) => setTimeout(r, 100));
+        return next(args);
+      },
+      { step: 'initialize', name: 'slowPuts' },
+    );
+    const seen: (BackfillGuard | undefined)[] = [];
+    const probe = setInterval(() => {
+      void readBackfillGuard(dynamodb, w.controlTable, w.table.name).then((g) => seen.push(g));
+    }, 50);
+
+    // Act
+    const result = await backfillTable({
+      dynamodb,
+      s3: w.s3,
+      bucket: w.bucket,
+      table: w.table,
+      controlTable: w.controlTable,
+      segments: 1,
+      rowsPerObject: 5,
+      guardTtlMs: 400,
+    }).finally(() => clearInterval(probe));
+
+    // Assert: the run lasted longer than one TTL, and the guard read during it was never expired.
+    const during = seen.filter((g): g is BackfillGuard => g !== undefined);
+    expect(during.length).toBeGreaterThan(10);
+    expect(during.at(-1)!.expiresAt.getTime() - during[0]!.expiresAt.getTime()).toBeGreaterThan(400);
+    expect(result.objects).toBe(12);
+  });
+
+  test("abortBackfill (backfill --abort) deletes a dead run's objects and clears its guard", async () => {
+    // Arrange: a run that died mid-Scan (Ctrl-C missed, a crash): guard set, objects staged.
+    const w = await world(30);
+    await w.s3.send(
+      new PutObjectCommand({
+        Bucket: w.bucket,
+        Key: `staging/${w.table.name}/backfill/dead-run/000000-000000.json.gz`,
+        Body: 'x',
+      }),
+    );
+    await beginBackfill(dynamodb, {
+      controlTable: w.controlTable,
+      table: w.table.name,
+      runId: 'dead-run',
+      now: () => new Date(),
+    });
+
+    // Act
+    const aborted = await abortBackfill({
+      dynamodb,
+      s3: w.s3,
+      bucket: w.bucket,
+      table: w.table,
+      controlTable: w.controlTable,
+    });
+
+    // Assert
+    expect(aborted).toMatchObject({ runId: 'dead-run', deleted: 1 });
     expect(await w.list(`staging/${w.table.name}/`)).toEqual([]);
     expect(await readBackfillRun(dynamodb, w.controlTable, w.table.name)).toBeUndefined();
   });

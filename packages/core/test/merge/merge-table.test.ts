@@ -10,7 +10,7 @@ import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
 import { books } from '@ddb-athena-sync/schemas/tables';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
-import { beginBackfill, endBackfill } from '../../src/merge/backfill-guard.js';
+import { beginBackfill, endBackfill, readBackfillGuard } from '../../src/merge/backfill-guard.js';
 import { readJournal } from '../../src/merge/journal.js';
 import { BackfillInProgressError } from '../../src/merge/merge-errors.js';
 import { acquireLease } from '../../src/merge/lease.js';
@@ -317,6 +317,51 @@ describe('merge protocol', () => {
     expect(starved).toMatchObject({ status: 'budget-exhausted', backlog: 1, batches: [] });
   });
 
+  test('a budget too small for one batch still reports the oldest staged age and what it left', async () => {
+    // Arrange: one object staged a minute "ago" (s3rver's LastModified is the real time).
+    const w = await world();
+    await w.stage([['k1', 'upsert']]);
+    w.now.t = Date.now() + 60_000;
+
+    // Act: 20 s left, a batch needs 30 s (a merger timeout of 40 s minus the 20 s safety margin).
+    const report = await mergeTable(w.deps, w.options('short', { deadline: new Date(w.now.t + 20_000) }));
+
+    // Assert
+    expect(report).toMatchObject({
+      status: 'budget-exhausted',
+      batches: [],
+      backlog: 1,
+      notMerged: { reason: 'budget', objects: 1 },
+    });
+    expect(report.oldestStagedObjectAgeMs).toBeGreaterThanOrEqual(59_000);
+  });
+
+  test('a held backfill guard reports the held objects and their age, not "drained" with 0', async () => {
+    // Arrange
+    const w = await world();
+    await w.stage([['k1', 'upsert']]);
+    await w.stage([['k2', 'upsert']]);
+    w.now.t = Date.now() + 60_000;
+    await beginBackfill(dynamodb, {
+      controlTable: w.controlTable,
+      table: 'books',
+      runId: 'held',
+      now: w.clock.now,
+    });
+
+    // Act
+    const report = await mergeTable(w.deps, w.options('held'));
+
+    // Assert
+    expect(report).toMatchObject({
+      status: 'held',
+      batches: [],
+      backlog: 2,
+      notMerged: { reason: 'backfill-guard', objects: 2 },
+    });
+    expect(report.oldestStagedObjectAgeMs).toBeGreaterThanOrEqual(59_000);
+  });
+
   describe('backfill guard', () => {
     /**
      * The race: the Scan reads k1, then a stream delete of k1 is merged, then the scanned row of k1
@@ -347,6 +392,30 @@ describe('merge protocol', () => {
     test('without it the same interleaving resurrects the deleted row (why the guard exists)', async () => {
       const { w } = await race(false);
       expect(await w.table()).toEqual([{ id: 'k1', name: 'scanned-k1' }]);
+    });
+
+    test('a guard nobody heart-beats expires: the merger treats it as released and reports it', async () => {
+      // Arrange: a backfill that died (no heartbeat) left its guard; a stream object waits.
+      const w = await world();
+      await w.stage([['k1', 'upsert']]);
+      await beginBackfill(dynamodb, {
+        controlTable: w.controlTable,
+        table: 'books',
+        runId: 'dead',
+        now: w.clock.now,
+        ttlMs: 60_000,
+      });
+      const held = await mergeTable(w.deps, w.options('before-expiry'));
+
+      // Act: two minutes later, with no heartbeat.
+      w.now.t += 120_000;
+      const report = await mergeTable(w.deps, w.options('after-expiry'));
+
+      // Assert
+      expect(held).toMatchObject({ status: 'held', batches: [] });
+      expect(report).toMatchObject({ status: 'drained', expiredBackfillRun: 'dead' });
+      expect(await w.table()).toEqual(w.expected());
+      expect(await readBackfillGuard(dynamodb, w.controlTable, 'books')).toBeUndefined();
     });
 
     test('merges backfill objects during the Scan, and allows one backfill at a time', async () => {

@@ -98,6 +98,9 @@ describe('identifiers: the identifier check rejects everything that is not ^[a-z
           () => assertIdentifier(name),
           () => athenaDialect.identifier(name),
           () => duckdbDialect.identifier(name),
+          () => athenaDialect.ddlName({ name }),
+          () => athenaDialect.ddlName({ database: name, name: 'books' }),
+          () => duckdbDialect.ddlName({ database: name, name: 'books' }),
           () =>
             renderMerge(
               {

@@ -1,0 +1,216 @@
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
+import type { DynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
+import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
+import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
+import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
+import { books } from '@ddb-athena-sync/schemas/tables';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+
+import { AthenaEngine } from '../../src/aws/athena-engine.js';
+import { readJournal } from '../../src/merge/journal.js';
+import { mergeTable } from '../../src/merge/merge-table.js';
+import { streamObjectKey } from '../../src/staging/staging-key.js';
+import { encodeStagingObject } from '../../src/staging/staging-object.js';
+import { FakeAthena } from '../support/fake-athena.js';
+import type { FakeOutcome } from '../support/fake-athena.js';
+
+// The merge protocol (mergeTable) driving the real AthenaEngine against DynamoDB Local (lease and
+// journal) and s3rver (staging), with Athena replaced by FakeAthena, which follows the documented
+// ClientRequestToken rules (support/fake-athena.ts cites them).
+
+let s3Local: S3Local;
+let ddbLocal: DynamoDbLocal;
+let dynamodb: DynamoDBClient;
+let fake: FakeAthena | undefined;
+let counter = 0;
+
+beforeAll(async () => {
+  [s3Local, ddbLocal] = await Promise.all([startS3Local(), startDynamoDbLocal()]);
+  dynamodb = localDynamoDbClient(ddbLocal.endpoint);
+});
+afterAll(async () => {
+  await Promise.all([s3Local?.stop(), ddbLocal?.stop()]);
+});
+afterEach(() => fake?.restore());
+
+async function world(decide: (sql: string, index: number) => FakeOutcome) {
+  const n = ++counter;
+  const bucket = `athena-${n}`;
+  const controlTable = `athena_control_${n}`;
+  const s3: S3Client = localS3Client(s3Local.endpoint);
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: controlTable,
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  fake = new FakeAthena((q, i) => decide(q.sql, i));
+  const engineFor = (database: string): AthenaEngine =>
+    new AthenaEngine({
+      athena: new AthenaClient({ region: 'us-east-1' }),
+      workGroup: 'ddb-athena-sync',
+      database,
+      tableLocation: 's3://lake/tables/books/',
+      stagingLocation: `s3://${bucket}/staging/books/`,
+      // A real macrotask turn, so that the deadline timer can fire while a query "runs".
+      sleep: () => new Promise((r) => setImmediate(r)),
+    });
+  const key = streamObjectKey({
+    table: 'books',
+    shardId: 'shard-1',
+    firstSequenceNumber: '100',
+    lastSequenceNumber: '100',
+    firstEventTime: new Date('2024-05-01T11:59:00Z'),
+  });
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: encodeStagingObject([
+        {
+          id: 'k1',
+          name: 'v1',
+          author: null,
+          summary: null,
+          published_at: null,
+          _op: 'upsert',
+          _seq: '100'.padStart(40, '0'),
+          _event_time: '2024-05-01 11:59:00.000000',
+          _source: 'stream',
+        },
+      ]),
+    }),
+  );
+  let run = 0;
+  const merge = (engine: AthenaEngine, deadlineMs = 600_000) =>
+    mergeTable(
+      { s3, dynamodb, engine, clock: { now: () => new Date() } },
+      {
+        table: books,
+        bucket,
+        controlTable,
+        owner: `run-${++run}`,
+        deadline: new Date(Date.now() + deadlineMs),
+        minBatchBudgetMs: 0,
+        database: 'library',
+      },
+    );
+  const staged = async (): Promise<string[]> =>
+    ((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key!);
+  return { fake, engineFor, merge, staged, journal: () => readJournal(dynamodb, controlTable, 'books') };
+}
+
+const isMerge = (sql: string): boolean => sql.startsWith('MERGE INTO');
+
+describe('Athena tokens under the merge protocol', () => {
+  test.each(['CANCELLED', 'FAILED'] as const)(
+    'a MERGE that ended %s does not come back on every later run: the replay starts a new query',
+    async (state) => {
+      // Arrange: the first MERGE ends without success (the workgroup's bytes cutoff cancels it, or a
+      // non-retryable failure); every later query succeeds.
+      let merges = 0;
+      const w = await world((sql) =>
+        isMerge(sql) && ++merges === 1
+          ? { state, reason: 'Query exhausted resources: bytes scanned limit was exceeded' }
+          : { state: 'SUCCEEDED' },
+      );
+      await expect(w.merge(w.engineFor('library'))).rejects.toThrow();
+      expect((await w.journal())?.state).toBe('merging');
+
+      // Act: the next scheduled run replays the journal's batch.
+      const report = await w.merge(w.engineFor('library'));
+
+      // Assert: a second MERGE query was created and succeeded; the batch is committed and cleaned.
+      expect(report.batches.map((b) => b.replay)).toEqual([true]);
+      expect(w.fake.started('MERGE INTO').map((q) => q.state)).toEqual([state, 'SUCCEEDED']);
+      expect(await w.journal()).toBeUndefined();
+      expect(await w.staged()).toEqual([]);
+    },
+  );
+
+  test('a replay whose MERGE text changed (a deploy between crash and replay) runs the new statement', async () => {
+    // Arrange: run 1's MERGE is stopped at its deadline (a merger timing out).
+    const w = await world((sql, i) =>
+      isMerge(sql) && i === 0 ? { state: 'RUNNING' } : { state: 'SUCCEEDED' },
+    );
+    await expect(w.merge(w.engineFor('library'), 50)).rejects.toThrow(/cancelled/);
+
+    // Act: the next run renders another statement for the same batch (here: another database).
+    const report = await w.merge(w.engineFor('library_v2'));
+
+    // Assert
+    expect(report.batches).toHaveLength(1);
+    const merges = w.fake.started('MERGE INTO');
+    expect(merges.map((q) => q.state)).toEqual(['CANCELLED', 'SUCCEEDED']);
+    expect(merges[1]!.sql).toContain('"library_v2"."books"');
+    expect(await w.staged()).toEqual([]);
+  });
+
+  test('a StartQueryExecution retried after a lost response creates no second query', async () => {
+    // Arrange: the first StartQueryExecution reaches Athena (the query is created) but its
+    // response is lost (TimeoutError); the SDK call fails.
+    const w = await world(() => ({ state: 'SUCCEEDED' }));
+    const athena = new AthenaClient({ region: 'us-east-1' });
+    let lost = false;
+    const engine = new AthenaEngine({
+      athena: {
+        send: async (command: Parameters<AthenaClient['send']>[0]) => {
+          const out = await athena.send(command);
+          if (!lost && command.constructor.name === 'StartQueryExecutionCommand') {
+            lost = true;
+            throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+          }
+          return out;
+        },
+      } as unknown as AthenaClient,
+      workGroup: 'ddb-athena-sync',
+      database: 'library',
+      tableLocation: 's3://lake/tables/books/',
+      stagingLocation: 's3://lake/staging/books/',
+      // A real macrotask turn, so that the deadline timer can fire while a query "runs".
+      sleep: () => new Promise((r) => setImmediate(r)),
+    });
+
+    // Act
+    const report = await w.merge(engine);
+
+    // Assert: one MERGE query in Athena, the batch merged.
+    expect(report.batches).toHaveLength(1);
+    expect(w.fake.started('MERGE INTO')).toHaveLength(1);
+    expect(await w.staged()).toEqual([]);
+  });
+
+  test('a dead attempt is raised in the journal before the next query of the batch starts', async () => {
+    // Arrange: ICEBERG_COMMIT_ERROR twice (retried by the engine), then success.
+    let merges = 0;
+    const w = await world((sql) =>
+      isMerge(sql) && ++merges <= 2
+        ? { state: 'FAILED', reason: 'ICEBERG_COMMIT_ERROR: Failed to commit Iceberg update' }
+        : { state: 'SUCCEEDED' },
+    );
+    const seen: (number | undefined)[] = [];
+    const engine = w.engineFor('library');
+    const start = engine.execute.bind(engine);
+    engine.execute = async (sql, signal, identity) => {
+      seen.push(identity?.attempt?.current);
+      return start(sql, signal, identity);
+    };
+
+    // Act
+    await w.merge(engine);
+
+    // Assert: three distinct tokens, all well inside Athena's 32-128 characters.
+    const tokens = w.fake.started('MERGE INTO').map((q) => q.token!);
+    expect(new Set(tokens).size).toBe(3);
+    for (const t of tokens) expect(t.length).toBeGreaterThanOrEqual(32);
+    expect(seen).toEqual([1]);
+  });
+});
