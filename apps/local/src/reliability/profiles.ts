@@ -5,15 +5,16 @@ import type { FaultPlan, Scenario } from './scenario-model.js';
 
 /**
  * Scenario profiles: the seeded scenario of `scenarioFor` with parts of its plan fixed, so that a
- * few runs open the window one mutant needs. `full` is the scenario as it is; the others leave out
- * the faults the product does not survive today without tombstones (redeliveries of older records
- * after a merged delete: issue 19), so that the unmutated product passes them and a failure can
- * only come from the mutant.
+ * few runs open the window one mutant needs. `full` is the scenario as it is. The in-order ones
+ * (`ordered`, `crashes`, `engine-faults`, `backfill-deletes`) leave out the redeliveries of older
+ * records (late duplicates, retried halves, orphaned queries), so that what kills a mutant there is
+ * the fault the profile is about; `upserts-reordered` and `redeliveries` are all about those.
  */
 export const PROFILES = [
   'full',
   'ordered',
   'upserts-reordered',
+  'redeliveries',
   'crashes',
   'engine-faults',
   'backfill-deletes',
@@ -58,6 +59,22 @@ export function scenarioForProfile(seed: number, profile: ProfileName): Scenario
         },
       };
     }
+    case 'redeliveries':
+      // Deletes and re-inserts, with older records delivered again after later ones merged.
+      return {
+        ...s,
+        operations: fc.sample(
+          fc.noBias(fc.array(operationArb(s.keys, 'deletes'), { minLength: 40, maxLength: 120 })),
+          { seed, numRuns: 1 },
+        )[0]!,
+        backfill: undefined,
+        faults: {
+          ...s.faults,
+          lateDuplicate: 0.6,
+          failAfterPut: 0.3,
+          engine: { ...s.faults.engine, orphanRate: 0.2 },
+        },
+      };
     case 'crashes':
       return {
         ...s,

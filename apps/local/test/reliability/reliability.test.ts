@@ -35,9 +35,7 @@ describe('reliability harness', () => {
     expect(others.every((s) => s.operations.length >= 20 && s.keys <= 8)).toBe(true);
   });
 
-  // The profiles the unmutated product survives today: `full` adds redeliveries of older records
-  // after a merged delete, which need tombstones (issue 19).
-  const profiles: ProfileName[] = ['ordered', 'crashes', 'engine-faults', 'upserts-reordered'];
+  const profiles: ProfileName[] = ['full', 'redeliveries', 'crashes', 'engine-faults'];
   it.each(profiles)(
     'a seeded %s scenario: every snapshot and the end agree with the history of writes',
     async (profile) => {

@@ -33,7 +33,7 @@ export const MUTANTS: readonly Mutant[] = [
     name: 'seq-guard-removed',
     description: "the lake merge applies a change whatever the target row's _seq (s._seq > t._seq -> true)",
     file: LAKE,
-    replacements: [{ find: 's._seq > t._seq', replace: 'true', count: 4 }],
+    replacements: [{ find: 's._seq > t._seq', replace: 'true', count: 6 }],
     profile: 'upserts-reordered',
   },
   {
@@ -55,8 +55,8 @@ export const MUTANTS: readonly Mutant[] = [
     file: LAKE,
     replacements: [
       {
-        find: 'JOIN ${src.table} AS s ON ${on} WHERE s._seq > t._seq`;',
-        replace: "JOIN ${src.table} AS s ON ${on} WHERE s._seq > t._seq AND s._op <> 'delete'`;",
+        find: "WHERE s._seq > t._seq AND (s._op = 'delete' OR ${newerThanTombstone})`;",
+        replace: "WHERE s._seq > t._seq AND s._op <> 'delete' AND ${newerThanTombstone}`;",
         count: 1,
       },
     ],
@@ -107,10 +107,21 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'tombstones-ignored',
-    description: 'a merged delete leaves no tombstone, so an older redelivered upsert comes back',
+    description:
+      "upserts are applied whatever the key's tombstone says: an older redelivered upsert brings a deleted row back",
     file: LAKE,
-    replacements: [],
-    profile: 'full',
-    pending: 'tombstones are not on main yet (issue 19, helpers core19 and lake)',
+    replacements: [
+      {
+        find: 'const newerThanTombstone = `(b._seq IS NULL OR s._seq > b._seq)`;',
+        replace: 'const newerThanTombstone = `true`;',
+        count: 1,
+      },
+      {
+        find: " AND NOT EXISTS (SELECT 1 FROM ${b} AS b WHERE ${on('b')} AND b._seq >= s._seq)",
+        replace: '',
+        count: 1,
+      },
+    ],
+    profile: 'redeliveries',
   },
 ];
