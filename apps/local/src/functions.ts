@@ -59,6 +59,9 @@ export interface HookedPipelineFunctions extends PipelineFunctions {
  */
 export const MERGER_TIMEOUT_MS = 120_000;
 
+/** The registered merge table whose name stands in for a hooked table when an app checks its environment. */
+const STAND_IN_TABLE = 'books';
+
 /** The Glue database name the local lake's default namespace stands for. */
 export const LOCAL_DATABASE = 'default';
 
@@ -89,8 +92,13 @@ export async function buildFunctions(
 ): Promise<HookedPipelineFunctions> {
   const writerS3 = ctx.hooks?.writerS3?.(ctx.s3) ?? ctx.s3;
   const clock: Clock = ctx.hooks?.clock ?? { now: () => new Date() };
-  const tableOf = (name: string): TableDeclaration =>
-    ctx.hooks?.tables?.find((t) => t.name === name) ?? getTable(name);
+  const hooked = (name: string): TableDeclaration | undefined =>
+    ctx.hooks?.tables?.find((t) => t.name === name);
+  const tableOf = (name: string): TableDeclaration => hooked(name) ?? getTable(name);
+  // A hooked table is not in the registry the apps' loadConfig checks TABLE_NAME against: the rest
+  // of the environment is still checked by the app's own loader (with a registered merge table's
+  // name), and the table-specific values are then the hooked table's.
+  const envTable = (name: string): string => (hooked(name) === undefined ? name : STAND_IN_TABLE);
   const store: ObjectStore = {
     async putObject({ key, body, contentType, contentEncoding }) {
       await writerS3.send(
@@ -115,13 +123,13 @@ export async function buildFunctions(
           STAGING_BUCKET: ctx.bucket,
           STAGING_PREFIX: DEFAULT_STAGING_PREFIX,
           QUARANTINE_PREFIX: DEFAULT_QUARANTINE_PREFIX,
-          TABLE_NAME: table.name,
+          TABLE_NAME: envTable(table.name),
           POWERTOOLS_SERVICE_NAME: 'stream-writer',
           LOG_LEVEL: ctx.logLevel,
           S3_ENDPOINT: ctx.s3Endpoint,
         });
         const handler = createStreamWriter({
-          config,
+          config: { ...config, table: tableOf(table.name) },
           store,
           ...powertools('stream-writer', ctx.logLevel),
           now: () => Date.now(),
@@ -138,23 +146,27 @@ export async function buildFunctions(
         // merge-table's merger environment; ATHENA_WORKGROUP names nothing locally (the engine is
         // the local lake).
         const config = loadMergerConfig({
-          TABLE_NAME: event.table,
+          TABLE_NAME: envTable(event.table),
           STAGING_BUCKET: ctx.bucket,
           STAGING_PREFIX: DEFAULT_STAGING_PREFIX,
           CONTROL_TABLE: ctx.controlTable,
           ATHENA_WORKGROUP: 'local',
           GLUE_DATABASE: LOCAL_DATABASE,
-          TABLE_LOCATION: `s3://${ctx.bucket}/lake/${event.table}`,
+          TABLE_LOCATION: `s3://${ctx.bucket}/lake/${envTable(event.table)}`,
           POWERTOOLS_SERVICE_NAME: 'merger',
           LOG_LEVEL: ctx.logLevel,
         });
-        const table = tableOf(config.tableName);
+        const table = tableOf(event.table);
         const s3 = invocation?.s3?.(ctx.s3) ?? ctx.s3;
         const dynamodb = invocation?.dynamodb?.(ctx.ddb) ?? ctx.ddb;
         const local = new LocalLakeEngine({ lake: ctx.lake, s3 });
         const engine = invocation?.engine?.(local) ?? local;
         merger = createMerger({
-          config,
+          config: {
+            ...config,
+            tableName: table.name,
+            tableLocation: `s3://${ctx.bucket}/lake/${table.name}`,
+          },
           table,
           ...powertools('merger', ctx.logLevel),
           engine,

@@ -39,6 +39,7 @@ import { sleep } from './prng.js';
 import { reliabilityTable } from './scenario-model.js';
 import type { Scenario } from './scenario-model.js';
 import type { SharedServices } from './shared-services.js';
+import { ShardRollover } from './shard-rollover.js';
 import { readStreamHistory } from './stream-history.js';
 import { applyOperations, emptyWorkloadCounts, prepopulate, TTL_AHEAD_S } from './workload.js';
 import type { WorkloadCounts } from './workload.js';
@@ -295,8 +296,9 @@ export async function runScenario(
   let onFailureRecords = 0;
   const delivered: { event: { Records: LambdaStreamRecord[] }; run: number }[] = [];
   const deliver = async (event: { Records: LambdaStreamRecord[] }): Promise<unknown> => writer(event);
+  const rollover = new ShardRollover(shared.streams);
   const poller = new StreamPoller({
-    streams: shared.streams,
+    streams: rollover.client,
     streamArn,
     batchSize: scenario.batchSize,
     maximumBatchingWindowMs: 30,
@@ -521,6 +523,15 @@ export async function runScenario(
     before: async (i) => {
       if (b !== undefined && i === Math.min(b.startAfter, scenario.operations.length - 1))
         await startBackfill();
+      if (
+        f.shardRollover &&
+        i >= scenario.operations.length / 3 &&
+        !rollover.rolledOver &&
+        rollover.rollOver()
+      ) {
+        bump(injected, 'shardRollovers');
+        log('the stream shard rolled over');
+      }
     },
   });
 

@@ -66,6 +66,8 @@ export interface FaultPlan {
   readonly maintenance: boolean;
   /** Probability that a delivered batch gets an extra bad record (a poison record the writer must quarantine). */
   readonly badInputRate: number;
+  /** The stream's shard closes part-way and continues in a child shard (shard-rollover.ts). */
+  readonly shardRollover: boolean;
 }
 
 export interface Scenario {
@@ -145,6 +147,7 @@ export const faultPlanArb: fc.Arbitrary<FaultPlan> = fc.record({
   lakeConflicts: fc.boolean(),
   maintenance: fc.boolean(),
   badInputRate: probability(0.2),
+  shardRollover: fc.boolean(),
 });
 
 const backfillArb: fc.Arbitrary<BackfillPlan> = fc.record({
