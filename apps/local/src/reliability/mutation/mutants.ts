@@ -69,7 +69,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: MERGE_TABLE,
     replacements: [
       {
-        find: 'await runBatch(pending.batchId, objects, true);',
+        find: 'await runBatch(pending.batchId, objects, true, pending.attempt);',
         replace:
           'await deleteObjects(deps, options, pending.batchId, objects.map((o) => o.key));\n        await journalCleaned(deps.dynamodb, journal, pending.batchId);',
         count: 1,
