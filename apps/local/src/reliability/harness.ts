@@ -474,6 +474,7 @@ export async function runScenario(
     await prepopulate(shared.ddb, table.dynamodb.tableName, b.prepopulate, scenario.keys, workload);
   await poller.start();
   let backfill: Promise<void> | undefined;
+  let backfillDone = false;
   const startBackfill = async (): Promise<void> => {
     if (b === undefined || backfill !== undefined) return;
     const life = new ProcessLife(b.killBeforeCall);
@@ -504,7 +505,27 @@ export async function runScenario(
         if (life.dead) bump(injected, 'killedBackfills');
         else note(`backfill failed: ${(error as Error).name}: ${(error as Error).message.slice(0, 160)}`);
       })
-      .finally(() => scanning());
+      .finally(() => {
+        scanning();
+        backfillDone = true;
+      });
+    if (f.tombstonesOutlived)
+      loops.push(
+        (async () => {
+          while (!backfillDone) {
+            await sleep(50);
+            try {
+              const out = await shared.otherLake.expireTombstones(table.name, {
+                olderThan: new Date(Date.now() + 3_600_000),
+              });
+              if (out.droppedTombstones > 0) bump(injected, 'tombstonesDropped');
+            } catch (error) {
+              if (!(error instanceof CommitConflictError))
+                harnessErrors.push(`tombstone expiry: ${(error as Error).name}: ${(error as Error).message}`);
+            }
+          }
+        })(),
+      );
     // The workload goes on once the Scan has begun: its deletes and expiries race the backfill.
     backfillWaiting = true;
     await Promise.race([scanned, sleep(5000)]);

@@ -100,7 +100,11 @@ export function scenarioForProfile(seed: number, profile: ProfileName): Scenario
         maxPauseMs: Math.max(40, s.maxPauseMs),
         // A slow backfill (one item per object, each PUT up to 15 ms late) of 150 items, so that the
         // workload's deletes and expiries land between the Scan reading a key and its object's PUT.
-        faults: { ...inOrder(s.faults), s3: { errorRate: 0, lostResponseRate: 0, maxDelayMs: 15 } },
+        faults: {
+          ...inOrder(s.faults),
+          s3: { errorRate: 0, lostResponseRate: 0, maxDelayMs: 15 },
+          tombstonesOutlived: true,
+        },
         backfill: {
           prepopulate: 150,
           startAfter: 0,

@@ -68,6 +68,12 @@ export interface FaultPlan {
   readonly badInputRate: number;
   /** The stream's shard closes part-way and continues in a child shard (shard-rollover.ts). */
   readonly shardRollover: boolean;
+  /**
+   * The backfill outlives the tombstone retention: maintenance drops every tombstone while it runs
+   * (so the backfill guard alone keeps deleted rows deleted). Only without redeliveries, which
+   * cannot arrive after the retention either.
+   */
+  readonly tombstonesOutlived: boolean;
 }
 
 export interface Scenario {
@@ -148,6 +154,7 @@ export const faultPlanArb: fc.Arbitrary<FaultPlan> = fc.record({
   maintenance: fc.boolean(),
   badInputRate: probability(0.2),
   shardRollover: fc.boolean(),
+  tombstonesOutlived: fc.constant(false),
 });
 
 const backfillArb: fc.Arbitrary<BackfillPlan> = fc.record({
