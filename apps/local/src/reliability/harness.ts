@@ -1,9 +1,8 @@
 import { DeleteTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
-import { gunzipSync } from 'node:zlib';
 
 import { backfillTable } from '@ddb-athena-sync/core/backfill/backfill-table';
 import type { MergeBatch } from '@ddb-athena-sync/core/merge/engine';
@@ -13,7 +12,6 @@ import { listStagedObjects } from '@ddb-athena-sync/core/merge/merge-plan';
 import { readAllStagingRows } from '@ddb-athena-sync/core/staging/staging-object';
 import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
 import { CommitConflictError } from '@ddb-athena-sync/local-lake/errors';
-import { LocalLakeEngine } from '@ddb-athena-sync/local-lake/merge-engine';
 import { toLambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
 import type { LambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
 
@@ -28,8 +26,8 @@ import {
   TtlSweeper,
 } from '@ddb-athena-sync/local-stack/ttl-sweeper';
 import { seededRandom } from '@ddb-athena-sync/local-stack/sample-data';
-import { bump, faultyClient, faultyEngine, InjectedFault, ProcessLife } from './faults.js';
-import type { EngineFault, FaultCounts, FaultSwitch } from './faults.js';
+import { bump, faultyClient, InjectedFault, ProcessLife } from './faults.js';
+import type { FaultCounts, FaultSwitch } from './faults.js';
 import { checkHistory, countByKind } from './history-oracle.js';
 import type { Commit, Observation, Violation, ViolationKind } from './history-oracle.js';
 import { SnapshotReader } from './lake-reader.js';
@@ -41,6 +39,9 @@ import type { Scenario } from './scenario-model.js';
 import type { SharedServices } from './shared-services.js';
 import { ShardRollover } from './shard-rollover.js';
 import { readStreamHistory } from './stream-history.js';
+import { createMergerDriver } from './merger-driver.js';
+import { recordingS3 } from './recording.js';
+import type { Changes } from './recording.js';
 import { applyOperations, emptyWorkloadCounts, prepopulate, TTL_AHEAD_S } from './workload.js';
 import type { WorkloadCounts } from './workload.js';
 
@@ -86,37 +87,9 @@ const LEASE_EXPIRY_JUMP_MS = MERGER_TIMEOUT_MS + 61_000;
 /** The backfill guard's time to live here (core's default is 5 minutes; see the backfill below). */
 const BACKFILL_GUARD_TTL_MS = 3_600_000;
 
-/** The keys and sequence numbers of a staged object's rows. */
-type Changes = { readonly key: string; readonly seq: bigint }[];
-
-function changesOf(rows: readonly StagingRow[]): Changes {
-  // The key column is a string (the reliability table's partition key is S).
-  return rows.map((r) => ({ key: r.id as string, seq: BigInt(r._seq) }));
-}
-
-/**
- * An S3 client that remembers what was staged: the rows of every staging object PUT through it
- * (a commit's changes are the rows of its batch's objects). Wraps the real client, under any faults.
- */
-function recordingS3(real: S3Client, staged: Map<string, Changes>): S3Client {
-  const client = Object.create(real) as S3Client;
-  const send = real.send.bind(real) as (...args: unknown[]) => Promise<unknown>;
-  (client as { send: unknown }).send = async (...args: unknown[]) => {
-    const result = await send(...args);
-    const command = args[0];
-    if (command instanceof PutObjectCommand && command.input.Key?.startsWith('staging/')) {
-      const body = command.input.Body as Uint8Array;
-      const rows = gunzipSync(body)
-        .toString('utf8')
-        .split('\n')
-        .filter((l) => l !== '')
-        .map((l) => JSON.parse(l) as StagingRow);
-      staged.set(command.input.Key, changesOf(rows));
-    }
-    return result;
-  };
-  return client;
-}
+// This file is over 500 lines because a scenario's timeline (set-up, side loops, workload, heal,
+// check) reads best top to bottom in one function; what stands alone has its own file: faults,
+// merger-driver, workload, history-oracle, quarantine-audit, recording, shard-rollover.
 
 /**
  * One scenario: a fresh table; the stream-writer and merger built by the local stack's own
@@ -192,102 +165,22 @@ export async function runScenario(
   });
   const writer = functions.streamWriter(table);
 
-  // Orphaned queries: a MERGE on another engine whose commit waits for `release`.
-  const orphans: Promise<void>[] = [];
-  let releaseOrphan: (() => void) | undefined;
-  let orphanAge = 0;
-  const startOrphan = (batch: MergeBatch): void => {
-    let release!: () => void;
-    shared.orphanGate = new Promise<void>((r) => (release = r));
-    releaseOrphan = release;
-    orphanAge = 0;
-    const engine = new LocalLakeEngine({ lake: shared.orphanLake, s3: shared.s3 });
-    orphans.push(
-      engine
-        .merge(batch)
-        .then(async (result) => {
-          if (result.snapshotId !== undefined) bump(injected, 'orphanLateCommits');
-          log(`orphaned query committed late (${result.snapshotId ?? 'no change'})`);
-          await recordCommit(batch, `an orphaned query of batch ${batch.batchId?.slice(0, 8) ?? '?'}`);
-        })
-        .catch((error: unknown) => {
-          // The batch's objects were gone, or the table moved too far: the late query failed.
-          log(`orphaned query failed: ${(error as Error).name}`);
-        }),
-    );
-  };
-  const orphanPending = (): boolean => releaseOrphan !== undefined;
-
-  let mergerRuns = 0;
-  const engineFault = (): EngineFault => {
-    if (!chaos.active) return undefined;
-    const r = random();
-    const e = f.engine;
-    if (r < e.failRate) return 'fail';
-    if (r < e.failRate + e.cancelRate) return 'cancel';
-    if (r < e.failRate + e.cancelRate + e.lostResultRate) return 'lost-result';
-    if (!orphanPending() && r < e.failRate + e.cancelRate + e.lostResultRate + e.orphanRate) return 'orphan';
-    return undefined;
-  };
-  const invokeMerger = async (mayCrash: boolean): Promise<string> => {
-    const run = ++mergerRuns;
-    const crashBefore =
-      mayCrash && chaos.active && random() < f.mergerCrashRate
-        ? 1 + Math.floor(random() * f.crashWithin)
-        : undefined;
-    const life = new ProcessLife(crashBefore);
-    log(`merger ${run} starts${crashBefore === undefined ? '' : ` (dies before call ${crashBefore})`}`);
-    try {
-      const response = (await functions.merger(
-        { table: table.name, action: 'merge' },
-        {
-          requestId: `merger-${seed}-${run}`,
-          s3: (s3) => life.client(chaos.active ? s3Faulty(s3) : recordingS3(s3, staged)),
-          dynamodb: (ddb) =>
-            life.client(
-              chaos.active
-                ? faultyClient(ddb, { ...f.controlTable }, chaos, random, injected, 'control')
-                : ddb,
-            ),
-          engine: (engine) =>
-            faultyEngine(engine, {
-              life,
-              fault: engineFault,
-              committed: (batch) =>
-                recordCommit(batch, `merge ${run} of batch ${batch.batchId?.slice(0, 8) ?? '?'}`),
-              orphan: startOrphan,
-              counts: injected,
-              random,
-            }),
-        },
-      )) as { status: string };
-      log(`merger ${run}: ${response.status}`);
-      return response.status;
-    } catch (error) {
-      if (life.dead) {
-        bump(
-          injected,
-          life.diedAt === 'timed out while its MERGE ran on' ? 'mergerTimeouts' : 'mergerCrashes',
-        );
-        log(`merger ${run} died (${life.diedAt ?? '?'})`);
-        return 'crashed';
-      }
-      const cause = (error as { cause?: unknown }).cause;
-      if (
-        cause instanceof InjectedFault ||
-        cause instanceof CommitConflictError ||
-        (cause as Error | undefined)?.name === 'AbortError' ||
-        (cause as { cause?: unknown } | undefined)?.cause instanceof InjectedFault
-      )
-        return 'failed';
-      // A failure the scenario did not inject: the batch stays staged and the next run retries it,
-      // but it is worth seeing.
-      note(
-        `merger error: ${(error as Error).name}: ${(cause as Error | undefined)?.name ?? ''} ${(cause as Error | undefined)?.message?.slice(0, 160) ?? ''}`,
-      );
-      return 'failed';
-    }
-  };
+  const merger = createMergerDriver({
+    shared,
+    functions,
+    table,
+    seed,
+    chaos,
+    random,
+    faults: f,
+    injected,
+    staged,
+    s3Faulty,
+    recordCommit,
+    log,
+    note,
+  });
+  const invokeMerger = (mayCrash: boolean): Promise<string> => merger.invoke(mayCrash);
 
   // --- the event source mapping, with duplicates (at once and late), failures after PUT, bad records
   const marks = new TtlMarks();
@@ -339,7 +232,7 @@ export async function runScenario(
         // The writer acknowledged the batch: its bad records must now be in quarantine.
         badTried += bad.length;
         for (const id of bad) badIds.add(id);
-        delivered.push({ event, run: mergerRuns });
+        delivered.push({ event, run: merger.runs() });
       }
       if (chaos.active && random() < f.duplicateDelivery) {
         bump(injected, 'duplicateDeliveries');
@@ -383,12 +276,9 @@ export async function runScenario(
           busyInARow = 0;
         }
         // An orphaned query commits once another merger has run after it (taken the batch over).
-        if (releaseOrphan !== undefined && ++orphanAge >= 2) {
-          releaseOrphan();
-          releaseOrphan = undefined;
-        }
+        merger.tick();
         // A late duplicate: a batch delivered again after later batches merged.
-        const old = delivered.filter((d) => d.run < mergerRuns - 1);
+        const old = delivered.filter((d) => d.run < merger.runs() - 1);
         if (old.length > 0 && random() < f.lateDuplicate) {
           const pick = old[Math.floor(random() * old.length)]!;
           bump(injected, 'lateDuplicates');
@@ -567,10 +457,7 @@ export async function runScenario(
   chaos.active = false;
   shared.beforeCommit = undefined;
   await Promise.all(loops);
-  releaseOrphan?.();
-  releaseOrphan = undefined;
-  await Promise.all(orphans);
-  shared.orphanGate = undefined;
+  await merger.settle();
   await sleep(100);
   await waitUntil('the stream poller to catch up', () => poller.isCaughtUp(), 60_000);
   await sleep(250);
