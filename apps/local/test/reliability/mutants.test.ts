@@ -30,5 +30,5 @@ describe('mutation gate', () => {
       ['delete-branch-removed', 'killed'],
     ]);
     expect(report.ok).toBe(true);
-  }, 240_000);
+  }, 360_000);
 });
