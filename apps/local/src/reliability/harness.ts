@@ -40,7 +40,7 @@ import type { SharedServices } from './shared-services.js';
 import { ShardRollover } from './shard-rollover.js';
 import { readStreamHistory } from './stream-history.js';
 import { createMergerDriver } from './merger-driver.js';
-import { recordingS3 } from './recording.js';
+import { atomicPuts, recordingS3 } from './recording.js';
 import type { Changes } from './recording.js';
 import { applyOperations, emptyWorkloadCounts, prepopulate, TTL_AHEAD_S } from './workload.js';
 import type { WorkloadCounts } from './workload.js';
@@ -152,7 +152,7 @@ export async function runScenario(
   const clockOffset = { ms: 0 };
   const clock = { now: () => new Date(Date.now() + clockOffset.ms) };
   const s3Faulty = (s3: S3Client): S3Client =>
-    faultyClient(recordingS3(s3, staged), f.s3, chaos, random, injected, 's3');
+    faultyClient(recordingS3(atomicPuts(s3), staged), f.s3, chaos, random, injected, 's3');
   const functions = await buildFunctions({
     s3: shared.s3,
     ddb: shared.ddb,

@@ -7,7 +7,7 @@ import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import type { HookedPipelineFunctions } from '../functions.js';
 import { bump, faultyClient, faultyEngine, InjectedFault, ProcessLife } from './faults.js';
 import type { EngineFault, FaultCounts, FaultSwitch } from './faults.js';
-import { recordingS3 } from './recording.js';
+import { atomicPuts, recordingS3 } from './recording.js';
 import type { Changes } from './recording.js';
 import type { FaultPlan } from './scenario-model.js';
 import type { SharedServices } from './shared-services.js';
@@ -111,7 +111,7 @@ export function createMergerDriver(ctx: MergerDriverContext): MergerDriver {
         { table: table.name, action: 'merge' },
         {
           requestId: `merger-${seed}-${run}`,
-          s3: (s3) => life.client(chaos.active ? s3Faulty(s3) : recordingS3(s3, staged)),
+          s3: (s3) => life.client(chaos.active ? s3Faulty(s3) : recordingS3(atomicPuts(s3), staged)),
           dynamodb: (ddb) =>
             life.client(
               chaos.active
@@ -142,6 +142,9 @@ export function createMergerDriver(ctx: MergerDriverContext): MergerDriver {
         return 'crashed';
       }
       const cause = (error as { cause?: unknown }).cause;
+      log(
+        `merger ${run} failed: ${(error as Error).name} (${(cause as Error | undefined)?.name ?? '-'}: ${(cause as Error | undefined)?.message?.slice(0, 200) ?? ''})`,
+      );
       if (
         cause instanceof InjectedFault ||
         cause instanceof CommitConflictError ||

@@ -34,3 +34,24 @@ export function recordingS3(real: S3Client, staged: Map<string, Changes>): S3Cli
   };
   return client;
 }
+
+/**
+ * S3 adds an object whole or not at all ("Amazon S3 never adds partial objects": Amazon S3 API
+ * reference, PutObject). s3rver does not: a PUT whose request is aborted part-way (the backfill
+ * aborts its other segments' requests when one fails) leaves a truncated object behind, which no
+ * S3 would, and which then fails every merge of the table. So the product's PUTs are not aborted
+ * here: each either completes (the object lands, unseen by an aborted caller, as on S3) or fails
+ * before it is sent.
+ */
+export function atomicPuts(real: S3Client): S3Client {
+  const client = Object.create(real) as S3Client;
+  const send = real.send.bind(real) as (...args: unknown[]) => Promise<unknown>;
+  (client as { send: unknown }).send = (command: unknown, options?: { abortSignal?: unknown }) => {
+    if (command instanceof PutObjectCommand && options?.abortSignal !== undefined) {
+      const { abortSignal: _dropped, ...rest } = options;
+      return send(command, rest);
+    }
+    return options === undefined ? send(command) : send(command, options);
+  };
+  return client;
+}
