@@ -459,9 +459,9 @@ export async function runScenario(
   await Promise.all(loops);
   await merger.settle();
   await sleep(100);
-  await waitUntil('the stream poller to catch up', () => poller.isCaughtUp(), 60_000);
+  await waitUntil('the stream poller to catch up', () => poller.isCaughtUp(), 120_000);
   await sleep(250);
-  await waitUntil('the stream poller to catch up', () => poller.isCaughtUp(), 60_000);
+  await waitUntil('the stream poller to catch up', () => poller.isCaughtUp(), 120_000);
   await poller.stop();
 
   const drained = async (): Promise<boolean> => {
