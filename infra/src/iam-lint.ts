@@ -16,6 +16,9 @@ export const RESOURCELESS_ACTIONS: ReadonlySet<string> = new Set([
   'kinesis:ListStreams',
   'athena:ListWorkGroups',
   'glue:GetCatalogImportStatus',
+  // Service Authorization Reference, AWS Lake Formation: GetDataAccess lists no resource type; Lake
+  // Formation's own grants scope it (Athena user guide, "Lake Formation permissions").
+  'lakeformation:GetDataAccess',
 ]);
 
 const JUSTIFICATION = /#\s*iam-wildcard:\s*\S/;

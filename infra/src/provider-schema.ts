@@ -28,7 +28,14 @@ export interface ProviderSchema {
   readonly dataSources: Readonly<Record<string, BlockSchema>>;
 }
 
-const PACKAGE = '@cdktn/provider-aws';
+/** The newest provider schema the modules are validated against. */
+export const NEWEST_PACKAGE = '@cdktn/provider-aws';
+/**
+ * The schema of the minimum provider version in versions.tf, installed under an npm alias
+ * (package.json: "@cdktn/provider-aws-minimum": "npm:@cdktn/provider-aws@23.7.0", hashicorp/aws 6.40.0).
+ * infra/README.md, "Provider versions", says why that version.
+ */
+export const MINIMUM_PACKAGE = '@cdktn/provider-aws-minimum';
 const CACHE_FORMAT = 2;
 
 /**
@@ -161,14 +168,16 @@ function hydrate(serialized: SerializedSchema): ProviderSchema {
   };
 }
 
-function packageDir(): string {
+function packageDir(name: string): string {
   const require = createRequire(import.meta.url);
-  return dirname(require.resolve(`${PACKAGE}/package.json`));
+  return dirname(require.resolve(`${name}/package.json`));
 }
 
 /** Loads the schema from the cache, building the cache from the jsii manifest when missing. */
-export function loadProviderSchema(options: { cacheDir?: string } = {}): ProviderSchema {
-  const dir = packageDir();
+export function loadProviderSchema(
+  options: { cacheDir?: string; packageName?: string } = {},
+): ProviderSchema {
+  const dir = packageDir(options.packageName ?? NEWEST_PACKAGE);
   const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string };
   const cacheDir =
     options.cacheDir ?? join(import.meta.dirname, '..', 'node_modules', '.cache', 'validate-infra');

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadProviderSchema } from '../src/provider-schema.js';
+import { findModuleDirs } from '../src/hcl.js';
+import { MINIMUM_PACKAGE, loadProviderSchema } from '../src/provider-schema.js';
 import type { ProviderSchema } from '../src/provider-schema.js';
 import { validateTree } from '../src/validate.js';
 
@@ -17,7 +19,7 @@ describe('validateTree', () => {
 
     expect(findings).toEqual([]);
     expect(figures.modules).toBeGreaterThanOrEqual(5);
-    expect(figures.resources).toBeGreaterThan(40);
+    expect(figures.resources).toBeGreaterThan(30);
   });
 
   it('rejects a misspelled argument and suggests the right one', async () => {
@@ -64,5 +66,33 @@ describe('validateTree', () => {
       'module-missing-variable',
       'module-unknown-variable',
     ]);
+  });
+});
+
+describe('provider versions', () => {
+  it('every versions.tf requires the minimum provider, which has iceberg_table_input, and infra/ passes its schema', async () => {
+    // `open_table_format_input.iceberg_input.iceberg_table_input` arrived in hashicorp/aws 6.x
+    // (provider .changelog/46843.txt, "resource/aws_glue_catalog_table: Add
+    // open_table_format_input.iceberg_input.iceberg_table_input argument"; resource page
+    // website/docs/r/glue_catalog_table.html.markdown). A lower minimum lets `init` pick a provider
+    // that rejects the iceberg-table module.
+    // Arrange
+    const minimum = loadProviderSchema({ packageName: MINIMUM_PACKAGE });
+    const root = join(import.meta.dirname, '..');
+
+    // Act
+    const icebergInput =
+      minimum.resources.aws_glue_catalog_table?.arguments.open_table_format_input?.nested?.arguments
+        .iceberg_input?.nested?.arguments;
+    const constraints = findModuleDirs(root).map((dir) => {
+      const text = readFileSync(join(dir, 'versions.tf'), 'utf8');
+      return /hashicorp\/aws"\s+version\s*=\s*"([^"]+)"/.exec(text)?.[1];
+    });
+    const { findings } = await validateTree(root, minimum);
+
+    // Assert
+    expect(icebergInput?.iceberg_table_input?.block).toBe(true);
+    expect(new Set(constraints)).toEqual(new Set([`>= ${minimum.providerVersion}`]));
+    expect(findings).toEqual([]);
   });
 });

@@ -11,21 +11,28 @@ describe('loadConfig', () => {
     // Assert
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(/TABLE_NAME[\s\S]*GLUE_DATABASE|GLUE_DATABASE[\s\S]*TABLE_NAME/);
+    expect(attempt).toThrow(/QUARANTINE_BUCKET/);
   });
 
   it('accepts a firehose-mode table and refuses a merge-mode one', () => {
-    expect(loadConfig({ TABLE_NAME: 'orders', GLUE_DATABASE: 'lake' })).toMatchObject({
+    expect(
+      loadConfig({ TABLE_NAME: 'orders', GLUE_DATABASE: 'lake', QUARANTINE_BUCKET: 'my-lake' }),
+    ).toMatchObject({
       database: 'lake',
+      quarantineBucket: 'my-lake',
+      quarantinePrefix: 'quarantine/',
       logLevel: 'INFO',
     });
-    expect(() => loadConfig({ TABLE_NAME: 'books', GLUE_DATABASE: 'lake' })).toThrow(/merge mode/);
+    expect(() =>
+      loadConfig({ TABLE_NAME: 'books', GLUE_DATABASE: 'lake', QUARANTINE_BUCKET: 'my-lake' }),
+    ).toThrow(/merge mode/);
   });
 
   it('reports a merge-mode table with the other bad keys, and GLUE_DATABASE by the lake module rule', () => {
     const problems = (() => {
       try {
         // infra/modules/lake: glue_database_name must match ^[a-z_][a-z0-9_]{0,254}$ (no leading digit).
-        loadConfig({ TABLE_NAME: 'books', GLUE_DATABASE: '1lake' });
+        loadConfig({ TABLE_NAME: 'books', GLUE_DATABASE: '1lake', QUARANTINE_BUCKET: 'my-lake' });
       } catch (error) {
         return (error as ConfigError).problems;
       }

@@ -3,7 +3,7 @@ import { orders, ordersInput } from '@ddb-athena-sync/schemas/tables';
 import { describe, expect, it } from 'vitest';
 
 import { createHandler } from '../src/handler.js';
-import { decodeData, firehoseEvent, kinesisFixture, metricsProbe, testDeps } from './helpers.js';
+import { decodeData, firehoseEvent, kinesisFixture, metricsProbe, testConfig, testDeps } from './helpers.js';
 import type { KinesisRecord } from './helpers.js';
 
 const DB = 'lake_db';
@@ -21,9 +21,7 @@ function handlerFor(table = orders) {
   const probe = metricsProbe();
   return {
     probe,
-    handle: createHandler(
-      testDeps({ table, database: DB, serviceName: 'firehose-transform', logLevel: 'SILENT' }, probe),
-    ),
+    handle: createHandler(testDeps(testConfig(table, DB), probe)),
   };
 }
 

@@ -5,6 +5,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { METRICS_NAMESPACE } from '@ddb-athena-sync/core/config/env';
 import { decodeFirehoseRow } from '@ddb-athena-sync/core/firehose/firehose-row';
 import type { FirehoseOutputRecord } from '@ddb-athena-sync/core/firehose/transform-records';
+import type { ObjectStore } from '@ddb-athena-sync/core/stream/stage-batch';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { orders } from '@ddb-athena-sync/schemas/tables';
 import type { FirehoseTransformationEvent, FirehoseTransformationEventRecord } from 'aws-lambda';
@@ -99,6 +100,35 @@ export function metricsProbe(): MetricsProbe {
   return { metrics, published };
 }
 
-export function testDeps(config: Config, probe: MetricsProbe): Deps {
-  return { config, metrics: probe.metrics, logger: new Logger({ logLevel: 'SILENT' }) };
+/** An in-memory ObjectStore for tests that do not look at S3 (the s3rver test does). */
+export function memoryStore(): ObjectStore & { readonly objects: Map<string, Uint8Array> } {
+  const objects = new Map<string, Uint8Array>();
+  return {
+    objects,
+    putObject({ key, body }) {
+      objects.set(key, body);
+      return Promise.resolve();
+    },
+  };
+}
+
+export function testConfig(table: TableDeclaration, database: string): Config {
+  return {
+    table,
+    database,
+    quarantineBucket: 'lake',
+    quarantinePrefix: 'quarantine/',
+    serviceName: 'firehose-transform',
+    logLevel: 'SILENT',
+  };
+}
+
+export function testDeps(config: Config, probe: MetricsProbe, store: ObjectStore = memoryStore()): Deps {
+  return {
+    config,
+    metrics: probe.metrics,
+    logger: new Logger({ logLevel: 'SILENT' }),
+    store,
+    now: () => 1795768200_000,
+  };
 }

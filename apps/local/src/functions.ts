@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { AthenaClient } from '@aws-sdk/client-athena';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { AthenaEngine } from '@ddb-athena-sync/core/aws/athena-engine';
 import type { MergeEngine } from '@ddb-athena-sync/core/merge/engine';
 import type { Clock } from '@ddb-athena-sync/core/merge/merge-table';
 import { METRICS_NAMESPACE } from '@ddb-athena-sync/core/config/env';
@@ -14,12 +16,12 @@ import { loadConfig as loadFirehoseTransformConfig } from '@ddb-athena-sync/fire
 import { createHandler as createFirehoseTransform } from '@ddb-athena-sync/firehose-transform/handler';
 import { LocalLakeEngine } from '@ddb-athena-sync/local-lake/merge-engine';
 import type { FunctionContext, PipelineFunctions } from '@ddb-athena-sync/local-stack/pipeline-functions';
-import type { BatchResponse } from '@ddb-athena-sync/local-stack/stream-poller';
+import type { BatchResponse } from '@ddb-athena-sync/local-stack/batch-response';
 import type { LambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
 import { loadConfig as loadMergerConfig } from '@ddb-athena-sync/merger/config';
 import { createHandler as createMerger } from '@ddb-athena-sync/merger/handler';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
-import { getTable } from '@ddb-athena-sync/schemas/tables';
+import { getTable, tables as declaredTables } from '@ddb-athena-sync/schemas/tables';
 import { loadConfig as loadStreamWriterConfig } from '@ddb-athena-sync/stream-writer/config';
 import { createHandler as createStreamWriter } from '@ddb-athena-sync/stream-writer/handler';
 
@@ -53,14 +55,14 @@ export interface HookedPipelineFunctions extends PipelineFunctions {
   ): Promise<unknown>;
 }
 
+/** The registered merge table whose name stands in for a hooked table when an app checks its environment. */
+const STAND_IN_TABLE = 'books';
+
 /**
  * The merger's local "Lambda timeout": the handler keeps 20 s back for its journal writes and starts a
  * batch only with 30 s left, so this must exceed 50 s (the AWS module uses minutes).
  */
 export const MERGER_TIMEOUT_MS = 120_000;
-
-/** The registered merge table whose name stands in for a hooked table when an app checks its environment. */
-const STAND_IN_TABLE = 'books';
 
 /** The Glue database name the local lake's default namespace stands for. */
 export const LOCAL_DATABASE = 'default';
@@ -99,6 +101,31 @@ export async function buildFunctions(
   // of the environment is still checked by the app's own loader (with a registered merge table's
   // name), and the table-specific values are then the hooked table's.
   const envTable = (name: string): string => (hooked(name) === undefined ? name : STAND_IN_TABLE);
+  // `--engine trino`: the merger's AthenaEngine, unchanged, talks to the Athena stand-in through the
+  // SDK's `endpoint` option; its tables are created the way a deployment creates them, with the
+  // engine's own Athena DDL (Iceberg table + JSON SerDe staging table), before anything reads them.
+  const athena =
+    ctx.athenaEndpoint === undefined
+      ? undefined
+      : new AthenaClient({
+          endpoint: ctx.athenaEndpoint,
+          region: 'us-east-1',
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        });
+  const engineFor = (table: TableDeclaration, s3: S3Client = ctx.s3): MergeEngine =>
+    athena === undefined
+      ? new LocalLakeEngine({ lake: ctx.lake, s3 })
+      : new AthenaEngine({
+          athena,
+          workGroup: 'primary',
+          database: LOCAL_DATABASE,
+          tableLocation: `s3://${ctx.bucket}/lake/${table.name}/`,
+          stagingLocation: `s3://${ctx.bucket}/${DEFAULT_STAGING_PREFIX}${table.name}/`,
+          pollBaseMs: 100,
+        });
+  if (athena !== undefined)
+    for (const table of declaredTables.values())
+      if (table.mode === 'merge') await engineFor(table).ensureTable(table);
   const store: ObjectStore = {
     async putObject({ key, body, contentType, contentEncoding }) {
       await writerS3.send(
@@ -114,7 +141,7 @@ export async function buildFunctions(
   };
   const writers = new Map<string, (event: { Records: LambdaStreamRecord[] }) => Promise<BatchResponse>>();
   const mergers = new Map<string, ReturnType<typeof createMerger>>();
-  return Promise.resolve({
+  return {
     streamWriter(table) {
       let writer = writers.get(table.name);
       if (writer === undefined) {
@@ -144,7 +171,7 @@ export async function buildFunctions(
       let merger = invocation === undefined ? mergers.get(event.table) : undefined;
       if (merger === undefined) {
         // merge-table's merger environment; ATHENA_WORKGROUP names nothing locally (the engine is
-        // the local lake).
+        // the local lake, or with `--engine trino` an AthenaEngine built above with its own settings).
         const config = loadMergerConfig({
           TABLE_NAME: envTable(event.table),
           STAGING_BUCKET: ctx.bucket,
@@ -153,14 +180,16 @@ export async function buildFunctions(
           ATHENA_WORKGROUP: 'local',
           GLUE_DATABASE: LOCAL_DATABASE,
           TABLE_LOCATION: `s3://${ctx.bucket}/lake/${envTable(event.table)}`,
+          // The local "Lambda timeout" below, checked by the merger against its batch budget.
+          MERGER_TIMEOUT_SECONDS: String(MERGER_TIMEOUT_MS / 1000),
           POWERTOOLS_SERVICE_NAME: 'merger',
           LOG_LEVEL: ctx.logLevel,
         });
         const table = tableOf(event.table);
         const s3 = invocation?.s3?.(ctx.s3) ?? ctx.s3;
         const dynamodb = invocation?.dynamodb?.(ctx.ddb) ?? ctx.ddb;
-        const local = new LocalLakeEngine({ lake: ctx.lake, s3 });
-        const engine = invocation?.engine?.(local) ?? local;
+        const built = engineFor(table, s3);
+        const engine = invocation?.engine?.(built) ?? built;
         merger = createMerger({
           config: {
             ...config,
@@ -185,15 +214,22 @@ export async function buildFunctions(
     },
     firehoseTransform(table) {
       // firehose-table's transform environment: locally the lake's default namespace stands in for
-      // the Glue database.
+      // the Glue database, and rejected records are quarantined in the local bucket, as in AWS.
       const config = loadFirehoseTransformConfig({
         TABLE_NAME: table.name,
         GLUE_DATABASE: LOCAL_DATABASE,
+        QUARANTINE_BUCKET: ctx.bucket,
+        QUARANTINE_PREFIX: DEFAULT_QUARANTINE_PREFIX,
         POWERTOOLS_SERVICE_NAME: 'firehose-transform',
         LOG_LEVEL: ctx.logLevel,
       });
-      const handler = createFirehoseTransform({ config, ...powertools('firehose-transform', ctx.logLevel) });
+      const handler = createFirehoseTransform({
+        config,
+        ...powertools('firehose-transform', ctx.logLevel),
+        store,
+        now: () => Date.now(),
+      });
       return (event) => handler(event as unknown as Parameters<typeof handler>[0]);
     },
-  });
+  };
 }

@@ -70,7 +70,6 @@ describe('merger handler on the local lake', () => {
     await real.ensureTable(books);
     let crashOnce = true;
     const engine: MergeEngine = {
-      dialect: 'duckdb',
       ensureTable: (t) => real.ensureTable(t),
       maintain: (t, o, s) => real.maintain(t, o, s),
       merge: async (batch, signal) => {
@@ -181,7 +180,6 @@ describe('merger handler on the local lake', () => {
     );
     const merges: unknown[] = [];
     const engine: MergeEngine = {
-      dialect: 'duckdb',
       ensureTable: () => Promise.resolve(),
       maintain: () => Promise.resolve({ optimized: false }),
       merge: (batch) => {
@@ -214,6 +212,7 @@ describe('merger handler on the local lake', () => {
       ['StagedNotMerged', 0],
       ['StagedNotMergedBackfillGuard', 0],
       ['StagedNotMergedBudget', 0],
+      ['StagedObjectsQuarantined', 0],
       ['BackfillGuardExpired', 0],
     ]);
   });
@@ -256,7 +255,6 @@ describe('merger handler on the local lake', () => {
         logger: new Logger({ logLevel: 'SILENT' }),
         metrics,
         engine: {
-          dialect: 'duckdb',
           ensureTable: () => Promise.resolve(),
           maintain: () => Promise.resolve({ optimized: false }),
           merge: () => Promise.reject(new Error('no batch may start')),

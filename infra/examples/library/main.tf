@@ -16,9 +16,50 @@ locals {
   orders = local.declarations.orders
 }
 
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+# CloudWatch alarms cannot publish to a topic encrypted with the AWS managed key alias/aws/sns: its key
+# policy cannot be changed to let cloudwatch.amazonaws.com use it (SNS developer guide, "Encryption at
+# rest", key management: compatibility with AWS services). So the topic gets a customer managed key
+# whose policy allows CloudWatch kms:Decrypt and kms:GenerateDataKey*, or the caller's own key
+# (alarm_topic_kms_key_arn), whose policy must grant the same.
+resource "aws_kms_key" "alarms" {
+  count = var.alarm_topic_kms_key_arn == null ? 1 : 0
+
+  description             = "${var.name_prefix}: SNS alarm topic (CloudWatch alarms may use it)."
+  enable_key_rotation     = true
+  deletion_window_in_days = 7
+
+  # A key policy, not an IAM policy: the first statement is the default that delegates the key's
+  # administration to IAM in this account (KMS developer guide, "Default key policy"); the second is
+  # the grant CloudWatch needs to publish to an encrypted topic.
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AccountAdministersThroughIam"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "CloudWatchAlarmsPublish"
+        Effect    = "Allow"
+        Principal = { Service = "cloudwatch.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource  = "*"
+        Condition = { StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id } }
+      },
+    ]
+  })
+}
+
 resource "aws_sns_topic" "alarms" {
   name              = "${var.name_prefix}-alarms"
-  kms_master_key_id = coalesce(var.kms_key_arn, "alias/aws/sns")
+  kms_master_key_id = var.alarm_topic_kms_key_arn == null ? aws_kms_key.alarms[0].arn : var.alarm_topic_kms_key_arn
 }
 
 resource "aws_sns_topic_subscription" "alarm_email" {
@@ -35,6 +76,8 @@ module "lake" {
   name_prefix        = var.name_prefix
   glue_database_name = replace(var.name_prefix, "-", "_")
   kms_key_arn        = var.kms_key_arn
+  lake_formation     = var.lake_formation
+  force_destroy      = var.force_destroy
 }
 
 module "books" {
@@ -48,6 +91,7 @@ module "books" {
   merger_zip            = local.zips.merger
   lambda_runtime        = var.lambda_runtime
   alarm_actions         = [aws_sns_topic.alarms.arn]
+  force_destroy         = var.force_destroy
 }
 
 module "orders" {
@@ -60,4 +104,5 @@ module "orders" {
   firehose_transform_zip = local.zips.firehose_transform
   lambda_runtime         = var.lambda_runtime
   alarm_actions          = [aws_sns_topic.alarms.arn]
+  force_destroy          = var.force_destroy
 }

@@ -16,12 +16,13 @@ output "athena_workgroup_name" {
 output "books" {
   description = "The books table (merge mode): Iceberg table, staging location, functions, control table."
   value = {
-    iceberg_table        = module.books.iceberg_table_name
-    table_location       = module.books.table_location
-    staging_location     = module.books.staging_location
-    merger_function_name = module.books.merger_function_name
-    control_table_name   = module.books.control_table_name
-    on_failure_queue_url = module.books.on_failure_queue_url
+    iceberg_table            = module.books.iceberg_table_name
+    table_location           = module.books.table_location
+    staging_location         = module.books.staging_location
+    merger_function_name     = module.books.merger_function_name
+    maintainer_function_name = module.books.maintainer_function_name
+    control_table_name       = module.books.control_table_name
+    on_failure_queue_url     = module.books.on_failure_queue_url
   }
 }
 

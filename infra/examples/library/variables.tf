@@ -37,8 +37,9 @@ variable "kms_key_arn" {
   default     = null
 
   validation {
-    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.kms_key_arn))
-    error_message = "kms_key_arn must be a KMS key ARN."
+    # The lake module's pattern: a key ARN, never an alias.
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)."
   }
 }
 
@@ -57,4 +58,27 @@ variable "alarm_email" {
     condition     = var.alarm_email == null || can(regex("^[^@\\s]+@[^@\\s]+$", var.alarm_email))
     error_message = "alarm_email must be an email address."
   }
+}
+
+variable "alarm_topic_kms_key_arn" {
+  description = "Customer managed KMS key for the alarm topic. Null creates one. Your key's policy must allow the service principal cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*, or alarm notifications never arrive; the AWS managed alias/aws/sns cannot be used."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alarm_topic_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$", var.alarm_topic_kms_key_arn))
+    error_message = "alarm_topic_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias such as alias/aws/sns."
+  }
+}
+
+variable "lake_formation" {
+  description = "The Glue database is governed by AWS Lake Formation: every role gets lakeformation:GetDataAccess (grant the Lake Formation permissions as infra/README.md describes)."
+  type        = bool
+  default     = false
+}
+
+variable "force_destroy" {
+  description = "Let terraform destroy remove everything, data included: the lake bucket and workgroups even when not empty, and the DynamoDB tables (deletion protection off). For sandboxes only."
+  type        = bool
+  default     = false
 }

@@ -2,14 +2,16 @@ locals {
   metric_namespace = "DdbAthenaSync"
 
   # Every alarm of the table, one entry each (docs/OPERATIONS.md says what to do about each one).
-  # Dimensions are maps so that all entries share one type, as for_each requires.
+  # Dimensions are maps so that all entries share one type, as for_each requires. Alarms on our metrics
+  # name `service` as well as `table`: Powertools Metrics publishes both, and CloudWatch treats each
+  # dimension set as its own metric (checked by infra/test/metric-alarm-contract.test.ts).
   alarms = {
     transform_errors = {
       name               = "transform-errors"
       description        = "firehose-transform of ${var.table.name} threw; Firehose retries, then writes the records under ${local.error_output_prefix}."
       namespace          = "AWS/Lambda"
       metric_name        = "Errors"
-      dimensions         = tomap({ FunctionName = aws_lambda_function.transform.function_name })
+      dimensions         = tomap({ FunctionName = module.transform.function_name })
       statistic          = "Sum"
       evaluation_periods = 1
       threshold          = 0
@@ -19,7 +21,7 @@ locals {
       description        = "firehose-transform of ${var.table.name} marked records ProcessingFailed; they land under ${local.error_output_prefix}."
       namespace          = local.metric_namespace
       metric_name        = "ProcessingFailed"
-      dimensions         = tomap({ table = var.table.name })
+      dimensions         = tomap({ service = local.service_names.transform, table = var.table.name })
       statistic          = "Sum"
       evaluation_periods = 1
       threshold          = 0

@@ -1,43 +1,19 @@
-resource "aws_dynamodb_table" "this" {
-  count = var.create_dynamodb_table ? 1 : 0
+# The source table: created here, or an existing one looked up by name (no DynamoDB stream needed:
+# changes leave through the Kinesis streaming destination below).
+module "source_table" {
+  source = "../_internal/source-table"
 
-  name         = var.table.dynamodb.table_name
-  billing_mode = "PAY_PER_REQUEST"
-  hash_key     = var.table.dynamodb.partition_key
-  range_key    = var.table.dynamodb.sort_key
-
-  dynamic "attribute" {
-    for_each = local.key_attribute_type
-    content {
-      name = attribute.key
-      type = attribute.value
-    }
-  }
-
-  dynamic "ttl" {
-    for_each = var.table.dynamodb.ttl_attribute == null ? [] : [var.table.dynamodb.ttl_attribute]
-    content {
-      attribute_name = ttl.value
-      enabled        = true
-    }
-  }
-
-  point_in_time_recovery {
-    enabled = true
-  }
-
-  server_side_encryption {
-    enabled     = var.lake.kms_key_arn != null
-    kms_key_arn = var.lake.kms_key_arn
-  }
+  create              = var.create_dynamodb_table
+  table_name          = var.table.dynamodb.table_name
+  partition_key       = var.table.dynamodb.partition_key
+  sort_key            = var.table.dynamodb.sort_key
+  ttl_attribute       = var.table.dynamodb.ttl_attribute
+  attribute_types     = var.table.dynamodb.attribute_types
+  stream_required     = false
+  kms_key_arn         = var.lake.kms_key_arn
+  deletion_protection = !var.force_destroy
 
   tags = local.tags
-}
-
-data "aws_dynamodb_table" "this" {
-  count = var.create_dynamodb_table ? 0 : 1
-
-  name = var.table.dynamodb.table_name
 }
 
 resource "aws_kinesis_stream" "this" {
@@ -57,6 +33,6 @@ resource "aws_kinesis_stream" "this" {
 # firehose-transform uses as the ordering column; they may arrive twice and out of order.
 resource "aws_dynamodb_kinesis_streaming_destination" "this" {
   stream_arn                               = aws_kinesis_stream.this.arn
-  table_name                               = local.ddb_table_name
+  table_name                               = module.source_table.name
   approximate_creation_date_time_precision = "MICROSECOND"
 }

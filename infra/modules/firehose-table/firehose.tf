@@ -57,7 +57,7 @@ resource "aws_kinesis_firehose_delivery_stream" "this" {
 
         parameters {
           parameter_name  = "LambdaArn"
-          parameter_value = "${aws_lambda_function.transform.arn}:$LATEST"
+          parameter_value = "${module.transform.function_arn}:$LATEST"
         }
 
         parameters {

@@ -1,43 +1,23 @@
 # ---------------------------------------------------------------- firehose-transform
 
-data "aws_iam_policy_document" "lambda_assume" {
-  statement {
-    sid     = "LambdaAssume"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "transform" {
-  name               = "${local.name}-firehose-transform"
-  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
-
-  tags = local.tags
-}
-
-# The transform is a pure function of its input: it only writes its own logs.
+# Firehose's transformation response has no field for a reason (Firehose developer guide, "Data
+# transformation": recordId, result, data, metadata), so the transform writes each rejected record
+# with its reason under quarantine/<table>/ itself (the layout and content of merge mode).
 data "aws_iam_policy_document" "transform" {
   statement {
-    sid       = "Logs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.transform.arn}:*"]
+    sid       = "WriteQuarantine"
+    actions   = ["s3:PutObject"]
+    resources = ["${var.lake.bucket_arn}/${local.transform_quarantine_prefix}*"]
   }
-}
 
-resource "aws_iam_role_policy" "transform" {
-  name   = "firehose-transform"
-  role   = aws_iam_role.transform.id
-  policy = data.aws_iam_policy_document.transform.json
+  dynamic "statement" {
+    for_each = var.lake.kms_key_arn == null ? [] : [var.lake.kms_key_arn]
+    content {
+      sid       = "Kms"
+      actions   = ["kms:GenerateDataKey"]
+      resources = [statement.value]
+    }
+  }
 }
 
 # ---------------------------------------------------------------- firehose
@@ -125,7 +105,7 @@ data "aws_iam_policy_document" "firehose" {
   statement {
     sid       = "InvokeTransform"
     actions   = ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"]
-    resources = [aws_lambda_function.transform.arn, "${aws_lambda_function.transform.arn}:*"]
+    resources = [module.transform.function_arn, "${module.transform.function_arn}:*"]
   }
 
   statement {
@@ -134,18 +114,29 @@ data "aws_iam_policy_document" "firehose" {
     resources = ["${aws_cloudwatch_log_group.firehose.arn}:*"]
   }
 
-  statement {
-    sid       = "KinesisKms"
-    actions   = ["kms:Decrypt"]
-    resources = [var.lake.kms_key_arn != null ? var.lake.kms_key_arn : "arn:${local.partition}:kms:${local.region}:${local.account_id}:alias/aws/kinesis"]
-  }
-
   dynamic "statement" {
     for_each = var.lake.kms_key_arn == null ? [] : [var.lake.kms_key_arn]
     content {
+      # Decrypt reads the Kinesis stream (encrypted with this key) and the table; GenerateDataKey writes
+      # the table. IAM names a key by its key ARN: a Resource with an alias ARN matches no key (KMS
+      # developer guide, "Using aliases to control access to KMS keys"). With the AWS managed
+      # aws/kinesis key (no lake key) no statement is needed: its key policy already lets principals
+      # of the account use it through Kinesis (Kinesis developer guide, "Permissions to use
+      # user-generated KMS keys").
       sid       = "LakeKms"
       actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
       resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.lake.lake_formation ? ["lakeformation"] : []
+    content {
+      sid     = "LakeFormationDataAccess"
+      actions = ["lakeformation:GetDataAccess"]
+      # iam-wildcard: lakeformation:GetDataAccess has no resource type (Service Authorization Reference,
+      # AWS Lake Formation); the Lake Formation grants on the database and tables scope it.
+      resources = ["*"]
     }
   }
 }

@@ -14,15 +14,17 @@ locals {
   table_prefix        = "tables/${var.table.name}/"
   table_location      = "s3://${var.lake.bucket_name}/${local.table_prefix}"
   error_output_prefix = "quarantine/${var.table.name}/firehose/"
-  glue_table_arn      = "arn:${local.partition}:glue:${local.region}:${local.account_id}:table/${var.lake.glue_database_name}/${var.table.name}"
+  # The transform writes rejected records as quarantine/<table>/<yyyy>/<mm>/<dd>/<shard>-<seq>.json,
+  # the layout of merge mode (core staging-key.ts quarantineKey); Firehose's own error output is
+  # under quarantine/<table>/firehose/.
+  quarantine_prefix           = "quarantine/"
+  transform_quarantine_prefix = "quarantine/${var.table.name}/"
+  glue_table_arn              = "arn:${local.partition}:glue:${local.region}:${local.account_id}:table/${var.lake.glue_database_name}/${var.table.name}"
 
-  column_types = { for c in var.table.columns : c.name => lower(c.type) }
-  key_attribute_type = {
-    for k in compact([var.table.dynamodb.partition_key, var.table.dynamodb.sort_key]) :
-    k => can(regex("^(bigint|int|integer|smallint|tinyint|double|float|decimal)", lookup(local.column_types, k, "string"))) ? "N" : (lookup(local.column_types, k, "string") == "binary" ? "B" : "S")
+  # POWERTOOLS_SERVICE_NAME of the transform: the `service` dimension of its metrics (alarms.tf).
+  service_names = {
+    transform = "firehose-transform"
   }
-
-  ddb_table_name = var.create_dynamodb_table ? aws_dynamodb_table.this[0].name : data.aws_dynamodb_table.this[0].name
 
   tags = merge(var.tags, { "ddb-athena-sync:table" = var.table.name })
 }

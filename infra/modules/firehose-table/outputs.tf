@@ -30,7 +30,7 @@ output "delivery_stream_arn" {
 
 output "transform_function_name" {
   description = "Name of the firehose-transform Lambda function."
-  value       = aws_lambda_function.transform.function_name
+  value       = module.transform.function_name
 }
 
 output "firehose_role_arn" {

@@ -8,6 +8,8 @@ variable "table" {
       partition_key = string
       sort_key      = optional(string)
       ttl_attribute = optional(string)
+      # DynamoDB type (S, N, B) of each key attribute, computed by the schemas export from the columns.
+      attribute_types = map(string)
     })
     key_columns  = list(string)
     partitioning = optional(list(string), [])
@@ -66,6 +68,10 @@ variable "lake" {
     glue_database_arn     = string
     athena_workgroup_name = string
     athena_workgroup_arn  = string
+    merge_workgroup_name  = optional(string)
+    merge_workgroup_arn   = optional(string)
+    # The lake's tables are governed by Lake Formation: Firehose's role also needs lakeformation:GetDataAccess.
+    lake_formation = optional(bool, false)
   })
 
   validation {
@@ -182,4 +188,24 @@ variable "alarm_thresholds" {
     millis_behind_latest = optional(number, 900000)
   })
   default = {}
+}
+
+variable "force_destroy" {
+  description = "Let terraform destroy delete the source DynamoDB table this module created, by turning its deletion protection off. Keep false outside sandboxes."
+  type        = bool
+  default     = false
+}
+
+variable "table_optimizers" {
+  description = "Glue table optimizers on the Iceberg table: compaction (service default, binpack), snapshot retention (from the declaration's vacuum_* properties, expired files deleted) and orphan file deletion. Firehose does none of these itself."
+  type = object({
+    enabled                    = optional(bool, true)
+    orphan_file_retention_days = optional(number, 3)
+  })
+  default = {}
+
+  validation {
+    condition     = var.table_optimizers.orphan_file_retention_days >= 1
+    error_message = "table_optimizers.orphan_file_retention_days must be at least 1 (a file younger than a running write's duration must never count as orphan)."
+  }
 }

@@ -59,5 +59,18 @@ output "lake" {
     glue_database_arn     = aws_glue_catalog_database.this.arn
     athena_workgroup_name = aws_athena_workgroup.this.name
     athena_workgroup_arn  = aws_athena_workgroup.this.arn
+    merge_workgroup_name  = aws_athena_workgroup.merge.name
+    merge_workgroup_arn   = aws_athena_workgroup.merge.arn
+    lake_formation        = var.lake_formation
   }
+}
+
+output "merge_workgroup_name" {
+  description = "Name of the Athena workgroup for MERGE and maintenance (its own bytes-scanned cutoff)."
+  value       = aws_athena_workgroup.merge.name
+}
+
+output "query_policy_json" {
+  description = "IAM policy document (JSON) for a role that queries the lake tables in the query workgroup: attach it to your analysts' or applications' roles."
+  value       = data.aws_iam_policy_document.query.json
 }

@@ -3,6 +3,16 @@ resource "aws_s3_bucket" "this" {
   force_destroy = var.force_destroy
 
   tags = var.tags
+
+  lifecycle {
+    precondition {
+      # The derived name grows with name_prefix and the region's name (a 32-character prefix in
+      # ap-southeast-5 makes 65); S3 bucket names are 3-63 characters (S3 user guide, "Bucket naming
+      # rules").
+      condition     = length(local.bucket_name) >= 3 && length(local.bucket_name) <= 63
+      error_message = "The lake bucket name is longer than 63 characters: shorten name_prefix or set bucket_name."
+    }
+  }
 }
 
 resource "aws_s3_bucket_ownership_controls" "this" {

@@ -25,6 +25,8 @@ variable "kms_key_arn" {
   default     = null
 
   validation {
+    # The same pattern everywhere a kms_key_arn is taken: a key ARN, never an alias (IAM policies and
+    # key grants name keys by key ARN; an alias ARN in a policy's Resource matches nothing).
     condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$", var.kms_key_arn))
     error_message = "kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)."
   }
@@ -55,6 +57,23 @@ variable "athena_bytes_scanned_cutoff_per_query" {
     condition     = var.athena_bytes_scanned_cutoff_per_query >= 10485760
     error_message = "athena_bytes_scanned_cutoff_per_query must be at least 10485760 (10 MB), the Athena minimum."
   }
+}
+
+variable "merge_bytes_scanned_cutoff_per_query" {
+  description = "Bytes-scanned cutoff of the merge workgroup (MERGE, OPTIMIZE, VACUUM). A MERGE reads the target partitions its batch may touch, which grow with the table (docs/COST.md); size this from that, not from the query limit."
+  type        = number
+  default     = 107374182400
+
+  validation {
+    condition     = var.merge_bytes_scanned_cutoff_per_query >= 10485760
+    error_message = "merge_bytes_scanned_cutoff_per_query must be at least 10485760 (10 MB), the Athena minimum."
+  }
+}
+
+variable "lake_formation" {
+  description = "The Glue database is governed by AWS Lake Formation. Adds lakeformation:GetDataAccess to every role the modules create and to query_policy_json; the Lake Formation grants themselves are yours to make (infra/README.md, \"Lake Formation\")."
+  type        = bool
+  default     = false
 }
 
 variable "athena_results_expiration_days" {

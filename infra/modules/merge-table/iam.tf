@@ -1,29 +1,4 @@
-data "aws_iam_policy_document" "lambda_assume" {
-  statement {
-    sid     = "LambdaAssume"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
 # ---------------------------------------------------------------- stream-writer
-
-resource "aws_iam_role" "stream_writer" {
-  name               = "${local.name}-stream-writer"
-  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
-
-  tags = local.tags
-}
 
 data "aws_iam_policy_document" "stream_writer" {
   statement {
@@ -33,7 +8,7 @@ data "aws_iam_policy_document" "stream_writer" {
       "dynamodb:GetRecords",
       "dynamodb:GetShardIterator",
     ]
-    resources = [local.stream_arn]
+    resources = [module.source_table.stream_arn]
   }
 
   statement {
@@ -59,12 +34,6 @@ data "aws_iam_policy_document" "stream_writer" {
     resources = [aws_sqs_queue.on_failure.arn]
   }
 
-  statement {
-    sid       = "Logs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.stream_writer.arn}:*"]
-  }
-
   dynamic "statement" {
     for_each = var.lake.kms_key_arn == null ? [] : [var.lake.kms_key_arn]
     content {
@@ -75,20 +44,7 @@ data "aws_iam_policy_document" "stream_writer" {
   }
 }
 
-resource "aws_iam_role_policy" "stream_writer" {
-  name   = "stream-writer"
-  role   = aws_iam_role.stream_writer.id
-  policy = data.aws_iam_policy_document.stream_writer.json
-}
-
 # ---------------------------------------------------------------- merger
-
-resource "aws_iam_role" "merger" {
-  name               = "${local.name}-merger"
-  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
-
-  tags = local.tags
-}
 
 data "aws_iam_policy_document" "merger" {
   statement {
@@ -99,7 +55,7 @@ data "aws_iam_policy_document" "merger" {
       "athena:GetQueryResults",
       "athena:StopQueryExecution",
     ]
-    resources = [var.lake.athena_workgroup_arn]
+    resources = distinct([var.lake.athena_workgroup_arn, local.merger_workgroup_arn])
   }
 
   statement {
@@ -177,12 +133,6 @@ data "aws_iam_policy_document" "merger" {
     resources = [aws_dynamodb_table.control.arn]
   }
 
-  statement {
-    sid       = "Logs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.merger.arn}:*"]
-  }
-
   dynamic "statement" {
     for_each = var.lake.kms_key_arn == null ? [] : [var.lake.kms_key_arn]
     content {
@@ -191,12 +141,17 @@ data "aws_iam_policy_document" "merger" {
       resources = [statement.value]
     }
   }
-}
 
-resource "aws_iam_role_policy" "merger" {
-  name   = "merger"
-  role   = aws_iam_role.merger.id
-  policy = data.aws_iam_policy_document.merger.json
+  dynamic "statement" {
+    for_each = var.lake.lake_formation ? ["lakeformation"] : []
+    content {
+      sid     = "LakeFormationDataAccess"
+      actions = ["lakeformation:GetDataAccess"]
+      # iam-wildcard: lakeformation:GetDataAccess has no resource type (Service Authorization Reference,
+      # AWS Lake Formation); the Lake Formation grants on the database and tables scope it.
+      resources = ["*"]
+    }
+  }
 }
 
 # ---------------------------------------------------------------- scheduler
@@ -228,9 +183,9 @@ resource "aws_iam_role" "scheduler" {
 
 data "aws_iam_policy_document" "scheduler" {
   statement {
-    sid       = "InvokeMerger"
+    sid       = "InvokeMergerAndMaintainer"
     actions   = ["lambda:InvokeFunction"]
-    resources = [aws_lambda_function.merger.arn]
+    resources = [module.merger.function_arn, module.maintainer.function_arn]
   }
 }
 

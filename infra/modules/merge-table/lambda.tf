@@ -1,53 +1,34 @@
-resource "aws_cloudwatch_log_group" "stream_writer" {
-  name              = "/aws/lambda/${local.name}-stream-writer"
-  retention_in_days = var.log_retention_days
+# The functions: stream-writer, merger (merge action) and maintainer (maintain action, same package).
+# Each comes with its log group and its own role from the internal lambda-function module.
 
-  tags = local.tags
-}
+module "stream_writer" {
+  source = "../_internal/lambda-function"
 
-resource "aws_cloudwatch_log_group" "merger" {
-  name              = "/aws/lambda/${local.name}-merger"
-  retention_in_days = var.log_retention_days
+  function_name      = "${local.name}-stream-writer"
+  description        = "ddb-athena-sync: DynamoDB stream batch of ${var.table.name} -> one staging object."
+  zip_path           = var.stream_writer_zip
+  runtime            = var.lambda_runtime
+  architecture       = var.lambda_architecture
+  memory_size        = var.stream_writer.memory_size
+  timeout            = var.stream_writer.timeout
+  policy_json        = data.aws_iam_policy_document.stream_writer.json
+  log_retention_days = var.log_retention_days
 
-  tags = local.tags
-}
-
-resource "aws_lambda_function" "stream_writer" {
-  function_name    = "${local.name}-stream-writer"
-  description      = "ddb-athena-sync: DynamoDB stream batch of ${var.table.name} -> one staging object."
-  role             = aws_iam_role.stream_writer.arn
-  filename         = var.stream_writer_zip
-  source_code_hash = filebase64sha256(var.stream_writer_zip)
-  handler          = "handler.handler"
-  runtime          = var.lambda_runtime
-  architectures    = [var.lambda_architecture]
-  memory_size      = var.stream_writer.memory_size
-  timeout          = var.stream_writer.timeout
-
-  environment {
-    variables = {
-      STAGING_BUCKET          = var.lake.bucket_name
-      STAGING_PREFIX          = local.staging_prefix
-      QUARANTINE_PREFIX       = local.quarantine_prefix
-      TABLE_NAME              = var.table.name
-      POWERTOOLS_SERVICE_NAME = "stream-writer"
-      LOG_LEVEL               = var.log_level
-    }
-  }
-
-  logging_config {
-    log_format = "JSON"
-    log_group  = aws_cloudwatch_log_group.stream_writer.name
+  environment = {
+    STAGING_BUCKET          = var.lake.bucket_name
+    STAGING_PREFIX          = local.staging_prefix
+    QUARANTINE_PREFIX       = local.quarantine_prefix
+    TABLE_NAME              = var.table.name
+    POWERTOOLS_SERVICE_NAME = local.service_names.stream_writer
+    LOG_LEVEL               = var.log_level
   }
 
   tags = local.tags
-
-  depends_on = [aws_iam_role_policy.stream_writer]
 }
 
 resource "aws_lambda_event_source_mapping" "stream_writer" {
-  function_name     = aws_lambda_function.stream_writer.arn
-  event_source_arn  = local.stream_arn
+  function_name     = module.stream_writer.function_arn
+  event_source_arn  = module.source_table.stream_arn
   starting_position = var.stream_writer.starting_position
 
   batch_size                         = var.stream_writer.batch_size
@@ -66,52 +47,85 @@ resource "aws_lambda_event_source_mapping" "stream_writer" {
       destination_arn = aws_sqs_queue.on_failure.arn
     }
   }
-
-  depends_on = [aws_iam_role_policy.stream_writer]
 }
 
-resource "aws_lambda_function" "merger" {
-  function_name    = "${local.name}-merger"
-  description      = "ddb-athena-sync: scheduled MERGE and maintenance of ${var.table.name}, under a lease."
-  role             = aws_iam_role.merger.arn
-  filename         = var.merger_zip
-  source_code_hash = filebase64sha256(var.merger_zip)
-  handler          = "handler.handler"
-  runtime          = var.lambda_runtime
-  architectures    = [var.lambda_architecture]
-  memory_size      = var.merger.memory_size
-  timeout          = var.merger.timeout
-
-  # One merger at a time per table; the lease in the control table covers the rest.
-  reserved_concurrent_executions = 1
-
-  environment {
-    variables = {
-      TABLE_NAME              = var.table.name
-      STAGING_BUCKET          = var.lake.bucket_name
-      STAGING_PREFIX          = local.staging_prefix
-      CONTROL_TABLE           = aws_dynamodb_table.control.name
-      ATHENA_WORKGROUP        = var.lake.athena_workgroup_name
-      GLUE_DATABASE           = var.lake.glue_database_name
-      TABLE_LOCATION          = local.table_location
-      POWERTOOLS_SERVICE_NAME = "merger"
-      LOG_LEVEL               = var.log_level
-    }
+locals {
+  merger_environment = {
+    TABLE_NAME       = var.table.name
+    STAGING_BUCKET   = var.lake.bucket_name
+    STAGING_PREFIX   = local.staging_prefix
+    CONTROL_TABLE    = aws_dynamodb_table.control.name
+    ATHENA_WORKGROUP = local.merger_workgroup_name
+    GLUE_DATABASE    = var.lake.glue_database_name
+    TABLE_LOCATION   = local.table_location
+    LOG_LEVEL        = var.log_level
   }
+}
 
-  logging_config {
-    log_format = "JSON"
-    log_group  = aws_cloudwatch_log_group.merger.name
-  }
+module "merger" {
+  source = "../_internal/lambda-function"
+
+  function_name      = "${local.name}-merger"
+  description        = "ddb-athena-sync: scheduled MERGE of staged changes of ${var.table.name}, under a lease."
+  zip_path           = var.merger_zip
+  runtime            = var.lambda_runtime
+  architecture       = var.lambda_architecture
+  memory_size        = var.merger.memory_size
+  timeout            = var.merger.timeout
+  policy_json        = data.aws_iam_policy_document.merger.json
+  log_retention_days = var.log_retention_days
+
+  # Off by default: the lease in the control table already lets one merger at a time touch the table
+  # (a second one finds it held and returns `busy`), and reserving concurrency fails `apply` on accounts
+  # without 100 unreserved executions to spare (Lambda developer guide, "Configuring reserved
+  # concurrency"). Set it to cap what a runaway schedule can cost.
+  reserved_concurrent_executions = var.merger.reserved_concurrent_executions
+
+  # MERGER_TIMEOUT_SECONDS: Lambda does not tell the code its timeout; the merger checks it against
+  # its batch budget at cold start (apps/merger config.ts).
+  environment = merge(local.merger_environment, {
+    POWERTOOLS_SERVICE_NAME = local.service_names.merger
+    MERGER_TIMEOUT_SECONDS  = tostring(var.merger.timeout)
+  })
 
   tags = local.tags
+}
 
-  depends_on = [aws_iam_role_policy.merger]
+# Maintenance (OPTIMIZE, VACUUM) on a function of its own: the every-minute merge schedule and the
+# maintenance schedule no longer compete for one function's concurrency, where a throttled async
+# invocation older than its maximum event age is dropped without error (Lambda developer guide,
+# "Asynchronous invocation"). The two still never write the table together: both take the lease.
+module "maintainer" {
+  source = "../_internal/lambda-function"
+
+  function_name      = "${local.name}-maintainer"
+  description        = "ddb-athena-sync: scheduled OPTIMIZE and VACUUM of ${var.table.name}, under the merger's lease."
+  zip_path           = var.merger_zip
+  runtime            = var.lambda_runtime
+  architecture       = var.lambda_architecture
+  memory_size        = var.merger.memory_size
+  timeout            = var.maintenance.timeout
+  policy_json        = data.aws_iam_policy_document.merger.json
+  log_retention_days = var.log_retention_days
+
+  environment = merge(local.merger_environment, {
+    POWERTOOLS_SERVICE_NAME = local.service_names.maintainer
+    MERGER_TIMEOUT_SECONDS  = tostring(var.maintenance.timeout)
+  })
+
+  tags = local.tags
 }
 
 # The schedule is the retry: an async retry would only race the next scheduled run for the lease.
 resource "aws_lambda_function_event_invoke_config" "merger" {
-  function_name                = aws_lambda_function.merger.function_name
+  function_name                = module.merger.function_name
   maximum_retry_attempts       = 0
   maximum_event_age_in_seconds = 60
+}
+
+# Maintenance runs rarely: a run that failed is worth retrying, and waiting a few minutes is harmless.
+resource "aws_lambda_function_event_invoke_config" "maintainer" {
+  function_name                = module.maintainer.function_name
+  maximum_retry_attempts       = 2
+  maximum_event_age_in_seconds = 900
 }

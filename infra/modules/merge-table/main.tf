@@ -25,15 +25,17 @@ locals {
     "arn:${local.partition}:glue:${local.region}:${local.account_id}:table/${var.lake.glue_database_name}/${var.table.staging_table_name}",
   ]
 
-  column_types = { for c in var.table.columns : c.name => lower(c.type) }
-  # DynamoDB key attribute type from the declared column type.
-  key_attribute_type = {
-    for k in compact([var.table.dynamodb.partition_key, var.table.dynamodb.sort_key]) :
-    k => can(regex("^(bigint|int|integer|smallint|tinyint|double|float|decimal)", lookup(local.column_types, k, "string"))) ? "N" : (lookup(local.column_types, k, "string") == "binary" ? "B" : "S")
+  # POWERTOOLS_SERVICE_NAME of each function: Powertools Metrics publishes every metric with a
+  # `service` dimension of this value, so the alarms on our metrics name it too (alarms.tf).
+  service_names = {
+    stream_writer = "stream-writer"
+    merger        = "merger"
+    maintainer    = "maintainer"
   }
 
-  stream_arn = var.create_dynamodb_table ? aws_dynamodb_table.this[0].stream_arn : data.aws_dynamodb_table.this[0].stream_arn
-  ddb_arn    = var.create_dynamodb_table ? aws_dynamodb_table.this[0].arn : data.aws_dynamodb_table.this[0].arn
+  # MERGE and OPTIMIZE run in the lake's DML workgroup when it has one (its own bytes-scanned cutoff).
+  merger_workgroup_name = coalesce(var.lake.merge_workgroup_name, var.lake.athena_workgroup_name)
+  merger_workgroup_arn  = coalesce(var.lake.merge_workgroup_arn, var.lake.athena_workgroup_arn)
 
   tags = merge(var.tags, { "ddb-athena-sync:table" = var.table.name })
 }

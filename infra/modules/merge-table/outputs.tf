@@ -25,12 +25,12 @@ output "staging_location" {
 
 output "dynamodb_table_arn" {
   description = "ARN of the source DynamoDB table."
-  value       = local.ddb_arn
+  value       = module.source_table.arn
 }
 
 output "dynamodb_stream_arn" {
   description = "ARN of the DynamoDB stream the stream-writer reads."
-  value       = local.stream_arn
+  value       = module.source_table.stream_arn
 }
 
 output "control_table_name" {
@@ -40,27 +40,27 @@ output "control_table_name" {
 
 output "stream_writer_function_name" {
   description = "Name of the stream-writer Lambda function."
-  value       = aws_lambda_function.stream_writer.function_name
+  value       = module.stream_writer.function_name
 }
 
 output "stream_writer_role_arn" {
   description = "ARN of the stream-writer's execution role."
-  value       = aws_iam_role.stream_writer.arn
+  value       = module.stream_writer.role_arn
 }
 
 output "merger_function_name" {
   description = "Name of the merger Lambda function."
-  value       = aws_lambda_function.merger.function_name
+  value       = module.merger.function_name
 }
 
 output "merger_function_arn" {
   description = "ARN of the merger Lambda function."
-  value       = aws_lambda_function.merger.arn
+  value       = module.merger.function_arn
 }
 
 output "merger_role_arn" {
   description = "ARN of the merger's execution role."
-  value       = aws_iam_role.merger.arn
+  value       = module.merger.role_arn
 }
 
 output "on_failure_queue_url" {
@@ -71,4 +71,14 @@ output "on_failure_queue_url" {
 output "alarm_arns" {
   description = "ARNs of the table's CloudWatch alarms, by purpose."
   value       = { for purpose, alarm in aws_cloudwatch_metric_alarm.this : purpose => alarm.arn }
+}
+
+output "maintainer_function_name" {
+  description = "Name of the maintainer Lambda function (the merger package running the maintain action)."
+  value       = module.maintainer.function_name
+}
+
+output "maintainer_role_arn" {
+  description = "ARN of the maintainer's execution role."
+  value       = module.maintainer.role_arn
 }

@@ -10,7 +10,7 @@ resource "aws_scheduler_schedule" "merge" {
   }
 
   target {
-    arn      = aws_lambda_function.merger.arn
+    arn      = module.merger.function_arn
     role_arn = aws_iam_role.scheduler.arn
     input    = jsonencode({ table = var.table.name, action = "merge" })
 
@@ -34,7 +34,7 @@ resource "aws_scheduler_schedule" "maintain" {
   }
 
   target {
-    arn      = aws_lambda_function.merger.arn
+    arn      = module.maintainer.function_arn
     role_arn = aws_iam_role.scheduler.arn
     input    = jsonencode({ table = var.table.name, action = "maintain" })
 

@@ -18,6 +18,8 @@ variable "table" {
       partition_key = string
       sort_key      = optional(string)
       ttl_attribute = optional(string)
+      # DynamoDB type (S, N, B) of each key attribute, computed by the schemas export from the columns.
+      attribute_types = map(string)
     })
     key_columns          = list(string)
     schedule             = string
@@ -68,6 +70,11 @@ variable "lake" {
     glue_database_arn     = string
     athena_workgroup_name = string
     athena_workgroup_arn  = string
+    # The workgroup for MERGE and maintenance, with its own bytes-scanned cutoff (lake module).
+    merge_workgroup_name = optional(string)
+    merge_workgroup_arn  = optional(string)
+    # The lake's tables are governed by Lake Formation: every role also needs lakeformation:GetDataAccess.
+    lake_formation = optional(bool, false)
   })
 
   validation {
@@ -156,16 +163,37 @@ variable "stream_writer" {
 }
 
 variable "merger" {
-  description = "Merger function settings. The timeout bounds one run (lease, MERGE batches, cleanup)."
+  description = "Merger function settings. The timeout bounds one run (lease, MERGE batches, cleanup). reserved_concurrent_executions is off (null) by default: the lease already serialises mergers, and reserving fails on accounts without 100 unreserved executions."
   type = object({
-    memory_size = optional(number, 512)
-    timeout     = optional(number, 300)
+    memory_size                    = optional(number, 512)
+    timeout                        = optional(number, 300)
+    reserved_concurrent_executions = optional(number)
   })
   default = {}
 
   validation {
-    condition     = var.merger.timeout >= 30 && var.merger.timeout <= 900 && var.merger.memory_size >= 128 && var.merger.memory_size <= 10240
-    error_message = "merger.timeout must be 30-900 seconds and merger.memory_size 128-10240 MB."
+    # 50 s: the merger keeps 20 s back for its journal and starts a batch only with 30 s left
+    # (apps/merger config.ts SAFETY_MS and MIN_BATCH_BUDGET_MS); below that no batch could ever start.
+    condition     = var.merger.timeout >= 50 && var.merger.timeout <= 900 && var.merger.memory_size >= 128 && var.merger.memory_size <= 10240
+    error_message = "merger.timeout must be 50-900 seconds and merger.memory_size 128-10240 MB."
+  }
+
+  validation {
+    condition     = var.merger.reserved_concurrent_executions == null || try(var.merger.reserved_concurrent_executions >= 1, false)
+    error_message = "merger.reserved_concurrent_executions must be null (no reservation) or at least 1."
+  }
+}
+
+variable "maintenance" {
+  description = "Maintainer function settings (OPTIMIZE and VACUUM run on a function of their own, with the merger package)."
+  type = object({
+    timeout = optional(number, 900)
+  })
+  default = {}
+
+  validation {
+    condition     = var.maintenance.timeout >= 60 && var.maintenance.timeout <= 900
+    error_message = "maintenance.timeout must be 60-900 seconds."
   }
 }
 
@@ -203,13 +231,27 @@ variable "alarm_actions" {
 }
 
 variable "alarm_thresholds" {
-  description = "Alarm thresholds in milliseconds: freshness lag, stream iterator age, oldest staged object."
+  description = "Alarm thresholds: freshness lag, stream iterator age and oldest staged object in milliseconds; hours without a successful maintenance run."
   type = object({
-    freshness_lag_ms        = optional(number, 300000)
-    iterator_age_ms         = optional(number, 300000)
-    oldest_staged_object_ms = optional(number, 900000)
+    freshness_lag_ms          = optional(number, 300000)
+    iterator_age_ms           = optional(number, 300000)
+    oldest_staged_object_ms   = optional(number, 900000)
+    maintenance_missing_hours = optional(number, 6)
   })
   default = {}
+
+  validation {
+    # The alarm evaluates N one-hour periods; CloudWatch limits an alarm's evaluation range to one day
+    # at this period (CloudWatch User Guide, "Using Amazon CloudWatch alarms", evaluating an alarm).
+    condition     = var.alarm_thresholds.maintenance_missing_hours >= 1 && var.alarm_thresholds.maintenance_missing_hours <= 24 && floor(var.alarm_thresholds.maintenance_missing_hours) == var.alarm_thresholds.maintenance_missing_hours
+    error_message = "alarm_thresholds.maintenance_missing_hours must be a whole number of hours, 1-24."
+  }
+}
+
+variable "force_destroy" {
+  description = "Let terraform destroy delete the DynamoDB tables this module created (source and control), by turning their deletion protection off. Keep false outside sandboxes: the source table holds the data."
+  type        = bool
+  default     = false
 }
 
 variable "tags" {

@@ -31,7 +31,11 @@ export interface LocalLakeEngineDeps {
 }
 
 /** Maintenance options, with the tombstone retention the merger may pass. */
-export type LocalMaintenanceOptions = MaintenanceOptions & { readonly tombstoneRetentionMs?: number };
+export type LocalMaintenanceOptions = MaintenanceOptions & {
+  readonly tombstoneRetentionMs?: number;
+  /** Compact only partitions from the one holding this instant on (temporal partitioning only). */
+  readonly compactSince?: Date;
+};
 
 /**
  * The MergeEngine port on the local lake (dialect `duckdb`): reads exactly the batch's staged
@@ -40,7 +44,6 @@ export type LocalMaintenanceOptions = MaintenanceOptions & { readonly tombstoneR
  * comparison with a stream row, both within the batch and against the table.
  */
 export class LocalLakeEngine implements MergeEngine {
-  readonly dialect = 'duckdb' as const;
   private readonly lake: Lake;
   private readonly s3: S3Client;
   private readonly conflictRetries: number;
@@ -107,7 +110,10 @@ export class LocalLakeEngine implements MergeEngine {
     signal?: AbortSignal,
   ): Promise<MaintenanceResult & { droppedTombstones: number }> {
     signal?.throwIfAborted();
-    const optimized = await this.lake.optimize(table.name);
+    const optimized = await this.lake.optimize(
+      table.name,
+      options.compactSince === undefined ? {} : { since: options.compactSince },
+    );
     signal?.throwIfAborted();
     const olderThan = new Date(options.now.getTime() - options.snapshotRetentionMs);
     const expired = await this.lake.expireSnapshots(table.name, {

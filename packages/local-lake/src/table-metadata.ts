@@ -1,7 +1,8 @@
+import { isInteger, isSafeNumber, parse, stringify } from 'lossless-json';
+import { z } from 'zod';
+
 import { InvalidMetadataError } from './errors.js';
-import { parseLossless, stringifyLossless } from './lossless-json.js';
-import type { IcebergSchema, PartitionSpec, SortOrder } from './iceberg-schema.js';
-import type { LosslessJson } from './lossless-json.js';
+import type { IcebergField, IcebergSchema, IcebergType, PartitionSpec, SortOrder } from './iceberg-schema.js';
 
 /**
  * Table metadata, format v2 (Iceberg spec, "Table Metadata Fields", Appendix C). 64-bit ids and
@@ -57,73 +58,136 @@ export interface TableMetadata {
   readonly refs: Readonly<Record<string, SnapshotRef>>;
 }
 
-const big = (v: LosslessJson | undefined, what: string, file: string): bigint => {
-  if (typeof v === 'bigint') return v;
-  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
-  throw new InvalidMetadataError(file, `${what} is not an integer`);
-};
+/** 64-bit integers: the JSON parser keeps unsafe integers as bigint (see `parseMetadataJson`). */
+const long = z.union([z.bigint(), z.number().int()]).transform((v) => BigInt(v));
+const int = z.number().int();
+/** Milliseconds since the epoch fit a double exactly. */
+const millis = z.union([z.number().int(), z.bigint()]).transform((v) => Number(v));
 
-type Obj = Record<string, LosslessJson>;
-const obj = (v: LosslessJson | undefined): Obj =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {};
-const arr = (v: LosslessJson | undefined): LosslessJson[] => (Array.isArray(v) ? v : []);
+const icebergType: z.ZodType<IcebergType> = z.lazy(() =>
+  z.union([
+    z.string(),
+    z.looseObject({ type: z.literal('struct'), fields: z.array(icebergField) }),
+    z.looseObject({
+      type: z.literal('list'),
+      'element-id': int,
+      element: icebergType,
+      'element-required': z.boolean(),
+    }),
+  ]),
+);
+const icebergField: z.ZodType<IcebergField> = z.lazy(() =>
+  z.looseObject({
+    id: int,
+    name: z.string(),
+    required: z.boolean(),
+    type: icebergType,
+    doc: z.string().optional(),
+  }),
+);
+const schemaJson = z.looseObject({
+  type: z.literal('struct'),
+  'schema-id': int,
+  'identifier-field-ids': z.array(int).optional(),
+  fields: z.array(icebergField),
+});
+const specJson = z.looseObject({
+  'spec-id': int,
+  fields: z.array(
+    z.looseObject({ 'source-id': int, 'field-id': int, name: z.string(), transform: z.string() }),
+  ),
+});
+const sortOrderJson = z.looseObject({
+  'order-id': int,
+  fields: z.array(
+    z.looseObject({
+      transform: z.string(),
+      'source-id': int,
+      direction: z.enum(['asc', 'desc']),
+      'null-order': z.enum(['nulls-first', 'nulls-last']),
+    }),
+  ),
+});
+const snapshotJson = z.looseObject({
+  'snapshot-id': long,
+  'parent-snapshot-id': long.nullish().transform((v) => v ?? undefined),
+  // v1 snapshots have no sequence number: 0 (spec, "Sequence Numbers").
+  'sequence-number': long.default(0n),
+  'timestamp-ms': millis,
+  'manifest-list': z.string(),
+  summary: z.record(z.string(), z.string()),
+  'schema-id': int.optional(),
+});
+const refJson = z.looseObject({
+  'snapshot-id': long,
+  type: z.enum(['branch', 'tag']),
+  'max-ref-age-ms': int.optional(),
+  'max-snapshot-age-ms': int.optional(),
+  'min-snapshots-to-keep': int.optional(),
+});
 
-/** Parses a metadata JSON file losslessly and normalizes ids to bigint. */
+/**
+ * Table metadata, format v2, as the spec requires it (Iceberg spec, "Table Metadata Fields":
+ * required fields; optional lists default to empty). `current-snapshot-id` -1 or null means none.
+ */
+export const tableMetadataSchema = z.looseObject({
+  'format-version': z.literal(2),
+  'table-uuid': z.string(),
+  location: z.string(),
+  'last-sequence-number': long,
+  'last-updated-ms': millis,
+  'last-column-id': int,
+  'current-schema-id': int,
+  schemas: z.array(schemaJson),
+  'default-spec-id': int,
+  'partition-specs': z.array(specJson),
+  'last-partition-id': int,
+  'default-sort-order-id': int,
+  'sort-orders': z.array(sortOrderJson),
+  properties: z.record(z.string(), z.string()).default({}),
+  'current-snapshot-id': long
+    .nullish()
+    .transform((v) => (v === null || v === undefined || v === -1n ? undefined : v)),
+  snapshots: z.array(snapshotJson).default([]),
+  'snapshot-log': z.array(z.looseObject({ 'timestamp-ms': millis, 'snapshot-id': long })).default([]),
+  'metadata-log': z.array(z.looseObject({ 'timestamp-ms': millis, 'metadata-file': z.string() })).default([]),
+  refs: z.record(z.string(), refJson).default({}),
+});
+
+/**
+ * JSON with exact 64-bit integers: Iceberg snapshot ids are 63-bit longs (Java/Athena use all the
+ * bits), which `JSON.parse` would round. The lossless-json package parses numbers through our
+ * parser: integers outside Number's safe range become bigint, everything else a number.
+ */
+export function parseMetadataJson(text: string): unknown {
+  return parse(text, null, (n) => (isInteger(n) && !isSafeNumber(n) ? BigInt(n) : Number(n)));
+}
+
+/** JSON text of a metadata value; `bigint` is written as a bare integer literal. */
+export function stringifyMetadataJson(value: unknown, indent = 2): string {
+  return stringify(value, null, indent) ?? 'null';
+}
+
+/** Parses and validates a metadata JSON file; ids and sequence numbers come back as bigint. */
 export function parseTableMetadata(text: string, file: string): TableMetadata {
-  let raw: LosslessJson;
+  let raw: unknown;
   try {
-    raw = parseLossless(text);
+    raw = parseMetadataJson(text);
   } catch (error) {
     throw new InvalidMetadataError(file, 'not valid JSON', { cause: error });
   }
-  const m = obj(raw);
-  if (m['format-version'] !== 2)
-    throw new InvalidMetadataError(
-      file,
-      `format-version ${JSON.stringify(m['format-version'], (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))} is not 2`,
-    );
-  const current = m['current-snapshot-id'];
-  const snapshots = arr(m.snapshots).map((s) => {
-    const o = obj(s);
-    const parent = o['parent-snapshot-id'];
-    return {
-      ...o,
-      'snapshot-id': big(o['snapshot-id'], 'snapshot-id', file),
-      ...(parent === undefined || parent === null
-        ? {}
-        : { 'parent-snapshot-id': big(parent, 'parent-snapshot-id', file) }),
-      'sequence-number': big(o['sequence-number'] ?? 0, 'sequence-number', file),
-      'timestamp-ms': Number(o['timestamp-ms']),
-    } as unknown as Snapshot;
-  });
-  const refs: Record<string, SnapshotRef> = {};
-  for (const [k, v] of Object.entries(obj(m.refs))) {
-    const o = obj(v);
-    refs[k] = {
-      ...o,
-      'snapshot-id': big(o['snapshot-id'], `refs.${k}.snapshot-id`, file),
-    } as unknown as SnapshotRef;
+  const parsed = tableMetadataSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new InvalidMetadataError(file, `not Iceberg v2 table metadata: ${issues.join('; ')}`, {
+      cause: parsed.error,
+    });
   }
-  return {
-    ...(m as unknown as TableMetadata),
-    'last-sequence-number': big(m['last-sequence-number'], 'last-sequence-number', file),
-    'last-updated-ms': Number(m['last-updated-ms']),
-    ...(current === undefined || current === null || current === -1
-      ? { 'current-snapshot-id': undefined }
-      : { 'current-snapshot-id': big(current, 'current-snapshot-id', file) }),
-    snapshots,
-    'snapshot-log': arr(m['snapshot-log']).map((e) => ({
-      'timestamp-ms': Number(obj(e)['timestamp-ms']),
-      'snapshot-id': big(obj(e)['snapshot-id'], 'snapshot-log id', file),
-    })),
-    'metadata-log': arr(m['metadata-log']).map((e) => obj(e) as unknown as MetadataLogEntry),
-    refs,
-    properties: obj(m.properties) as Record<string, string>,
-  };
+  return parsed.data;
 }
 
 export function stringifyTableMetadata(m: TableMetadata): string {
-  return stringifyLossless(m);
+  return stringifyMetadataJson(m);
 }
 
 export function currentSnapshot(m: TableMetadata): Snapshot | undefined {

@@ -29,7 +29,7 @@ function change(id: string, seq: number, op: 'upsert' | 'delete', name = `${id}@
 }
 
 /** The ids and names of `books` in every snapshot of the table, oldest first. */
-async function everySnapshot(lake: Lake): Promise<{ id: unknown; name: unknown; _seq: unknown }[][]> {
+async function everySnapshot(lake: Lake): Promise<Record<string, unknown>[][]> {
   const out = [];
   for (const s of await lake.snapshots('books'))
     out.push(
@@ -167,15 +167,16 @@ describe('tombstones: a merged delete is remembered', () => {
               // Act
               await lake.merge('books', batch);
               for (const c of batch) {
-                const prev = newest.get(c.id);
-                if (prev === undefined || c._seq > prev._seq) newest.set(c.id, c);
+                const id = c.id as string;
+                const prev = newest.get(id);
+                if (prev === undefined || c._seq > prev._seq) newest.set(id, c);
               }
 
               // Assert: a last-writer-wins register per key over every change merged so far.
               const expected = [...newest.values()]
                 .filter((c) => c._op === 'upsert')
                 .map((c) => ({ id: c.id, name: c.name, _seq: c._seq }))
-                .sort((a, b) => (a.id < b.id ? -1 : 1));
+                .sort((a, b) => ((a.id as string) < (b.id as string) ? -1 : 1));
               expect(await lake.query('SELECT id, name, _seq FROM books ORDER BY id')).toEqual(expected);
             }
           } finally {

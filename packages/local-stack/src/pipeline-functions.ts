@@ -5,7 +5,7 @@ import type { LambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 
 import type { FirehoseTransform } from './firehose-stand-in.js';
-import type { BatchResponse } from './stream-poller.js';
+import type { BatchResponse } from './batch-response.js';
 
 /**
  * The three Lambda functions of the pipeline, as the local stack invokes them. The stack does not
@@ -30,6 +30,11 @@ export interface FunctionContext {
   readonly s3Endpoint: string;
   readonly controlTable: string;
   readonly logLevel: string;
+  /**
+   * With `engine: 'trino'`: the Athena stand-in's endpoint (packages/athena-local), where the
+   * merger's AthenaEngine sends its queries; undefined with the local lake.
+   */
+  readonly athenaEndpoint?: string;
 }
 
 /** Builds the functions once the local services are up (called once per stack). */

@@ -7,8 +7,8 @@ import type { _Record as StreamRecord, DynamoDBStreamsClient } from '@aws-sdk/cl
 import { describe, expect, it } from 'vitest';
 
 import { MemoryCheckpointStore } from '../src/checkpoint-store.js';
-import { interpretResponse, StreamPoller } from '../src/stream-poller.js';
-import type { FailedBatch } from '../src/stream-poller.js';
+import type { FailedBatch } from '../src/batch-response.js';
+import { StreamPoller } from '../src/stream-poller.js';
 
 // DynamoDB Local never splits or closes a shard, so shard lineage and closed shards are exercised
 // against this small in-memory stream (the adapter boundary: DescribeStream / GetShardIterator /
@@ -218,21 +218,5 @@ describe('StreamPoller', () => {
 
     // Seq 3 was in flight at the kill: delivered again (at least once), then 4.
     expect(delivered).toEqual([1, 2, 3, 3, 4]);
-  });
-});
-
-describe('interpretResponse', () => {
-  it('treats an empty or unknown itemIdentifier as a failure of the whole batch', () => {
-    const records = [record(1), record(2)];
-    expect(interpretResponse({ batchItemFailures: [{ itemIdentifier: '' }] }, records)).toMatchObject({
-      kind: 'partial',
-      index: 0,
-    });
-    expect(interpretResponse({ batchItemFailures: [{ itemIdentifier: '999' }] }, records)).toMatchObject({
-      kind: 'partial',
-      index: 0,
-    });
-    expect(interpretResponse({ batchItemFailures: [] }, records)).toEqual({ kind: 'ok' });
-    expect(interpretResponse(undefined, records)).toEqual({ kind: 'ok' });
   });
 });

@@ -67,6 +67,8 @@ export interface TerraformTable {
     readonly partition_key: string;
     readonly sort_key: string | null;
     readonly ttl_attribute: string | null;
+    /** DynamoDB type (S, N or B) of each key attribute, as the source table's `attribute` blocks need. */
+    readonly attribute_types: Readonly<Record<string, 'S' | 'N' | 'B'>>;
   };
   readonly key_columns: readonly string[];
   readonly schedule: string;
@@ -86,6 +88,22 @@ export interface TerraformTable {
   } | null;
 }
 
+/**
+ * The DynamoDB scalar type of each key attribute, from its column: key attributes are S, N or B
+ * (DynamoDB developer guide, "Core components": partition and sort keys). A timestamp column that
+ * converts epoch numbers reads an N attribute; one that parses ISO-8601 reads an S attribute.
+ */
+function keyAttributeTypes(d: TableDeclaration): Record<string, 'S' | 'N' | 'B'> {
+  const out: Record<string, 'S' | 'N' | 'B'> = {};
+  for (const c of d.columns) {
+    if (!c.isKey) continue;
+    const numeric = ['bigint', 'int', 'double', 'float', 'decimal'].includes(c.type.kind);
+    const epoch = c.conversion?.startsWith('epoch-') === true;
+    out[c.source] = numeric || epoch ? 'N' : c.type.kind === 'binary' ? 'B' : 'S';
+  }
+  return out;
+}
+
 export function toTerraformTable(d: TableDeclaration): TerraformTable {
   const m = d.maintenance;
   return {
@@ -97,6 +115,7 @@ export function toTerraformTable(d: TableDeclaration): TerraformTable {
       partition_key: d.dynamodb.partitionKey,
       sort_key: d.dynamodb.sortKey ?? null,
       ttl_attribute: d.dynamodb.ttlAttribute ?? null,
+      attribute_types: keyAttributeTypes(d),
     },
     key_columns: d.keyColumns,
     schedule: d.schedule,

@@ -70,6 +70,11 @@ export interface TransformResult {
   readonly records: FirehoseOutputRecord[];
   readonly outcomes: RecordOutcome[];
   readonly counts: Readonly<Record<FirehoseResult, number>>;
+  /**
+   * The error behind each ProcessingFailed record that threw, by input index: what the quarantine
+   * object keeps (error class and context; PoisonRecordError messages hold no item values).
+   */
+  readonly errors: ReadonlyMap<number, unknown>;
 }
 
 /**
@@ -168,6 +173,7 @@ export function transformFirehoseRecords(
   const outcomes: RecordOutcome[] = new Array<RecordOutcome>(records.length);
   const candidates: Candidate[] = [];
   const seenEventIds = new Set<string>();
+  const errors = new Map<number, unknown>();
 
   for (const [index, input] of records.entries()) {
     const recordId = input.recordId;
@@ -232,6 +238,7 @@ export function transformFirehoseRecords(
       });
     } catch (error) {
       outcomes[index] = { recordId, result: 'ProcessingFailed', ...describeFailure(error) };
+      errors.set(index, error);
     }
   }
 
@@ -279,7 +286,7 @@ export function transformFirehoseRecords(
 
   const counts: Record<FirehoseResult, number> = { Ok: 0, Dropped: 0, ProcessingFailed: 0 };
   for (const o of outcomes) counts[o.result]++;
-  return { records: output, outcomes, counts };
+  return { records: output, outcomes, counts, errors };
 }
 
 /** Size of `{"records":[a,b,...]}` in UTF-8 bytes. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import avro from 'avsc';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
-import { parseLossless } from '../../src/lossless-json.js';
+import { parseMetadataJson } from '../../src/table-metadata.js';
 
 /**
  * Checks written from the Iceberg spec (format/spec.md, "Table Metadata", "Manifests", "Manifest
@@ -83,7 +83,7 @@ export async function validateTable(tableDir: string, duckdb: DuckDBConnection):
   const latest = `v${Math.max(...names.map((n) => Number(/\d+/.exec(n)![0])))}.metadata.json`;
   for (const name of names) {
     const text = await readFile(join(metaDir, name), 'utf8');
-    const m = parseLossless(text) as J;
+    const m = parseMetadataJson(text) as J;
     const p = (msg: string): void => void problems.push(`${name}: ${msg}`);
     for (const k of [
       'format-version',

@@ -20,7 +20,7 @@ export interface Mutant {
   readonly pending?: string;
 }
 
-const LAKE = 'packages/local-lake/src/lake.ts';
+const LAKE = 'packages/local-lake/src/merge-rows.ts';
 const MERGE_TABLE = 'packages/core/src/merge/merge-table.ts';
 
 /**

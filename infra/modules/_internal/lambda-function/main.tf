@@ -1,0 +1,84 @@
+# One Lambda function of a table module with what every function needs: its log group, its own role
+# (assumable by Lambda from this account only) and an inline policy made of the caller's statements
+# plus the right to write to its own log group. The terraform-aws-modules/lambda way: callers say what
+# the function may do, not how a function is wired.
+data "aws_caller_identity" "current" {}
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = "/aws/lambda/${var.function_name}"
+  retention_in_days = var.log_retention_days
+
+  tags = var.tags
+}
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    sid     = "LambdaAssume"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name               = var.function_name
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+
+  tags = var.tags
+}
+
+data "aws_iam_policy_document" "this" {
+  source_policy_documents = [var.policy_json]
+
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
+  }
+}
+
+resource "aws_iam_role_policy" "this" {
+  name   = var.function_name
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.this.json
+}
+
+resource "aws_lambda_function" "this" {
+  function_name    = var.function_name
+  description      = var.description
+  role             = aws_iam_role.this.arn
+  filename         = var.zip_path
+  source_code_hash = filebase64sha256(var.zip_path)
+  handler          = "handler.handler"
+  runtime          = var.runtime
+  architectures    = [var.architecture]
+  memory_size      = var.memory_size
+  timeout          = var.timeout
+
+  # Null (the default) reserves nothing. Reserving needs 100 unreserved executions left in the account,
+  # which new accounts (quota 10) do not have (Lambda developer guide, "Configuring reserved
+  # concurrency"), so a caller only sets it when it has a reason.
+  reserved_concurrent_executions = var.reserved_concurrent_executions
+
+  environment {
+    variables = var.environment
+  }
+
+  logging_config {
+    log_format = "JSON"
+    log_group  = aws_cloudwatch_log_group.this.name
+  }
+
+  tags = var.tags
+
+  depends_on = [aws_iam_role_policy.this]
+}

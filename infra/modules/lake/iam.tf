@@ -1,0 +1,68 @@
+# What a role needs to query the lake's tables through the query workgroup (output query_policy_json).
+data "aws_iam_policy_document" "query" {
+  statement {
+    sid = "AthenaQueries"
+    actions = [
+      "athena:StartQueryExecution",
+      "athena:GetQueryExecution",
+      "athena:GetQueryResults",
+      "athena:StopQueryExecution",
+      "athena:GetWorkGroup",
+    ]
+    resources = [aws_athena_workgroup.this.arn]
+  }
+
+  statement {
+    sid = "GlueRead"
+    actions = [
+      "glue:GetDatabase",
+      "glue:GetTable",
+      "glue:GetTables",
+      "glue:GetPartitions",
+    ]
+    resources = [
+      "arn:${data.aws_partition.current.partition}:glue:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:catalog",
+      aws_glue_catalog_database.this.arn,
+      "arn:${data.aws_partition.current.partition}:glue:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:table/${aws_glue_catalog_database.this.name}/*",
+    ]
+  }
+
+  statement {
+    sid       = "ReadTables"
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.this.arn}/${local.prefixes.tables}*"]
+  }
+
+  statement {
+    # Athena writes query results with the caller's credentials.
+    sid       = "QueryResults"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+    resources = ["${aws_s3_bucket.this.arn}/${local.prefixes.athena_results}*"]
+  }
+
+  statement {
+    sid       = "ListLake"
+    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
+    resources = [aws_s3_bucket.this.arn]
+  }
+
+  dynamic "statement" {
+    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+    content {
+      sid       = "Kms"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.lake_formation ? ["lakeformation"] : []
+    content {
+      sid     = "LakeFormationDataAccess"
+      actions = ["lakeformation:GetDataAccess"]
+      # iam-wildcard: lakeformation:GetDataAccess has no resource type (Service Authorization Reference,
+      # AWS Lake Formation); the Lake Formation grants decide which tables the role reaches.
+      resources = ["*"]
+    }
+  }
+}
