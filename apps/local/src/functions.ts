@@ -3,9 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { AthenaClient } from '@aws-sdk/client-athena';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { AthenaEngine } from '@ddb-athena-sync/core/aws/athena-engine';
 import type { MergeEngine } from '@ddb-athena-sync/core/merge/engine';
+import type { Clock } from '@ddb-athena-sync/core/merge/merge-table';
 import { METRICS_NAMESPACE } from '@ddb-athena-sync/core/config/env';
 import { DEFAULT_QUARANTINE_PREFIX, DEFAULT_STAGING_PREFIX } from '@ddb-athena-sync/core/staging/staging-key';
 import type { ObjectStore } from '@ddb-athena-sync/core/stream/stage-batch';
@@ -21,6 +24,39 @@ import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { getTable, tables as declaredTables } from '@ddb-athena-sync/schemas/tables';
 import { loadConfig as loadStreamWriterConfig } from '@ddb-athena-sync/stream-writer/config';
 import { createHandler as createStreamWriter } from '@ddb-athena-sync/stream-writer/handler';
+
+/**
+ * Test-only: one merger invocation with its dependencies wrapped (faults, crashes). The engine is
+ * built on the wrapped S3 client, as in Lambda where both share the function's client.
+ */
+export interface MergerInvocation {
+  readonly requestId?: string;
+  readonly s3?: (s3: S3Client) => S3Client;
+  readonly dynamodb?: (ddb: DynamoDBClient) => DynamoDBClient;
+  readonly engine?: (engine: MergeEngine) => MergeEngine;
+}
+
+/**
+ * Test-only hook points, so that a harness runs the very wiring the local stack runs, with faults
+ * injected at the edges: tables the registry does not hold, the stream-writer's S3 client, the
+ * merger's clock (its lease and time budget follow it). The local stack passes none.
+ */
+export interface FunctionHooks {
+  readonly tables?: readonly TableDeclaration[];
+  readonly writerS3?: (s3: S3Client) => S3Client;
+  readonly clock?: Clock;
+}
+
+/** The functions with the test-only per-invocation hook of the merger (still `PipelineFunctions`). */
+export interface HookedPipelineFunctions extends PipelineFunctions {
+  merger(
+    event: { table: string; action: 'merge' | 'maintain' },
+    invocation?: MergerInvocation,
+  ): Promise<unknown>;
+}
+
+/** The registered merge table whose name stands in for a hooked table when an app checks its environment. */
+const STAND_IN_TABLE = 'books';
 
 /**
  * The merger's local "Lambda timeout": the handler keeps 20 s back for its journal writes and starts a
@@ -53,7 +89,18 @@ function powertools(serviceName: string, logLevel: string): { logger: Logger; me
  * local values; a bad one is the app's ConfigError, as at a Lambda cold start), with clients built
  * here (local endpoints and the fixed local credentials) instead of from the Lambda environment.
  */
-export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunctions> {
+export async function buildFunctions(
+  ctx: FunctionContext & { readonly hooks?: FunctionHooks },
+): Promise<HookedPipelineFunctions> {
+  const writerS3 = ctx.hooks?.writerS3?.(ctx.s3) ?? ctx.s3;
+  const clock: Clock = ctx.hooks?.clock ?? { now: () => new Date() };
+  const hooked = (name: string): TableDeclaration | undefined =>
+    ctx.hooks?.tables?.find((t) => t.name === name);
+  const tableOf = (name: string): TableDeclaration => hooked(name) ?? getTable(name);
+  // A hooked table is not in the registry the apps' loadConfig checks TABLE_NAME against: the rest
+  // of the environment is still checked by the app's own loader (with a registered merge table's
+  // name), and the table-specific values are then the hooked table's.
+  const envTable = (name: string): string => (hooked(name) === undefined ? name : STAND_IN_TABLE);
   // `--engine trino`: the merger's AthenaEngine, unchanged, talks to the Athena stand-in through the
   // SDK's `endpoint` option; its tables are created the way a deployment creates them, with the
   // engine's own Athena DDL (Iceberg table + JSON SerDe staging table), before anything reads them.
@@ -65,9 +112,9 @@ export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunc
           region: 'us-east-1',
           credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
         });
-  const engineFor = (table: TableDeclaration): MergeEngine =>
+  const engineFor = (table: TableDeclaration, s3: S3Client = ctx.s3): MergeEngine =>
     athena === undefined
-      ? new LocalLakeEngine({ lake: ctx.lake, s3: ctx.s3 })
+      ? new LocalLakeEngine({ lake: ctx.lake, s3 })
       : new AthenaEngine({
           athena,
           workGroup: 'primary',
@@ -81,7 +128,7 @@ export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunc
       if (table.mode === 'merge') await engineFor(table).ensureTable(table);
   const store: ObjectStore = {
     async putObject({ key, body, contentType, contentEncoding }) {
-      await ctx.s3.send(
+      await writerS3.send(
         new PutObjectCommand({
           Bucket: ctx.bucket,
           Key: key,
@@ -103,13 +150,13 @@ export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunc
           STAGING_BUCKET: ctx.bucket,
           STAGING_PREFIX: DEFAULT_STAGING_PREFIX,
           QUARANTINE_PREFIX: DEFAULT_QUARANTINE_PREFIX,
-          TABLE_NAME: table.name,
+          TABLE_NAME: envTable(table.name),
           POWERTOOLS_SERVICE_NAME: 'stream-writer',
           LOG_LEVEL: ctx.logLevel,
           S3_ENDPOINT: ctx.s3Endpoint,
         });
         const handler = createStreamWriter({
-          config,
+          config: { ...config, table: tableOf(table.name) },
           store,
           ...powertools('stream-writer', ctx.logLevel),
           now: () => Date.now(),
@@ -120,42 +167,49 @@ export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunc
       }
       return writer;
     },
-    merger(event) {
-      let merger = mergers.get(event.table);
+    merger(event, invocation) {
+      let merger = invocation === undefined ? mergers.get(event.table) : undefined;
       if (merger === undefined) {
         // merge-table's merger environment; ATHENA_WORKGROUP names nothing locally (the engine is
         // the local lake, or with `--engine trino` an AthenaEngine built above with its own settings).
         const config = loadMergerConfig({
-          TABLE_NAME: event.table,
+          TABLE_NAME: envTable(event.table),
           STAGING_BUCKET: ctx.bucket,
           STAGING_PREFIX: DEFAULT_STAGING_PREFIX,
           CONTROL_TABLE: ctx.controlTable,
           ATHENA_WORKGROUP: 'local',
           GLUE_DATABASE: LOCAL_DATABASE,
-          TABLE_LOCATION: `s3://${ctx.bucket}/lake/${event.table}`,
+          TABLE_LOCATION: `s3://${ctx.bucket}/lake/${envTable(event.table)}`,
           // The local "Lambda timeout" below, checked by the merger against its batch budget.
           MERGER_TIMEOUT_SECONDS: String(MERGER_TIMEOUT_MS / 1000),
           POWERTOOLS_SERVICE_NAME: 'merger',
           LOG_LEVEL: ctx.logLevel,
         });
-        const table = getTable(config.tableName);
-        const engine = engineFor(table);
+        const table = tableOf(event.table);
+        const s3 = invocation?.s3?.(ctx.s3) ?? ctx.s3;
+        const dynamodb = invocation?.dynamodb?.(ctx.ddb) ?? ctx.ddb;
+        const built = engineFor(table, s3);
+        const engine = invocation?.engine?.(built) ?? built;
         merger = createMerger({
-          config,
+          config: {
+            ...config,
+            tableName: table.name,
+            tableLocation: `s3://${ctx.bucket}/lake/${table.name}`,
+          },
           table,
           ...powertools('merger', ctx.logLevel),
           engine,
-          s3: ctx.s3,
-          dynamodb: ctx.ddb,
-          clock: { now: () => new Date() },
+          s3,
+          dynamodb,
+          clock,
         });
-        mergers.set(event.table, merger);
+        if (invocation === undefined) mergers.set(event.table, merger);
       }
       // Each invocation gets a request id (the lease owner) and a Lambda-like time budget.
-      const deadline = Date.now() + MERGER_TIMEOUT_MS;
+      const deadline = clock.now().getTime() + MERGER_TIMEOUT_MS;
       return merger(event, {
-        awsRequestId: randomUUID(),
-        getRemainingTimeInMillis: () => deadline - Date.now(),
+        awsRequestId: invocation?.requestId ?? randomUUID(),
+        getRemainingTimeInMillis: () => deadline - clock.now().getTime(),
       });
     },
     firehoseTransform(table) {

@@ -2,33 +2,92 @@ import { writeFile } from 'node:fs/promises';
 
 import { parseArgs } from '../args.js';
 import { UsageError } from '../errors.js';
+import { runMutationGate } from '../reliability/mutation/gate.js';
+import { isProfile, PROFILES, scenarioForProfile } from '../reliability/profiles.js';
 import { isFailing, runReliability } from '../reliability/run-reliability.js';
 import type { ReliabilityFigures } from '../reliability/run-reliability.js';
 
-const HELP = `usage: ddb-athena-sync reliability [--runs <n>] [--seed <s>] [--json <file>] [--verbose]
+const HELP = `usage: ddb-athena-sync reliability [--runs <n>] [--seed <s>] [--profile <p>] [--json <file>] [--verbose]
+       ddb-athena-sync reliability --mutants [--mutant-runs <n>] [--only <name,...>] [--seed <s>]
 
 Randomised fault-injection scenarios over the local stack (DynamoDB Local, s3rver, the local lake)
-and the real stream-writer and merger handlers: inserts, updates, deletes and TTL expiries with
-duplicate deliveries, failures after PUT, S3 errors and slowness, merger crashes at each protocol
-step, two mergers at once, lake commit conflicts and a reader through optimize and expiry. After
-each scenario the lake must equal a full Scan of DynamoDB.
+and the real stream-writer and merger handlers, built as the local stack builds them: inserts,
+updates, deletes and TTL expiries on few keys with many versions each, a backfill while they run,
+duplicate and late deliveries, failures after PUT (retried, bisected), S3 and control-table errors
+and lost responses, merger crashes between any two calls, two mergers at once, failed, cancelled,
+lost and orphaned MERGE queries, lake commit conflicts, and readers through optimize and expiry.
+A history oracle checks every snapshot seen (after each merge, by each reader) and the end against
+the stream's records.
 
-  --runs <n>     scenarios to run (default 20)
-  --seed <s>     seed of the first scenario (scenario i uses s + i; default: random, printed)
-  --json <file>  write the figures as JSON
-  --verbose      one line per scenario
+  --runs <n>          scenarios to run (default 20)
+  --seed <s>          seed of the first scenario (scenario i uses s + i; default: random, printed)
+  --profile <p>       ${PROFILES.join(' | ')} (default full)
+  --stop-on-failure   stop at the first failing scenario
+  --json <file>       write the figures as JSON
+  --verbose           one line per scenario (--trace: every event of it)
+  --mutants           the mutation gate: apply each named mutant in a child process, run seeded
+                      scenarios against it; fails if any mutant survives
+  --mutant-runs <n>   scenarios per mutant at most (default 8)
+  --only <names>      only these mutants (comma-separated)
 `;
 
-/** `ddb-athena-sync reliability`: exit code 0 only when every scenario held. */
-export async function run(
-  args: string[],
-  io: { stdout: (s: string) => void; stderr: (s: string) => void },
-): Promise<number> {
+type Io = { stdout: (s: string) => void; stderr: (s: string) => void };
+
+function summary(figures: ReliabilityFigures): string {
+  const list = (r: Readonly<Record<string, number>>): string =>
+    Object.entries(r)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || 'none';
+  return [
+    `runs ${figures.runs}, failing ${figures.failing}, history violations: ${list(figures.violations)}`,
+    `checked ${figures.writes} stream records against ${figures.observations} snapshots and ${figures.commits} commits; failedReads ${figures.failedReads} (of ${figures.reads} reader reads)`,
+    `badInputs tried ${figures.badInputs.tried}, handled ${figures.badInputs.handled}; real records quarantined ${figures.unexpectedQuarantine}; on-failure records ${figures.onFailureRecords}; scenario errors ${figures.errors}`,
+    `workload: ${list(figures.workload)}`,
+    `faults injected, by kind: ${list(figures.injected)}`,
+    `time ${(figures.durationMs / 1000).toFixed(1)} s; per scenario median ${figures.scenarioMs.median} ms, p95 ${figures.scenarioMs.p95} ms, max ${figures.scenarioMs.max} ms`,
+    figures.failingSeeds.length === 0
+      ? 'every scenario held'
+      : `failing seeds: ${figures.failingSeeds.join(', ')}`,
+    '',
+  ].join('\n');
+}
+
+async function mutants(flags: Record<string, unknown>, seed: number, io: Io): Promise<number> {
+  const runs = flags['mutant-runs'] === undefined ? 8 : Number(flags['mutant-runs']);
+  if (!Number.isInteger(runs) || runs < 1) throw new UsageError('--mutant-runs must be a positive integer');
+  const only = typeof flags.only === 'string' ? flags.only.split(',').filter((s) => s !== '') : undefined;
+  io.stdout(`mutation gate: up to ${runs} scenario(s) per mutant from seed ${seed}\n`);
+  const report = await runMutationGate({
+    runsPerMutant: runs,
+    seed,
+    ...(only === undefined ? {} : { only }),
+    log: (line) => io.stdout(`${line}\n`),
+  });
+  for (const o of report.outcomes)
+    if (o.status !== 'killed') for (const d of o.detail) io.stdout(`      ${d}\n`);
+  io.stdout(
+    `killed ${report.killed} of ${report.total} mutants${report.pending > 0 ? ` (${report.pending} pending)` : ''} in ${(report.durationMs / 1000).toFixed(1)} s; runs per mutant: ${report.outcomes
+      .filter((o) => o.status !== 'pending')
+      .map((o) => `${o.name} ${o.runs}`)
+      .join(', ')}\n`,
+  );
+  return report.ok ? 0 : 1;
+}
+
+/** `ddb-athena-sync reliability`: exit code 0 only when every scenario held (or every mutant was killed). */
+export async function run(args: string[], io: Io): Promise<number> {
   const { flags } = parseArgs(args, {
     runs: { type: 'number' },
     seed: { type: 'number' },
+    profile: { type: 'string' },
+    'stop-on-failure': { type: 'boolean' },
     json: { type: 'string' },
     verbose: { type: 'boolean' },
+    trace: { type: 'boolean' },
+    mutants: { type: 'boolean' },
+    'mutant-runs': { type: 'number' },
+    only: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (flags.help === true) {
@@ -39,11 +98,19 @@ export async function run(
   if (!Number.isInteger(runs) || runs < 1) throw new UsageError('--runs must be a positive integer');
   const seed = flags.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(flags.seed);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError('--seed must be a non-negative integer');
-  io.stdout(`reliability: ${runs} scenario(s), seed ${seed} (replay one with --seed <its seed> --runs 1)\n`);
+  const profile = typeof flags.profile === 'string' ? flags.profile : 'full';
+  if (!isProfile(profile)) throw new UsageError(`--profile must be one of ${PROFILES.join(', ')}`);
+  if (flags.mutants === true) return mutants(flags, seed, io);
+  io.stdout(
+    `reliability: ${runs} scenario(s), profile ${profile}, seed ${seed} (replay one with --seed <its seed> --runs 1)\n`,
+  );
 
   const figures: ReliabilityFigures = await runReliability({
     runs,
     seed,
+    scenario: (s) => scenarioForProfile(s, profile),
+    stopOnFailure: flags['stop-on-failure'] === true,
+    ...(flags.trace === true ? { trace: (line: string) => io.stdout(`    ${line}\n`) } : {}),
     onScenario: (r, i) => {
       if ('error' in r) {
         io.stdout(
@@ -57,35 +124,22 @@ export async function run(
           .filter(([, v]) => v > 0)
           .map(([k, v]) => `${k}=${v}`)
           .join(' ');
+        const violations = Object.entries(r.violationsByKind)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ');
         io.stdout(
-          `  #${i + 1} seed ${r.seed}: ${failing ? 'FAIL' : 'ok'} ${r.durationMs} ms, lost ${r.lostChanges}, dup ${r.duplicates}, resurrected ${r.resurrections}, other ${r.otherDifferences}, reads ${r.reads} (${r.failedReads} failed), bad ${r.badInputs.handled}/${r.badInputs.tried}; ${faults}\n`,
+          `  #${i + 1} seed ${r.seed}: ${failing ? 'FAIL' : 'ok'} ${r.durationMs} ms, ${r.writes} writes, ${r.observations} snapshots, ${r.commits} commits, violations ${violations || 'none'}, reads ${r.reads} (${r.failedReads} failed), bad ${r.badInputs.handled}/${r.badInputs.tried}, on-failure ${r.onFailureRecords}; ${faults}\n`,
         );
         if (failing) for (const e of r.examples) io.stdout(`      ${e}\n`);
       }
     },
   });
 
-  io.stdout(
-    [
-      `runs ${figures.runs}, divergences ${figures.divergences}, lostChanges ${figures.lostChanges}, duplicates ${figures.duplicates}, resurrections ${figures.resurrections}, failedReads ${figures.failedReads} (of ${figures.reads} reads)`,
-      `badInputs tried ${figures.badInputs.tried}, handled ${figures.badInputs.handled}; real records quarantined ${figures.unexpectedQuarantine}; on-failure records ${figures.onFailureRecords}; scenario errors ${figures.errors}`,
-      `workload: ${Object.entries(figures.workload)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ')}`,
-      `injected: ${Object.entries(figures.injected)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ')}`,
-      `time ${(figures.durationMs / 1000).toFixed(1)} s; per scenario median ${figures.scenarioMs.median} ms, p95 ${figures.scenarioMs.p95} ms, max ${figures.scenarioMs.max} ms`,
-      figures.failingSeeds.length === 0
-        ? 'every scenario held'
-        : `failing seeds: ${figures.failingSeeds.join(', ')}`,
-      '',
-    ].join('\n'),
-  );
+  io.stdout(summary(figures));
   if (typeof flags.json === 'string')
     await writeFile(
       flags.json,
-      `${JSON.stringify({ date: new Date().toISOString(), ...figures }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), profile, ...figures }, null, 2)}\n`,
     );
   return figures.failingSeeds.length === 0 ? 0 : 1;
 }

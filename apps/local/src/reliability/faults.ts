@@ -1,13 +1,14 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { MergeBatch, MergeEngine, MergeResult } from '@ddb-athena-sync/core/merge/engine';
 
 import { sleep } from './prng.js';
 
 /** An injected fault: never a product error, always named so that a report can tell them apart. */
 export class InjectedFault extends Error {
-  constructor(message: string) {
+  constructor(message: string, name = 'InjectedFault') {
     super(message);
-    this.name = 'InjectedFault';
+    this.name = name;
   }
 }
 
@@ -26,53 +27,161 @@ export interface FaultSwitch {
   active: boolean;
 }
 
-type Send = S3Client['send'];
+/** Faults actually injected, by kind (a plan counts only once it fired). */
+export type FaultCounts = Record<string, number>;
 
-/**
- * The S3 client given to the handlers, with errors and slowness injected: an object whose
- * prototype is the real client and whose `send` may delay, fail before sending, or send and then
- * report a failure. Counts what it did in `stats`.
- */
-export function faultyS3(
-  real: S3Client,
-  plan: S3FaultPlan,
-  chaos: FaultSwitch,
-  random: () => number,
-  stats: { s3Errors: number; s3LostResponses: number },
-): S3Client {
-  const client = Object.create(real) as S3Client;
-  const send = real.send.bind(real) as (...args: Parameters<Send>) => Promise<unknown>;
-  const faulty = async (...args: Parameters<Send>): Promise<unknown> => {
-    if (!chaos.active) return send(...args);
-    if (plan.maxDelayMs > 0) await sleep(Math.floor(random() * plan.maxDelayMs));
-    const command = (args[0] as { constructor: { name: string } }).constructor.name;
-    if (random() < plan.errorRate) {
-      stats.s3Errors++;
-      const error = new InjectedFault(`injected S3 error before ${command}`);
-      error.name = 'SlowDown';
-      throw error;
-    }
-    const result = await send(...args);
-    if (random() < plan.lostResponseRate) {
-      stats.s3LostResponses++;
-      throw new InjectedFault(`injected lost response after ${command} succeeded`);
-    }
-    return result;
-  };
-  // The SDK's `send` is overloaded; the wrapper keeps its runtime contract (same arguments, same promise).
-  client.send = faulty as unknown as Send;
+export function bump(counts: FaultCounts, kind: string): void {
+  counts[kind] = (counts[kind] ?? 0) + 1;
+}
+
+type AnySend = (...args: unknown[]) => Promise<unknown>;
+
+/** An object whose prototype is the real client and whose `send` is replaced (the SDK keeps its state on the client). */
+function withSend<T extends S3Client | DynamoDBClient>(
+  real: T,
+  send: (next: AnySend, args: unknown[]) => Promise<unknown>,
+): T {
+  const client = Object.create(real) as T;
+  const next = (real.send as AnySend).bind(real);
+  (client as { send: unknown }).send = (...args: unknown[]) => send(next, args);
   return client;
 }
 
+function commandName(args: readonly unknown[]): string {
+  return (args[0] as { constructor: { name: string } }).constructor.name;
+}
+
 /**
- * A process that died: once `dead.value` is set, every call through the client fails, so a crashed
- * merger cannot even release its lease (the next run has to wait for it to expire, as in Lambda).
+ * A client with errors and slowness injected while chaos is on: a request may wait, fail before it
+ * is sent, or be sent and then report a failure (its effect applied: the caller cannot tell). The
+ * SDK retries neither: these are errors after the SDK's own retries (a client with maxAttempts 1).
  */
-export function killableClient<T extends S3Client | DynamoDBClient>(real: T, dead: { value: boolean }): T {
-  const client = Object.create(real) as T;
-  const send = (real.send as (...args: unknown[]) => Promise<unknown>).bind(real);
-  const guarded = (...args: unknown[]): Promise<unknown> =>
-    dead.value ? Promise.reject(new InjectedFault('the merger process is dead')) : send(...args);
-  (client as { send: unknown }).send = guarded;
-  return client;
+export function faultyClient<T extends S3Client | DynamoDBClient>(
+  real: T,
+  plan: { readonly errorRate: number; readonly lostResponseRate: number; readonly maxDelayMs?: number },
+  chaos: FaultSwitch,
+  random: () => number,
+  counts: FaultCounts,
+  kind: 's3' | 'control',
+): T {
+  return withSend(real, async (next, args) => {
+    if (!chaos.active) return next(...args);
+    if ((plan.maxDelayMs ?? 0) > 0) await sleep(Math.floor(random() * plan.maxDelayMs!));
+    if (random() < plan.errorRate) {
+      bump(counts, `${kind}Errors`);
+      throw new InjectedFault(
+        `injected error before ${commandName(args)}`,
+        kind === 's3' ? 'SlowDown' : 'InternalServerError',
+      );
+    }
+    const result = await next(...args);
+    if (random() < plan.lostResponseRate) {
+      bump(counts, `${kind}LostResponses`);
+      throw new InjectedFault(`injected lost response after ${commandName(args)} succeeded`);
+    }
+    return result;
+  });
+}
+
+/**
+ * One process's life: it dies before its `dieBeforeCall`-th call through any of its clients or its
+ * engine (counted together, so a crash can land between any two side effects of the protocol,
+ * without knowing the protocol's steps or its log lines). From then on every call fails, so a dead
+ * merger cannot even release its lease: the next run waits for it to expire, as after a Lambda crash.
+ */
+export class ProcessLife {
+  private calls = 0;
+  dead = false;
+  /** What the process was about to do when it died. */
+  diedAt: string | undefined;
+
+  constructor(private readonly dieBeforeCall: number | undefined) {}
+
+  /** Counts a call; throws when the process is (or now becomes) dead. */
+  enter(what: string): void {
+    if (this.dead) throw new InjectedFault('the process is dead');
+    this.calls++;
+    if (this.dieBeforeCall !== undefined && this.calls >= this.dieBeforeCall) {
+      this.dead = true;
+      this.diedAt = what;
+      throw new InjectedFault(`the process died before call ${this.calls} (${what})`);
+    }
+  }
+
+  kill(what: string): void {
+    this.dead = true;
+    this.diedAt ??= what;
+  }
+
+  client<T extends S3Client | DynamoDBClient>(real: T): T {
+    return withSend(real, (next, args) => {
+      this.enter(commandName(args));
+      return next(...args);
+    });
+  }
+}
+
+/** Engine faults for one MERGE, decided by the harness. */
+export type EngineFault = 'fail' | 'cancel' | 'lost-result' | 'orphan' | undefined;
+
+export interface EngineHooks {
+  readonly life: ProcessLife;
+  /** Which fault this MERGE gets (called once per merge). */
+  readonly fault: () => EngineFault;
+  /** Called once a merge committed, with its batch (the harness records the commit, then reads the lake). */
+  readonly committed: (batch: MergeBatch, result: MergeResult, how: 'merger' | 'orphan') => Promise<void>;
+  /** Runs the batch on another engine whose commit waits until the harness lets it go (an orphaned query). */
+  readonly orphan: (batch: MergeBatch) => void;
+  readonly counts: FaultCounts;
+  readonly random: () => number;
+}
+
+/**
+ * The merger's engine with Athena-like query faults: a query that FAILED, one CANCELLED while it ran
+ * (StopQueryExecution, or the deadline's abort), one that SUCCEEDED while the caller saw an error
+ * (a lost GetQueryExecution response), and one that outlives the invocation: the Lambda timed out,
+ * the query goes on and commits later, after the lease expired and another merger took over.
+ */
+export function faultyEngine(real: MergeEngine, hooks: EngineHooks): MergeEngine {
+  const engine = Object.create(real) as MergeEngine;
+  engine.merge = async (batch: MergeBatch, signal?: AbortSignal): Promise<MergeResult> => {
+    hooks.life.enter('engine merge');
+    const fault = hooks.fault();
+    if (fault === 'fail') {
+      bump(hooks.counts, 'engineFailures');
+      throw new InjectedFault('injected: the MERGE query FAILED', 'MergeQueryFailed');
+    }
+    if (fault === 'orphan') {
+      bump(hooks.counts, 'orphanedQueries');
+      hooks.orphan(batch);
+      hooks.life.kill('timed out while its MERGE ran on');
+      throw new InjectedFault('injected: the invocation timed out while its MERGE ran on');
+    }
+    let result: MergeResult;
+    if (fault === 'cancel') {
+      const abort = new AbortController();
+      signal?.addEventListener('abort', () => abort.abort(signal.reason));
+      const timer = setTimeout(
+        () => abort.abort(new InjectedFault('injected: query CANCELLED')),
+        Math.floor(hooks.random() * 20),
+      );
+      try {
+        result = await real.merge(batch, abort.signal);
+      } catch (error) {
+        if (abort.signal.aborted) bump(hooks.counts, 'engineCancels');
+        throw error;
+      } finally {
+        clearTimeout(timer);
+      }
+    } else {
+      result = await real.merge(batch, signal);
+    }
+    await hooks.committed(batch, result, 'merger');
+    if (fault === 'lost-result') {
+      bump(hooks.counts, 'engineLostResults');
+      throw new InjectedFault('injected: the MERGE SUCCEEDED but its result was lost');
+    }
+    return result;
+  };
+  return engine;
 }

@@ -1,27 +1,32 @@
-import { runScenario } from './run-scenario.js';
-import type { ScenarioResult } from './run-scenario.js';
+import { runScenario, isFailing } from './harness.js';
+import type { ScenarioResult } from './harness.js';
 import { scenarioFor } from './scenario-model.js';
+import type { Scenario } from './scenario-model.js';
 import { startSharedServices } from './shared-services.js';
 import type { SharedServices } from './shared-services.js';
 
-/** The figures of a reliability run (issue 8), as written by `--json`. */
+export { isFailing };
+
+/** The figures of a reliability run, as written by `--json`. */
 export interface ReliabilityFigures {
   readonly runs: number;
-  /** Scenarios after which the lake did not equal a full Scan of DynamoDB. */
-  readonly divergences: number;
-  readonly lostChanges: number;
-  readonly duplicates: number;
-  readonly resurrections: number;
+  /** Scenarios that failed: a history violation, a failed read, an unhandled bad input, a harness error. */
+  readonly failing: number;
+  /** History violations summed over all scenarios, by kind. */
+  readonly violations: Readonly<Record<string, number>>;
   readonly failedReads: number;
+  readonly reads: number;
+  /** Snapshots the oracle checked (post-merge and reader reads) and commits it bound them with. */
+  readonly observations: number;
+  readonly commits: number;
+  /** Stream records the oracle checked the lake against. */
+  readonly writes: number;
   readonly badInputs: { readonly tried: number; readonly handled: number };
-  /** Seeds of the scenarios that diverged, failed a read, left a bad input unhandled or did not finish. */
   readonly failingSeeds: readonly number[];
   readonly firstSeed: number;
-  readonly reads: number;
-  /** Faults actually injected, summed over all scenarios. */
+  /** Faults actually injected, summed over all scenarios, by kind. */
   readonly injected: Readonly<Record<string, number>>;
   readonly onFailureRecords: number;
-  /** The workload, summed: puts, updates, deletes, TTL expiries. */
   readonly workload: Readonly<Record<string, number>>;
   /** Real (not injected) records the writer quarantined. */
   readonly unexpectedQuarantine: number;
@@ -35,26 +40,26 @@ export interface ReliabilityOptions {
   readonly runs: number;
   /** Scenario i runs with seed `seed + i`; `--seed s --runs 1` replays scenario s alone. */
   readonly seed: number;
+  /** The scenario a seed stands for (default `scenarioFor`; the mutation gate uses its profiles). */
+  readonly scenario?: (seed: number) => Scenario;
+  /** Stop at the first failing scenario (the mutation gate: one failure kills a mutant). */
+  readonly stopOnFailure?: boolean;
   readonly onScenario?: (
     result: ScenarioResult | { readonly seed: number; readonly error: unknown },
     index: number,
   ) => void;
+  readonly trace?: (line: string) => void;
   /** Services to use (tests share theirs); started and stopped here when absent. */
   readonly services?: SharedServices;
-}
-
-export function isFailing(r: ScenarioResult): boolean {
-  return (
-    !r.converged ||
-    r.failedReads > 0 ||
-    r.badInputs.handled !== r.badInputs.tried ||
-    r.unexpectedQuarantine > 0
-  );
 }
 
 function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+function add(into: Record<string, number>, from: Readonly<Record<string, number | undefined>>): void {
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + (v ?? 0);
 }
 
 /** Runs `runs` randomised scenarios on shared local services and sums their figures. */
@@ -64,12 +69,15 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
   const results: ScenarioResult[] = [];
   const failingSeeds: number[] = [];
   let errors = 0;
+  let ran = 0;
   const runTag = started.toString(36);
   try {
     for (let i = 0; i < options.runs; i++) {
       const seed = options.seed + i;
+      ran++;
       try {
-        const result = await runScenario(services, scenarioFor(seed), seed, `rel_${runTag}_${i}`);
+        const scenario = (options.scenario ?? scenarioFor)(seed);
+        const result = await runScenario(services, scenario, seed, `rel_${runTag}_${i}`, options.trace);
         results.push(result);
         if (isFailing(result)) failingSeeds.push(seed);
         options.onScenario?.(result, i);
@@ -78,29 +86,33 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
         failingSeeds.push(seed);
         options.onScenario?.({ seed, error }, i);
       }
+      if (options.stopOnFailure === true && failingSeeds.length > 0) break;
     }
   } finally {
     if (options.services === undefined) await services.stop();
   }
   const sum = (f: (r: ScenarioResult) => number): number => results.reduce((s, r) => s + f(r), 0);
   const injected: Record<string, number> = {};
-  for (const r of results)
-    for (const [k, v] of Object.entries(r.injected)) injected[k] = (injected[k] ?? 0) + v;
   const workload: Record<string, number> = {};
-  for (const r of results)
-    for (const [k, v] of Object.entries(r.workload)) workload[k] = (workload[k] ?? 0) + v;
+  const violations: Record<string, number> = {};
+  for (const r of results) {
+    add(injected, r.injected);
+    add(workload, { ...r.workload });
+    add(violations, r.violationsByKind);
+  }
   const durations = results.map((r) => r.durationMs).sort((a, b) => a - b);
   return {
-    runs: options.runs,
-    divergences: results.filter((r) => !r.converged).length + errors,
-    lostChanges: sum((r) => r.lostChanges),
-    duplicates: sum((r) => r.duplicates),
-    resurrections: sum((r) => r.resurrections),
+    runs: ran,
+    failing: failingSeeds.length,
+    violations,
     failedReads: sum((r) => r.failedReads),
+    reads: sum((r) => r.reads),
+    observations: sum((r) => r.observations),
+    commits: sum((r) => r.commits),
+    writes: sum((r) => r.writes),
     badInputs: { tried: sum((r) => r.badInputs.tried), handled: sum((r) => r.badInputs.handled) },
     failingSeeds,
     firstSeed: options.seed,
-    reads: sum((r) => r.reads),
     injected,
     onFailureRecords: sum((r) => r.onFailureRecords),
     unexpectedQuarantine: sum((r) => r.unexpectedQuarantine),

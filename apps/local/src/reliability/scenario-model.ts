@@ -4,17 +4,6 @@ import fc from 'fast-check';
 
 import type { S3FaultPlan } from './faults.js';
 
-/** The merger protocol steps a crash can be injected at (core merge-table.ts `MergeStep`). */
-export const CRASH_STEPS = [
-  'leased',
-  'journaled-merging',
-  'merged',
-  'journaled-committed',
-  'object-deleted',
-  'cleaned',
-] as const;
-export type CrashStep = (typeof CRASH_STEPS)[number];
-
 export interface ItemValue {
   readonly name: string;
   /** bigint column, as decimal text (int64 range). */
@@ -31,26 +20,60 @@ export type Operation =
   | { readonly kind: 'put'; readonly key: number; readonly value: ItemValue }
   | { readonly kind: 'update'; readonly key: number; readonly name: string }
   | { readonly kind: 'delete'; readonly key: number }
-  /** Set the TTL attribute in the past, then let the TTL sweeper delete the item. */
+  /** Set the TTL attribute, then let the TTL sweeper delete the item (a REMOVE with the TTL identity). */
   | { readonly kind: 'expire'; readonly key: number };
 
+/** A backfill (core's `backfillTable`) that runs while the workload goes on. */
+export interface BackfillPlan {
+  /** Items written before the scenario starts (BatchWriteItem), so the Scan has something to read. */
+  readonly prepopulate: number;
+  /** The backfill starts after this many operations. */
+  readonly startAfter: number;
+  readonly segments: number;
+  /** Rows per staged object: 1 with many items gives the merger more objects than one batch takes. */
+  readonly rowsPerObject: number;
+  /** The backfill process dies before its k-th call to S3 or DynamoDB (undefined: it finishes). */
+  readonly killBeforeCall: number | undefined;
+}
+
 export interface FaultPlan {
-  /** Probability that a stream batch is delivered twice (at-least-once delivery). */
+  /** Probability that a stream batch is delivered twice at once (at-least-once delivery). */
   readonly duplicateDelivery: number;
+  /** Probability, per merger tick, that an old batch is delivered again after later ones merged. */
+  readonly lateDuplicate: number;
   /** Probability that a stream-writer invocation fails after its PUT (Lambda retries, bisects). */
   readonly failAfterPut: number;
+  /** Faults on the S3 client of the writer, the merger, its engine and the backfill. */
   readonly s3: S3FaultPlan;
-  /** Probability that a merger invocation crashes, at one of `crashSteps`. */
+  /** Faults on the merger's DynamoDB client (the control table: lease, journal, guard). */
+  readonly controlTable: { readonly errorRate: number; readonly lostResponseRate: number };
+  /** Probability that a merger invocation dies, before its k-th call (k uniform in 1..crashWithin). */
   readonly mergerCrashRate: number;
-  readonly crashSteps: readonly CrashStep[];
+  readonly crashWithin: number;
   /** Probability that a merger tick starts two mergers at once. */
   readonly twoMergers: number;
-  /** Another writer (a second lake instance) compacts the table right before the merger's commits: commit conflicts. */
+  /** Engine faults per MERGE: failed, cancelled mid-query, committed but reported failed, orphaned. */
+  readonly engine: {
+    readonly failRate: number;
+    readonly cancelRate: number;
+    readonly lostResultRate: number;
+    /** The invocation times out while its query runs on and commits after the lease expired. */
+    readonly orphanRate: number;
+  };
+  /** Another writer (a second lake instance) commits right before the merger's commits: commit conflicts. */
   readonly lakeConflicts: boolean;
-  /** A reader scans the table while a second instance optimizes and expires snapshots. */
-  readonly readerThroughMaintenance: boolean;
+  /** A second instance optimizes and expires snapshots while readers read. */
+  readonly maintenance: boolean;
   /** Probability that a delivered batch gets an extra bad record (a poison record the writer must quarantine). */
   readonly badInputRate: number;
+  /** The stream's shard closes part-way and continues in a child shard (shard-rollover.ts). */
+  readonly shardRollover: boolean;
+  /**
+   * The backfill outlives the tombstone retention: maintenance drops every tombstone while it runs
+   * (so the backfill guard alone keeps deleted rows deleted). Only without redeliveries, which
+   * cannot arrive after the retention either.
+   */
+  readonly tombstonesOutlived: boolean;
 }
 
 export interface Scenario {
@@ -58,7 +81,10 @@ export interface Scenario {
   readonly operations: readonly Operation[];
   readonly batchSize: number;
   readonly faults: FaultPlan;
-  /** Seeds the run-time fault decisions (which request fails, which step crashes). */
+  readonly backfill: BackfillPlan | undefined;
+  /** Pause after an operation: up to this many ms (order-sensitive windows need the merger in between). */
+  readonly maxPauseMs: number;
+  /** Seeds the run-time fault decisions (which request fails, which call a crash hits). */
   readonly faultSeed: number;
 }
 
@@ -83,44 +109,95 @@ const itemValue: fc.Arbitrary<ItemValue> = fc.record({
   exact: fc.bigInt({ min: 0n, max: 10n ** 38n - 1n }).map(String),
 });
 
-export function operationArb(keys: number): fc.Arbitrary<Operation> {
+export type OperationMix = 'mixed' | 'upserts' | 'deletes';
+
+export function operationArb(keys: number, mix: OperationMix = 'mixed'): fc.Arbitrary<Operation> {
   const key = fc.nat({ max: keys - 1 });
-  return fc.oneof(
-    { weight: 5, arbitrary: fc.record({ kind: fc.constant('put' as const), key, value: itemValue }) },
+  const upserts = [
+    { weight: 4, arbitrary: fc.record({ kind: fc.constant('put' as const), key, value: itemValue }) },
     {
-      weight: 2,
+      weight: 3,
       arbitrary: fc.record({ kind: fc.constant('update' as const), key, name: fc.string({ maxLength: 12 }) }),
     },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), key }) },
+  ];
+  if (mix === 'upserts') return fc.oneof(...upserts);
+  return fc.oneof(
+    ...upserts,
+    {
+      weight: mix === 'deletes' ? 6 : 2,
+      arbitrary: fc.record({ kind: fc.constant('delete' as const), key }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const), key }) },
   );
 }
 
 export const faultPlanArb: fc.Arbitrary<FaultPlan> = fc.record({
   duplicateDelivery: probability(0.3),
+  lateDuplicate: probability(0.3),
   failAfterPut: probability(0.25),
   s3: fc.record({
-    errorRate: probability(0.08),
-    lostResponseRate: probability(0.05),
+    errorRate: probability(0.06),
+    lostResponseRate: probability(0.04),
     maxDelayMs: fc.integer({ min: 0, max: 15 }),
   }),
-  mergerCrashRate: probability(0.5),
-  crashSteps: fc.subarray([...CRASH_STEPS], { minLength: 1 }),
-  twoMergers: probability(0.5),
+  controlTable: fc.record({ errorRate: probability(0.05), lostResponseRate: probability(0.04) }),
+  mergerCrashRate: probability(0.4),
+  crashWithin: fc.integer({ min: 4, max: 24 }),
+  twoMergers: probability(0.4),
+  engine: fc.record({
+    failRate: probability(0.15),
+    cancelRate: probability(0.1),
+    lostResultRate: probability(0.15),
+    orphanRate: probability(0.15),
+  }),
   lakeConflicts: fc.boolean(),
-  readerThroughMaintenance: fc.boolean(),
-  badInputRate: probability(0.3),
+  maintenance: fc.boolean(),
+  badInputRate: probability(0.2),
+  shardRollover: fc.boolean(),
+  tombstonesOutlived: fc.constant(false),
 });
 
-export const scenarioArb: fc.Arbitrary<Scenario> = fc.integer({ min: 3, max: 24 }).chain((keys) =>
-  fc.record({
-    keys: fc.constant(keys),
-    operations: fc.array(operationArb(keys), { minLength: 5, maxLength: 60 }),
-    batchSize: fc.integer({ min: 1, max: 25 }),
-    faults: faultPlanArb,
-    faultSeed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-  }),
-);
+const backfillArb: fc.Arbitrary<BackfillPlan> = fc.record({
+  prepopulate: fc.oneof(
+    { weight: 4, arbitrary: fc.integer({ min: 10, max: 60 }) },
+    { weight: 1, arbitrary: fc.integer({ min: 1050, max: 1200 }) },
+  ),
+  startAfter: fc.integer({ min: 0, max: 10 }),
+  segments: fc.integer({ min: 1, max: 4 }),
+  rowsPerObject: fc.integer({ min: 1, max: 4 }),
+  // A quarter of the backfills die part-way (fc.option's nil comes 1 in `freq`: use weights instead).
+  killBeforeCall: fc.oneof(
+    { weight: 3, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: fc.integer({ min: 3, max: 40 }) },
+  ),
+});
+
+/**
+ * A scenario: few keys and many operations, so that every key has many versions and their order
+ * matters (2 to 8 keys, 20 to 120 operations), pauses that let mergers run between the versions
+ * of one key, and faults that reorder and repeat deliveries.
+ */
+export const scenarioArb: fc.Arbitrary<Scenario> = fc
+  .integer({ min: 2, max: 8 })
+  .chain((keys) =>
+    fc.record({
+      keys: fc.constant(keys),
+      operations: fc.array(operationArb(keys), { minLength: 20, maxLength: 120 }),
+      batchSize: fc.integer({ min: 1, max: 25 }),
+      faults: faultPlanArb,
+      backfill: fc.oneof(
+        { weight: 3, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: backfillArb },
+      ),
+      maxPauseMs: fc.integer({ min: 20, max: 100 }),
+      faultSeed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    }),
+  )
+  .map((s) =>
+    // A bulk backfill's 1,000+ prepopulated items reach the stream too: batches of 100 (the event
+    // source mapping's default) keep their delivery within the scenario's time limits.
+    (s.backfill?.prepopulate ?? 0) > 1000 ? { ...s, batchSize: Math.max(100, s.batchSize) } : s,
+  );
 
 /**
  * The scenario a seed stands for: the same seed always gives the same workload and fault plan.

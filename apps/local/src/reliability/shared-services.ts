@@ -51,6 +51,12 @@ export interface SharedServices {
    * `namespace.name`): a scenario uses it to let another writer commit in between, a real race.
    */
   beforeCommit: ((table: string, attempt: number) => Promise<void>) | undefined;
+  /**
+   * The lake of an orphaned query (a MERGE that outlived its invocation): its first commit attempt
+   * waits for `orphanGate`, so that it commits after another merger took over.
+   */
+  readonly orphanLake: Lake;
+  orphanGate: Promise<void> | undefined;
   stop(): Promise<void>;
 }
 
@@ -65,14 +71,23 @@ export async function startSharedServices(): Promise<SharedServices> {
   const s3 = localS3Client(s3local.endpoint);
   await ensureControlTable(ddb, RELIABILITY_CONTROL_TABLE);
   const lakeRoot = join(work, 'lake');
-  const hooks: { beforeCommit: SharedServices['beforeCommit'] } = { beforeCommit: undefined };
-  const [lake, otherLake, readerLake] = await Promise.all([
+  const hooks: { beforeCommit: SharedServices['beforeCommit']; orphanGate: Promise<void> | undefined } = {
+    beforeCommit: undefined,
+    orphanGate: undefined,
+  };
+  const [lake, otherLake, readerLake, orphanLake] = await Promise.all([
     Lake.open({
       root: lakeRoot,
       beforeCommit: (table, attempt) => hooks.beforeCommit?.(table, attempt) ?? Promise.resolve(),
     }),
     Lake.open({ root: lakeRoot }),
     Lake.open({ root: lakeRoot }),
+    Lake.open({
+      root: lakeRoot,
+      beforeCommit: async (_table, attempt) => {
+        if (attempt === 0) await hooks.orphanGate;
+      },
+    }),
   ]);
   const readerInstance = await DuckDBInstance.create(':memory:');
   const readerDb = await readerInstance.connect();
@@ -89,6 +104,13 @@ export async function startSharedServices(): Promise<SharedServices> {
     otherLake,
     readerLake,
     readerDb,
+    orphanLake,
+    get orphanGate() {
+      return hooks.orphanGate;
+    },
+    set orphanGate(gate) {
+      hooks.orphanGate = gate;
+    },
     get beforeCommit() {
       return hooks.beforeCommit;
     },
@@ -97,7 +119,7 @@ export async function startSharedServices(): Promise<SharedServices> {
     },
     async stop() {
       readerDb.closeSync();
-      for (const l of [lake, otherLake, readerLake]) l.close();
+      for (const l of [lake, otherLake, readerLake, orphanLake]) l.close();
       ddb.destroy();
       streams.destroy();
       s3.destroy();

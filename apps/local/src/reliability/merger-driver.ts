@@ -1,0 +1,180 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { MergeBatch } from '@ddb-athena-sync/core/merge/engine';
+import { CommitConflictError } from '@ddb-athena-sync/local-lake/errors';
+import { LocalLakeEngine } from '@ddb-athena-sync/local-lake/merge-engine';
+import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
+
+import type { HookedPipelineFunctions } from '../functions.js';
+import { bump, faultyClient, faultyEngine, InjectedFault, ProcessLife } from './faults.js';
+import type { EngineFault, FaultCounts, FaultSwitch } from './faults.js';
+import { atomicPuts, recordingS3 } from './recording.js';
+import type { Changes } from './recording.js';
+import type { FaultPlan } from './scenario-model.js';
+import type { SharedServices } from './shared-services.js';
+
+export interface MergerDriverContext {
+  readonly shared: SharedServices;
+  readonly functions: HookedPipelineFunctions;
+  readonly table: TableDeclaration;
+  readonly seed: number;
+  readonly chaos: FaultSwitch;
+  readonly random: () => number;
+  readonly faults: FaultPlan;
+  readonly injected: FaultCounts;
+  readonly staged: Map<string, Changes>;
+  readonly s3Faulty: (s3: S3Client) => S3Client;
+  readonly recordCommit: (batch: MergeBatch, label: string) => Promise<void>;
+  readonly log: (line: string) => void;
+  readonly note: (text: string) => void;
+}
+
+export interface MergerDriver {
+  /** One merger invocation (a crash is planned only when `mayCrash`); its status, or crashed/failed. */
+  invoke(mayCrash: boolean): Promise<string>;
+  /** Invocations so far. */
+  runs(): number;
+  /** Called once per merger tick: lets an orphaned query commit once another merger has run after it. */
+  tick(): void;
+  /** Lets every orphaned query go and waits for them (the heal). */
+  settle(): Promise<void>;
+}
+
+/**
+ * Merger invocations through `buildFunctions`' per-invocation hooks: each gets its own life (a
+ * crash before its k-th call), faulty S3 and control-table clients and an engine with query faults,
+ * and the orphaned queries those leave behind (a MERGE on another engine whose commit waits until
+ * another merger has taken the batch over).
+ */
+export function createMergerDriver(ctx: MergerDriverContext): MergerDriver {
+  const {
+    shared,
+    functions,
+    table,
+    seed,
+    chaos,
+    random,
+    injected,
+    staged,
+    s3Faulty,
+    recordCommit,
+    log,
+    note,
+  } = ctx;
+  const f = ctx.faults;
+  // Orphaned queries: a MERGE on another engine whose commit waits for `release`.
+  const orphans: Promise<void>[] = [];
+  let releaseOrphan: (() => void) | undefined;
+  let orphanAge = 0;
+  const startOrphan = (batch: MergeBatch): void => {
+    let release!: () => void;
+    shared.orphanGate = new Promise<void>((r) => (release = r));
+    releaseOrphan = release;
+    orphanAge = 0;
+    const engine = new LocalLakeEngine({ lake: shared.orphanLake, s3: shared.s3 });
+    orphans.push(
+      engine
+        .merge(batch)
+        .then(async (result) => {
+          if (result.snapshotId !== undefined) bump(injected, 'orphanLateCommits');
+          log(`orphaned query committed late (${result.snapshotId ?? 'no change'})`);
+          await recordCommit(batch, `an orphaned query of batch ${batch.batchId?.slice(0, 8) ?? '?'}`);
+        })
+        .catch((error: unknown) => {
+          // The batch's objects were gone, or the table moved too far: the late query failed.
+          log(`orphaned query failed: ${(error as Error).name}`);
+        }),
+    );
+  };
+  const orphanPending = (): boolean => releaseOrphan !== undefined;
+
+  let mergerRuns = 0;
+  const engineFault = (): EngineFault => {
+    if (!chaos.active) return undefined;
+    const r = random();
+    const e = f.engine;
+    if (r < e.failRate) return 'fail';
+    if (r < e.failRate + e.cancelRate) return 'cancel';
+    if (r < e.failRate + e.cancelRate + e.lostResultRate) return 'lost-result';
+    if (!orphanPending() && r < e.failRate + e.cancelRate + e.lostResultRate + e.orphanRate) return 'orphan';
+    return undefined;
+  };
+  const invokeMerger = async (mayCrash: boolean): Promise<string> => {
+    const run = ++mergerRuns;
+    const crashBefore =
+      mayCrash && chaos.active && random() < f.mergerCrashRate
+        ? 1 + Math.floor(random() * f.crashWithin)
+        : undefined;
+    const life = new ProcessLife(crashBefore);
+    log(`merger ${run} starts${crashBefore === undefined ? '' : ` (dies before call ${crashBefore})`}`);
+    try {
+      const response = (await functions.merger(
+        { table: table.name, action: 'merge' },
+        {
+          requestId: `merger-${seed}-${run}`,
+          s3: (s3) => life.client(chaos.active ? s3Faulty(s3) : recordingS3(atomicPuts(s3), staged)),
+          dynamodb: (ddb) =>
+            life.client(
+              chaos.active
+                ? faultyClient(ddb, { ...f.controlTable }, chaos, random, injected, 'control')
+                : ddb,
+            ),
+          engine: (engine) =>
+            faultyEngine(engine, {
+              life,
+              fault: engineFault,
+              committed: (batch) =>
+                recordCommit(batch, `merge ${run} of batch ${batch.batchId?.slice(0, 8) ?? '?'}`),
+              orphan: startOrphan,
+              counts: injected,
+              random,
+            }),
+        },
+      )) as { status: string };
+      log(`merger ${run}: ${response.status}`);
+      return response.status;
+    } catch (error) {
+      if (life.dead) {
+        bump(
+          injected,
+          life.diedAt === 'timed out while its MERGE ran on' ? 'mergerTimeouts' : 'mergerCrashes',
+        );
+        log(`merger ${run} died (${life.diedAt ?? '?'})`);
+        return 'crashed';
+      }
+      const cause = (error as { cause?: unknown }).cause;
+      log(
+        `merger ${run} failed: ${(error as Error).name} (${(cause as Error | undefined)?.name ?? '-'}: ${(cause as Error | undefined)?.message?.slice(0, 200) ?? ''})`,
+      );
+      if (
+        cause instanceof InjectedFault ||
+        cause instanceof CommitConflictError ||
+        (cause as Error | undefined)?.name === 'AbortError' ||
+        (cause as { cause?: unknown } | undefined)?.cause instanceof InjectedFault
+      )
+        return 'failed';
+      // A failure the scenario did not inject: the batch stays staged and the next run retries it,
+      // but it is worth seeing.
+      note(
+        `merger error: ${(error as Error).name}: ${(cause as Error | undefined)?.name ?? ''} ${(cause as Error | undefined)?.message?.slice(0, 160) ?? ''}`,
+      );
+      return 'failed';
+    }
+  };
+
+  return {
+    invoke: invokeMerger,
+    runs: () => mergerRuns,
+    tick() {
+      if (releaseOrphan !== undefined && ++orphanAge >= 2) {
+        releaseOrphan();
+        releaseOrphan = undefined;
+      }
+    },
+    async settle() {
+      releaseOrphan?.();
+      releaseOrphan = undefined;
+      await Promise.all(orphans);
+      shared.orphanGate = undefined;
+    },
+  };
+}

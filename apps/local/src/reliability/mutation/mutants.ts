@@ -1,0 +1,127 @@
+import type { ProfileName } from '../profiles.js';
+
+export interface Replacement {
+  readonly find: string;
+  readonly replace: string;
+  /** How many times `find` must occur (all are replaced). */
+  readonly count: number;
+}
+
+/** A small, named, realistic mistake, applied as source-text replacements to one product file. */
+export interface Mutant {
+  readonly name: string;
+  readonly description: string;
+  /** Repository-relative path of the file it rewrites. */
+  readonly file: string;
+  readonly replacements: readonly Replacement[];
+  /** The scenarios that must kill it. */
+  readonly profile: ProfileName;
+  /** Set when the mutant cannot run yet, with the reason (it is listed, not counted). */
+  readonly pending?: string;
+}
+
+const LAKE = 'packages/local-lake/src/merge-rows.ts';
+const MERGE_TABLE = 'packages/core/src/merge/merge-table.ts';
+
+/**
+ * The mutants of the gate. The `_seq`, dedupe and delete mutants target the local lake's merge
+ * (packages/local-lake), which is the engine the harness runs; core's Athena SQL (render-merge.ts)
+ * is not executed here, so mutants of it would say nothing about this harness.
+ */
+export const MUTANTS: readonly Mutant[] = [
+  {
+    name: 'seq-guard-removed',
+    description: "the lake merge applies a change whatever the target row's _seq (s._seq > t._seq -> true)",
+    file: LAKE,
+    replacements: [{ find: 's._seq > t._seq', replace: 'true', count: 6 }],
+    profile: 'upserts-reordered',
+  },
+  {
+    name: 'dedupe-ascending',
+    description: 'per-key deduplication keeps the lowest _seq of a batch instead of the highest',
+    file: LAKE,
+    replacements: [
+      {
+        find: 'if (prev === undefined || r._seq > prev._seq) winners.set(k, r);',
+        replace: 'if (prev === undefined || r._seq < prev._seq) winners.set(k, r);',
+        count: 1,
+      },
+    ],
+    profile: 'ordered',
+  },
+  {
+    name: 'delete-branch-removed',
+    description: 'a newer delete no longer removes the live row (only upserts write position deletes)',
+    file: LAKE,
+    replacements: [
+      {
+        find: "WHERE s._seq > t._seq AND (s._op = 'delete' OR ${newerThanTombstone})`;",
+        replace: "WHERE s._seq > t._seq AND s._op <> 'delete' AND ${newerThanTombstone}`;",
+        count: 1,
+      },
+    ],
+    profile: 'ordered',
+  },
+  {
+    name: 'journal-replay-skipped',
+    description:
+      'a batch the journal says was merging is taken as merged: its objects are deleted, not merged again',
+    file: MERGE_TABLE,
+    replacements: [
+      {
+        find: 'await runBatch(pending.batchId, objects, true, pending.attempt);',
+        replace:
+          'await deleteObjects(deps, options, pending.batchId, objects.map((o) => o.key));\n        await journalCleaned(deps.dynamodb, journal, pending.batchId);',
+        count: 1,
+      },
+    ],
+    profile: 'crashes',
+  },
+  {
+    name: 'delete-before-committed',
+    description:
+      'staged objects are deleted when the MERGE returns or throws, before the journal says committed',
+    file: MERGE_TABLE,
+    replacements: [
+      {
+        find: '    } finally {\n      clearTimeout(timer);\n    }',
+        replace:
+          '    } finally {\n      clearTimeout(timer);\n      await deleteObjects(deps, options, batchId, objects.map((o) => o.key));\n    }',
+        count: 1,
+      },
+    ],
+    profile: 'engine-faults',
+  },
+  {
+    name: 'backfill-guard-ignored',
+    description: 'the merger merges stream objects while a backfill runs',
+    file: MERGE_TABLE,
+    replacements: [
+      {
+        find: "const listing = backfilling ? staged.filter((o) => o.source === 'backfill') : staged;",
+        replace: 'const listing = staged;',
+        count: 1,
+      },
+    ],
+    profile: 'backfill-deletes',
+  },
+  {
+    name: 'tombstones-ignored',
+    description:
+      "upserts are applied whatever the key's tombstone says: an older redelivered upsert brings a deleted row back",
+    file: LAKE,
+    replacements: [
+      {
+        find: 'const newerThanTombstone = `(b._seq IS NULL OR s._seq > b._seq)`;',
+        replace: 'const newerThanTombstone = `true`;',
+        count: 1,
+      },
+      {
+        find: " AND NOT EXISTS (SELECT 1 FROM ${b} AS b WHERE ${on('b')} AND b._seq >= s._seq)",
+        replace: '',
+        count: 1,
+      },
+    ],
+    profile: 'redeliveries',
+  },
+];

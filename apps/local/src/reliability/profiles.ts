@@ -1,0 +1,117 @@
+import fc from 'fast-check';
+
+import { operationArb, scenarioFor } from './scenario-model.js';
+import type { FaultPlan, Scenario } from './scenario-model.js';
+
+/**
+ * Scenario profiles: the seeded scenario of `scenarioFor` with parts of its plan fixed, so that a
+ * few runs open the window one mutant needs. `full` is the scenario as it is. The in-order ones
+ * (`ordered`, `crashes`, `engine-faults`, `backfill-deletes`) leave out the redeliveries of older
+ * records (late duplicates, retried halves, orphaned queries), so that what kills a mutant there is
+ * the fault the profile is about; `upserts-reordered` and `redeliveries` are all about those.
+ */
+export const PROFILES = [
+  'full',
+  'ordered',
+  'upserts-reordered',
+  'redeliveries',
+  'crashes',
+  'engine-faults',
+  'backfill-deletes',
+] as const;
+export type ProfileName = (typeof PROFILES)[number];
+
+export function isProfile(name: string): name is ProfileName {
+  return (PROFILES as readonly string[]).includes(name);
+}
+
+/** No late duplicates, no retried halves after a PUT, no orphaned query, no backfill. */
+function inOrder(f: FaultPlan): FaultPlan {
+  return { ...f, lateDuplicate: 0, failAfterPut: 0, engine: { ...f.engine, orphanRate: 0 } };
+}
+
+export function scenarioForProfile(seed: number, profile: ProfileName): Scenario {
+  const s = scenarioFor(seed);
+  switch (profile) {
+    case 'full':
+      return s;
+    case 'ordered':
+      return { ...s, batchSize: Math.max(5, s.batchSize), faults: inOrder(s.faults), backfill: undefined };
+    case 'upserts-reordered': {
+      // Only inserts and updates: every reordering is guarded by `_seq` alone, no delete is involved.
+      const operations = fc.sample(
+        fc.noBias(fc.array(operationArb(s.keys, 'upserts'), { minLength: 40, maxLength: 120 })),
+        {
+          seed,
+          numRuns: 1,
+        },
+      )[0]!;
+      return {
+        ...s,
+        operations,
+        backfill: undefined,
+        faults: {
+          ...s.faults,
+          lateDuplicate: 0.6,
+          failAfterPut: 0.3,
+          duplicateDelivery: 0.2,
+          engine: { ...s.faults.engine, orphanRate: 0.2 },
+        },
+      };
+    }
+    case 'redeliveries':
+      // Deletes and re-inserts, with older records delivered again after later ones merged.
+      return {
+        ...s,
+        operations: fc.sample(
+          fc.noBias(fc.array(operationArb(s.keys, 'deletes'), { minLength: 40, maxLength: 120 })),
+          { seed, numRuns: 1 },
+        )[0]!,
+        backfill: undefined,
+        faults: {
+          ...s.faults,
+          lateDuplicate: 0.6,
+          failAfterPut: 0.3,
+          engine: { ...s.faults.engine, orphanRate: 0.2 },
+        },
+      };
+    case 'crashes':
+      return {
+        ...s,
+        backfill: undefined,
+        faults: { ...inOrder(s.faults), mergerCrashRate: 0.7, crashWithin: 14 },
+      };
+    case 'engine-faults':
+      return {
+        ...s,
+        backfill: undefined,
+        faults: {
+          ...inOrder(s.faults),
+          engine: { failRate: 0.3, cancelRate: 0.2, lostResultRate: 0.2, orphanRate: 0 },
+        },
+      };
+    case 'backfill-deletes':
+      return {
+        ...s,
+        operations: fc.sample(
+          fc.noBias(fc.array(operationArb(s.keys, 'deletes'), { minLength: 40, maxLength: 120 })),
+          { seed, numRuns: 1 },
+        )[0]!,
+        maxPauseMs: Math.max(40, s.maxPauseMs),
+        // A slow backfill (one item per object, each PUT up to 15 ms late) of 150 items, so that the
+        // workload's deletes and expiries land between the Scan reading a key and its object's PUT.
+        faults: {
+          ...inOrder(s.faults),
+          s3: { errorRate: 0, lostResponseRate: 0, maxDelayMs: 15 },
+          tombstonesOutlived: true,
+        },
+        backfill: {
+          prepopulate: 150,
+          startAfter: 0,
+          segments: 1,
+          rowsPerObject: 1,
+          killBeforeCall: undefined,
+        },
+      };
+  }
+}
