@@ -149,6 +149,7 @@ describe('process lifecycle of up and demo (real processes)', () => {
     const up = start(['up', '--data-dir', upDir], env);
     const demo = start(['demo', '--duration', '5', '--data-dir', demoDir], env);
     const [upExit, demoExit] = await Promise.all([exitWithin(up, 20_000), exitWithin(demo, 20_000)]);
+    console.log(`without Java: up ended after ${upExit?.ms} ms, demo after ${demoExit?.ms} ms`);
 
     // Assert
     for (const [c, exit, dir] of [
@@ -173,12 +174,13 @@ describe('process lifecycle of up and demo (real processes)', () => {
     await new Promise((r) => setTimeout(r, 1000));
 
     // Act: Ctrl-C as a terminal sends it, to every process of the foreground group.
+    const signalledAt = Date.now();
     process.kill(-demo.child.pid!, 'SIGINT');
     const exit = await exitWithin(demo, 10_000);
 
     // Assert
     expect(exit, demo.output()).toBeDefined();
-    console.log(`demo stopped ${exit!.ms} ms after start, code ${exit!.code}`);
+    console.log(`demo ended ${Date.now() - signalledAt} ms after SIGINT, code ${exit!.code}`);
     expect(demo.output()).toMatch(/SIGINT: stopping the demo/);
     expect(demo.output()).toMatch(/demo interrupted/);
     expect(demo.output()).not.toMatch(/ECONNREFUSED/);
@@ -195,17 +197,19 @@ describe('process lifecycle of up and demo (real processes)', () => {
     expect(java).toBeDefined();
 
     // Act
+    const killedAt = Date.now();
     process.kill(java!, 'SIGKILL');
     const status = spawnSync(process.execPath, [BIN, 'status', '--json', '--data-dir', dir], {
       encoding: 'utf8',
       timeout: 30_000,
     });
     const exit = await exitWithin(up, 15_000);
+    const stoppedAfterMs = Date.now() - killedAt;
 
     // Assert
     expect(JSON.parse(status.stdout) as { running: boolean }).toMatchObject({ running: false });
     expect(exit, up.output()).toBeDefined();
-    console.log(`up stopped ${exit!.ms} ms after start, code ${exit!.code}`);
+    console.log(`up ended ${stoppedAfterMs} ms after DynamoDB Local was killed, code ${exit!.code}`);
     expect(exit!.code).not.toBe(0);
     expect(up.output()).toMatch(/DynamoDB Local \(pid \d+\) exited unexpectedly/);
     expect(existsSync(join(dir, 'stack.json'))).toBe(false);
@@ -235,6 +239,12 @@ describe('process lifecycle of up and demo (real processes)', () => {
     if (outcome === 'started') {
       expect(running).not.toContain(orphan);
       expect(second.output()).toMatch(new RegExp(`stopped the DynamoDB Local \\(pid ${orphan}\\)`));
+      console.log(
+        `second up: ${second
+          .output()
+          .split('\n')
+          .find((l) => l.includes('stopped the DynamoDB Local'))}`,
+      );
       process.kill(second.child.pid!, 'SIGINT');
       expect(await exitWithin(second, 15_000)).toMatchObject({ code: 0 });
       expect(await until(() => (javaOn(dir).length === 0 ? true : undefined), 5000)).toBe(true);
