@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { AthenaEngine } from '@ddb-athena-sync/core/aws/athena-engine';
+import type { MergeEngine } from '@ddb-athena-sync/core/merge/engine';
 import { METRICS_NAMESPACE } from '@ddb-athena-sync/core/config/env';
 import { DEFAULT_QUARANTINE_PREFIX, DEFAULT_STAGING_PREFIX } from '@ddb-athena-sync/core/staging/staging-key';
 import type { ObjectStore } from '@ddb-athena-sync/core/stream/stage-batch';
@@ -14,7 +17,8 @@ import type { BatchResponse } from '@ddb-athena-sync/local-stack/batch-response'
 import type { LambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
 import { loadConfig as loadMergerConfig } from '@ddb-athena-sync/merger/config';
 import { createHandler as createMerger } from '@ddb-athena-sync/merger/handler';
-import { getTable } from '@ddb-athena-sync/schemas/tables';
+import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
+import { getTable, tables as declaredTables } from '@ddb-athena-sync/schemas/tables';
 import { loadConfig as loadStreamWriterConfig } from '@ddb-athena-sync/stream-writer/config';
 import { createHandler as createStreamWriter } from '@ddb-athena-sync/stream-writer/handler';
 
@@ -50,6 +54,31 @@ function powertools(serviceName: string, logLevel: string): { logger: Logger; me
  * here (local endpoints and the fixed local credentials) instead of from the Lambda environment.
  */
 export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunctions> {
+  // `--engine trino`: the merger's AthenaEngine, unchanged, talks to the Athena stand-in through the
+  // SDK's `endpoint` option; its tables are created the way a deployment creates them, with the
+  // engine's own Athena DDL (Iceberg table + JSON SerDe staging table), before anything reads them.
+  const athena =
+    ctx.athenaEndpoint === undefined
+      ? undefined
+      : new AthenaClient({
+          endpoint: ctx.athenaEndpoint,
+          region: 'us-east-1',
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        });
+  const engineFor = (table: TableDeclaration): MergeEngine =>
+    athena === undefined
+      ? new LocalLakeEngine({ lake: ctx.lake, s3: ctx.s3 })
+      : new AthenaEngine({
+          athena,
+          workGroup: 'primary',
+          database: LOCAL_DATABASE,
+          tableLocation: `s3://${ctx.bucket}/lake/${table.name}/`,
+          stagingLocation: `s3://${ctx.bucket}/${DEFAULT_STAGING_PREFIX}${table.name}/`,
+          pollBaseMs: 100,
+        });
+  if (athena !== undefined)
+    for (const table of declaredTables.values())
+      if (table.mode === 'merge') await engineFor(table).ensureTable(table);
   const store: ObjectStore = {
     async putObject({ key, body, contentType, contentEncoding }) {
       await ctx.s3.send(
@@ -65,7 +94,7 @@ export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunc
   };
   const writers = new Map<string, (event: { Records: LambdaStreamRecord[] }) => Promise<BatchResponse>>();
   const mergers = new Map<string, ReturnType<typeof createMerger>>();
-  return Promise.resolve({
+  return {
     streamWriter(table) {
       let writer = writers.get(table.name);
       if (writer === undefined) {
@@ -95,7 +124,7 @@ export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunc
       let merger = mergers.get(event.table);
       if (merger === undefined) {
         // merge-table's merger environment; ATHENA_WORKGROUP names nothing locally (the engine is
-        // the local lake).
+        // the local lake, or with `--engine trino` an AthenaEngine built above with its own settings).
         const config = loadMergerConfig({
           TABLE_NAME: event.table,
           STAGING_BUCKET: ctx.bucket,
@@ -110,7 +139,7 @@ export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunc
           LOG_LEVEL: ctx.logLevel,
         });
         const table = getTable(config.tableName);
-        const engine = new LocalLakeEngine({ lake: ctx.lake, s3: ctx.s3 });
+        const engine = engineFor(table);
         merger = createMerger({
           config,
           table,
@@ -148,5 +177,5 @@ export async function buildFunctions(ctx: FunctionContext): Promise<PipelineFunc
       });
       return (event) => handler(event as unknown as Parameters<typeof handler>[0]);
     },
-  });
+  };
 }

@@ -29,6 +29,12 @@ const schema = z.object({
   MERGER_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(900).optional(),
   /** A new batch starts only with this much time left (a MERGE plus its journal writes). */
   MIN_BATCH_BUDGET_MS: z.coerce.number().int().min(1000).default(30_000),
+  /**
+   * Tombstones older than this are dropped by maintenance (default 30 h). Must exceed the longest a
+   * stream record can be redelivered: 24 h stream retention plus the event source mapping's
+   * maximum_record_age_in_seconds (Terraform passes that sum).
+   */
+  TOMBSTONE_RETENTION_MS: z.coerce.number().int().min(3_600_000).optional(),
   POWERTOOLS_SERVICE_NAME: serviceName('merger'),
   LOG_LEVEL: logLevel,
 });
@@ -49,6 +55,7 @@ export interface MergerConfig {
   /** Default 30 s (mergeTable's own default). */
   readonly minBatchBudgetMs?: number;
   readonly timeoutSeconds?: number;
+  readonly tombstoneRetentionMs?: number;
 }
 
 /** Parses the environment once, at cold start; every missing or bad key is reported in one error. */
@@ -77,5 +84,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     logLevel: e.LOG_LEVEL,
     minBatchBudgetMs: e.MIN_BATCH_BUDGET_MS,
     ...(e.MERGER_TIMEOUT_SECONDS === undefined ? {} : { timeoutSeconds: e.MERGER_TIMEOUT_SECONDS }),
+    ...(e.TOMBSTONE_RETENTION_MS === undefined ? {} : { tombstoneRetentionMs: e.TOMBSTONE_RETENTION_MS }),
   };
 }

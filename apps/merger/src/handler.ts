@@ -58,6 +58,8 @@ function recordMergeMetrics(deps: MergerDeps, report: MergeRunReport): void {
       MetricUnit.Count,
       report.notMerged?.reason === 'budget' ? report.notMerged.objects : 0,
     );
+    // Staged objects the engine could not read, moved to quarantine (their reason is there).
+    metrics.addMetric('StagedObjectsQuarantined', MetricUnit.Count, report.quarantined?.length ?? 0);
     // A backfill guard nobody heart-beat any more (the backfill was killed): released and cleared.
     metrics.addMetric(
       'BackfillGuardExpired',
@@ -94,7 +96,12 @@ export function createHandler(
     };
     try {
       if (action === 'maintain') {
-        const report = await maintainTable(deps, common);
+        const report = await maintainTable(deps, {
+          ...common,
+          ...(config.tombstoneRetentionMs === undefined
+            ? {}
+            : { tombstoneRetentionMs: config.tombstoneRetentionMs }),
+        });
         // Only a run that did the work counts: `busy` (the lease was taken) is no maintenance, and
         // the maintenance-missing alarm (infra merge-table) fires when no success arrives for hours.
         if (report.status === 'done') metrics.addMetric('MaintenanceSucceeded', MetricUnit.Count, 1);
@@ -122,6 +129,7 @@ export function createHandler(
         status: report.status,
         backlog: report.backlog,
         notMerged: report.notMerged,
+        quarantined: report.quarantined,
         batches: report.batches.map((b) => ({
           batchId: b.batchId,
           replay: b.replay,

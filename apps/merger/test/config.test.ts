@@ -82,9 +82,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...env, MERGER_TIMEOUT_SECONDS: '40' })).toThrow(
       /MERGER_TIMEOUT_SECONDS.*MIN_BATCH_BUDGET_MS/,
     );
-    expect(loadConfig({ ...env, MERGER_TIMEOUT_SECONDS: '50' })).toMatchObject({
+    expect(
+      loadConfig({ ...env, MERGER_TIMEOUT_SECONDS: '50', TOMBSTONE_RETENTION_MS: '108000000' }),
+    ).toMatchObject({
       timeoutSeconds: 50,
       minBatchBudgetMs: 30_000,
+      tombstoneRetentionMs: 108_000_000,
     });
     expect(() => loadConfig({ ...env, MERGER_TIMEOUT_SECONDS: '60', MIN_BATCH_BUDGET_MS: '45000' })).toThrow(
       ConfigError,

@@ -212,6 +212,7 @@ describe('merger handler on the local lake', () => {
       ['StagedNotMerged', 0],
       ['StagedNotMergedBackfillGuard', 0],
       ['StagedNotMergedBudget', 0],
+      ['StagedObjectsQuarantined', 0],
       ['BackfillGuardExpired', 0],
     ]);
   });

@@ -17,7 +17,7 @@ export interface Deps {
 /** The ObjectStore port over one bucket. */
 export function s3ObjectStore(s3: S3Client, bucket: string): ObjectStore {
   return {
-    async putObject({ key, body, contentType, contentEncoding }) {
+    async putObject({ key, body, contentType, contentEncoding, metadata }) {
       await s3.send(
         new PutObjectCommand({
           Bucket: bucket,
@@ -25,6 +25,8 @@ export function s3ObjectStore(s3: S3Client, bucket: string): ObjectStore {
           Body: body,
           ContentType: contentType,
           ContentEncoding: contentEncoding,
+          // Rows and oldest event time, for the merger's metrics (staging-object.ts).
+          ...(metadata === undefined ? {} : { Metadata: { ...metadata } }),
         }),
       );
     },

@@ -1,4 +1,4 @@
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { readAllStagingRows } from '@ddb-athena-sync/core/staging/staging-object';
 import { freePort } from '@ddb-athena-sync/local-services/free-port';
 import { localS3Client } from '@ddb-athena-sync/local-services/local-clients';
@@ -159,10 +159,14 @@ describe('stream-writer handler against s3rver', () => {
         id: 'b-002',
         _op: 'delete',
         name: null,
-        _seq: '000000000000000000000000000000000000006'.padStart(40, '0'),
+        // The stream epoch (the ARN's label), then the sequence number padded to 40 digits.
+        _seq: `20261127082047530${'6'.padStart(40, '0')}`,
       }),
     ]);
     expect(probe.published[0]).toMatchObject({ RecordsStaged: 1, SkippedRecords: 0 });
+    // Rows and oldest event time ride along as S3 metadata, for the merger's metrics.
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: staged[0]! }));
+    expect(head.Metadata).toEqual({ rows: '1', 'oldest-event-time': rows[0]!._event_time });
   });
 
   it('skips a REMOVE by TTL when the policy is ignore: nothing staged, the record counted', async () => {

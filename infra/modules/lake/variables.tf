@@ -60,7 +60,7 @@ variable "athena_bytes_scanned_cutoff_per_query" {
 }
 
 variable "merge_bytes_scanned_cutoff_per_query" {
-  description = "Bytes-scanned cutoff of the merge workgroup (MERGE, OPTIMIZE, VACUUM). A MERGE reads the target partitions its batch may touch; size this from docs/BENCHMARKS.md (bytes a MERGE reads as a function of table size), not from the query limit."
+  description = "Bytes-scanned cutoff of the merge workgroup (MERGE, OPTIMIZE, VACUUM). A MERGE reads the target partitions its batch may touch, which grow with the table (docs/COST.md); size this from that, not from the query limit."
   type        = number
   default     = 107374182400
 

@@ -24,7 +24,7 @@ import {
 } from './iceberg-schema.js';
 import { liveRowsSql } from './live-rows-sql.js';
 import { expireSnapshots, expireTombstones, optimizeTable, removeOrphanFiles } from './maintenance.js';
-import type { ExpireOptions, ExpireOutcome, OptimizeOutcome } from './maintenance.js';
+import type { ExpireOptions, ExpireOutcome, OptimizeOptions, OptimizeOutcome } from './maintenance.js';
 import { mergeRows } from './merge-rows.js';
 import type { MergeOutcome } from './merge-rows.js';
 import { ManifestReader, fileUri } from './snapshot-files.js';
@@ -39,7 +39,7 @@ import type { Snapshot, TableMetadata } from './table-metadata.js';
 // merge-rows.ts (MERGE with tombstones) and maintenance.ts (optimize, expiry, orphans, tombstones).
 export type { CommitResult } from './commit.js';
 export type { LakeRow } from './data-files.js';
-export type { ExpireOptions, ExpireOutcome, OptimizeOutcome } from './maintenance.js';
+export type { ExpireOptions, ExpireOutcome, OptimizeOptions, OptimizeOutcome } from './maintenance.js';
 export type { MergeOutcome } from './merge-rows.js';
 export { partitionKey };
 /** A table: a name in the default namespace, `namespace.name`, or both parts. */
@@ -361,8 +361,8 @@ export class Lake {
   // ---------------------------------------------------------------- maintenance (maintenance.ts)
 
   /** Compaction (Athena's OPTIMIZE ... REWRITE DATA USING BIN_PACK). */
-  optimize(table: TableRef): Promise<OptimizeOutcome> {
-    return this.exclusive(async () => optimizeTable(this.ctx, await this.load(table)));
+  optimize(table: TableRef, options: OptimizeOptions = {}): Promise<OptimizeOutcome> {
+    return this.exclusive(async () => optimizeTable(this.ctx, await this.load(table), options));
   }
 
   /** Snapshot expiry; a snapshot goes only when it stopped being current before `olderThan`. */

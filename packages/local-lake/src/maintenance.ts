@@ -12,10 +12,12 @@ import { copyDataFiles } from './data-files.js';
 import { CommitRetriesExhaustedError, TableNotFoundError } from './errors.js';
 import { liveRowsSql } from './live-rows-sql.js';
 import { fileUri, localPath } from './snapshot-files.js';
-import { currentSchema, currentSnapshot } from './table-metadata.js';
+import { applyTransform } from './partition-transform.js';
+import { currentSchema, currentSnapshot, defaultSpec } from './table-metadata.js';
 import { TOMBSTONE_DELETED_AT, duckdbTimestamp, tombstoneTableName } from './tombstones.js';
 import type { LoadedTable } from './catalog.js';
 import type { DataFile, ManifestEntry } from './manifest.js';
+import type { PartitionValue } from './partition-transform.js';
 import type { Snapshot, TableMetadata } from './table-metadata.js';
 
 /**
@@ -28,6 +30,36 @@ export interface OptimizeOutcome {
   readonly removedDeleteFiles: number;
   readonly addedDataFiles: number;
   readonly commit: CommitResult | undefined;
+}
+
+export interface OptimizeOptions {
+  /**
+   * Compact only the partitions from the one holding this instant on (Athena: `OPTIMIZE ... WHERE
+   * <partition predicate>`, see core's `recentPartitions`), when the spec has a year/month/day/hour
+   * field; every partition otherwise.
+   */
+  readonly since?: Date;
+}
+
+/**
+ * Whether a partition is at or after `since` by the spec's first temporal field (the transform of
+ * `since` itself, so the comparison is in partition units); no filter without `since` or such a field.
+ */
+function recentPartitionFilter(
+  m: TableMetadata,
+  since: Date | undefined,
+): (partition: Readonly<Record<string, PartitionValue>>) => boolean {
+  if (since === undefined) return () => true;
+  const schema = currentSchema(m);
+  const field = defaultSpec(m).fields.find((f) => ['year', 'month', 'day', 'hour'].includes(f.transform));
+  const source = schema.fields.find((f) => f.id === field?.['source-id']);
+  if (field === undefined || source === undefined) return () => true;
+  const text = since.toISOString().slice(0, 23).replace('T', ' ');
+  const threshold = applyTransform(field, source.type, source.type === 'date' ? text.slice(0, 10) : text);
+  return (partition) => {
+    const value = partition[field.name];
+    return value === null || value === undefined || threshold === null || Number(value) >= Number(threshold);
+  };
 }
 
 export interface ExpireOptions {
@@ -48,8 +80,13 @@ export interface ExpireOutcome {
  * files or more than one data file is rewritten into files of at most `targetFileRows` rows with
  * the deletes applied, and its old data and delete files are removed in a `replace` snapshot.
  */
-export async function optimizeTable(ctx: LakeContext, base: LoadedTable): Promise<OptimizeOutcome> {
+export async function optimizeTable(
+  ctx: LakeContext,
+  base: LoadedTable,
+  options: OptimizeOptions = {},
+): Promise<OptimizeOutcome> {
   const schema = currentSchema(base.metadata);
+  const recent = recentPartitionFilter(base.metadata, options.since);
   const baseFiles = await ctx.reader.snapshotFiles(currentSnapshot(base.metadata));
   const groups = new Map<string, { data: ManifestEntry[]; deletes: ManifestEntry[] }>();
   const group = (e: ManifestEntry): { data: ManifestEntry[]; deletes: ManifestEntry[] } => {
@@ -60,7 +97,10 @@ export async function optimizeTable(ctx: LakeContext, base: LoadedTable): Promis
   };
   for (const e of baseFiles.data) group(e).data.push(e);
   for (const e of baseFiles.deletes) group(e).deletes.push(e);
-  const chosen = [...groups.entries()].filter(([, g]) => g.deletes.length > 0 || g.data.length > 1);
+  const chosen = [...groups.entries()].filter(
+    ([, g]) =>
+      (g.deletes.length > 0 || g.data.length > 1) && recent((g.data[0] ?? g.deletes[0])!.file.partition),
+  );
   if (chosen.length === 0)
     return { rewrittenDataFiles: 0, removedDeleteFiles: 0, addedDataFiles: 0, commit: undefined };
   const work = await WorkArea.open(ctx.connection);

@@ -31,7 +31,11 @@ export interface LocalLakeEngineDeps {
 }
 
 /** Maintenance options, with the tombstone retention the merger may pass. */
-export type LocalMaintenanceOptions = MaintenanceOptions & { readonly tombstoneRetentionMs?: number };
+export type LocalMaintenanceOptions = MaintenanceOptions & {
+  readonly tombstoneRetentionMs?: number;
+  /** Compact only partitions from the one holding this instant on (temporal partitioning only). */
+  readonly compactSince?: Date;
+};
 
 /**
  * The MergeEngine port on the local lake (dialect `duckdb`): reads exactly the batch's staged
@@ -106,7 +110,10 @@ export class LocalLakeEngine implements MergeEngine {
     signal?: AbortSignal,
   ): Promise<MaintenanceResult & { droppedTombstones: number }> {
     signal?.throwIfAborted();
-    const optimized = await this.lake.optimize(table.name);
+    const optimized = await this.lake.optimize(
+      table.name,
+      options.compactSince === undefined ? {} : { since: options.compactSince },
+    );
     signal?.throwIfAborted();
     const olderThan = new Date(options.now.getTime() - options.snapshotRetentionMs);
     const expired = await this.lake.expireSnapshots(table.name, {

@@ -3,7 +3,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books, orders } from '@ddb-athena-sync/schemas/tables';
 
 import { SnapshotNotFoundError } from '../src/errors.js';
 import { Lake } from '../src/lake.js';
@@ -147,6 +147,57 @@ describe('removeOrphanFiles', () => {
       expect(await allFiles(tableDir)).toEqual(referenced);
       expect(await lake.query('SELECT count(*) AS n FROM books')).toEqual([{ n: '10' }]);
       lake.close();
+    });
+  });
+});
+
+// Compacting only recently written partitions (issue 18 item 5; Athena: OPTIMIZE ... WHERE
+// <partition predicate>, https://docs.aws.amazon.com/athena/latest/ug/optimize-statement.html).
+describe('optimize of recent partitions only', () => {
+  it('with `since`, leaves partitions of a day(created_at) table before that day alone', async () => {
+    await withTempDir(async (root) => {
+      // Arrange: two appends in each of two days, so each day partition holds two data files.
+      const lake = await Lake.open({ root });
+      try {
+        await lake.createTable(orders);
+        const order = (id: string, day: string) => ({
+          id,
+          customer_id: 'c',
+          created_at: `${day} 10:00:00.000000`,
+          total: '1.00',
+          currency: 'EUR',
+          status: 'new',
+          line_items: [],
+          _extra: null,
+          _seq: '1',
+          _updated_at: `${day} 10:00:00`,
+        });
+        for (const id of ['a', 'b']) {
+          await lake.append('orders', [order(`${id}1`, '2024-04-30'), order(`${id}2`, '2024-05-01')]);
+        }
+        const filesPerDay = async (): Promise<number[]> => {
+          const counts = new Map<string, number>();
+          for (const e of (await lake.files('orders')).data) {
+            const k = JSON.stringify(e.file.partition);
+            counts.set(k, (counts.get(k) ?? 0) + 1);
+          }
+          return [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, n]) => n);
+        };
+        expect(await filesPerDay()).toEqual([2, 2]);
+
+        // Act
+        const recent = await lake.optimize('orders', { since: new Date('2024-05-01T18:00:00Z') });
+
+        // Assert: only 2024-05-01 was compacted; then a full optimize does the older day too.
+        expect(recent.rewrittenDataFiles).toBe(2);
+        expect(await filesPerDay()).toEqual([2, 1]);
+        const full = await lake.optimize('orders');
+        expect(full.rewrittenDataFiles).toBe(2);
+        expect(await filesPerDay()).toEqual([1, 1]);
+        expect((await lake.query('SELECT count(*) AS n FROM orders'))[0]).toEqual({ n: '4' });
+      } finally {
+        lake.close();
+      }
     });
   });
 });

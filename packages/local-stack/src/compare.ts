@@ -102,7 +102,7 @@ function keyOf(table: TableDeclaration, row: Readonly<Record<string, unknown>>):
 /** Compares the lake's current snapshot of a table with a full Scan of its DynamoDB table. */
 export async function compareTable(
   ddb: DynamoDBClient,
-  lake: Lake,
+  lake: Pick<Lake, 'query'>,
   table: TableDeclaration,
 ): Promise<TableComparison> {
   const dynamo = await scanAsColumns(ddb, table);

@@ -30,6 +30,11 @@ export interface FunctionContext {
   readonly s3Endpoint: string;
   readonly controlTable: string;
   readonly logLevel: string;
+  /**
+   * With `engine: 'trino'`: the Athena stand-in's endpoint (packages/athena-local), where the
+   * merger's AthenaEngine sends its queries; undefined with the local lake.
+   */
+  readonly athenaEndpoint?: string;
 }
 
 /** Builds the functions once the local services are up (called once per stack). */

@@ -1,9 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { startAthenaOnTrino } from '@ddb-athena-sync/athena-local/athena-on-trino';
 import { decodeFirehoseRow } from '@ddb-athena-sync/core/firehose/firehose-row';
 import { Lake } from '@ddb-athena-sync/local-lake/lake';
 import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
@@ -37,12 +39,21 @@ import { markTtlRemoval, normalizeLocalTtlRemoval, TtlMarks, TtlSweeper } from '
 
 export const LOCAL_BUCKET = 'ddb-athena-sync-local';
 export const CONTROL_TABLE = 'ddb-athena-sync-control';
+/** The Glue database of the merge tables when they run on Trino (`engine: 'trino'`). */
+export const ATHENA_DATABASE = 'default';
 /** Prefixes in the local bucket (staging and quarantine are core's defaults). */
 export const ON_FAILURE_PREFIX = 'on-failure/';
 export const FIREHOSE_ERROR_PREFIX = 'firehose-errors/';
 
 export interface StackOptions {
   readonly dataDir: string;
+  /**
+   * Who owns the merge-mode tables: `lake` (default) the embedded DuckDB lake; `trino` a local Trino
+   * behind the Athena API stand-in (packages/athena-local), so the merger runs AthenaEngine and the
+   * exact Athena SQL. Firehose-mode tables land in the local lake either way (Firehose commits them
+   * itself in AWS, without Athena).
+   */
+  readonly engine?: 'lake' | 'trino';
   /**
    * Builds the three Lambda functions the stack invokes (required: the stack imports no app). The
    * ddb-athena-sync command passes the real handlers (apps/local/src/functions.ts); tests of the
@@ -101,6 +112,9 @@ export interface TableRuntime {
 
 export interface Stack {
   readonly layout: DataDirLayout;
+  readonly engine: 'lake' | 'trino';
+  /** The Athena stand-in's endpoint when `engine` is `trino`. */
+  readonly athenaEndpoint: string | undefined;
   readonly dynamodbEndpoint: string;
   readonly s3Endpoint: string;
   readonly bucket: string;
@@ -216,6 +230,24 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       return Promise.resolve();
     });
 
+    const engine = options.engine ?? 'lake';
+    let athenaEndpoint: string | undefined;
+    if (engine === 'trino') {
+      // Trino's config, metastore and log live in the data directory; its Iceberg files in s3rver.
+      const athenaLocal = await startAthenaOnTrino({
+        s3: {
+          endpoint: s3local.endpoint,
+          accessKeyId: 'S3RVER',
+          secretAccessKey: 'S3RVER',
+          region: 'us-east-1',
+        },
+        directory: join(layout.root, 'trino'),
+        databases: [ATHENA_DATABASE],
+      });
+      stops.push(() => athenaLocal.stop());
+      athenaEndpoint = athenaLocal.endpoint;
+    }
+
     await options.beforeTables?.(ddb);
     await ensureControlTable(ddb, CONTROL_TABLE);
     const arns = new Map<string, string>();
@@ -236,6 +268,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       s3Endpoint: s3local.endpoint,
       controlTable: CONTROL_TABLE,
       logLevel: options.logLevel ?? 'SILENT',
+      ...(athenaEndpoint === undefined ? {} : { athenaEndpoint }),
     });
 
     const checkpoints = new FileCheckpointStore(layout.checkpoints);
@@ -415,6 +448,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     let stopping: Promise<void> | undefined;
     return {
       layout,
+      engine,
+      athenaEndpoint,
       dynamodbEndpoint: dynamo.endpoint,
       s3Endpoint: s3local.endpoint,
       bucket: LOCAL_BUCKET,

@@ -25,7 +25,15 @@ compares the lake with a full Scan of DynamoDB. Exit code 1 if a table did not c
 `;
 
 function summary(report: DemoReport): string {
-  const lines = ['', 'table     changes  dynamodb      lake  converged  lag p50 / p95 / p99 / max (ms)'];
+  const engine =
+    report.engine === 'trino'
+      ? 'engine: trino (merge tables merged by AthenaEngine through the Athena stand-in on Trino)'
+      : 'engine: lake (merge tables merged by the embedded DuckDB lake)';
+  const lines = [
+    '',
+    engine,
+    'table     changes  dynamodb      lake  converged  lag p50 / p95 / p99 / max (ms)',
+  ];
   for (const [name, t] of Object.entries(report.tables)) {
     lines.push(
       `${name.padEnd(8)} ${String(t.changes).padStart(8)} ${String(t.rowsInDynamo).padStart(9)} ${String(t.rowsInLake).padStart(9)}  ${(t.converged ? 'yes' : 'NO').padEnd(9)}  ${t.lagMs.p50} / ${t.lagMs.p95} / ${t.lagMs.p99} / ${t.lagMs.max}`,

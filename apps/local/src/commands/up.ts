@@ -3,11 +3,13 @@ import { startStack } from '@ddb-athena-sync/local-stack/stack';
 import type { StackEvent, StackOptions } from '@ddb-athena-sync/local-stack/stack';
 import { buildFunctions } from '../functions.js';
 import { parseArgs, secondsFlag } from '../args.js';
+import { UsageError } from '../errors.js';
 import type { CommandIo } from '../io.js';
 import { untilSignal } from '../signals.js';
 
 export const UP_FLAGS = {
   'data-dir': { type: 'string' },
+  engine: { type: 'string' },
   'merge-interval': { type: 'number' },
   'maintenance-interval': { type: 'number' },
   'batch-size': { type: 'number' },
@@ -24,6 +26,9 @@ handler code: the stream poller (event source mapping) -> stream-writer, the mer
 --merge-interval, the TTL sweeper, and the Firehose stand-in for firehose-mode tables. Ctrl-C stops.
 
   --data-dir <dir>          state directory (default ${DEFAULT_DATA_DIR}/)
+  --engine <lake|trino>     who merges: the embedded DuckDB lake (default), or Trino behind a local
+                            Athena API stand-in (AthenaEngine and the Athena SQL; fetches Trino
+                            from Maven Central on first use, needs Java 25)
   --merge-interval <s>      merger schedule (default 5; rate(1 minute) in AWS)
   --maintenance-interval <s>  compaction + snapshot expiry (default 60 merge intervals; hourly in AWS)
   --batch-size <n>          event source mapping BatchSize (default 100)
@@ -37,12 +42,15 @@ export function stackOptionsFromFlags(
   flags: Record<string, string | number | boolean | undefined>,
 ): StackOptions {
   const batchSize = flags['batch-size'];
+  const engine = flags.engine ?? 'lake';
+  if (engine !== 'lake' && engine !== 'trino') throw new UsageError('--engine must be lake or trino');
   const maintenance = flags['maintenance-interval'];
   return {
     ...(maintenance === undefined
       ? {}
       : { maintenanceIntervalMs: secondsFlag(maintenance, 300_000, 'maintenance-interval', 1000) }),
     dataDir: typeof flags['data-dir'] === 'string' ? flags['data-dir'] : DEFAULT_DATA_DIR,
+    engine,
     functions: buildFunctions,
     mergeIntervalMs: secondsFlag(flags['merge-interval'], 5000, 'merge-interval', 500),
     batchWindowMs: secondsFlag(flags['batch-window'], 250, 'batch-window'),
@@ -108,6 +116,9 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
         `DynamoDB Local  ${stack.dynamodbEndpoint}  (tables: ${[...stack.tables.keys()].join(', ')}, control: ${stack.controlTable})`,
         `S3 (s3rver)     ${stack.s3Endpoint}  bucket ${stack.bucket} (staging/, quarantine/, on-failure/, firehose-errors/)`,
         `lake            ${stack.layout.lake}`,
+        ...(stack.athenaEndpoint === undefined
+          ? []
+          : [`engine          trino behind the Athena stand-in ${stack.athenaEndpoint} (merge tables)`]),
         `merger every ${stack.mergeIntervalMs / 1000} s; query with: pnpm ddb-athena-sync query "SELECT count(*) FROM books"`,
         'Ctrl-C stops everything.',
         '',

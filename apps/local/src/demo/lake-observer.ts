@@ -1,5 +1,4 @@
-import type { Lake } from '@ddb-athena-sync/local-lake/lake';
-
+import type { TableReader } from './athena-reader.js';
 import type { LagTracker } from './lag-tracker.js';
 
 /** `rev <n>` in books.summary -> n (the workload's per-key version). */
@@ -9,7 +8,8 @@ export function versionOf(summary: unknown): number {
 }
 
 export interface ObserverOptions {
-  readonly lake: Lake;
+  /** The local lake, or (`--engine trino`) a reader that sends merge tables to the Athena stand-in. */
+  readonly lake: TableReader;
   readonly tracker: LagTracker;
   readonly intervalMs?: number;
   readonly now?: () => number;

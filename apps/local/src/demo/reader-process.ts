@@ -1,8 +1,12 @@
 // A reader of the local lake in its own process (its own DuckDB), like an Athena user querying
 // while merges and Firehose deliveries commit. It runs queries back to back against the current
 // snapshot, and prints one JSON line per second: {"total": n, "failed": n, "errors": [...]}.
-// Usage: node --import tsx reader-process.ts <lake-dir>
+// Usage: node --import tsx reader-process.ts <lake-dir> [pause-ms] [athena-endpoint athena-database]
+// With an Athena endpoint (`--engine trino`), queries of merge tables go through the Athena stand-in.
 import { Lake } from '@ddb-athena-sync/local-lake/lake';
+import { tables } from '@ddb-athena-sync/schemas/tables';
+
+import { AthenaReader, routedReader } from './athena-reader.js';
 
 const QUERIES = [
   'SELECT count(*) AS n FROM books',
@@ -19,6 +23,15 @@ if (root === undefined) {
 }
 const pauseMs = Number(process.argv[3] ?? 500);
 const lake = await Lake.open({ root });
+const athenaEndpoint = process.argv[4];
+const reader =
+  athenaEndpoint === undefined
+    ? lake
+    : routedReader(
+        lake,
+        new AthenaReader(athenaEndpoint, process.argv[5] ?? 'default'),
+        new Set([...tables.values()].filter((t) => t.mode === 'merge').map((t) => t.name)),
+      );
 let total = 0;
 let failed = 0;
 let errors: string[] = [];
@@ -37,7 +50,7 @@ process.on('SIGINT', stop);
 for (let i = 0; !stopping; i++) {
   total++;
   try {
-    await lake.query(QUERIES[i % QUERIES.length]!);
+    await reader.query(QUERIES[i % QUERIES.length]!);
   } catch (error) {
     failed++;
     if (errors.length < 5)

@@ -29,17 +29,34 @@ export class ReaderPool {
     return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
-  start(lakeDir: string, count: number, pauseMs = 500): void {
+  /** `athena` (`--engine trino`): the readers query merge tables through the Athena stand-in. */
+  start(
+    lakeDir: string,
+    count: number,
+    pauseMs = 500,
+    athena?: { readonly endpoint: string; readonly database: string },
+  ): void {
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
     const script = fileURLToPath(new URL('./reader-process.ts', import.meta.url));
     for (let i = 0; i < count; i++) {
-      const child = spawn(process.execPath, ['--import', tsx, script, lakeDir, String(pauseMs)], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        // Own process group, like DynamoDB Local: a terminal's Ctrl-C reaches the CLI only, which
-        // stops the readers in order (a reader dying on SIGINT counted as a failed read).
-        detached: true,
-        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          tsx,
+          script,
+          lakeDir,
+          String(pauseMs),
+          ...(athena === undefined ? [] : [athena.endpoint, athena.database]),
+        ],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          // Own process group, like DynamoDB Local: a terminal's Ctrl-C reaches the CLI only, which
+          // stops the readers in order (a reader dying on SIGINT counted as a failed read).
+          detached: true,
+          env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        },
+      );
       this.children.push(child);
       // Detached, a reader outlives a CLI that exits without stop() (a second Ctrl-C).
       const killOnExit = (): void => {

@@ -8,7 +8,9 @@ import { stagingStatus } from '@ddb-athena-sync/local-stack/staging-status';
 import { compareTable } from '@ddb-athena-sync/local-stack/compare';
 import type { TableComparison } from '@ddb-athena-sync/local-stack/compare';
 
-import { buildFunctions } from '../functions.js';
+import { buildFunctions, LOCAL_DATABASE } from '../functions.js';
+import { AthenaReader, routedReader } from './athena-reader.js';
+import type { TableReader } from './athena-reader.js';
 import type { CommandIo } from '../io.js';
 import { renderLagChart } from './lag-chart.js';
 import { LagTracker, percentiles } from './lag-tracker.js';
@@ -59,6 +61,8 @@ export interface DemoTableReport extends Omit<TableComparison, 'table'> {
 
 export interface DemoReport {
   readonly ok: boolean;
+  /** Who merged the merge-mode tables: the local lake (DuckDB) or Trino behind the Athena stand-in. */
+  readonly engine: 'lake' | 'trino';
   readonly startedAt: string;
   readonly durationMs: number;
   readonly drainMs: number;
@@ -142,7 +146,15 @@ async function demoOnStack(stack: Stack, options: DemoOptions): Promise<DemoRepo
   });
 
   const observerLake = await Lake.open({ root: stack.layout.lake });
-  const observer = new LakeObserver({ lake: observerLake, tracker, onError: (e) => note('observer', e) });
+  // `--engine trino`: merge tables live in Trino's Iceberg catalog; read them through Athena.
+  const mergeTables = new Set(
+    [...stack.tables.values()].filter((r) => r.declaration.mode === 'merge').map((r) => r.declaration.name),
+  );
+  const reader: TableReader =
+    stack.athenaEndpoint === undefined
+      ? observerLake
+      : routedReader(observerLake, new AthenaReader(stack.athenaEndpoint, LOCAL_DATABASE), mergeTables);
+  const observer = new LakeObserver({ lake: reader, tracker, onError: (e) => note('observer', e) });
   const readers = new ReaderPool();
   let startedAt = Date.now();
   const staged = new Map<string, number>();
@@ -179,7 +191,14 @@ async function demoOnStack(stack: Stack, options: DemoOptions): Promise<DemoRepo
   try {
     // Readers and a first merge before the clock starts: process start-up and JIT warm-up are not
     // part of what the demo measures.
-    readers.start(stack.layout.lake, options.readers ?? 2);
+    readers.start(
+      stack.layout.lake,
+      options.readers ?? 2,
+      500,
+      stack.athenaEndpoint === undefined
+        ? undefined
+        : { endpoint: stack.athenaEndpoint, database: LOCAL_DATABASE },
+    );
     await Promise.race([readers.ready(), sleep(30_000, options.signal)]);
     for (const [name, r] of stack.tables) if (r.declaration.mode === 'merge') await stack.mergeNow(name);
     startedAt = Date.now();
@@ -216,7 +235,7 @@ async function demoOnStack(stack: Stack, options: DemoOptions): Promise<DemoRepo
 
   const tables: Record<string, DemoTableReport> = {};
   for (const [name, runtime] of stack.tables) {
-    const comparison = await compareTable(stack.ddb, observerLake, runtime.declaration);
+    const comparison = await compareTable(stack.ddb, reader, runtime.declaration);
     const { table: _table, ...rest } = comparison;
     const key = name as 'books' | 'orders';
     tables[name] = {
@@ -245,6 +264,7 @@ async function demoOnStack(stack: Stack, options: DemoOptions): Promise<DemoRepo
       options.signal?.aborted !== true &&
       Object.values(tables).every((t) => t.converged && t.notVisible === 0) &&
       readers.stats.failed === 0,
+    engine: stack.engine,
     startedAt: new Date(startedAt).toISOString(),
     durationMs: options.durationMs,
     drainMs,

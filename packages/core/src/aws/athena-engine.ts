@@ -11,6 +11,7 @@ import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { stagingTableName } from '@ddb-athena-sync/schemas/render-ddl';
 
 import type {
+  MaintenanceOptions,
   MaintenanceResult,
   MergeAttempt,
   MergeBatch,
@@ -19,6 +20,13 @@ import type {
 } from '../merge/engine.js';
 import { athenaDialect } from '../sql/dialect.js';
 import { renderMerge } from '../sql/render-merge.js';
+import {
+  DEFAULT_TOMBSTONE_RETENTION_MS,
+  renderTombstoneCreate,
+  renderTombstoneExpiry,
+  renderTombstoneMerge,
+  tombstoneTableName,
+} from '../sql/render-tombstones.js';
 import { renderCreate, renderOptimize, renderStaging, renderVacuum } from '../sql/render-statements.js';
 import { AthenaQueryCancelledError, AthenaQueryError } from './athena-errors.js';
 
@@ -31,6 +39,11 @@ export interface AthenaEngineOptions {
   readonly tableLocation: string;
   /** The table's staging prefix as a URI, `s3://lake/staging/<table>/`. */
   readonly stagingLocation: string;
+  /**
+   * Location of the tombstone table (default: next to the table's, `<tableLocation
+   * without its last "/">__tombstones/`).
+   */
+  readonly tombstoneLocation?: string;
   /** Attempts per query for retryable failures (default 5). */
   readonly maxAttempts?: number;
   /** First retry delay; doubles per attempt up to 20 s (default 1 s). */
@@ -65,6 +78,14 @@ const THROTTLING = new Set([
   'ThrottlingException',
   'ThrottlingError',
   'SlowDown',
+]);
+
+const UNREADABLE_DATA = new Set([
+  'HIVE_BAD_DATA',
+  'HIVE_CURSOR_ERROR',
+  'INVALID_CAST_ARGUMENT',
+  'INVALID_FUNCTION_ARGUMENT',
+  'NUMERIC_VALUE_OUT_OF_RANGE',
 ]);
 
 /** Errors after which a StartQueryExecution may or may not have created its query. */
@@ -135,54 +156,91 @@ export class AthenaEngine implements MergeEngine {
     };
   }
 
+  private get tombstoneLocation(): string {
+    return this.options.tombstoneLocation ?? `${this.options.tableLocation.replace(/\/+$/, '')}__tombstones/`;
+  }
+
   async ensureTable(table: TableDeclaration): Promise<void> {
-    // DDL is free in Athena; both statements are IF NOT EXISTS.
+    // DDL is free in Athena; every statement is IF NOT EXISTS.
     for (const sql of [
       ...renderCreate(table, athenaDialect, this.target),
+      renderTombstoneCreate(table, athenaDialect, {
+        database: this.options.database,
+        location: this.tombstoneLocation,
+      }),
       ...renderStaging(table, athenaDialect, this.target, []),
     ])
       await this.execute(sql);
   }
 
   async merge(batch: MergeBatch, signal?: AbortSignal): Promise<MergeResult> {
-    const sql = renderMerge(
-      {
-        table: batch.table,
-        target: { database: this.options.database, name: batch.table.name },
-        stagingTable: { database: this.options.database, name: stagingTableName(batch.table) },
-        // Sorted, so that a replay of the batch renders the very same statement (see below).
-        files: batch.objects.map((o) => `s3://${batch.bucket}/${o.key}`).sort(),
-      },
-      athenaDialect,
-    );
-    // A merger killed mid-query (Lambda timeout) leaves its MERGE running; the next run replays the
+    const plan = {
+      table: batch.table,
+      target: { database: this.options.database, name: batch.table.name },
+      stagingTable: { database: this.options.database, name: stagingTableName(batch.table) },
+      tombstones: { database: this.options.database, name: tombstoneTableName(batch.table) },
+      // Sorted, so that a replay of the batch renders the very same statements (see below).
+      files: batch.objects.map((o) => `s3://${batch.bucket}/${o.key}`).sort(),
+    };
+    // A merger killed mid-query (Lambda timeout) leaves its query running; the next run replays the
     // journal's batch with the same id and attempt, so the same token returns the orphan and the
-    // replay waits for it instead of racing it (see `execute` for the token scheme).
-    const { queryId, execution } = await this.execute(
-      sql,
-      signal,
+    // replay waits for it instead of racing it (see `execute` for the token scheme). Each statement
+    // has its own token (the SQL text is part of it).
+    const identity =
       batch.batchId === undefined
         ? undefined
-        : { key: batch.batchId, ...(batch.attempt === undefined ? {} : { attempt: batch.attempt }) },
-    );
+        : { key: batch.batchId, ...(batch.attempt === undefined ? {} : { attempt: batch.attempt }) };
+    // Statement 1: the batch's tombstones, so that statement 2 can drop every change older than a
+    // merged delete (sql/render-tombstones.ts). Both are idempotent under replay.
+    const tombstones = await this.execute(renderTombstoneMerge(plan, athenaDialect), signal, identity);
+    const { queryId, execution } = await this.execute(renderMerge(plan, athenaDialect), signal, identity);
+    const scanned =
+      (tombstones.execution.Statistics?.DataScannedInBytes ?? 0) +
+      (execution.Statistics?.DataScannedInBytes ?? 0);
     return {
       queryId,
-      ...(execution.Statistics?.DataScannedInBytes === undefined
-        ? {}
-        : { bytesScanned: execution.Statistics.DataScannedInBytes }),
+      ...(execution.Statistics?.DataScannedInBytes === undefined ? {} : { bytesScanned: scanned }),
     };
   }
 
   async maintain(
     table: TableDeclaration,
-    _options: unknown,
+    options: MaintenanceOptions,
     signal?: AbortSignal,
   ): Promise<MaintenanceResult> {
     // Snapshot age and retention are table properties set at creation
     // (vacuum_max_snapshot_age_seconds, vacuum_min_snapshots_to_keep): VACUUM takes no arguments.
     const optimize = await this.execute(renderOptimize(table, athenaDialect, this.target), signal);
     const vacuum = await this.execute(renderVacuum(table, athenaDialect, this.target), signal);
-    return { optimized: true, queryIds: [optimize.queryId, vacuum.queryId] };
+    // Tombstones older than any possible redelivery are dropped (Athena DELETE on Iceberg:
+    // https://docs.aws.amazon.com/athena/latest/ug/querying-iceberg-delete.html).
+    const retention = options.tombstoneRetentionMs ?? DEFAULT_TOMBSTONE_RETENTION_MS;
+    const expiry = await this.execute(
+      renderTombstoneExpiry(
+        table,
+        athenaDialect,
+        this.options.database,
+        new Date(options.now.getTime() - retention),
+      ),
+      signal,
+    );
+    return { optimized: true, queryIds: [optimize.queryId, vacuum.queryId, expiry.queryId] };
+  }
+
+  /**
+   * Data errors of a failed query: the staged JSON could not be read (HIVE_BAD_DATA,
+   * HIVE_CURSOR_ERROR) or a staged value does not convert to its column type
+   * (INVALID_CAST_ARGUMENT, INVALID_FUNCTION_ARGUMENT, NUMERIC_VALUE_OUT_OF_RANGE)
+   * (https://docs.aws.amazon.com/athena/latest/ug/troubleshooting-athena.html; the Trino codes are
+   * io.trino.spi.StandardErrorCode, the Hive ones io.trino.plugin.hive.HiveErrorCode).
+   */
+  isUnreadableData(error: unknown): boolean {
+    return (
+      error instanceof AthenaQueryError &&
+      error.state === 'FAILED' &&
+      error.errorType !== undefined &&
+      UNREADABLE_DATA.has(error.errorType)
+    );
   }
 
   /** Runs a SELECT and returns every row, following GetQueryResults' NextToken. */

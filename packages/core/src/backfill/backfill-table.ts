@@ -18,6 +18,7 @@ import {
   encodeStagingObject,
   STAGING_CONTENT_ENCODING,
   STAGING_CONTENT_TYPE,
+  stagingMetadata,
 } from '../staging/staging-object.js';
 import type { AttributeMap } from '../stream/attribute-value.js';
 import type { StagingRow } from '../stream/change-row.js';
@@ -145,6 +146,7 @@ export async function backfillTable(options: BackfillOptions): Promise<BackfillR
           Body: encodeStagingObject(rows),
           ContentType: STAGING_CONTENT_TYPE,
           ContentEncoding: STAGING_CONTENT_ENCODING,
+          Metadata: stagingMetadata(rows),
         }),
         { abortSignal: signal },
       );

@@ -61,6 +61,8 @@ export interface MaintenanceOptions {
   /** Snapshots older than this many ms are expired (keeping `minSnapshotsToKeep`). */
   readonly snapshotRetentionMs: number;
   readonly minSnapshotsToKeep: number;
+  /** Tombstones whose `_deleted_at` is older than this many ms before `now` are dropped. */
+  readonly tombstoneRetentionMs?: number;
 }
 
 export interface MaintenanceResult {
@@ -76,15 +78,28 @@ export interface MaintenanceResult {
  * is the same for both; only this interface differs.
  */
 export interface MergeEngine {
-  /** Creates the Iceberg table (and, for Athena, the staging table) when it does not exist. */
+  /**
+   * Creates the Iceberg table, its tombstone table `<table>__tombstones` (sql/render-tombstones.ts)
+   * and, for Athena, the staging table, when they do not exist.
+   */
   ensureTable(table: TableDeclaration): Promise<void>;
   /**
-   * Applies the batch in one atomic commit with the MERGE semantics of DESIGN.md: deduplicate per
-   * key by `_seq`, update/delete only when `s._seq > t._seq`, insert only non-deletes. Replaying a
-   * batch is a no-op. Throws on failure; the caller leaves the batch staged. `signal` aborts a
+   * Applies the batch with the MERGE semantics of DESIGN.md: deduplicate per key by `_seq`; record
+   * a tombstone for each key whose newest change is a delete; apply an upsert only when its `_seq`
+   * is above both the row's and the key's tombstone, a delete when above the row's. Readers never
+   * see a state in which an upsert older than a merged delete was applied. Replaying a batch is a
+   * no-op. Throws on failure; the caller leaves the batch staged. `signal` aborts a
    * running query when the time budget runs out.
    */
   merge(batch: MergeBatch, signal?: AbortSignal): Promise<MergeResult>;
+  /**
+   * Whether `error`, thrown by `merge`, says the engine could not READ the batch's data (a value
+   * that does not cast, a line that does not parse): the failure of one bad object, which the
+   * protocol isolates by bisecting the batch and quarantining that object. Everything else
+   * (permissions, syntax, throttling, timeouts) must answer false: the batch then stays staged.
+   * Without it, no object is ever quarantined by the merger.
+   */
+  isUnreadableData?(error: unknown): boolean;
   /** Compaction and snapshot expiry (Athena: OPTIMIZE + VACUUM). */
   maintain(
     table: TableDeclaration,

@@ -1,5 +1,6 @@
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 
+import { DEFAULT_TOMBSTONE_RETENTION_MS } from '../sql/render-tombstones.js';
 import type { MaintenanceResult } from './engine.js';
 import { acquireLease, releaseLease } from './lease.js';
 import type { MergeDeps } from './merge-table.js';
@@ -11,6 +12,12 @@ export interface MaintainOptions {
   /** A running maintenance query is aborted at this time. */
   readonly deadline: Date;
   readonly leaseMarginMs?: number;
+  /**
+   * Tombstones older than this are dropped (default DEFAULT_TOMBSTONE_RETENTION_MS, 30 h). Must
+   * exceed the longest a stream record can be redelivered: 24 h retention plus the event source
+   * mapping's maximum record age.
+   */
+  readonly tombstoneRetentionMs?: number;
 }
 
 export type MaintainReport =
@@ -47,6 +54,7 @@ export async function maintainTable(
         now,
         snapshotRetentionMs: m.snapshotRetentionHours * 3_600_000,
         minSnapshotsToKeep: m.minSnapshotsToKeep,
+        tombstoneRetentionMs: options.tombstoneRetentionMs ?? DEFAULT_TOMBSTONE_RETENTION_MS,
       },
       abort.signal,
     );

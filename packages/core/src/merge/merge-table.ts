@@ -1,15 +1,22 @@
 import { randomUUID } from 'node:crypto';
 
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { stagingTableName } from '@ddb-athena-sync/schemas/render-ddl';
 
-import { readStagingObject } from '../staging/staging-object.js';
+import { DEFAULT_QUARANTINE_PREFIX, tableStagingPrefix } from '../staging/staging-key.js';
+import { STAGED_OLDEST_EVENT_METADATA, STAGED_ROWS_METADATA } from '../staging/staging-object.js';
 import { parseStagedTimestamp } from '../stream/timestamp.js';
 import { athenaDialect } from '../sql/dialect.js';
 import { mergeSizeModel } from '../sql/render-merge.js';
+import { tombstoneTableName } from '../sql/render-tombstones.js';
 import type { MergeAttempt, MergeEngine, MergeResult, StagedObject } from './engine.js';
 import {
   journalCleaned,
@@ -44,7 +51,8 @@ export type MergeStep =
   | 'journaled-committed'
   | 'object-deleted'
   | 'cleaned'
-  | 'backfill-guard-expired';
+  | 'backfill-guard-expired'
+  | 'quarantined';
 
 export interface MergeRunOptions {
   readonly table: TableDeclaration;
@@ -63,6 +71,10 @@ export interface MergeRunOptions {
   /** Glue database of the Athena MERGE, for the query-length cap (default "default"). */
   readonly database?: string;
   readonly deleteConcurrency?: number;
+  /** Where an object the engine cannot read is moved to (default "quarantine/"). */
+  readonly quarantinePrefix?: string;
+  /** At most this many objects are quarantined per run (default 1; see isolateUnreadable). */
+  readonly maxQuarantinePerRun?: number;
   readonly onStep?: (
     step: MergeStep,
     detail: { readonly batchId?: string; readonly key?: string; readonly runId?: string },
@@ -102,9 +114,16 @@ export interface MergeRunReport {
   readonly notMerged?: { readonly reason: 'backfill-guard' | 'budget'; readonly objects: number };
   /** A backfill guard this run found expired (no heartbeat) and cleared. */
   readonly expiredBackfillRun?: string;
+  /** Staged objects the engine could not read, moved to quarantine with the engine's reason. */
+  readonly quarantined?: readonly { readonly key: string; readonly quarantineKey: string }[];
 }
 
-/** Rows and oldest event time of a batch, for metrics only: a failure here never fails the batch. */
+/**
+ * Rows and oldest event time of a batch, for metrics only: read from each object's S3 metadata
+ * (written at staging, staging-object.ts) with HeadObject, never by downloading the objects. An
+ * object without the metadata (staged by an older writer) leaves the figures unknown. A failure
+ * here never fails the batch, and it runs after the batch is cleaned up, so it delays no commit.
+ */
 async function measureBatch(
   s3: S3Client,
   bucket: string,
@@ -113,19 +132,74 @@ async function measureBatch(
   try {
     let rows = 0;
     let oldest: Date | undefined;
-    for (const o of objects) {
-      const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.key }));
-      if (Body === undefined) continue;
-      for await (const row of readStagingObject(Body as AsyncIterable<Uint8Array>, o.key)) {
-        rows++;
-        const t = parseStagedTimestamp(row._event_time);
+    const queue = [...objects];
+    let complete = true;
+    const worker = async (): Promise<void> => {
+      for (let o = queue.shift(); o !== undefined; o = queue.shift()) {
+        const { Metadata } = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: o.key }));
+        const n = Number(Metadata?.[STAGED_ROWS_METADATA]);
+        if (!Number.isSafeInteger(n)) complete = false;
+        else rows += n;
+        const text = Metadata?.[STAGED_OLDEST_EVENT_METADATA];
+        const t = text === undefined ? undefined : parseStagedTimestamp(text);
         if (t !== undefined && (oldest === undefined || t < oldest)) oldest = t;
       }
-    }
-    return { rows, oldest };
+    };
+    await Promise.all(Array.from({ length: Math.min(16, objects.length) }, worker));
+    return complete ? { rows, oldest } : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Moves a staged object the engine cannot read to `<quarantine>/<table>/unreadable/...`, next to a
+ * `.reason.json` with the engine's error (class, type, query id, message: the message may quote a
+ * staged value, which is why it goes to the quarantine bucket and never to a log). Copy, reason,
+ * then delete: a crash in between only repeats the move.
+ */
+async function quarantineObject(
+  deps: MergeDeps,
+  options: MergeRunOptions,
+  object: StagedObject,
+  error: unknown,
+): Promise<string> {
+  const prefix = options.quarantinePrefix ?? DEFAULT_QUARANTINE_PREFIX;
+  const base = tableStagingPrefix(options.table.name, options.stagingPrefix);
+  const target = `${prefix}${options.table.name}/unreadable/${object.key.slice(base.length)}`;
+  await deps.s3.send(
+    new CopyObjectCommand({
+      Bucket: options.bucket,
+      Key: target,
+      CopySource: `${options.bucket}/${object.key.split('/').map(encodeURIComponent).join('/')}`,
+    }),
+  );
+  const e = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
+  await deps.s3.send(
+    new PutObjectCommand({
+      Bucket: options.bucket,
+      Key: `${target}.reason.json`,
+      ContentType: 'application/json',
+      Body: `${JSON.stringify(
+        {
+          table: options.table.name,
+          stagedKey: object.key,
+          reason: 'the engine could not read this staged object',
+          error: {
+            name: e.name,
+            errorType: e.errorType,
+            queryId: e.queryId,
+            message: e.message,
+          },
+          quarantinedAt: deps.clock.now().toISOString(),
+        },
+        null,
+        2,
+      )}\n`,
+    }),
+  );
+  await deps.s3.send(new DeleteObjectCommand({ Bucket: options.bucket, Key: object.key }));
+  return target;
 }
 
 async function deleteObjects(
@@ -202,6 +276,8 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
       table,
       target: { database: options.database ?? 'default', name: table.name },
       stagingTable: { database: options.database ?? 'default', name: stagingTableName(table) },
+      // The main MERGE, filtered against the tombstones, is the longer of a batch's two statements.
+      tombstones: { database: options.database ?? 'default', name: tombstoneTableName(table) },
     },
     athenaDialect,
   );
@@ -210,7 +286,7 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
   let oldestAge: number | undefined;
   let expiredBackfillRun: string | undefined;
 
-  const runBatch = async (
+  const runBatchOnce = async (
     batchId: string,
     objects: readonly StagedObject[],
     replay: boolean,
@@ -247,15 +323,15 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
       clearTimeout(timer);
     }
     const committedAt = deps.clock.now();
-    // Engines that read the rows report these; otherwise (Athena) read the objects once more,
-    // after the commit, for the metrics only.
+    await options.onStep?.('merged', { batchId });
+    await journalCommitted(deps.dynamodb, journal, batchId, committedAt);
+    await options.onStep?.('journaled-committed', { batchId });
+    // Engines that read the rows report these; otherwise (Athena) the objects' staging metadata,
+    // read after the journal says committed and before the objects are deleted.
     const measured =
       result.rowsRead !== undefined && result.oldestEventTime !== undefined
         ? { rows: result.rowsRead, oldest: result.oldestEventTime }
         : await measureBatch(deps.s3, options.bucket, objects);
-    await options.onStep?.('merged', { batchId });
-    await journalCommitted(deps.dynamodb, journal, batchId, committedAt);
-    await options.onStep?.('journaled-committed', { batchId });
     await deleteObjects(
       deps,
       options,
@@ -275,6 +351,42 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
       durationMs: committedAt.getTime() - started.getTime(),
       result,
     });
+  };
+
+  const quarantined: { key: string; quarantineKey: string }[] = [];
+  /**
+   * A batch whose MERGE failed because the engine could not read its data (engine.isUnreadableData)
+   * is bisected: each half is merged as a batch of its own, older half first (the merge order),
+   * until the one object that fails alone is found; that object is moved to quarantine with the
+   * engine's reason and the rest merges. A failed MERGE committed nothing, so abandoning the failed
+   * batch's journal entry for its halves loses nothing. At most `maxQuarantinePerRun` objects are
+   * quarantined per run: a failure that every object shares (a wrong staging DDL) must not empty
+   * the staging prefix into quarantine; after the cap the error fails the run as before.
+   */
+  const runBatch = async (
+    batchId: string,
+    objects: readonly StagedObject[],
+    replay: boolean,
+    journaledAttempt = 1,
+  ): Promise<void> => {
+    try {
+      await runBatchOnce(batchId, objects, replay, journaledAttempt);
+    } catch (error) {
+      if (deps.engine.isUnreadableData?.(error) !== true) throw error;
+      if (quarantined.length >= (options.maxQuarantinePerRun ?? 1)) throw error;
+      if (objects.length === 1) {
+        const object = objects[0]!;
+        const quarantineKey = await quarantineObject(deps, options, object, error);
+        // The failed batch committed nothing; its journal entry names only this object.
+        await journalCleaned(deps.dynamodb, journal, batchId);
+        quarantined.push({ key: object.key, quarantineKey });
+        await options.onStep?.('quarantined', { batchId, key: object.key });
+        return;
+      }
+      const mid = Math.ceil(objects.length / 2);
+      await runBatch(randomUUID(), objects.slice(0, mid), false);
+      await runBatch(randomUUID(), objects.slice(mid), false);
+    }
   };
 
   try {
@@ -314,6 +426,7 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
         oldestStagedObjectAgeMs: oldestAge,
         ...(notMerged === undefined ? {} : { notMerged }),
         ...(expiredBackfillRun === undefined ? {} : { expiredBackfillRun }),
+        ...(quarantined.length === 0 ? {} : { quarantined: [...quarantined] }),
       });
       // Nothing staged: no query at all (Athena bills at least 10 MB per query).
       if (staged.length === 0) return ended('drained');

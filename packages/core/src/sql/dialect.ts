@@ -21,6 +21,20 @@ export interface TableTarget {
   readonly stagingLocation: string;
 }
 
+/**
+ * The partitions of a table from one instant on, where the partitioning allows saying so with a
+ * predicate on the source column: a `year`/`month`/`day`/`hour` transform of a timestamp or date
+ * column. `from` is the start of the partition holding the instant (UTC), so the predicate selects
+ * whole partitions, which is what Athena's OPTIMIZE accepts in its WHERE ("Only partition columns
+ * are allowed in the WHERE clause predicate", https://docs.aws.amazon.com/athena/latest/ug/optimize-statement.html).
+ */
+export interface PartitionWindow {
+  readonly column: string;
+  readonly type: 'timestamp' | 'date';
+  /** `YYYY-MM-DD HH:MM:SS.ffffff` for a timestamp, `YYYY-MM-DD` for a date. */
+  readonly from: string;
+}
+
 /** The staged rows of one batch: what the MERGE's source (and the DuckDB staging view) reads. */
 export interface StagedSource {
   readonly table: TableDeclaration;
@@ -64,7 +78,9 @@ export interface SqlDialect {
   /** Statements that create the staging relation (Athena: over the prefix; DuckDB: over `files`). */
   createStaging(table: TableDeclaration, target: TableTarget, files: readonly string[]): string[];
   /** Compaction of the target table (folds delete files into data files). */
-  optimize(table: TableDeclaration, target: Pick<TableTarget, 'database'>): string;
+  optimize(table: TableDeclaration, target: Pick<TableTarget, 'database'>, window?: PartitionWindow): string;
+  /** `column >= <start>` of a partition window, in the grammar `optimize` puts it in. */
+  partitionPredicate(window: PartitionWindow): string;
   /** Snapshot expiry and orphan-file removal of the target table. */
   vacuum(table: TableDeclaration, target: Pick<TableTarget, 'database'>): string;
 }
@@ -158,6 +174,152 @@ function stagedFiles(dialect: SqlDialect, files: readonly string[]): string {
 }
 
 /**
+ * Athena's reserved keywords in DDL statements: "You cannot use DDL reserved keywords as identifier
+ * names in DDL statements without enclosing them in backticks" (Athena user guide, "Escape reserved
+ * keywords in queries", https://docs.aws.amazon.com/athena/latest/ug/reserved-words.html).
+ */
+export const ATHENA_DDL_RESERVED: ReadonlySet<string> = new Set([
+  'all',
+  'alter',
+  'and',
+  'array',
+  'as',
+  'authorization',
+  'between',
+  'bigint',
+  'binary',
+  'boolean',
+  'both',
+  'by',
+  'case',
+  'cashe',
+  'cast',
+  'char',
+  'column',
+  'conf',
+  'constraint',
+  'commit',
+  'create',
+  'cross',
+  'cube',
+  'current',
+  'current_date',
+  'current_timestamp',
+  'cursor',
+  'database',
+  'date',
+  'dayofweek',
+  'decimal',
+  'delete',
+  'describe',
+  'distinct',
+  'div',
+  'double',
+  'drop',
+  'else',
+  'end',
+  'exchange',
+  'exists',
+  'extended',
+  'external',
+  'extract',
+  'false',
+  'fetch',
+  'float',
+  'floor',
+  'following',
+  'for',
+  'foreign',
+  'from',
+  'full',
+  'function',
+  'grant',
+  'group',
+  'grouping',
+  'having',
+  'if',
+  'import',
+  'in',
+  'inner',
+  'insert',
+  'int',
+  'integer',
+  'intersect',
+  'interval',
+  'into',
+  'is',
+  'join',
+  'lateral',
+  'left',
+  'less',
+  'like',
+  'local',
+  'macro',
+  'map',
+  'more',
+  'none',
+  'not',
+  'null',
+  'numeric',
+  'of',
+  'on',
+  'only',
+  'or',
+  'order',
+  'out',
+  'outer',
+  'over',
+  'partialscan',
+  'partition',
+  'percent',
+  'preceding',
+  'precision',
+  'preserve',
+  'primary',
+  'procedure',
+  'range',
+  'reads',
+  'reduce',
+  'regexp',
+  'references',
+  'revoke',
+  'right',
+  'rlike',
+  'rollback',
+  'rollup',
+  'row',
+  'rows',
+  'select',
+  'set',
+  'smallint',
+  'start',
+  'table',
+  'tablesample',
+  'then',
+  'time',
+  'timestamp',
+  'to',
+  'transform',
+  'trigger',
+  'true',
+  'truncate',
+  'unbounded',
+  'union',
+  'uniquejoin',
+  'update',
+  'user',
+  'using',
+  'utc_timestamp',
+  'values',
+  'varchar',
+  'views',
+  'when',
+  'where',
+  'window',
+  'with',
+]);
+
+/**
  * A table name in Athena's maintenance DDL. OPTIMIZE and VACUUM go through Athena's Hive-style DDL
  * parser: "double quotes do not work as a substitute for backticks", and "if you prefix the table
  * name with a database name, do not enclose the database name in backticks" (Athena user guide,
@@ -165,18 +327,34 @@ function stagedFiles(dialect: SqlDialect, files: readonly string[]): string {
  * `VACUUM my_database.\`_mytable\``; OPTIMIZE, https://docs.aws.amazon.com/athena/latest/ug/optimize-statement.html,
  * takes the same `[db_name.]table_name`). So: the table name in backticks (a name starting with `_`
  * needs them), the database bare, which a Hive identifier allows only when it starts with a letter
- * or digit; anything else is rejected rather than rendered in a form the docs do not show.
+ * or digit and is not a DDL reserved keyword (those need backticks, which the VACUUM page rules
+ * out for the database); anything else is rejected rather than rendered in a form the docs do not
+ * show.
  */
 function athenaDdlName(name: QualifiedName): string {
   const table = `\`${assertIdentifier(name.name)}\``;
   if (name.database === undefined) return table;
   const database = assertIdentifier(name.database);
-  if (!/^[a-z0-9]/.test(database))
+  if (!/^[a-z0-9]/.test(database) || ATHENA_DDL_RESERVED.has(database))
     throw new InvalidIdentifierError(
       database,
-      'database (bare in Athena DDL, so it must start with a letter)',
+      'database (bare in Athena DDL, so it must start with a letter and not be a DDL reserved keyword)',
     );
   return `${database}.${table}`;
+}
+
+/** A typed literal of a window's start: `TIMESTAMP '...'` / `DATE '...'` (Trino, Hive and DuckDB alike). */
+function windowStart(dialect: SqlDialect, window: PartitionWindow): string {
+  return `${window.type === 'date' ? 'DATE' : 'TIMESTAMP'} ${dialect.literal(window.from)}`;
+}
+
+/**
+ * A column in Athena's DDL predicate: bare when it starts with a letter and is not reserved, in
+ * backticks otherwise (Hive identifiers; double quotes are not identifiers there).
+ */
+function athenaDdlColumn(name: string): string {
+  const column = assertIdentifier(name);
+  return /^[a-z]/.test(column) && !ATHENA_DDL_RESERVED.has(column) ? column : `\`${column}\``;
 }
 
 export const athenaDialect: SqlDialect = {
@@ -203,9 +381,12 @@ export const athenaDialect: SqlDialect = {
   ],
   // Folds position-delete files into data files
   // (https://docs.aws.amazon.com/athena/latest/ug/optimize-statement.html).
-  optimize(table, target) {
-    return `OPTIMIZE ${athenaDialect.ddlName({ database: target.database, name: table.name })} REWRITE DATA USING BIN_PACK`;
+  optimize(table, target, window) {
+    const where = window === undefined ? '' : ` WHERE ${athenaDialect.partitionPredicate(window)}`;
+    return `OPTIMIZE ${athenaDialect.ddlName({ database: target.database, name: table.name })} REWRITE DATA USING BIN_PACK${where}`;
   },
+  partitionPredicate: (window) =>
+    `${athenaDdlColumn(window.column)} >= ${windowStart(athenaDialect, window)}`,
   // Expires snapshots older than vacuum_max_snapshot_age_seconds and removes orphan files
   // (https://docs.aws.amazon.com/athena/latest/ug/vacuum-statement.html).
   vacuum(table, target) {
@@ -268,6 +449,8 @@ export const duckdbDialect: SqlDialect = {
   // https://duckdb.org/docs/stable/sql/statements/checkpoint; the local lake compacts its Iceberg
   // files itself.
   optimize: () => 'CHECKPOINT',
+  partitionPredicate: (window) =>
+    `${duckdbDialect.identifier(window.column)} >= ${windowStart(duckdbDialect, window)}`,
   vacuum(table, target) {
     return `VACUUM ANALYZE ${duckdbDialect.ddlName({ database: target.database, name: table.name })}`;
   },

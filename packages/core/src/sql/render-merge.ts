@@ -13,6 +13,13 @@ export type { QualifiedName };
 export interface MergeSqlPlan extends StagedSource {
   /** The Iceberg table. */
   readonly target: QualifiedName;
+  /**
+   * The table's tombstones (`<table>__tombstones`, render-tombstones.ts). When given, the MERGE's
+   * source drops every change older than its key's tombstone, so no upsert older than a merged
+   * delete is ever applied. Engines of the protocol always give it; it is optional only for the
+   * SQL tests that run the MERGE alone.
+   */
+  readonly tombstones?: QualifiedName;
 }
 
 /** Athena rejects query strings longer than 262,144 bytes (Athena service quotas, "Query string length"). */
@@ -42,6 +49,30 @@ export function stagedRelation(dialect: SqlDialect, plan: StagedSource): string 
   return dialect.stagedRelation(plan);
 }
 
+/** The deduplicated source: the newest staged change per key, `_updated_at` from its event time. */
+export function dedupedSource(plan: MergeSqlPlan, dialect: SqlDialect): string {
+  const id = (n: string): string => dialect.identifier(n);
+  const table = plan.table;
+  const columns = dataColumns(table);
+  const keyTypes = new Map(table.columns.filter((c) => c.isKey).map((c) => [c.name, c.type]));
+  const keys = table.keyColumns.map((k) => castFromStaging(dialect, id(k), keyTypes.get(k)!));
+  const selectList = [
+    ...columns.map((c) => `${castFromStaging(dialect, id(c.name), c.type)} AS ${id(c.name)}`),
+    `${id('_op')}`,
+    `${id('_seq')}`,
+    `${castFromStaging(dialect, id('_event_time'), TIMESTAMP)} AS ${id('_updated_at')}`,
+    `row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${id('_seq')} DESC) AS ${id('_rn')}`,
+  ];
+  return [
+    '  SELECT *',
+    '  FROM (',
+    `    SELECT\n      ${selectList.join(',\n      ')}`,
+    `    FROM ${stagedRelation(dialect, plan)}`,
+    '  ) AS staged',
+    `  WHERE ${id('_rn')} = 1`,
+  ].join('\n');
+}
+
 /**
  * MERGE of one batch into the Iceberg table (DESIGN.md, "Mode merge", step 4):
  *
@@ -59,28 +90,25 @@ export function renderMerge(plan: MergeSqlPlan, dialect: SqlDialect): string {
   const id = (n: string): string => dialect.identifier(n);
   const table = plan.table;
   const columns = dataColumns(table);
-  const keyTypes = new Map(table.columns.filter((c) => c.isKey).map((c) => [c.name, c.type]));
-  const keys = table.keyColumns.map((k) => castFromStaging(dialect, id(k), keyTypes.get(k)!));
-  const selectList = [
-    ...columns.map((c) => `${castFromStaging(dialect, id(c.name), c.type)} AS ${id(c.name)}`),
-    `${id('_op')}`,
-    `${id('_seq')}`,
-    `${castFromStaging(dialect, id('_event_time'), TIMESTAMP)} AS ${id('_updated_at')}`,
-    `row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${id('_seq')} DESC) AS ${id('_rn')}`,
-  ];
   const written = [...columns.map((c) => c.name), '_seq', '_updated_at'];
   const on = table.keyColumns.map((k) => `t.${id(k)} = s.${id(k)}`).join(' AND ');
   const set = written.filter((c) => !table.keyColumns.includes(c)).map((c) => `${id(c)} = s.${id(c)}`);
   const del = dialect.literal('delete');
+  // With tombstones: a change older than its key's tombstone is dropped (a redelivered or
+  // backfilled upsert of a key whose newer delete was merged); `>=` keeps the delete that raised
+  // the tombstone in this very batch, so it still removes the row.
+  const source =
+    plan.tombstones === undefined
+      ? dedupedSource(plan, dialect)
+      : [
+          `  SELECT n.* FROM (\n${dedupedSource(plan, dialect)}\n  ) AS n`,
+          `  LEFT JOIN ${qualified(dialect, plan.tombstones)} AS d ON ${table.keyColumns.map((k) => `d.${id(k)} = n.${id(k)}`).join(' AND ')}`,
+          `  WHERE d.${id('_seq')} IS NULL OR n.${id('_seq')} >= d.${id('_seq')}`,
+        ].join('\n');
   return [
     `MERGE INTO ${qualified(dialect, plan.target)} AS t`,
     'USING (',
-    '  SELECT *',
-    '  FROM (',
-    `    SELECT\n      ${selectList.join(',\n      ')}`,
-    `    FROM ${stagedRelation(dialect, plan)}`,
-    '  ) AS staged',
-    `  WHERE ${id('_rn')} = 1`,
+    source,
     ') AS s',
     `ON ${on}`,
     `WHEN MATCHED AND s.${id('_seq')} > t.${id('_seq')} AND s.${id('_op')} = ${del} THEN DELETE`,

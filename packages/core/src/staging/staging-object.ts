@@ -4,6 +4,7 @@ import { createGunzip, gzipSync } from 'node:zlib';
 
 import { StagingFormatError } from '../errors.js';
 import type { StagingRow } from '../stream/change-row.js';
+import { isStagedSequence } from '../stream/sequence-number.js';
 
 /** Content headers of a staged object (S3 PutObject). */
 export const STAGING_CONTENT_TYPE = 'application/x-ndjson';
@@ -20,6 +21,24 @@ export function encodeStagingObject(rows: Iterable<StagingRow>): Buffer {
   return gzipSync(text);
 }
 
+/**
+ * S3 user metadata of a staged object (x-amz-meta-*: lower-case names, ASCII values; S3 user
+ * guide, "Working with object metadata"): its row count and the oldest `_event_time` of its rows,
+ * so that the merger's metrics need a HeadObject, not a download of the object.
+ */
+export const STAGED_ROWS_METADATA = 'rows';
+export const STAGED_OLDEST_EVENT_METADATA = 'oldest-event-time';
+
+export function stagingMetadata(rows: readonly StagingRow[]): Record<string, string> {
+  let oldest: string | undefined;
+  // `_event_time` is 'yyyy-MM-dd HH:mm:ss.SSSSSS' (UTC): text order is time order.
+  for (const r of rows) if (oldest === undefined || r._event_time < oldest) oldest = r._event_time;
+  return {
+    [STAGED_ROWS_METADATA]: String(rows.length),
+    ...(oldest === undefined ? {} : { [STAGED_OLDEST_EVENT_METADATA]: oldest }),
+  };
+}
+
 const OPS = new Set(['upsert', 'delete']);
 const SOURCES = new Set(['stream', 'backfill']);
 
@@ -30,8 +49,12 @@ function checkRow(value: unknown, objectKey: string | undefined, line: number): 
   const row = value as Record<string, unknown>;
   if (!OPS.has(row._op as string))
     throw new StagingFormatError(objectKey, line, '_op must be upsert or delete');
-  if (typeof row._seq !== 'string' || !/^\d{40}$/.test(row._seq))
-    throw new StagingFormatError(objectKey, line, '_seq must be 40 digits');
+  if (!isStagedSequence(row._seq))
+    throw new StagingFormatError(
+      objectKey,
+      line,
+      '_seq must be 40 digits, or a 17-digit stream epoch and 40 digits',
+    );
   if (typeof row._event_time !== 'string')
     throw new StagingFormatError(objectKey, line, '_event_time must be a string');
   if (!SOURCES.has(row._source as string))

@@ -6,7 +6,7 @@ import { attributeType } from './attribute-value.js';
 import type { AttributeMap, AttributeValue } from './attribute-value.js';
 import type { ChangeSource, StagedValue, StagingRow } from './change-row.js';
 import { attributesToJson, mapAttributeValue } from './map-value.js';
-import { isSequenceNumber, padSequenceNumber } from './sequence-number.js';
+import { changeSequence, isSequenceNumber } from './sequence-number.js';
 import { formatEpochSeconds } from './timestamp.js';
 
 /**
@@ -193,7 +193,8 @@ export function decodeStreamRecord(record: DynamoDBStreamRecord, table: TableDec
   } catch (error) {
     throw new MalformedRecordError(ctx, 'ApproximateCreationDateTime is out of range', { cause: error });
   }
-  const sequence = padSequenceNumber(rawSeq);
+  // Ordered by (stream epoch, sequence number): see sequence-number.ts.
+  const sequence = changeSequence(record.eventSourceARN, rawSeq);
 
   if (eventName === 'REMOVE') {
     const ttl = isTtlRemoval(record);

@@ -45,8 +45,27 @@ export interface MapContext extends RecordContext {
   readonly conversion?: Conversion | undefined;
 }
 
+/**
+ * Whether a string is well-formed UTF-16 (no lone surrogate). DynamoDB Local accepts a lone
+ * surrogate in an S value, but it has no UTF-8 encoding: the staged object would be unreadable to
+ * every engine, and one such object would stop every later merge of the table.
+ * `String.prototype.isWellFormed` is ES2024 (Node 20+); the regex is the same test
+ * (\p{Surrogate} with the u flag matches only unpaired surrogates).
+ */
+function isWellFormed(text: string): boolean {
+  const native = (text as unknown as { isWellFormed?: () => boolean }).isWellFormed;
+  return typeof native === 'function' ? native.call(text) : !/\p{Surrogate}/u.test(text);
+}
+
+const NOT_WELL_FORMED = 'string is not well-formed Unicode (a lone surrogate): no engine could read it';
+
 class Mapper {
   constructor(private readonly ctx: MapContext) {}
+
+  /** The S value itself, or a typed error when it is not well-formed Unicode. */
+  text(raw: string, type: ColumnType, attribute: string): string {
+    return isWellFormed(raw) ? raw : this.fail(type, 'S', NOT_WELL_FORMED, attribute);
+  }
 
   fail(
     type: ColumnType,
@@ -87,7 +106,9 @@ class Mapper {
       case 'json':
         return stringifyJson(this.toJson(av, type, attribute, depth));
       case 'string':
-        return tag === 'S' && typeof raw === 'string' ? raw : this.wrongKind(type, tag, attribute);
+        return tag === 'S' && typeof raw === 'string'
+          ? this.text(raw, type, attribute)
+          : this.wrongKind(type, tag, attribute);
       case 'boolean':
         return tag === 'BOOL' && typeof raw === 'boolean' ? raw : this.wrongKind(type, tag, attribute);
       case 'binary': {
@@ -193,7 +214,10 @@ class Mapper {
     if (depth >= MAX_NESTING_DEPTH && (tag === 'M' || tag === 'L'))
       return this.fail(type, tag, `nested deeper than ${MAX_NESTING_DEPTH} levels`, attribute);
     switch (tag) {
-      case 'S':
+      case 'S': {
+        const raw = (av as Record<string, unknown>)[tag];
+        return typeof raw === 'string' ? this.text(raw, type, attribute) : raw;
+      }
       case 'BOOL':
         return (av as Record<string, unknown>)[tag];
       case 'NULL':
@@ -217,6 +241,8 @@ class Mapper {
           a < b ? -1 : a > b ? 1 : 0,
         );
         for (const [k, v] of entries) {
+          // A map key is text too (the path in the error is the parent's: the key is the problem).
+          this.text(k, type, attribute);
           out[k] = this.toJson(v, type, `${attribute}.${k}`, depth + 1);
         }
         return out;

@@ -29,3 +29,40 @@ export function compareSequenceNumbers(a: string, b: string): number {
   const pb = padSequenceNumber(b);
   return pa < pb ? -1 : pa > pb ? 1 : 0;
 }
+
+/**
+ * Width of the stream epoch that prefixes a stream row's `_seq`: the stream label's
+ * yyyyMMddHHmmssSSS. A recreated stream (view type changed, stream disabled and re-enabled) has a
+ * new ARN and label, and its sequence numbers are not documented to be higher than the old
+ * stream's; changes are therefore ordered by (stream epoch, sequence number), and `_seq` stays one
+ * string whose text order is that order, in every engine's plain comparison.
+ */
+export const STREAM_EPOCH_WIDTH = 17;
+
+/**
+ * The epoch of the stream an event came from: `eventSourceARN` ends with `/stream/<label>`, the
+ * label being the stream's creation time, ISO 8601 with milliseconds, e.g. `2015-05-11T21:21:33.291`
+ * (DynamoDB Streams API reference, Stream: StreamLabel; DescribeStream). Without a readable label
+ * (hand-built records: Lambda always sets eventSourceARN) the epoch is all zeros, below every
+ * real stream.
+ */
+export function streamEpoch(eventSourceARN: unknown): string {
+  const label =
+    typeof eventSourceARN === 'string' ? /\/stream\/([^/]+)$/.exec(eventSourceARN)?.[1] : undefined;
+  const m =
+    label === undefined
+      ? undefined
+      : /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?/.exec(label);
+  if (m === null || m === undefined) return '0'.repeat(STREAM_EPOCH_WIDTH);
+  return `${m[1]}${m[2]}${m[3]}${m[4]}${m[5]}${m[6]}${(m[7] ?? '').padEnd(3, '0')}`;
+}
+
+/** `_seq` of a stream change: stream epoch, then the sequence number padded to 40 digits. */
+export function changeSequence(eventSourceARN: unknown, sequenceNumber: string): string {
+  return `${streamEpoch(eventSourceARN)}${padSequenceNumber(sequenceNumber)}`;
+}
+
+/** A staged `_seq`: 40 digits (backfill, rows staged before stream epochs) or epoch + 40 digits. */
+export function isStagedSequence(value: unknown): value is string {
+  return typeof value === 'string' && /^(\d{17})?\d{40}$/.test(value);
+}

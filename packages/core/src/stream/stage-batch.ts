@@ -13,6 +13,7 @@ import {
   encodeStagingObject,
   STAGING_CONTENT_ENCODING,
   STAGING_CONTENT_TYPE,
+  stagingMetadata,
 } from '../staging/staging-object.js';
 import type { StagingRow } from './change-row.js';
 import { decodeStreamRecord } from './decode-record.js';
@@ -26,6 +27,8 @@ export interface ObjectStore {
     readonly body: Uint8Array;
     readonly contentType: string;
     readonly contentEncoding?: string;
+    /** S3 user metadata (staged objects: rows and oldest event time, see staging-object.ts). */
+    readonly metadata?: Readonly<Record<string, string>>;
   }): Promise<void>;
 }
 
@@ -245,13 +248,15 @@ export async function stageStreamBatch(
       firstEventTime: new Date(recordTimeMs(first.record)!),
       prefix: stagingPrefix,
     });
-    const body = encodeStagingObject(decoded.map((d) => d.row));
+    const rows = decoded.map((d) => d.row);
+    const body = encodeStagingObject(rows);
     try {
       await deps.store.putObject({
         key: objectKey,
         body,
         contentType: STAGING_CONTENT_TYPE,
         contentEncoding: STAGING_CONTENT_ENCODING,
+        metadata: stagingMetadata(rows),
       });
     } catch (error) {
       return failWhole(error);

@@ -66,7 +66,8 @@ describe('AthenaEngine', () => {
 
     const result = await engine().merge(batch);
 
-    expect(result).toEqual({ queryId: 'q1', bytesScanned: 1234 });
+    // Two statements (tombstones, then the MERGE), 1234 bytes each.
+    expect(result).toEqual({ queryId: 'q1', bytesScanned: 2468 });
     const start = athenaMock.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input;
     expect(start.WorkGroup).toBe('ddb-athena-sync');
     expect(start.QueryString).toContain(
@@ -120,13 +121,17 @@ describe('AthenaEngine', () => {
     });
     await engine().merge({ ...batch, objects, batchId: 'another-batch-id-0000000000000000' });
 
+    // Two statements per merge (tombstones, then the MERGE), each with its own token.
     const starts = athenaMock.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input);
+    expect(starts).toHaveLength(6);
     expect(starts[0]!.ClientRequestToken).toBe(
       queryToken('7d9f0c1e-5b7a-4c1e-9a55-0f6f1f9b2c3d', 1, starts[0]!.QueryString!),
     );
-    expect(starts[1]!.ClientRequestToken).toBe(starts[0]!.ClientRequestToken);
-    expect(starts[1]!.QueryString).toBe(starts[0]!.QueryString);
-    expect(starts[2]!.ClientRequestToken).not.toBe(starts[0]!.ClientRequestToken);
+    expect(starts[1]!.ClientRequestToken).not.toBe(starts[0]!.ClientRequestToken);
+    expect(starts[2]!.ClientRequestToken).toBe(starts[0]!.ClientRequestToken);
+    expect(starts[3]!.ClientRequestToken).toBe(starts[1]!.ClientRequestToken);
+    expect(starts[3]!.QueryString).toBe(starts[1]!.QueryString);
+    expect(starts[4]!.ClientRequestToken).not.toBe(starts[0]!.ClientRequestToken);
   });
 
   test("a retried attempt gets a token of its own (the failed attempt's token would return the failure)", async () => {
@@ -144,8 +149,15 @@ describe('AthenaEngine', () => {
     const tokens = athenaMock
       .commandCalls(StartQueryExecutionCommand)
       .map((c) => c.args[0].input.ClientRequestToken);
-    const sql = athenaMock.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input.QueryString!;
-    expect(tokens).toEqual([queryToken('b'.repeat(36), 1, sql), queryToken('b'.repeat(36), 2, sql)]);
+    const sql = athenaMock.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.QueryString!);
+    // The tombstone statement failed once (attempt 1) and was retried (attempt 2). Outside the
+    // protocol (no journal attempt) each statement counts its own attempts.
+    expect(tokens).toEqual([
+      queryToken('b'.repeat(36), 1, sql[0]!),
+      queryToken('b'.repeat(36), 2, sql[0]!),
+      queryToken('b'.repeat(36), 1, sql[2]!),
+    ]);
+    expect(sql[2]).toContain('MERGE INTO "library"."books" AS t');
     expect(tokens[0]).toHaveLength(64);
   });
 
@@ -200,6 +212,23 @@ describe('AthenaEngine', () => {
     expect(athenaMock.commandCalls(StartQueryExecutionCommand)).toHaveLength(1);
   });
 
+  test('only data errors of a FAILED query count as unreadable data (the merger bisects on those)', () => {
+    const e = engine();
+    const failedWith = (errorType: string) =>
+      new AthenaQueryError({
+        state: 'FAILED',
+        errorType,
+        reason: `${errorType}: x`,
+        retryable: false,
+        attempts: 1,
+      });
+    expect(e.isUnreadableData(failedWith('INVALID_CAST_ARGUMENT'))).toBe(true);
+    expect(e.isUnreadableData(failedWith('HIVE_BAD_DATA'))).toBe(true);
+    expect(e.isUnreadableData(failedWith('ACCESS_DENIED'))).toBe(false);
+    expect(e.isUnreadableData(failedWith('SYNTAX_ERROR'))).toBe(false);
+    expect(e.isUnreadableData(new Error('INVALID_CAST_ARGUMENT'))).toBe(false);
+  });
+
   test('a rejected request (InvalidRequestException) is not retried', async () => {
     athenaMock
       .on(StartQueryExecutionCommand)
@@ -226,6 +255,27 @@ describe('AthenaEngine', () => {
     });
   });
 
+  test('ensureTable creates the table, its tombstone table next to it, and the staging table', async () => {
+    athenaMock.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'ddl' });
+    athenaMock.on(GetQueryExecutionCommand).resolves(succeeded);
+
+    await engine().ensureTable(books);
+
+    const sql = athenaMock.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.QueryString!);
+    expect(sql).toHaveLength(3);
+    expect(sql[1]).toBe(
+      [
+        'CREATE TABLE IF NOT EXISTS `library`.`books__tombstones` (',
+        '  `id` string,',
+        '  `_seq` string,',
+        '  `_deleted_at` timestamp',
+        ')',
+        "LOCATION 's3://lake/tables/books__tombstones/'",
+        "TBLPROPERTIES (\n  'table_type'='ICEBERG',\n  'format'='parquet',\n  'write_compression'='zstd'\n)",
+      ].join('\n'),
+    );
+  });
+
   test('query results are paginated with NextToken and the header row is dropped', async () => {
     athenaMock.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q6' });
     athenaMock.on(GetQueryExecutionCommand).resolves(succeeded);
@@ -246,22 +296,28 @@ describe('AthenaEngine', () => {
     expect(result).toEqual({ columns: ['id'], rows: [['a'], ['b'], [undefined]] });
   });
 
-  test('maintain runs OPTIMIZE ... BIN_PACK then VACUUM', async () => {
+  test('maintain runs OPTIMIZE ... BIN_PACK, VACUUM, then drops tombstones past their retention', async () => {
     athenaMock
       .on(StartQueryExecutionCommand)
       .resolvesOnce({ QueryExecutionId: 'o' })
-      .resolves({ QueryExecutionId: 'v' });
+      .resolvesOnce({ QueryExecutionId: 'v' })
+      .resolves({ QueryExecutionId: 't' });
     athenaMock.on(GetQueryExecutionCommand).resolves(succeeded);
 
     const result = await engine().maintain(books, {
-      now: new Date(),
+      now: new Date('2024-05-02T12:00:00Z'),
       snapshotRetentionMs: 1,
       minSnapshotsToKeep: 1,
     });
 
     expect(
       athenaMock.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.QueryString),
-    ).toEqual(['OPTIMIZE library.`books` REWRITE DATA USING BIN_PACK', 'VACUUM library.`books`']);
-    expect(result).toEqual({ optimized: true, queryIds: ['o', 'v'] });
+    ).toEqual([
+      'OPTIMIZE library.`books` REWRITE DATA USING BIN_PACK',
+      'VACUUM library.`books`',
+      // Default retention 30 h: 24 h stream retention + 6 h. DELETE is Trino DML: double quotes.
+      `DELETE FROM "library"."books__tombstones" WHERE "_deleted_at" < TIMESTAMP '2024-05-01 06:00:00.000000'`,
+    ]);
+    expect(result).toEqual({ optimized: true, queryIds: ['o', 'v', 't'] });
   });
 });

@@ -12,23 +12,47 @@ import type { MaintenanceResult, MergeBatch, MergeEngine, MergeResult } from '..
 import { duckdbDialect } from '../../src/sql/dialect.js';
 import { renderMerge } from '../../src/sql/render-merge.js';
 import { renderCreate, renderOptimize, renderVacuum } from '../../src/sql/render-statements.js';
+import {
+  renderTombstoneCreate,
+  renderTombstoneExpiry,
+  renderTombstoneMerge,
+  tombstoneTableName,
+} from '../../src/sql/render-tombstones.js';
+
+export interface DuckDbTestEngineOptions {
+  /**
+   * false: the engine runs the MERGE without tombstones (the protocol before tombstones), to show
+   * the resurrections they prevent. Default true: the same two statements as Athena.
+   */
+  readonly tombstones?: boolean;
+}
 
 /**
  * A MergeEngine that runs the DuckDB dialect's own SQL on a real DuckDB: the staged objects are
- * fetched from S3 (s3rver) into a directory and read by the rendered MERGE's read_json.
+ * fetched from S3 (s3rver) into a directory and read by the rendered statements' read_json. It
+ * follows the same protocol as AthenaEngine: the tombstone MERGE, then the main MERGE filtered
+ * against the tombstones (sql/render-tombstones.ts). After every commit it records what a reader
+ * of the table sees (`history`), so tests can check every version, not only the last.
  */
 export class DuckDbTestEngine implements MergeEngine {
   readonly merges: string[][] = [];
+  /** The table's rows (id, name) after every commit of the main table. */
+  readonly history: Record<string, unknown>[][] = [];
   private readonly dir = mkdtempSync(join(tmpdir(), 'duck-engine-'));
   private counter = 0;
 
   private constructor(
     private readonly s3: S3Client,
     readonly db: DuckDBConnection,
+    private readonly useTombstones: boolean,
   ) {}
 
-  static async create(s3: S3Client): Promise<DuckDbTestEngine> {
-    return new DuckDbTestEngine(s3, await (await DuckDBInstance.create(':memory:')).connect());
+  static async create(s3: S3Client, options: DuckDbTestEngineOptions = {}): Promise<DuckDbTestEngine> {
+    return new DuckDbTestEngine(
+      s3,
+      await (await DuckDBInstance.create(':memory:')).connect(),
+      options.tombstones ?? true,
+    );
   }
 
   async ensureTable(table: TableDeclaration): Promise<void> {
@@ -38,6 +62,7 @@ export class DuckDbTestEngine implements MergeEngine {
       stagingLocation: '',
     }))
       await this.db.run(sql);
+    await this.db.run(renderTombstoneCreate(table, duckdbDialect, { database: 'lake' }));
   }
 
   async merge(batch: MergeBatch, signal?: AbortSignal): Promise<MergeResult> {
@@ -51,22 +76,51 @@ export class DuckDbTestEngine implements MergeEngine {
       files.push(path);
     }
     signal?.throwIfAborted();
-    await this.db.run(
-      renderMerge(
-        {
-          table: batch.table,
-          target: { database: 'lake', name: batch.table.name },
-          stagingTable: { name: 'unused' },
-          files,
-        },
-        duckdbDialect,
-      ),
-    );
+    const plan = {
+      table: batch.table,
+      target: { database: 'lake', name: batch.table.name },
+      stagingTable: { name: 'unused' },
+      files,
+      tombstones: { database: 'lake', name: tombstoneTableName(batch.table) },
+    };
+    if (this.useTombstones) {
+      await this.db.run(renderTombstoneMerge(plan, duckdbDialect));
+      await this.db.run(renderMerge(plan, duckdbDialect));
+    } else await this.db.run(renderMerge({ ...plan, tombstones: undefined }, duckdbDialect));
     this.merges.push(batch.objects.map((o) => o.key));
+    this.history.push(await this.rows(batch.table.name));
     return {};
   }
 
-  async maintain(table: TableDeclaration): Promise<MaintenanceResult> {
+  /**
+   * DuckDB's errors for data it cannot read: a value that does not cast (Conversion Error), JSON
+   * that does not parse (Invalid Input Error) (https://duckdb.org/docs/stable/dev/internal_errors
+   * lists the error classes by message prefix).
+   */
+  isUnreadableData(error: unknown): boolean {
+    return error instanceof Error && /^(Conversion Error|Invalid Input Error)/.test(error.message);
+  }
+
+  async tombstones(table: TableDeclaration): Promise<Record<string, unknown>[]> {
+    const reader = await this.db.runAndReadAll(
+      `SELECT id, _seq FROM lake.${tombstoneTableName(table)} ORDER BY id`,
+    );
+    return reader.getRowObjectsJson();
+  }
+
+  async maintain(
+    table: TableDeclaration,
+    options?: { readonly now: Date; readonly tombstoneRetentionMs?: number },
+  ): Promise<MaintenanceResult> {
+    if (options?.tombstoneRetentionMs !== undefined)
+      await this.db.run(
+        renderTombstoneExpiry(
+          table,
+          duckdbDialect,
+          'lake',
+          new Date(options.now.getTime() - options.tombstoneRetentionMs),
+        ),
+      );
     await this.db.run(renderOptimize(table, duckdbDialect, { database: 'lake' }));
     await this.db.run(renderVacuum(table, duckdbDialect, { database: 'lake' }));
     return { optimized: true };

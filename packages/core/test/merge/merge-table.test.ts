@@ -1,6 +1,11 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
 import type { DynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
@@ -17,9 +22,13 @@ import { acquireLease } from '../../src/merge/lease.js';
 import { mergeTable } from '../../src/merge/merge-table.js';
 import type { MergeRunOptions, MergeStep } from '../../src/merge/merge-table.js';
 import { backfillObjectKey, streamObjectKey } from '../../src/staging/staging-key.js';
-import { encodeStagingObject } from '../../src/staging/staging-object.js';
+import { encodeStagingObject, stagingMetadata } from '../../src/staging/staging-object.js';
 import type { StagingRow } from '../../src/stream/change-row.js';
+import type { DynamoDBStreamRecord } from '../../src/stream/decode-record.js';
+import { stageStreamBatch } from '../../src/stream/stage-batch.js';
+import type { ObjectStore } from '../../src/stream/stage-batch.js';
 import { DuckDbTestEngine } from './duckdb-test-engine.js';
+import type { DuckDbTestEngineOptions } from './duckdb-test-engine.js';
 
 // Protocol tests on real local services: s3rver for staging, DynamoDB Local for the control table,
 // and an engine that runs the DuckDB dialect's MERGE on a real DuckDB.
@@ -40,7 +49,7 @@ afterAll(async () => {
 class Crash extends Error {}
 
 /** One isolated world per test: its own bucket, control table, DuckDB, oracle and delete guard. */
-async function world() {
+async function world(engineOptions: DuckDbTestEngineOptions = {}) {
   const n = ++counter;
   const bucket = `lake-${n}`;
   const controlTable = `control_${n}`;
@@ -54,7 +63,7 @@ async function world() {
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
-  const engine = await DuckDbTestEngine.create(s3);
+  const engine = await DuckDbTestEngine.create(s3, engineOptions);
   await engine.ensureTable(books);
   const committed = new Set<string>();
   const earlyDeletes: string[] = [];
@@ -107,7 +116,15 @@ async function world() {
       lastSequenceNumber: rows.at(-1)!._seq,
       firstEventTime: new Date('2024-05-01T11:59:00Z'),
     });
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: encodeStagingObject(rows) }));
+    // The metadata the stream-writer writes with every staged object (rows, oldest event time).
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: encodeStagingObject(rows),
+        Metadata: stagingMetadata(rows),
+      }),
+    );
     return key;
   };
 
@@ -237,9 +254,9 @@ describe('merge protocol', () => {
     },
   );
 
-  test('the hazard is real: replaying an older batch after a later delete resurrects the row', async () => {
-    // Arrange: what the journal prevents, done by hand.
-    const w = await world();
+  test('the hazard is real without tombstones: replaying an older batch after a later delete resurrects the row', async () => {
+    // Arrange: what tombstones (and the journal) prevent, done by hand on an engine without them.
+    const w = await world({ tombstones: false });
     const older = await w.stage([['k1', 'upsert']]);
     const newer = await w.stage([['k1', 'delete']]);
     const obj = (key: string) => ({ key, size: 1, lastModified: new Date(), source: 'stream' as const });
@@ -306,14 +323,26 @@ describe('merge protocol', () => {
     const w = await world();
     for (let i = 0; i < 5; i++) await w.stage([[`k${i}`, 'upsert']]);
 
-    const report = await mergeTable(w.deps, w.options('one'));
+    // The protocol's own S3 client (the engine keeps its own): counts downloads.
+    const protocolS3 = localS3Client(s3Local.endpoint);
+    let downloads = 0;
+    protocolS3.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'GetObjectCommand') downloads++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countDownloads' },
+    );
+    const report = await mergeTable({ ...w.deps, s3: protocolS3 }, w.options('one'));
     w.now.t += 1000;
     await w.stage([['late', 'upsert']]);
     const starved = await mergeTable(w.deps, w.options('two', { deadline: new Date(w.now.t + 1000) }));
 
     expect(report.batches.map((b) => b.files)).toEqual([2, 2, 1]);
+    // Rows and oldest event time come from the objects' staging metadata: nothing is downloaded.
     expect(report.batches[0]!.rows).toBe(2);
     expect(report.batches[0]!.oldestEventTime).toEqual(new Date('2024-05-01T11:59:00Z'));
+    expect(downloads).toBe(0);
     expect(starved).toMatchObject({ status: 'budget-exhausted', backlog: 1, batches: [] });
   });
 
@@ -362,13 +391,68 @@ describe('merge protocol', () => {
     expect(report.oldestStagedObjectAgeMs).toBeGreaterThanOrEqual(59_000);
   });
 
+  test('an object the engine cannot read is found by bisection and quarantined; the rest merges', async () => {
+    // Arrange: four staged objects, the third with a published_at that does not cast (it passes
+    // the staging format check, only the engine finds out).
+    const w = await world();
+    await w.stage([['a', 'upsert']]);
+    await w.stage([['b', 'upsert']]);
+    const badKey = streamObjectKey({
+      table: 'books',
+      shardId: 'shard-bad',
+      firstSequenceNumber: '500',
+      lastSequenceNumber: '500',
+      firstEventTime: new Date('2024-05-01T11:59:00Z'),
+    });
+    await w.s3.send(
+      new PutObjectCommand({
+        Bucket: w.bucket,
+        Key: badKey,
+        Body: encodeStagingObject([
+          {
+            id: 'x',
+            name: 'secret-value',
+            author: null,
+            summary: null,
+            published_at: 'not a timestamp',
+            _op: 'upsert',
+            _seq: '500'.padStart(40, '0'),
+            _event_time: '2024-05-01 11:59:00.000000',
+            _source: 'stream',
+          },
+        ]),
+      }),
+    );
+    await w.stage([['c', 'upsert']]);
+
+    // Act
+    const report = await mergeTable(
+      w.deps,
+      w.options('m', { limits: { maxFiles: 10, maxBytes: 1e9, maxQueryBytes: 262_144 } }),
+    );
+    const next = await mergeTable(w.deps, w.options('m2'));
+
+    // Assert: a, b, c merged; the bad object moved to quarantine with the engine's reason.
+    expect(await w.table()).toEqual(w.expected());
+    const target = `quarantine/books/unreadable/${badKey.slice('staging/books/'.length)}`;
+    expect(report.quarantined).toEqual([{ key: badKey, quarantineKey: target }]);
+    expect((await w.staged()).sort()).toEqual([target, `${target}.reason.json`]);
+    const reason = JSON.parse(
+      await (
+        await w.s3.send(new GetObjectCommand({ Bucket: w.bucket, Key: `${target}.reason.json` }))
+      ).Body!.transformToString(),
+    ) as { error: { message: string } };
+    expect(reason.error.message).toMatch(/^Conversion Error/);
+    expect(next).toMatchObject({ status: 'drained', backlog: 0 });
+  });
+
   describe('backfill guard', () => {
     /**
      * The race: the Scan reads k1, then a stream delete of k1 is merged, then the scanned row of k1
      * (seq 0) is staged and merged: it matches nothing and is inserted again.
      */
-    async function race(guarded: boolean) {
-      const w = await world();
+    async function race(guarded: boolean, engineOptions: DuckDbTestEngineOptions = {}) {
+      const w = await world(engineOptions);
       await w.stage([['k1', 'upsert']]);
       await mergeTable(w.deps, w.options('before'));
       const guard = { controlTable: w.controlTable, table: 'books', runId: 'run-1', now: w.clock.now };
@@ -389,9 +473,17 @@ describe('merge protocol', () => {
       expect(await w.staged()).toEqual([]);
     });
 
-    test('without it the same interleaving resurrects the deleted row (why the guard exists)', async () => {
-      const { w } = await race(false);
+    test('without it (and without tombstones) the same interleaving resurrects the deleted row', async () => {
+      const { w } = await race(false, { tombstones: false });
       expect(await w.table()).toEqual([{ id: 'k1', name: 'scanned-k1' }]);
+    });
+
+    test('without the guard, the tombstone alone keeps the deleted row deleted (a guard that expired)', async () => {
+      const { w } = await race(false);
+      expect(await w.table()).toEqual([]);
+      expect(
+        w.engine.history.every((rows) => !rows.some((r) => r.id === 'k1' && r.name === 'scanned-k1')),
+      ).toBe(true);
     });
 
     test('a guard nobody heart-beats expires: the merger treats it as released and reports it', async () => {
@@ -440,6 +532,105 @@ describe('merge protocol', () => {
         { id: 'a', name: w.expected().find((r) => r.id === 'a')!.name },
         { id: 'b', name: 'scanned-b' },
       ]);
+    });
+  });
+
+  describe('tombstones', () => {
+    const arn = 'arn:aws:dynamodb:ddblocal:000000000000:table/books/stream/2026-11-27T08:20:47.530';
+    const record = (
+      seq: number,
+      id: string,
+      op: 'INSERT' | 'MODIFY' | 'REMOVE',
+      streamArn = arn,
+    ): DynamoDBStreamRecord => ({
+      eventID: `event-${seq}`,
+      eventName: op,
+      eventSource: 'aws:dynamodb',
+      eventSourceARN: streamArn,
+      dynamodb: {
+        ApproximateCreationDateTime: 1795767600 + seq,
+        Keys: { id: { S: id } },
+        ...(op === 'REMOVE' ? {} : { NewImage: { id: { S: id }, name: { S: `v${seq}` } } }),
+        SequenceNumber: String(seq).padStart(21, '0'),
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+      },
+    });
+
+    test('a bisected retry after a merged delete never shows the deleted row, in any version', async () => {
+      // Arrange: the stream-writer's staging code (stageStreamBatch) PUTs to s3rver.
+      const w = await world();
+      const store: ObjectStore = {
+        putObject: async ({ key, body }) => {
+          await w.s3.send(new PutObjectCommand({ Bucket: w.bucket, Key: key, Body: body }));
+        },
+      };
+      const stageRecords = (records: DynamoDBStreamRecord[]) =>
+        stageStreamBatch(records, { table: books }, { store, now: () => Date.now() });
+      const batch = [record(100, 'k2', 'INSERT'), record(101, 'k1', 'INSERT'), record(102, 'k1', 'REMOVE')];
+      // The invocation PUT its object, then failed (a timeout after the PUT): the object is merged.
+      await stageRecords(batch);
+      await mergeTable(w.deps, w.options('m1'));
+
+      // Act: the event source mapping bisects the failed batch and retries the halves as new
+      // invocations; a merger runs between them, so the older half merges on its own.
+      await stageRecords(batch.slice(0, 2));
+      await mergeTable(w.deps, w.options('m2'));
+      await stageRecords(batch.slice(2));
+      await mergeTable(w.deps, w.options('m3'));
+      // A backfill row of k1 (scanned before the delete, staged after it) is blocked the same way.
+      await w.stageBackfill('late', 0, ['k1']);
+      await mergeTable(w.deps, w.options('m4'));
+
+      // Assert: k1 is in no version a reader could see after its delete merged.
+      expect(w.engine.history.length).toBeGreaterThanOrEqual(4);
+      for (const rows of w.engine.history) expect(rows.map((r) => r.id)).toEqual(['k2']);
+      expect(await w.engine.tombstones(books)).toEqual([
+        { id: 'k1', _seq: `20261127082047530${'102'.padStart(40, '0')}` },
+      ]);
+    });
+
+    test('a recreated stream with lower sequence numbers still updates and deletes existing rows', async () => {
+      // Arrange: the old stream wrote k1 and k2 at high sequence numbers; the view type changes,
+      // which creates a new stream (new ARN and label) that starts again at low numbers.
+      const w = await world();
+      const store: ObjectStore = {
+        putObject: async ({ key, body }) => {
+          await w.s3.send(new PutObjectCommand({ Bucket: w.bucket, Key: key, Body: body }));
+        },
+      };
+      const stageRecords = (records: DynamoDBStreamRecord[]) =>
+        stageStreamBatch(records, { table: books }, { store, now: () => Date.now() });
+      const newArn = 'arn:aws:dynamodb:ddblocal:000000000000:table/books/stream/2026-11-28T09:00:00.000';
+      await stageRecords([record(900_000, 'k1', 'INSERT'), record(900_001, 'k2', 'INSERT')]);
+      await mergeTable(w.deps, w.options('old-stream'));
+
+      // Act
+      await stageRecords([record(5, 'k1', 'MODIFY', newArn), record(6, 'k2', 'REMOVE', newArn)]);
+      await mergeTable(w.deps, w.options('new-stream'));
+
+      // Assert: the new stream's changes win although their sequence numbers are lower.
+      expect(await w.table()).toEqual([{ id: 'k1', name: 'v5' }]);
+    });
+
+    test('an upsert newer than the tombstone re-creates the row; maintenance drops old tombstones', async () => {
+      // Arrange
+      const w = await world();
+      await w.stage([['k1', 'upsert']]);
+      await w.stage([['k1', 'delete']]);
+      await mergeTable(w.deps, w.options('m1'));
+      expect(await w.engine.tombstones(books)).toHaveLength(1);
+
+      // Act
+      await w.stage([['k1', 'upsert']]);
+      await mergeTable(w.deps, w.options('m2'));
+      await w.engine.maintain(books, {
+        now: new Date('2024-05-03T00:00:00Z'),
+        tombstoneRetentionMs: 30 * 3600_000,
+      });
+
+      // Assert: the row is back (a real re-creation), and the tombstone of 2024-05-01 is gone.
+      expect(await w.table()).toEqual(w.expected());
+      expect(await w.engine.tombstones(books)).toEqual([]);
     });
   });
 });

@@ -7,6 +7,11 @@ import { describe, expect, test } from 'vitest';
 
 import { athenaDialect } from '../../src/sql/dialect.js';
 import { renderMerge } from '../../src/sql/render-merge.js';
+import {
+  renderTombstoneExpiry,
+  renderTombstoneMerge,
+  tombstoneTableName,
+} from '../../src/sql/render-tombstones.js';
 import { everything } from './fixtures.js';
 
 // A real Trino grammar (dt-sql-parser's ANTLR TrinoSQL), not a regex: every MERGE the Athena dialect
@@ -122,6 +127,28 @@ describe('every Athena MERGE parses with the Trino grammar', () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+
+  test('the tombstone MERGE, the MERGE filtered against tombstones and the expiry DELETE parse', () => {
+    fc.assert(
+      fc.property(declaration, fc.array(s3Uri, { minLength: 1, maxLength: 5 }), (table, files) => {
+        const plan = {
+          table,
+          target: { database: 'db', name: table.name },
+          stagingTable: { database: 'db', name: `${table.name}_staging` },
+          tombstones: { database: 'db', name: tombstoneTableName(table) },
+          files,
+        };
+        const tombstones = renderTombstoneMerge(plan, athenaDialect);
+        const merge = renderMerge(plan, athenaDialect);
+        expect(errorsOf(tombstones)).toEqual([]);
+        expect(errorsOf(merge)).toEqual([]);
+        // The batch cap sizes the main MERGE (merge-table.ts): it must be the longer statement.
+        expect(Buffer.byteLength(merge)).toBeGreaterThan(Buffer.byteLength(tombstones));
+        expect(errorsOf(renderTombstoneExpiry(table, athenaDialect, 'db', new Date(0)))).toEqual([]);
+      }),
+      { numRuns: 40 },
     );
   });
 

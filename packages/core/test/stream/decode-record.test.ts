@@ -66,7 +66,8 @@ describe('decodeStreamRecord on records captured from DynamoDB Local', () => {
       // date = -139881600000000000 ns = -1619 days: 1965-07-27, before the epoch.
       published_at: '1965-07-27 00:00:00.000000',
       _op: 'upsert',
-      _seq: insertDune.dynamodb!.SequenceNumber!.padStart(40, '0'),
+      // The stream epoch (the ARN's label 2026-11-27T08:20:47.530), then the padded sequence number.
+      _seq: `20261127082047530${insertDune.dynamodb!.SequenceNumber!.padStart(40, '0')}`,
       _event_time: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.000000$/),
       _source: 'stream',
     });

@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest';
 
 import {
   BACKFILL_SEQUENCE,
+  changeSequence,
   compareSequenceNumbers,
   padSequenceNumber,
+  streamEpoch,
 } from '../../src/stream/sequence-number.js';
 
 /** Sequence numbers as DynamoDB Streams writes them: 21 to 40 digits, no leading zero. */
@@ -33,5 +35,16 @@ describe('sequence numbers', () => {
 
   it.each(['', '-1', '1.0', '1'.repeat(41), ' 1'])('rejects %j', (value) => {
     expect(() => padSequenceNumber(value)).toThrow(RangeError);
+  });
+
+  it('the stream epoch comes from the ARN label and orders a recreated stream after the old one', () => {
+    const old = 'arn:aws:dynamodb:us-east-1:123456789012:table/books/stream/2015-05-11T21:21:33.291';
+    const recreated = 'arn:aws:dynamodb:us-east-1:123456789012:table/books/stream/2016-01-02T03:04:05.006';
+    expect(streamEpoch(old)).toBe('20150511212133291');
+    expect(changeSequence(recreated, '5') > changeSequence(old, '99999999999999999999999')).toBe(true);
+    expect(changeSequence(old, '5') < changeSequence(old, '6')).toBe(true);
+    // Every stream change sorts above backfill rows (40 zeros) and rows staged before epochs.
+    expect(changeSequence(old, '1') > '0'.repeat(40)).toBe(true);
+    expect(streamEpoch(undefined)).toBe('0'.repeat(17));
   });
 });

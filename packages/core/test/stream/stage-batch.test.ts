@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 
+import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { books } from '@ddb-athena-sync/schemas/tables';
 import { describe, expect, it } from 'vitest';
 
@@ -151,5 +152,71 @@ describe('stageStreamBatch', () => {
     // Assert
     expect(result).toMatchObject({ batchItemFailures: [], staged: undefined, oldestRecordAgeMs: undefined });
     expect(store.order).toEqual([]);
+  });
+
+  it('quarantines a string that is not well-formed Unicode (lone surrogate) and stages the rest', async () => {
+    // Arrange: DynamoDB Local accepts a lone surrogate in an S value; no engine can read it.
+    const store = memoryStore();
+    const [first, ...rest] = fixture('books').filter((r) => r.eventName === 'INSERT');
+    const bad: DynamoDBStreamRecord = {
+      ...first!,
+      dynamodb: {
+        ...first!.dynamodb!,
+        NewImage: { ...first!.dynamodb!.NewImage!, summary: { S: 'broken \ud800 text' } },
+      },
+    };
+
+    // Act
+    const result = await stageStreamBatch([bad, ...rest], { table: books }, { store, now });
+
+    // Assert: a typed error naming the attribute, no value in the reason; the rest is staged
+    // exactly as it is without the bad record.
+    const alone = await stageStreamBatch(rest, { table: books }, { store: memoryStore(), now });
+    const surrogate = result.quarantined.filter((q) => q.attribute === 'summary');
+    expect(surrogate).toEqual([
+      expect.objectContaining({
+        errorName: 'ValueMappingError',
+        reason: expect.stringMatching(/not well-formed Unicode/),
+      }),
+    ]);
+    expect(surrogate[0]!.reason).not.toContain('broken');
+    expect(result.quarantined).toHaveLength(alone.quarantined.length + 1);
+    expect(result.staged?.rows).toBe(alone.staged?.rows);
+  });
+
+  it('quarantines a lone surrogate in a json column, in a map key too', async () => {
+    const store = memoryStore();
+    const table = parseDeclaration({
+      name: 'docs',
+      dynamodb: { tableName: 'docs', partitionKey: 'id' },
+      columns: [
+        { name: 'id', type: 'string' },
+        { name: 'm', type: 'json' },
+      ],
+      mode: 'merge',
+    });
+    const [record] = fixture('books');
+    const withM = (m: object): DynamoDBStreamRecord => ({
+      ...record!,
+      dynamodb: { ...record!.dynamodb!, NewImage: { id: record!.dynamodb!.Keys!.id!, m: m as never } },
+    });
+
+    const keyBad = await stageStreamBatch(
+      [withM({ M: { ['k\udc00']: { S: 'ok' } } })],
+      { table },
+      { store, now },
+    );
+    const valueBad = await stageStreamBatch([withM({ L: [{ S: '\udbff' }] })], { table }, { store, now });
+    const fine = await stageStreamBatch(
+      [withM({ M: { k: { S: 'paired \ud83d\ude00' } } })],
+      { table },
+      { store, now },
+    );
+
+    expect(keyBad.quarantined).toEqual([
+      expect.objectContaining({ errorName: 'ValueMappingError', attribute: 'm' }),
+    ]);
+    expect(valueBad.quarantined).toEqual([expect.objectContaining({ errorName: 'ValueMappingError' })]);
+    expect(fine.quarantined).toEqual([]);
   });
 });
