@@ -13,7 +13,22 @@ export interface DynamoDbLocal {
   readonly endpoint: string;
   readonly port: number;
   readonly process: ChildProcess;
+  /** The Java process's id (recorded in the data directory to find an orphan after a `kill -9`). */
+  readonly pid: number;
+  /**
+   * Resolves when the Java process exits for any reason other than `stop()`: nothing else would
+   * notice (clients only see ECONNREFUSED), so the stack watches this to stop or say so.
+   */
+  readonly unexpectedExit: Promise<DynamoDbLocalExit>;
   stop(): Promise<void>;
+}
+
+export interface DynamoDbLocalExit {
+  readonly pid: number;
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** The last lines Java printed (its own reason, when it has one). */
+  readonly output: string;
 }
 
 export interface StartDynamoDbLocalOptions {
@@ -62,17 +77,40 @@ async function canConnect(port: number): Promise<boolean> {
 export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   await assertJava17();
   const port = options.port ?? (await freePort());
-  const child = spawn({ port, path: options.dataDir ?? null, sharedDb: true, stdio: 'pipe' });
+  // Its own process group (detached): a terminal's Ctrl-C goes to the foreground group, and Java
+  // dying at once on it left the pipeline failing against a dead endpoint while it drained. The
+  // stack stops it last, after the pollers and Firehose buffers
+  // (https://nodejs.org/api/child_process.html#optionsdetached).
+  const child = spawn({ port, path: options.dataDir ?? null, sharedDb: true, stdio: 'pipe', detached: true });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   let exited = false;
-  child.once('exit', () => (exited = true));
+  let stopping = false;
+  // Detached, Java outlives a Node process that exits without stopping it (process.exit on a second
+  // Ctrl-C, an uncaught error): kill it then too. Only `kill -9` of Node escapes this; the data
+  // directory lock finds that orphan by its recorded pid.
+  const killOnExit = (): void => {
+    if (!exited) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  const unexpectedExit = new Promise<DynamoDbLocalExit>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = true;
+      process.off('exit', killOnExit);
+      if (!stopping) resolve({ pid: child.pid ?? -1, code, signal, output: output.slice(-2000) });
+    }),
+  );
+  child.once('error', (error) => keep(Buffer.from(`${error.message}\n`)));
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   while (!(await canConnect(port))) {
     if (exited) throw new ServiceStartError('DynamoDB Local', `java exited: ${output.slice(-2000)}`);
     if (Date.now() > deadline) {
+      stopping = true;
       child.kill('SIGKILL');
       throw new ServiceStartError('DynamoDB Local', `no connection on port ${port} in time`);
     }
@@ -82,8 +120,11 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}
     endpoint: `http://127.0.0.1:${port}`,
     port,
     process: child,
+    pid: child.pid!,
+    unexpectedExit,
     stop: () =>
       new Promise<void>((resolve) => {
+        stopping = true;
         if (exited) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');

@@ -34,9 +34,26 @@ export class FirehoseDeliveryError extends LocalStackError {
 export class DataDirLockedError extends LocalStackError {
   readonly dataDir: string;
 
-  constructor(dataDir: string, pid: number) {
-    super(`data directory ${dataDir} is in use by process ${pid}; stop it first or pass another --data-dir`);
+  constructor(dataDir: string, pid: number | undefined, options?: ErrorOptions) {
+    super(
+      `data directory ${dataDir} is in use by ${pid === undefined ? 'another process' : `process ${pid}`}; stop it first or pass another --data-dir`,
+      options,
+    );
     this.dataDir = dataDir;
+  }
+}
+
+/** A service of the stack (DynamoDB Local) exited while the stack was running. */
+export class ServiceExitedError extends LocalStackError {
+  readonly service: string;
+  readonly pid: number;
+
+  constructor(service: string, pid: number, how: string, output: string) {
+    super(
+      `${service} (pid ${pid}) exited unexpectedly (${how}); stopping the stack${output.trim() === '' ? '' : `. Its last output:\n${output.trim()}`}`,
+    );
+    this.service = service;
+    this.pid = pid;
   }
 }
 

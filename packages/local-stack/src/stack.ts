@@ -24,11 +24,11 @@ import { getTable, tables as declaredTables } from '@ddb-athena-sync/schemas/tab
 
 import type { FailedBatch } from './batch-response.js';
 import { FileCheckpointStore } from './checkpoint-store.js';
-import { dataDirLayout, prepareDataDir, publishStack, unpublishStack } from './data-dir.js';
+import { dataDirLayout, lockDataDir, prepareDataDir, publishStack, unpublishStack } from './data-dir.js';
 import type { DataDirLayout } from './data-dir.js';
 import { ensureControlTable, ensureDynamoTable } from './dynamodb-tables.js';
 import { FirehoseStandIn } from './firehose-stand-in.js';
-import { UnknownStackTableError } from './errors.js';
+import { ServiceExitedError, UnknownStackTableError } from './errors.js';
 import { lakeCommitter } from './lake-commit.js';
 import { MergeScheduler } from './merge-scheduler.js';
 import type { ScheduledRun } from './merge-scheduler.js';
@@ -98,6 +98,8 @@ export type StackEvent =
       readonly atMs: number;
     }
   | { readonly type: 'firehose'; readonly table: string; readonly delivered: number }
+  /** Something the user should know about the stack itself (an orphan stopped, a lock taken over). */
+  | { readonly type: 'notice'; readonly message: string }
   | { readonly type: 'error'; readonly source: string; readonly error: unknown };
 
 export interface TableRuntime {
@@ -125,6 +127,11 @@ export interface Stack {
   readonly tables: ReadonlyMap<string, TableRuntime>;
   readonly scheduler: MergeScheduler;
   readonly functions: PipelineFunctions;
+  /**
+   * Resolves (never rejects) when a service dies under the running stack (DynamoDB Local killed or
+   * crashed): the pipeline cannot go on, so callers stop the stack and say why.
+   */
+  readonly failure: Promise<ServiceExitedError>;
   /** Adds an event listener; returns its removal. */
   subscribe(listener: (event: StackEvent) => void): () => void;
   /** Invokes the merger for a table now (waits for a scheduled run in progress first). */
@@ -179,13 +186,39 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
 
   try {
-    const [dynamo, s3local]: [DynamoDbLocal, S3Local] = await Promise.all([
+    const dirLock = await lockDataDir(
+      layout,
+      (message) => emit({ type: 'notice', message }),
+      (error) => emit({ type: 'error', source: `lock ${layout.lock}`, error }),
+    );
+    stops.push(() => dirLock.release());
+    // Both started, then both registered for stopping: with Promise.all, s3rver kept the process
+    // alive when DynamoDB Local failed (no Java), since nothing stopped it.
+    const [dynamoStart, s3Start] = await Promise.allSettled([
       startDynamoDbLocal(options.inMemoryDynamoDb === true ? {} : { dataDir: layout.dynamodb }),
       startS3Local({ directory: layout.s3, buckets: [LOCAL_BUCKET] }),
     ]);
-    stops.push(
-      () => dynamo.stop(),
-      () => s3local.stop(),
+    if (dynamoStart.status === 'fulfilled') {
+      const started = dynamoStart.value;
+      stops.push(() => started.stop());
+      await dirLock.recordDynamoDb(started.pid);
+    }
+    if (s3Start.status === 'fulfilled') {
+      const started = s3Start.value;
+      stops.push(() => started.stop());
+    }
+    if (dynamoStart.status === 'rejected') throw dynamoStart.reason;
+    if (s3Start.status === 'rejected') throw s3Start.reason;
+    const dynamo: DynamoDbLocal = dynamoStart.value;
+    const s3local: S3Local = s3Start.value;
+    const failure = dynamo.unexpectedExit.then(
+      (exit) =>
+        new ServiceExitedError(
+          'DynamoDB Local',
+          exit.pid,
+          exit.signal === null ? `exit code ${exit.code}` : `signal ${exit.signal}`,
+          exit.output,
+        ),
     );
     const ddb = localDynamoDbClient(dynamo.endpoint);
     const streams = localStreamsClient(dynamo.endpoint);
@@ -408,6 +441,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       bucket: LOCAL_BUCKET,
       controlTable: CONTROL_TABLE,
       mergeIntervalMs,
+      dynamodbPid: dynamo.pid,
     });
     stops.push(() => unpublishStack(layout));
 
@@ -428,6 +462,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       tables: runtimes,
       scheduler,
       functions,
+      failure,
       mergeNow: (table) => scheduler.fire(table, 'merge'),
       subscribe: (listener) => {
         listeners.add(listener);

@@ -101,6 +101,11 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       tty: process.stdout.isTTY === true,
       signal: abort.signal,
     });
+    if (abort.signal.aborted) {
+      // Interrupted: the comparison below ran on a workload cut short, so it is no verdict.
+      io.stderr('demo interrupted: the stack is stopped and the data directory released.\n');
+      return 130;
+    }
     io.stdout(summary(report));
     if (report.chart !== undefined && typeof flags.report === 'string')
       io.stdout(`report: ${flags.report}\nlag chart: ${report.chart}\n`);

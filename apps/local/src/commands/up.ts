@@ -87,6 +87,8 @@ export function describeEvent(event: StackEvent): string | undefined {
       return `${time} ${event.table}: TTL expired ${JSON.stringify(event.key)}`;
     case 'firehose':
       return `${time} ${event.table}: Firehose delivered ${event.delivered} records`;
+    case 'notice':
+      return `${time} ${event.message}`;
     case 'error':
       return `${time} ${event.source}: ${event.error instanceof Error ? event.error.message : String(event.error)}`;
   }
@@ -101,30 +103,41 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   const options = stackOptionsFromFlags(flags);
   io.stdout(`starting the local stack in ${options.dataDir}/ (DynamoDB Local needs a few seconds)...\n`);
   const signal = untilSignal();
-  const stack = await startStack({
-    ...options,
-    onEvent: (event) => {
-      const line = describeEvent(event);
-      if (line !== undefined) io.stdout(`${line}\n`);
-    },
-  });
-  io.stdout(
-    [
-      `DynamoDB Local  ${stack.dynamodbEndpoint}  (tables: ${[...stack.tables.keys()].join(', ')}, control: ${stack.controlTable})`,
-      `S3 (s3rver)     ${stack.s3Endpoint}  bucket ${stack.bucket} (staging/, quarantine/, on-failure/, firehose-errors/)`,
-      `lake            ${stack.layout.lake}`,
-      ...(stack.athenaEndpoint === undefined
-        ? []
-        : [`engine          trino behind the Athena stand-in ${stack.athenaEndpoint} (merge tables)`]),
-      `merger every ${stack.mergeIntervalMs / 1000} s; query with: pnpm ddb-athena-sync query "SELECT count(*) FROM books"`,
-      'Ctrl-C stops everything.',
-      '',
-    ].join('\n'),
-  );
-  const got = await signal.promise;
-  io.stdout(`${got}: stopping (in-flight batches finish, Firehose buffers flush)...\n`);
-  await stack.stop();
-  signal.dispose();
-  io.stdout('stopped.\n');
-  return 0;
+  try {
+    const stack = await startStack({
+      ...options,
+      onEvent: (event) => {
+        const line = describeEvent(event);
+        if (line !== undefined) io.stdout(`${line}\n`);
+      },
+    });
+    io.stdout(
+      [
+        `DynamoDB Local  ${stack.dynamodbEndpoint}  (tables: ${[...stack.tables.keys()].join(', ')}, control: ${stack.controlTable})`,
+        `S3 (s3rver)     ${stack.s3Endpoint}  bucket ${stack.bucket} (staging/, quarantine/, on-failure/, firehose-errors/)`,
+        `lake            ${stack.layout.lake}`,
+        ...(stack.athenaEndpoint === undefined
+          ? []
+          : [`engine          trino behind the Athena stand-in ${stack.athenaEndpoint} (merge tables)`]),
+        `merger every ${stack.mergeIntervalMs / 1000} s; query with: pnpm ddb-athena-sync query "SELECT count(*) FROM books"`,
+        'Ctrl-C stops everything.',
+        '',
+      ].join('\n'),
+    );
+    // A Ctrl-C, or DynamoDB Local dying under the stack (nothing can go on without it).
+    const got = await Promise.race([signal.promise, stack.failure]);
+    if (typeof got !== 'string') {
+      io.stderr(`ddb-athena-sync: ${got.message}\n`);
+      await stack.stop();
+      io.stdout('stopped.\n');
+      return 1;
+    }
+    io.stdout(`${got}: stopping (in-flight batches finish, Firehose buffers flush)...\n`);
+    await stack.stop();
+    io.stdout('stopped.\n');
+    return 0;
+  } finally {
+    // Removed on every path: a handler left behind swallowed Ctrl-C after a failed start.
+    signal.dispose();
+  }
 }

@@ -51,10 +51,19 @@ export class ReaderPool {
         ],
         {
           stdio: ['ignore', 'pipe', 'pipe'],
+          // Own process group, like DynamoDB Local: a terminal's Ctrl-C reaches the CLI only, which
+          // stops the readers in order (a reader dying on SIGINT counted as a failed read).
+          detached: true,
           env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
         },
       );
       this.children.push(child);
+      // Detached, a reader outlives a CLI that exits without stop() (a second Ctrl-C).
+      const killOnExit = (): void => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      };
+      process.once('exit', killOnExit);
+      child.once('exit', () => process.off('exit', killOnExit));
       this.last.set(child, { total: 0, failed: 0 });
       let buffered = '';
       let reported = false;

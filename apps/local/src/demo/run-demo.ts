@@ -97,11 +97,20 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * all along, then a check of the lake against a full Scan of DynamoDB. Returns (and writes) the report.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoReport> {
-  const io = options.io ?? { stdout: () => undefined, stderr: () => undefined };
   const ownStack = options.stack === undefined;
   const stack =
     options.stack ??
     (await startStack(options.stackOptions ?? { dataDir: '.ddb-athena-sync', functions: buildFunctions }));
+  // Stopped on every path: an error (or an interrupt) must not leave DynamoDB Local and s3rver running.
+  try {
+    return await demoOnStack(stack, options);
+  } finally {
+    if (ownStack) await stack.stop();
+  }
+}
+
+async function demoOnStack(stack: Stack, options: DemoOptions): Promise<DemoReport> {
+  const io = options.io ?? { stdout: () => undefined, stderr: () => undefined };
   const errors: string[] = [];
   const faults: string[] = [];
   const note = (what: string, error: unknown): void => {
@@ -190,7 +199,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
         ? undefined
         : { endpoint: stack.athenaEndpoint, database: LOCAL_DATABASE },
     );
-    await Promise.race([readers.ready(), sleep(30_000)]);
+    await Promise.race([readers.ready(), sleep(30_000, options.signal)]);
     for (const [name, r] of stack.tables) if (r.declaration.mode === 'merge') await stack.mergeNow(name);
     startedAt = Date.now();
     live.startedAt = startedAt;
@@ -289,7 +298,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       }),
     );
   }
-  if (ownStack) await stack.stop();
   return report;
 }
 
