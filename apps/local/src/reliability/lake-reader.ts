@@ -3,6 +3,7 @@ import type { Lake } from '@ddb-athena-sync/local-lake/lake';
 import { assertIdentifier } from '@ddb-athena-sync/schemas/sql-safety';
 
 import type { ObservedRow } from './history-oracle.js';
+import { streamSequenceOf } from './recording.js';
 import { observedRow, REFERENCE_COLUMNS } from './reference-mapping.js';
 
 /**
@@ -43,6 +44,6 @@ async function scanRows(db: DuckDBConnection, sql: string): Promise<ObservedRow[
   // Every column was cast to VARCHAR above: each value is a string or null.
   return (reader.getRowObjectsJson() as Record<string, string | null>[]).map((r) => {
     const row = { ...r, tags: r.tags === null ? null : (JSON.parse(r.tags!) as unknown) };
-    return { key: r.id!, seq: BigInt(r._seq!), row: observedRow(row) };
+    return { key: r.id!, seq: streamSequenceOf(r._seq!), row: observedRow(row) };
   });
 }

@@ -4,11 +4,20 @@ import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
 import { gunzipSync } from 'node:zlib';
 
 /** The keys and sequence numbers of a staged object's rows. */
+/**
+ * The stream sequence number of a staged or lake `_seq`: the last 40 digits. A stream row's `_seq`
+ * starts with the stream's epoch (17 digits, core's sequence-number.ts); a scenario has one stream,
+ * so the epoch orders nothing here.
+ */
+export function streamSequenceOf(seq: string): bigint {
+  return BigInt(seq.length > 40 ? seq.slice(-40) : seq);
+}
+
 export type Changes = { readonly key: string; readonly seq: bigint }[];
 
 export function changesOf(rows: readonly StagingRow[]): Changes {
   // The key column is a string (the reliability table's partition key is S).
-  return rows.map((r) => ({ key: r.id as string, seq: BigInt(r._seq) }));
+  return rows.map((r) => ({ key: r.id as string, seq: streamSequenceOf(r._seq) }));
 }
 
 /**

@@ -62,7 +62,8 @@ afterEach(() => {
 /** A fresh copy of a Lambda entry module (a cold start), with `env` as the function's environment. */
 async function coldStart<T>(load: () => Promise<T>, env: Record<string, string>): Promise<T> {
   vi.resetModules();
-  for (const key of ['STAGING_BUCKET', 'TABLE_NAME', 'S3_ENDPOINT', 'GLUE_DATABASE']) delete process.env[key];
+  for (const key of ['STAGING_BUCKET', 'TABLE_NAME', 'S3_ENDPOINT', 'GLUE_DATABASE', 'QUARANTINE_BUCKET'])
+    delete process.env[key];
   Object.assign(process.env, env);
   return load();
 }
@@ -134,7 +135,13 @@ describe('no credential or item content in logs at the default level', () => {
     type Entry = { handler: (event: unknown) => Promise<{ records: { result: string }[] }> };
     const entry = await coldStart(
       () => import('@ddb-athena-sync/firehose-transform/handler') as Promise<Entry>,
-      { TABLE_NAME: 'orders', GLUE_DATABASE: 'lake' },
+      {
+        TABLE_NAME: 'orders',
+        GLUE_DATABASE: 'lake',
+        // Rejected records go to quarantine in the lake bucket (firehose-table's environment).
+        QUARANTINE_BUCKET: services.bucket,
+        S3_ENDPOINT: services.s3local.endpoint,
+      },
     );
     const change = (id: string, image: Record<string, unknown>): string =>
       Buffer.from(
