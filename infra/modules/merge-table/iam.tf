@@ -70,6 +70,15 @@ data "aws_iam_policy_document" "merger" {
   }
 
   statement {
+    # The engine creates the tombstone table itself (CREATE TABLE IF NOT EXISTS in ensureTable);
+    # glue:CreateTable is authorised on the catalog, the database and the new table (Glue developer
+    # guide, "Specifying AWS Glue resource ARNs"). The other tables are Terraform's: no CreateTable.
+    sid       = "GlueCreateTombstoneTable"
+    actions   = ["glue:CreateTable"]
+    resources = [var.lake.glue_catalog_arn, var.lake.glue_database_arn, local.glue_tombstone_table_arn]
+  }
+
+  statement {
     sid = "TableAndStagingObjects"
     actions = [
       "s3:GetObject",
@@ -80,8 +89,17 @@ data "aws_iam_policy_document" "merger" {
     ]
     resources = [
       "${var.lake.bucket_arn}/${local.table_prefix}*",
+      "${var.lake.bucket_arn}/${local.table_tombstone_prefix}*",
       "${var.lake.bucket_arn}/${local.table_staging_prefix}*",
     ]
+  }
+
+  statement {
+    # Unreadable staged objects: CopyObject reads the staged object (s3:GetObject above) and writes the
+    # copy and its .reason.json (s3:PutObject on the target; Amazon S3 API Reference, CopyObject).
+    sid       = "QuarantineUnreadable"
+    actions   = ["s3:PutObject"]
+    resources = ["${var.lake.bucket_arn}/${local.table_unreadable_prefix}*"]
   }
 
   statement {
@@ -107,6 +125,8 @@ data "aws_iam_policy_document" "merger" {
       values = [
         local.table_prefix,
         "${local.table_prefix}*",
+        local.table_tombstone_prefix,
+        "${local.table_tombstone_prefix}*",
         local.table_staging_prefix,
         "${local.table_staging_prefix}*",
         "athena-results/*",

@@ -59,6 +59,8 @@ locals {
     GLUE_DATABASE    = var.lake.glue_database_name
     TABLE_LOCATION   = local.table_location
     LOG_LEVEL        = var.log_level
+    # Maintenance drops tombstones older than this (apps/merger config.ts); main.tf says why the sum.
+    TOMBSTONE_RETENTION_MS = tostring(local.tombstone_retention_ms)
   }
 }
 
