@@ -125,4 +125,27 @@ describe('merge-table', () => {
     // Assert
     expect(Number(minimum)).toBe((SAFETY_MS + 30_000) / 1000);
   });
+  it('alarms on unreadable staged objects and on a backfill guard held for hours', async () => {
+    // The merger publishes StagedObjectsQuarantined and StagedNotMergedBackfillGuard on every run that
+    // held the lease (apps/merger handler.ts); without alarms, quarantined changes and a stuck backfill
+    // go unnoticed.
+    // Arrange
+    const module = await mergeTable();
+
+    // Act
+    const alarms = moduleAlarms(module, { vars: { table: { name: 'books' }, alarm_thresholds: {} } });
+    const byMetric = (name: string) => alarms.filter((a) => a.metricName === name);
+
+    // Assert
+    expect(byMetric('StagedObjectsQuarantined')).toHaveLength(1);
+    expect(byMetric('StagedNotMergedBackfillGuard')).toHaveLength(1);
+    expect(byMetric('StagedObjectsQuarantined')[0]!.dimensions).toEqual({
+      service: 'merger',
+      table: 'books',
+    });
+    expect(byMetric('StagedNotMergedBackfillGuard')[0]!.dimensions).toEqual({
+      service: 'merger',
+      table: 'books',
+    });
+  });
 });

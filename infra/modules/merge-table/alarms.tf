@@ -141,6 +141,38 @@ locals {
       comparison_operator = "GreaterThanThreshold"
       treat_missing_data  = "notBreaching"
     }
+    staged_objects_quarantined = {
+      name                = "staged-objects-quarantined"
+      description         = "The merger of ${var.table.name} could not read staged objects and moved them to quarantine/${var.table.name}/unreadable/ (a .reason.json next to each): their changes are not in the table until replayed."
+      namespace           = local.metric_namespace
+      metric_name         = "StagedObjectsQuarantined"
+      dimensions          = tomap({ service = local.service_names.merger, table = var.table.name })
+      statistic           = "Sum"
+      period              = 300
+      evaluation_periods  = 1
+      datapoints_to_alarm = null
+      threshold           = 0
+      comparison_operator = "GreaterThanThreshold"
+      # Published by every run that held the lease (0 when nothing was quarantined).
+      treat_missing_data = "notBreaching"
+    }
+    staged_not_merged_backfill_guard = {
+      name        = "backfill-guard-held"
+      description = "A backfill guard of ${var.table.name} has kept staged objects from being merged for ${var.alarm_thresholds.backfill_guard_held_hours} h (StagedNotMergedBackfillGuard): check that the backfill is still making progress."
+      namespace   = local.metric_namespace
+      metric_name = "StagedNotMergedBackfillGuard"
+      dimensions  = tomap({ service = local.service_names.merger, table = var.table.name })
+      # Minimum over each hour: every run of the hour was held back, not one run during a short guard.
+      statistic           = "Minimum"
+      period              = 3600
+      evaluation_periods  = var.alarm_thresholds.backfill_guard_held_hours
+      datapoints_to_alarm = var.alarm_thresholds.backfill_guard_held_hours
+      threshold           = 0
+      comparison_operator = "GreaterThanThreshold"
+      # A guard nobody heart-beats is released (backfill-guard-expired); no data is no run, which the
+      # oldest-staged-object alarm reports.
+      treat_missing_data = "notBreaching"
+    }
     quarantined_records = {
       name                = "quarantined-records"
       description         = "The stream-writer of ${var.table.name} quarantined malformed records under quarantine/${var.table.name}/."

@@ -231,12 +231,13 @@ variable "alarm_actions" {
 }
 
 variable "alarm_thresholds" {
-  description = "Alarm thresholds: freshness lag, stream iterator age and oldest staged object in milliseconds; hours without a successful maintenance run."
+  description = "Alarm thresholds: freshness lag, stream iterator age and oldest staged object in milliseconds; hours without a successful maintenance run; hours a backfill guard may hold staged objects back."
   type = object({
     freshness_lag_ms          = optional(number, 300000)
     iterator_age_ms           = optional(number, 300000)
     oldest_staged_object_ms   = optional(number, 900000)
     maintenance_missing_hours = optional(number, 6)
+    backfill_guard_held_hours = optional(number, 6)
   })
   default = {}
 
@@ -245,6 +246,12 @@ variable "alarm_thresholds" {
     # at this period (CloudWatch User Guide, "Using Amazon CloudWatch alarms", evaluating an alarm).
     condition     = var.alarm_thresholds.maintenance_missing_hours >= 1 && var.alarm_thresholds.maintenance_missing_hours <= 24 && floor(var.alarm_thresholds.maintenance_missing_hours) == var.alarm_thresholds.maintenance_missing_hours
     error_message = "alarm_thresholds.maintenance_missing_hours must be a whole number of hours, 1-24."
+  }
+
+  validation {
+    # Same one-day evaluation range at a one-hour period as above.
+    condition     = var.alarm_thresholds.backfill_guard_held_hours >= 1 && var.alarm_thresholds.backfill_guard_held_hours <= 24 && floor(var.alarm_thresholds.backfill_guard_held_hours) == var.alarm_thresholds.backfill_guard_held_hours
+    error_message = "alarm_thresholds.backfill_guard_held_hours must be a whole number of hours, 1-24."
   }
 }
 
