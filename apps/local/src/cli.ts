@@ -1,3 +1,4 @@
+import { JavaMissingError } from '@ddb-athena-sync/local-services/errors';
 import { LocalStackError } from '@ddb-athena-sync/local-stack/errors';
 
 import { LocalCommandError, UnknownCommandError } from './errors.js';
@@ -59,7 +60,7 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     if (
       error instanceof LocalCommandError ||
       error instanceof LocalStackError ||
-      (error instanceof Error && error.name === 'JavaMissingError')
+      error instanceof JavaMissingError
     ) {
       io.stderr(`ddb-athena-sync: ${error.message}\n`);
       return 2;

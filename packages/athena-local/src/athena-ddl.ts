@@ -1,3 +1,6 @@
+// Longer than 500 lines on purpose: one small parser for the Athena DDL statements this project
+// renders (CREATE DATABASE, CREATE TABLE for Iceberg and for the staging table, OPTIMIZE,
+// VACUUM), with Hive's quoting rules in one place so every statement is checked the same way.
 import { assertIdentifier, sqlStringLiteral } from '@ddb-athena-sync/schemas/sql-safety';
 
 import { AthenaDdlError } from './errors.js';

@@ -38,7 +38,14 @@ export interface MergeOutcome {
  * the row with the greatest `_seq` wins; it deletes/updates a live row only when its `_seq` is
  * greater; a non-matching delete does nothing. Updated and deleted rows get position deletes,
  * new versions go to new data files. Only the key and `_seq` columns of the data files in the
- * partitions the batch touches are read (when the partition source columns are key columns).
+ * partitions the batch touches are read (when the partition source columns are key columns), every
+ * column when the batch holds backfill rows (the repair compares values).
+ *
+ * Backfill repair, core's rule (packages/core/src/sql/render-merge.ts, repairClause): a backfill
+ * row that is not newer by `_seq` updates a matched row whose data columns differ when the row's
+ * last change is not newer than the Scan (`t._updated_at <= s._updated_at`, the scan time), keeping
+ * the row's `_seq` so every later stream change still applies over it. Like every upsert it must
+ * be newer than its key's tombstone (core's MERGE source drops older changes).
  */
 export async function mergeRows(
   ctx: LakeContext,
@@ -67,7 +74,8 @@ export async function mergeRows(
       if (prev === undefined || r._seq > prev._seq) winners.set(k, r);
     }
     const lakeRows = [...winners.values()].map((r) => ({ ...r, _updated_at: r._event_time }));
-    const src = await loadRows(ctx, work, base, lakeRows, ['_op']);
+    const src = await loadRows(ctx, work, base, lakeRows, ['_op', '_source']);
+    const hasBackfill = lakeRows.some((r) => r._source === 'backfill');
     const prunable = spec.fields.every((f) =>
       keys.includes(schema.fields.find((s) => s.id === f['source-id'])!.name),
     );
@@ -81,27 +89,36 @@ export async function mergeRows(
     const keyCols = keys.map((c) => duckdbDialect.identifier(c));
     const on = (x: string): string => keyCols.map((k) => `${x}.${k} = s.${k}`).join(' AND ');
     await ctx.connection.run(
-      `CREATE TEMP TABLE ${t} AS SELECT t.* FROM (${liveRowsSql(data, deletes, schema, { columns: [...keys, '_seq'], withPosition: true })}) AS t SEMI JOIN ${src.table} AS s ON ${on('t')}`,
+      `CREATE TEMP TABLE ${t} AS SELECT t.* FROM (${liveRowsSql(data, deletes, schema, { columns: hasBackfill ? undefined : [...keys, '_seq'], withPosition: true })}) AS t SEMI JOIN ${src.table} AS s ON ${on('t')}`,
     );
     // The batch keys' tombstones (tombstones.ts): an upsert must be newer than its key's tombstone.
     await ctx.connection.run(
       `CREATE TEMP TABLE ${b} AS SELECT b.* FROM (${liveRowsSql(tombstoneFiles.data, tombstoneFiles.deletes, currentSchema(tombstones.metadata), { columns: [...keys, TOMBSTONE_SEQ], withPosition: true })}) AS b SEMI JOIN ${src.table} AS s ON ${on('b')}`,
     );
     const newerThanTombstone = `(b._seq IS NULL OR s._seq > b._seq)`;
+    const repair = hasBackfill
+      ? repairCondition(
+          schema.fields.map((f) => f.name),
+          keys,
+          newerThanTombstone,
+        )
+      : 'false';
     const counts = await ctx.connection.runAndReadAll(
       `SELECT
          count(*) FILTER (WHERE t._file IS NULL AND s._op <> 'delete' AND ${newerThanTombstone}) AS inserted,
          count(*) FILTER (WHERE t._file IS NOT NULL AND s._seq > t._seq AND s._op <> 'delete' AND ${newerThanTombstone}) AS updated,
          count(*) FILTER (WHERE t._file IS NOT NULL AND s._seq > t._seq AND s._op = 'delete') AS deleted,
-         count(*) FILTER (WHERE s._op = 'delete' AND (t._seq IS NULL OR s._seq > t._seq) AND ${newerThanTombstone}) AS tombstoned
+         count(*) FILTER (WHERE s._op = 'delete' AND (t._seq IS NULL OR s._seq > t._seq) AND ${newerThanTombstone}) AS tombstoned,
+         count(*) FILTER (WHERE ${repair}) AS repaired
        FROM ${src.table} AS s LEFT JOIN ${t} AS t ON ${on('t')} LEFT JOIN ${b} AS b ON ${on('b')}`,
     );
     const c = counts.getRowObjectsJson()[0] as Record<
-      'inserted' | 'updated' | 'deleted' | 'tombstoned',
+      'inserted' | 'updated' | 'deleted' | 'tombstoned' | 'repaired',
       number | string
     >;
     const inserted = Number(c.inserted);
-    const updated = Number(c.updated);
+    const repaired = Number(c.repaired);
+    const updated = Number(c.updated) + repaired;
     const deleted = Number(c.deleted);
     const outcome = {
       rowsRead: rows.length,
@@ -115,11 +132,15 @@ export async function mergeRows(
     if (inserted + updated + deleted === 0) return { ...outcome, commit: undefined };
 
     // New versions: not a delete, newer than the key's tombstone, and not matched or matched by
-    // an older live row.
-    const insertSql = `SELECT s.* FROM ${src.table} AS s WHERE s._op <> 'delete' AND NOT EXISTS (SELECT 1 FROM ${b} AS b WHERE ${on('b')} AND b._seq >= s._seq) AND (NOT EXISTS (SELECT 1 FROM ${t} AS t WHERE ${on('t')}) OR EXISTS (SELECT 1 FROM ${t} AS t WHERE ${on('t')} AND s._seq > t._seq))`;
+    // an older live row; repaired rows with the scanned values and the row's `_seq`.
+    const fromAll = `${src.table} AS s LEFT JOIN ${t} AS t ON ${on('t')} LEFT JOIN ${b} AS b ON ${on('b')}`;
+    const insertSql = [
+      `SELECT s.* FROM ${src.table} AS s WHERE s._op <> 'delete' AND NOT EXISTS (SELECT 1 FROM ${b} AS b WHERE ${on('b')} AND b._seq >= s._seq) AND (NOT EXISTS (SELECT 1 FROM ${t} AS t WHERE ${on('t')}) OR EXISTS (SELECT 1 FROM ${t} AS t WHERE ${on('t')} AND s._seq > t._seq))`,
+      ...(repaired > 0 ? [`SELECT s.* REPLACE (t._seq AS _seq) FROM ${fromAll} WHERE ${repair}`] : []),
+    ].join(' UNION ALL ');
     const addedData = await writeDataFiles(ctx, work, base, src, insertSql);
     // Position deletes for every live row that a newer change replaces or deletes.
-    const deleteSql = `SELECT DISTINCT t._file AS file_path, t._pos AS pos FROM ${t} AS t JOIN ${src.table} AS s ON ${on('t')} LEFT JOIN ${b} AS b ON ${on('b')} WHERE s._seq > t._seq AND (s._op = 'delete' OR ${newerThanTombstone})`;
+    const deleteSql = `SELECT DISTINCT t._file AS file_path, t._pos AS pos FROM ${t} AS t JOIN ${src.table} AS s ON ${on('t')} LEFT JOIN ${b} AS b ON ${on('b')} WHERE (s._seq > t._seq AND (s._op = 'delete' OR ${newerThanTombstone})) OR ${repair}`;
     const byFile = new Map(data.map((e) => [e.file.path, e]));
     const addedDeletes = await writePositionDeletes(ctx, work, base, deleteSql, byFile);
     const required = new Set(addedDeletes.flatMap((d) => d.targets));
@@ -135,6 +156,23 @@ export async function mergeRows(
   } finally {
     await work.close();
   }
+}
+
+/**
+ * The repair condition over `s` (source), `t` (live row, every column) and `b` (tombstone): see
+ * mergeRows. `false` for a table of keys only, as core renders no repair clause for it.
+ */
+function repairCondition(
+  columns: readonly string[],
+  keys: readonly string[],
+  newerThanTombstone: string,
+): string {
+  const data = columns.filter((c) => !keys.includes(c) && c !== '_seq' && c !== '_updated_at');
+  if (data.length === 0) return 'false';
+  const same = data
+    .map((c) => `t.${duckdbDialect.identifier(c)} IS NOT DISTINCT FROM s.${duckdbDialect.identifier(c)}`)
+    .join(' AND ');
+  return `(t._file IS NOT NULL AND NOT (s._seq > t._seq) AND s._source = 'backfill' AND s._op <> 'delete' AND t._updated_at <= s._updated_at AND NOT (${same}) AND ${newerThanTombstone})`;
 }
 
 /** The tombstone table of a table (tombstones.ts), created on first use. */

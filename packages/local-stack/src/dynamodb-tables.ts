@@ -2,6 +2,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
+  ResourceNotFoundException,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -21,7 +22,7 @@ async function describe(ddb: DynamoDBClient, name: string): Promise<TableDescrip
   try {
     return (await ddb.send(new DescribeTableCommand({ TableName: name }))).Table;
   } catch (error) {
-    if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+    if (error instanceof ResourceNotFoundException) return undefined;
     throw error;
   }
 }

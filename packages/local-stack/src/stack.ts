@@ -1,3 +1,5 @@
+// Just over 500 lines: the stack's start and stop order (services, lock, tables, functions, pollers,
+// schedulers, engine) is kept in one file so the cleanup on every failure path is visible at once.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 

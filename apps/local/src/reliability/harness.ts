@@ -1,3 +1,6 @@
+// Longer than 500 lines on purpose: this is the one scenario loop (stack start, workload, backfill,
+// faults, merges, readers, final check) and its steps share the scenario's state; the workload,
+// faults, merger driver, oracle, recording and quarantine audit are already their own modules.
 import { DeleteTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand } from '@aws-sdk/client-s3';

@@ -1,6 +1,6 @@
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 
-import { PoisonRecordError } from '../errors.js';
+import { MalformedRecordError, PoisonRecordError } from '../errors.js';
 import type { StagedValue } from '../stream/change-row.js';
 import { mapImage, mapKey } from '../stream/decode-record.js';
 import { formatMicros } from '../stream/timestamp.js';
@@ -135,7 +135,7 @@ function describeFailure(error: unknown): { reason: FailReason; errorName: strin
             ? `key attribute ${e.attribute} is missing`
             : error.name;
     return {
-      reason: error.name === 'MalformedRecordError' ? 'malformed' : 'value-mapping',
+      reason: error instanceof MalformedRecordError ? 'malformed' : 'value-mapping',
       errorName: error.name,
       detail,
     };

@@ -1,3 +1,4 @@
+import { glueType } from '@ddb-athena-sync/schemas/column-type';
 import type { ColumnType } from '@ddb-athena-sync/schemas/column-type';
 import { icebergColumns, stagingColumns } from '@ddb-athena-sync/schemas/declaration';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
@@ -83,6 +84,15 @@ export interface SqlDialect {
   partitionPredicate(window: PartitionWindow): string;
   /** Snapshot expiry and orphan-file removal of the target table. */
   vacuum(table: TableDeclaration, target: Pick<TableTarget, 'database'>): string;
+  /**
+   * CREATE TABLE IF NOT EXISTS of a tombstone table (render-tombstones.ts): the key columns, then
+   * `_seq` (text) and `_deleted_at` (timestamp). `location` is the Iceberg location (Athena only).
+   */
+  createTombstones(
+    name: Required<QualifiedName>,
+    keyColumns: readonly { readonly name: string; readonly type: ColumnType }[],
+    location?: string,
+  ): string;
 }
 
 /** Separator between the literals of the staged files (the only part of a MERGE that grows). */
@@ -392,6 +402,28 @@ export const athenaDialect: SqlDialect = {
   vacuum(table, target) {
     return `VACUUM ${athenaDialect.ddlName({ database: target.database, name: table.name })}`;
   },
+  // Hive DDL (backticks, Glue types) of an Iceberg table
+  // (https://docs.aws.amazon.com/athena/latest/ug/querying-iceberg-creating-tables.html).
+  createTombstones(name, keyColumns, location) {
+    if (
+      location === undefined ||
+      !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9_.\-/]*)?$/.test(location)
+    )
+      throw new RangeError('the Athena tombstone table needs an s3:// location of [A-Za-z0-9_.-/]');
+    const tick = (n: string): string => `\`${assertIdentifier(n)}\``;
+    const folder = location.endsWith('/') ? location : `${location}/`;
+    return [
+      `CREATE TABLE IF NOT EXISTS ${tick(name.database)}.${tick(name.name)} (`,
+      [
+        ...keyColumns.map((c) => `  ${tick(c.name)} ${glueType(c.type)}`),
+        '  `_seq` string',
+        '  `_deleted_at` timestamp',
+      ].join(',\n'),
+      ')',
+      `LOCATION ${athenaDialect.literal(folder)}`,
+      `TBLPROPERTIES (\n  'table_type'='ICEBERG',\n  'format'='parquet',\n  'write_compression'='zstd'\n)`,
+    ].join('\n');
+  },
 };
 
 export const duckdbDialect: SqlDialect = {
@@ -453,6 +485,14 @@ export const duckdbDialect: SqlDialect = {
     `${duckdbDialect.identifier(window.column)} >= ${windowStart(duckdbDialect, window)}`,
   vacuum(table, target) {
     return `VACUUM ANALYZE ${duckdbDialect.ddlName({ database: target.database, name: table.name })}`;
+  },
+  createTombstones(name, keyColumns) {
+    const columns = [
+      ...keyColumns.map((c) => `  ${duckdbDialect.identifier(c.name)} ${duckdbDialect.tableType(c.type)}`),
+      `  ${duckdbDialect.identifier('_seq')} ${duckdbDialect.tableType({ kind: 'string' })}`,
+      `  ${duckdbDialect.identifier('_deleted_at')} ${duckdbDialect.tableType({ kind: 'timestamp' })}`,
+    ];
+    return `CREATE TABLE IF NOT EXISTS ${qualified(duckdbDialect, name)} (\n${columns.join(',\n')}\n)`;
   },
 };
 

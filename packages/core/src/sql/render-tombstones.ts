@@ -1,4 +1,3 @@
-import { glueType } from '@ddb-athena-sync/schemas/column-type';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { assertIdentifier } from '@ddb-athena-sync/schemas/sql-safety';
 
@@ -51,33 +50,11 @@ export function renderTombstoneCreate(
   dialect: SqlDialect,
   target: TombstoneTarget,
 ): string {
-  const name = tombstoneTableName(table);
-  if (dialect.name === 'athena') {
-    if (
-      target.location === undefined ||
-      !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9_.\-/]*)?$/.test(target.location)
-    )
-      throw new RangeError('the Athena tombstone table needs an s3:// location of [A-Za-z0-9_.-/]');
-    const tick = (n: string): string => `\`${assertIdentifier(n)}\``;
-    const location = target.location.endsWith('/') ? target.location : `${target.location}/`;
-    return [
-      `CREATE TABLE IF NOT EXISTS ${tick(target.database)}.${tick(name)} (`,
-      [
-        ...keyColumns(table).map((c) => `  ${tick(c.name)} ${glueType(c.type)}`),
-        '  `_seq` string',
-        '  `_deleted_at` timestamp',
-      ].join(',\n'),
-      ')',
-      `LOCATION ${dialect.literal(location)}`,
-      `TBLPROPERTIES (\n  'table_type'='ICEBERG',\n  'format'='parquet',\n  'write_compression'='zstd'\n)`,
-    ].join('\n');
-  }
-  const columns = [
-    ...keyColumns(table).map((c) => `  ${dialect.identifier(c.name)} ${dialect.tableType(c.type)}`),
-    `  ${dialect.identifier('_seq')} ${dialect.tableType({ kind: 'string' })}`,
-    `  ${dialect.identifier('_deleted_at')} ${dialect.tableType({ kind: 'timestamp' })}`,
-  ];
-  return `CREATE TABLE IF NOT EXISTS ${qualified(dialect, { database: target.database, name })} (\n${columns.join(',\n')}\n)`;
+  return dialect.createTombstones(
+    { database: target.database, name: tombstoneTableName(table) },
+    keyColumns(table),
+    target.location,
+  );
 }
 
 /** Statement 1 of a batch: records (or raises) the tombstone of every key the batch deletes. */

@@ -144,7 +144,7 @@ describe('Athena tokens under the merge protocol', () => {
     const w = await world((sql) =>
       isMerge(sql) && ++count === 1 ? { state: 'RUNNING' } : { state: 'SUCCEEDED' },
     );
-    await expect(w.merge(w.engineFor('library'), 50)).rejects.toThrow(/cancelled/);
+    await expect(w.merge(w.engineFor('library'), 3000)).rejects.toThrow(/cancelled/);
 
     // Act: the next run renders another statement for the same batch (here: another database).
     const report = await w.merge(w.engineFor('library_v2'));

@@ -1,3 +1,5 @@
+// Longer than 500 lines on purpose: every test here shares one DynamoDB Local and one s3rver (started
+// once, about 10 s each on 2 cores); the protocol's cases are grouped by step below.
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
