@@ -31,9 +31,10 @@ const MERGE_TABLE = 'packages/core/src/merge/merge-table.ts';
 export const MUTANTS: readonly Mutant[] = [
   {
     name: 'seq-guard-removed',
-    description: "the lake merge applies a change whatever the target row's _seq (s._seq > t._seq -> true)",
+    description:
+      "the lake merge applies a change whatever the target row's _seq (s._seq > t._seq -> true; the backfill repair clause's NOT (s._seq > t._seq) goes with it)",
     file: LAKE,
-    replacements: [{ find: 's._seq > t._seq', replace: 'true', count: 6 }],
+    replacements: [{ find: 's._seq > t._seq', replace: 'true', count: 7 }],
     profile: 'upserts-reordered',
   },
   {
@@ -55,8 +56,8 @@ export const MUTANTS: readonly Mutant[] = [
     file: LAKE,
     replacements: [
       {
-        find: "WHERE s._seq > t._seq AND (s._op = 'delete' OR ${newerThanTombstone})`;",
-        replace: "WHERE s._seq > t._seq AND s._op <> 'delete' AND ${newerThanTombstone}`;",
+        find: "WHERE (s._seq > t._seq AND (s._op = 'delete' OR ${newerThanTombstone})) OR ${repair}`;",
+        replace: "WHERE (s._seq > t._seq AND s._op <> 'delete' AND ${newerThanTombstone}) OR ${repair}`;",
         count: 1,
       },
     ],
