@@ -61,7 +61,9 @@ export const MUTANTS: readonly Mutant[] = [
         count: 1,
       },
     ],
-    profile: 'ordered',
+    // The full workload: its deletes hit rows merged earlier (seeds 1, 2 and 4 kill it in one
+    // scenario each; under `ordered` only seed 7 of 1-7 did).
+    profile: 'full',
   },
   {
     name: 'journal-replay-skipped',
