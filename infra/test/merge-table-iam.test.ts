@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 import { AthenaEngine } from '@ddb-athena-sync/core/aws/athena-engine';
 import { loadConfig } from '@ddb-athena-sync/merger/config';
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { describe, expect, it } from 'vitest';
 
 import { blockInstances, labelled2, loadModule } from '../src/hcl.js';

@@ -27,7 +27,7 @@ import type { DynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-loc
 import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
 import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
-import { books, orders } from '@ddb-athena-sync/schemas/tables';
+import { books, orders } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import type { DynamoDBStreamEvent, FirehoseTransformationEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 

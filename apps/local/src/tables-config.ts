@@ -6,6 +6,7 @@ import {
   loadTablesFile,
 } from '@ddb-athena-sync/schemas/config-file';
 import type { TablesFile } from '@ddb-athena-sync/schemas/config-file';
+import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 
 import { UsageError } from './errors.js';
 
@@ -34,4 +35,9 @@ export async function resolveTablesFile(options: {
   const found = findTablesFile(options.cwd);
   if (found === undefined) throw new TablesFileNotFoundError(resolve(options.cwd));
   return loadTablesFile(found);
+}
+
+/** The tables of `resolveTablesFile` from the process's working directory (commands before the global --config). */
+export async function declaredTables(config?: string): Promise<ReadonlyMap<string, TableDeclaration>> {
+  return (await resolveTablesFile({ config, cwd: process.cwd() })).tables;
 }

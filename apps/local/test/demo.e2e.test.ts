@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack } from '@ddb-athena-sync/local-stack/stack';
 import type { Stack } from '@ddb-athena-sync/local-stack/stack';
+import { tables } from '@ddb-athena-sync/schemas/test-support/example-tables';
 
 import { buildFunctions } from '../src/functions.js';
 import { runDemo } from '../src/demo/run-demo.js';
@@ -41,6 +42,7 @@ describe('demo on the local stack', () => {
       functions: buildFunctions,
       inMemoryDynamoDb: true,
       mergeIntervalMs: 5000,
+      tables: [...tables.values()],
     });
   });
   afterAll(async () => {

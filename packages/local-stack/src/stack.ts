@@ -22,7 +22,7 @@ import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
 import { toLambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
-import { getTable, tables as declaredTables } from '@ddb-athena-sync/schemas/tables';
+import { getTable } from '@ddb-athena-sync/schemas/config-file';
 
 import type { FailedBatch } from './batch-response.js';
 import { FileCheckpointStore } from './checkpoint-store.js';
@@ -30,7 +30,7 @@ import { dataDirLayout, lockDataDir, prepareDataDir, publishStack, unpublishStac
 import type { DataDirLayout } from './data-dir.js';
 import { ensureControlTable, ensureDynamoTable } from './dynamodb-tables.js';
 import { FirehoseStandIn } from './firehose-stand-in.js';
-import { ServiceExitedError, UnknownStackTableError } from './errors.js';
+import { NoTablesError, ServiceExitedError, UnknownStackTableError } from './errors.js';
 import { lakeCommitter } from './lake-commit.js';
 import { MergeScheduler } from './merge-scheduler.js';
 import type { ScheduledRun } from './merge-scheduler.js';
@@ -74,7 +74,11 @@ export interface StackOptions {
   readonly firehoseBufferingSizeBytes?: number;
   /** Starting position of shards with no checkpoint (a table deployed onto existing data: LATEST + backfill). */
   readonly startingPosition?: 'TRIM_HORIZON' | 'LATEST';
-  /** Tables to run (default: every declared table). */
+  /**
+   * Tables to run: the declarations of the user's file (apps/local resolves `--config`). Required in
+   * effect (none or an empty list is a NoTablesError): the library ships no declarations, and each
+   * function gets its table's declaration in its environment, as Terraform gives it in AWS.
+   */
   readonly tables?: readonly TableDeclaration[];
   /** Powertools log level of the real handlers (default SILENT: the CLI reports through events). */
   readonly logLevel?: string;
@@ -161,7 +165,8 @@ function tableNamed(tables: readonly TableDeclaration[], name: string): TableDec
 export async function startStack(options: StackOptions): Promise<Stack> {
   const layout = dataDirLayout(options.dataDir);
   await prepareDataDir(layout);
-  const tables = options.tables ?? [...declaredTables.values()];
+  const tables = options.tables ?? [];
+  if (tables.length === 0) throw new NoTablesError();
   const declarations: ReadonlyMap<string, TableDeclaration> = new Map(tables.map((t) => [t.name, t]));
   const mergeIntervalMs = options.mergeIntervalMs ?? 5000;
   const listeners = new Set<(event: StackEvent) => void>();
@@ -270,6 +275,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       s3Endpoint: s3local.endpoint,
       controlTable: CONTROL_TABLE,
       logLevel: options.logLevel ?? 'SILENT',
+      tables: declarations,
       ...(athenaEndpoint === undefined ? {} : { athenaEndpoint }),
     });
 

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { abortBackfill, backfillTable } from '@ddb-athena-sync/core/backfill/backfill-table';
 import type { AbortBackfillOptions, BackfillProgress } from '@ddb-athena-sync/core/backfill/backfill-table';
-import { getTable } from '@ddb-athena-sync/schemas/tables';
+import { getTable } from '@ddb-athena-sync/schemas/config-file';
 import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
 import { DEFAULT_DATA_DIR, dataDirLayout, runningStack } from '@ddb-athena-sync/local-stack/data-dir';
 import { CONTROL_TABLE, startStack } from '@ddb-athena-sync/local-stack/stack';
@@ -13,6 +13,7 @@ import { parseArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { CommandIo } from '../io.js';
 import { progressBar } from '../progress-bar.js';
+import { declaredTables } from '../tables-config.js';
 
 const USAGE = `usage: ddb-athena-sync backfill --table <name> [--segments <n>] [--data-dir <dir>] [--abort]
        ddb-athena-sync backfill --table <name> --aws --bucket <lake bucket> --control-table <name>
@@ -52,6 +53,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     'control-table': { type: 'string' },
     region: { type: 'string' },
     abort: { type: 'boolean' },
+    config: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (flags.help === true) {
@@ -59,7 +61,8 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     return 0;
   }
   if (typeof flags.table !== 'string') throw new UsageError(`--table is required\n${USAGE}`);
-  const table = getTable(flags.table);
+  const declared = await declaredTables(typeof flags.config === 'string' ? flags.config : undefined);
+  const table = getTable(flags.table, declared);
   if (table.mode !== 'merge')
     throw new UsageError(
       `table ${table.name} is in ${table.mode} mode: backfill stages rows for the merger (merge mode only)`,
@@ -154,7 +157,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   }
 
   io.stdout(`no stack running on ${dataDir}/: starting one (stream first, then the Scan)...\n`);
-  const stack = await startStack({ dataDir, functions: buildFunctions });
+  const stack = await startStack({ dataDir, functions: buildFunctions, tables: [...declared.values()] });
   try {
     if (flags.abort === true)
       return await abortRun({

@@ -5,7 +5,7 @@ import type { DemoReport } from '../demo/run-demo.js';
 import { UsageError } from '../errors.js';
 import type { CommandIo } from '../io.js';
 import { untilSignal } from '../signals.js';
-import { stackOptionsFromFlags, UP_FLAGS } from './up.js';
+import { stackOptionsFromFlags, tablesFromFlags, UP_FLAGS } from './up.js';
 
 const USAGE = `usage: ddb-athena-sync demo --duration <s> [--report <file.json>] [options]
 
@@ -73,7 +73,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   const durationMs = secondsFlag(flags.duration, 60_000, 'duration', 1000);
   const rate = flags.rate ?? 10;
   if (typeof rate !== 'number' || rate <= 0) throw new UsageError('--rate must be a positive number');
-  const stackOptions = stackOptionsFromFlags(flags);
+  const stackOptions = { ...stackOptionsFromFlags(flags), tables: await tablesFromFlags(flags) };
   io.stdout(`starting the local stack in ${stackOptions.dataDir}/ (DynamoDB Local needs a few seconds)...\n`);
   const signal = untilSignal();
   try {

@@ -16,7 +16,8 @@ import {
   tableStagingPrefix,
 } from '@ddb-athena-sync/core/staging/staging-key';
 import { stagingTableName } from '@ddb-athena-sync/schemas/render-ddl';
-import { getTable } from '@ddb-athena-sync/schemas/tables';
+import { getTable } from '@ddb-athena-sync/schemas/config-file';
+import { declaredTables } from '../tables-config.js';
 
 const USAGE = `usage: ddb-athena-sync sql --table <name> --dialect athena|duckdb --statement ${SQL_STATEMENTS.join('|')}
        [--database library] [--bucket lake] [--table-location s3://lake/tables/<table>/]
@@ -27,10 +28,13 @@ export function run(
   args: string[],
   io: { stdout: (s: string) => void; stderr: (s: string) => void },
 ): Promise<number> {
-  return Promise.resolve(runSync(args, io));
+  return runAsync(args, io);
 }
 
-function runSync(args: string[], io: { stdout: (s: string) => void; stderr: (s: string) => void }): number {
+async function runAsync(
+  args: string[],
+  io: { stdout: (s: string) => void; stderr: (s: string) => void },
+): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -42,6 +46,7 @@ function runSync(args: string[], io: { stdout: (s: string) => void; stderr: (s: 
         database: { type: 'string', default: 'library' },
         bucket: { type: 'string', default: 'lake' },
         'table-location': { type: 'string' },
+        config: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -66,7 +71,10 @@ function runSync(args: string[], io: { stdout: (s: string) => void; stderr: (s: 
     return 2;
   }
   try {
-    const table = getTable(values.table);
+    const table = getTable(
+      values.table,
+      await declaredTables(typeof values.config === 'string' ? values.config : undefined),
+    );
     const dialect = dialectFor(dialectName);
     const bucket = String(values.bucket);
     const database = String(values.database);

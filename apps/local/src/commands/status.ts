@@ -5,7 +5,6 @@ import type { BackfillGuard } from '@ddb-athena-sync/core/merge/backfill-guard';
 import { Lake } from '@ddb-athena-sync/local-lake/lake';
 import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
 import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
-import { tables as declaredTables } from '@ddb-athena-sync/schemas/tables';
 import { DEFAULT_DATA_DIR, dataDirLayout, runningStack } from '@ddb-athena-sync/local-stack/data-dir';
 import { CONTROL_TABLE, LOCAL_BUCKET } from '@ddb-athena-sync/local-stack/stack';
 import { stagingStatus } from '@ddb-athena-sync/local-stack/staging-status';
@@ -14,6 +13,7 @@ import { parseArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import { formatTable } from '../format-table.js';
 import type { CommandIo } from '../io.js';
+import { declaredTables } from '../tables-config.js';
 
 const USAGE = `usage: ddb-athena-sync status [--json] [--data-dir <dir>]
 
@@ -39,6 +39,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   const { flags } = parseArgs(args, {
     json: { type: 'boolean' },
     'data-dir': { type: 'string' },
+    config: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (flags.help === true) {
@@ -62,7 +63,9 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     }
     const now = Date.now();
     const rows: Record<string, unknown>[] = [];
-    for (const t of declaredTables.values()) {
+    for (const t of (
+      await declaredTables(typeof flags.config === 'string' ? flags.config : undefined)
+    ).values()) {
       const staged = await stagingStatus(s3, running?.bucket ?? LOCAL_BUCKET, t.name, now);
       let snapshot: { timestamp: Date; operation: string; id: string } | undefined;
       try {

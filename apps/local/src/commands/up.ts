@@ -1,14 +1,25 @@
 import { DEFAULT_DATA_DIR } from '@ddb-athena-sync/local-stack/data-dir';
 import { startStack } from '@ddb-athena-sync/local-stack/stack';
 import type { StackEvent, StackOptions } from '@ddb-athena-sync/local-stack/stack';
+import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { buildFunctions } from '../functions.js';
 import { parseArgs, secondsFlag } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { CommandIo } from '../io.js';
 import { untilSignal } from '../signals.js';
+import { resolveTablesFile } from '../tables-config.js';
+
+/** The declarations of `--config`, else of the file found from the working directory up. */
+export async function tablesFromFlags(
+  flags: Record<string, string | number | boolean | undefined>,
+): Promise<TableDeclaration[]> {
+  const config = typeof flags.config === 'string' ? flags.config : undefined;
+  return [...(await resolveTablesFile({ config, cwd: process.cwd() })).tables.values()];
+}
 
 export const UP_FLAGS = {
   'data-dir': { type: 'string' },
+  config: { type: 'string' },
   engine: { type: 'string' },
   'merge-interval': { type: 'number' },
   'maintenance-interval': { type: 'number' },
@@ -26,6 +37,7 @@ handler code: the stream poller (event source mapping) -> stream-writer, the mer
 --merge-interval, the TTL sweeper, and the Firehose stand-in for firehose-mode tables. Ctrl-C stops.
 
   --data-dir <dir>          state directory (default ${DEFAULT_DATA_DIR}/)
+  --config <file>           declarations file (default: ddb-athena-sync.tables.json found from the working directory up)
   --engine <lake|trino>     who merges: the embedded DuckDB lake (default), or Trino behind a local
                             Athena API stand-in (AthenaEngine and the Athena SQL; fetches Trino
                             from Maven Central on first use, needs Java 25)
@@ -100,7 +112,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     io.stdout(UP_USAGE);
     return 0;
   }
-  const options = stackOptionsFromFlags(flags);
+  const options = { ...stackOptionsFromFlags(flags), tables: await tablesFromFlags(flags) };
   io.stdout(`starting the local stack in ${options.dataDir}/ (DynamoDB Local needs a few seconds)...\n`);
   const signal = untilSignal();
   try {

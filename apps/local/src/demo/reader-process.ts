@@ -4,7 +4,7 @@
 // Usage: node --import tsx reader-process.ts <lake-dir> [pause-ms] [athena-endpoint athena-database]
 // With an Athena endpoint (`--engine trino`), queries of merge tables go through the Athena stand-in.
 import { Lake } from '@ddb-athena-sync/local-lake/lake';
-import { tables } from '@ddb-athena-sync/schemas/tables';
+import { tables } from '@ddb-athena-sync/schemas/test-support/example-tables';
 
 import { AthenaReader, routedReader } from './athena-reader.js';
 
