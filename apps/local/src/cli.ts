@@ -30,7 +30,7 @@ import { DEFAULT_DATA_DIR } from '@ddb-athena-sync/local-stack/data-dir';
 import { LocalStackError } from '@ddb-athena-sync/local-stack/errors';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { SchemaError } from '@ddb-athena-sync/schemas/errors';
-import { tables as builtInTables } from '@ddb-athena-sync/schemas/tables';
+import type { TablesFile } from '@ddb-athena-sync/schemas/config-file';
 
 import * as backfill from './commands/backfill.js';
 import * as bench from './commands/bench.js';
@@ -45,6 +45,7 @@ import { prose } from './args.js';
 import { LocalCommandError, UsageError } from './errors.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { CommandIo } from './io.js';
+import { resolveTablesFile } from './tables-config.js';
 
 /** The global options every command sees. */
 // A type alias, not an interface: commander's OptionValues needs the implicit index signature.
@@ -57,7 +58,9 @@ export interface CliContext {
   /** The user's working directory: INIT_CWD when run through a pnpm/npm script, else process.cwd(). */
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
-  /** The declared tables (the global `--config <file>`, else the declarations file found from cwd). */
+  /** The declarations file: the global `--config <file>`, else the one found from cwd up (decl15's resolveTablesFile). */
+  tablesFile(): Promise<TablesFile>;
+  /** Its tables. */
   tables(): Promise<ReadonlyMap<string, TableDeclaration>>;
   /** A name given on the command line, resolved against `cwd`. */
   path(name: string): string;
@@ -190,16 +193,17 @@ export async function main(
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? userCwd(env);
   let program: Program | undefined;
-  let tables: Promise<ReadonlyMap<string, TableDeclaration>> | undefined;
+  let tablesFile: Promise<TablesFile> | undefined;
   const context: CliContext = {
     io,
     cwd,
     env,
-    tables: () => {
-      // TODO(decl15): resolveTablesFile({ config, cwd }) once apps/local/src/tables-config.ts lands.
-      tables ??= Promise.resolve(builtInTables);
-      return tables;
+    tablesFile: () => {
+      // Read once per run, when a command first needs it (query, cost, bench need none).
+      tablesFile ??= resolveTablesFile({ config: program?.opts().config, cwd });
+      return tablesFile;
     },
+    tables: async () => (await context.tablesFile()).tables,
     path: (name) => resolve(cwd, name),
     dataDir: (option) => resolve(cwd, option ?? DEFAULT_DATA_DIR),
     exitCode: 0,

@@ -159,6 +159,31 @@ describe('ddb-athena-sync: one commander program', () => {
     expect(userCwd({})).toBe(process.cwd());
   });
 
+  it('the global --config names the declarations file the commands use (relative to the working directory)', async () => {
+    const cwd = tempDir();
+    const authors = {
+      tables: [
+        {
+          name: 'authors',
+          dynamodb: { tableName: 'authors', partitionKey: 'id' },
+          columns: [{ name: 'id', type: 'string' }],
+          mode: 'merge',
+          partitioning: [],
+        },
+      ],
+    };
+    writeFileSync(join(cwd, 'mine.json'), JSON.stringify(authors));
+    const sql = ['sql', '--table', 'authors', '--dialect', 'athena', '--statement', 'vacuum'];
+
+    const withConfig = await cli(['--config', 'mine.json', ...sql], { cwd });
+    expect(withConfig).toMatchObject({ code: 0, out: 'VACUUM library.`authors`;\n' });
+    const lookedUp = await cli(sql, { cwd });
+    expect(lookedUp.code).toBe(2);
+    expect(lookedUp.err).toContain('pass --config <file> or run ddb-athena-sync init');
+    const builtIn = await cli(sql);
+    expect(builtIn.err).toContain('unknown table "authors"');
+  });
+
   it('copy-paste hints carry --data-dir when it is not the default', () => {
     expect(commandHint('/w', '/w/.ddb-athena-sync', 'status')).toBe('pnpm ddb-athena-sync status');
     expect(commandHint('/w', '/w/run 1', 'query "SELECT 1"')).toBe(
