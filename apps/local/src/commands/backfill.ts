@@ -12,7 +12,7 @@ import { buildFunctions } from '../functions.js';
 import { parseArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { CommandIo } from '../io.js';
-import { progressBar } from '../progress-bar.js';
+import { startProgress } from '../progress-bar.js';
 
 const USAGE = `usage: ddb-athena-sync backfill --table <name> [--segments <n>] [--data-dir <dir>] [--abort]
        ddb-athena-sync backfill --table <name> --aws --bucket <lake bucket> --control-table <name>
@@ -70,7 +70,13 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   // Ctrl-C: stop the segments, delete what they staged, clear the guard (backfillTable does all
   // three once every segment has stopped), then exit with the usual 130.
   const interrupt = new AbortController();
+  // A bar cli-progress redraws in place on a terminal, a plain line every 2 s elsewhere.
+  const progress = startProgress({
+    label: `scanning ${table.name}`,
+    stream: { isTTY: tty, columns: process.stdout.columns, write: (s: string) => io.stdout(s) },
+  });
   const onSigint = (): void => {
+    progress.stop();
     io.stdout('\ninterrupted: stopping the Scan and removing what it staged...\n');
     interrupt.abort(new Error('SIGINT'));
   };
@@ -79,6 +85,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     try {
       return await work();
     } finally {
+      progress.stop();
       process.removeListener('SIGINT', onSigint);
     }
   };
@@ -91,15 +98,8 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     );
     return 0;
   };
-  let lastLine = 0;
-  const onProgress = (p: BackfillProgress): void => {
-    const now = Date.now();
-    if (!tty && now - lastLine < 2000) return;
-    lastLine = now;
-    io.stdout(
-      `${tty ? '\r\x1b[2K' : ''}scanning ${table.name} ${progressBar(p.scanned, p.estimated)}  ${p.objects} objects${tty ? '' : '\n'}`,
-    );
-  };
+  const onProgress = (p: BackfillProgress): void =>
+    progress.update(p.scanned, p.estimated, `${p.objects} objects`);
 
   if (flags.aws === true) {
     if (typeof flags.bucket !== 'string' || typeof flags['control-table'] !== 'string') {
@@ -121,7 +121,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       }),
     );
     io.stdout(
-      `${tty ? '\n' : ''}staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined to quarantine/); the deployed merger merges them on its schedule.\n`,
+      `staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined to quarantine/); the deployed merger merges them on its schedule.\n`,
     );
     return result.quarantined > 0 ? 1 : 0;
   }
@@ -148,7 +148,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       }),
     );
     io.stdout(
-      `${tty ? '\n' : ''}staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined to quarantine/); the running stack's merger picks them up.\n`,
+      `staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined to quarantine/); the running stack's merger picks them up.\n`,
     );
     return result.quarantined > 0 ? 1 : 0;
   }
@@ -177,7 +177,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       }),
     );
     io.stdout(
-      `${tty ? '\n' : ''}staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined to quarantine/); merging...\n`,
+      `staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined to quarantine/); merging...\n`,
     );
     for (;;) {
       await stack.mergeNow(table.name);

@@ -77,7 +77,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     if (typeof flags.charts === 'string') {
       const dir = resolve(flags.charts);
       await mkdir(dir, { recursive: true });
-      for (const [name, svg] of Object.entries(renderBenchCharts(report))) {
+      for (const [name, svg] of Object.entries(await renderBenchCharts(report))) {
         await writeFile(join(dir, name), svg);
         io.stdout(`chart: ${join(flags.charts, name)}\n`);
       }
