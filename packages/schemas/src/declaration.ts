@@ -42,10 +42,21 @@ const scheduleExpression = z
   );
 
 const columnSchema = z.strictObject({
-  name: identifier,
-  type: z.string(),
-  source: attributeName.optional(),
-  conversion: z.enum(CONVERSIONS).optional(),
+  name: identifier.describe('Column name in Athena: lower case letters, digits, underscore.'),
+  type: z
+    .string()
+    .describe(
+      'Athena type: string, bigint, int, double, float, boolean, binary, date, timestamp, json, decimal(p,s), array<T>, struct<name:T,...>.',
+    ),
+  source: attributeName
+    .optional()
+    .describe('The DynamoDB attribute this column reads (default: the column name).'),
+  conversion: z
+    .enum(CONVERSIONS)
+    .optional()
+    .describe(
+      'How the attribute becomes the value: epoch-* (N -> timestamp) or iso8601 (S -> timestamp/date).',
+    ),
   description: z.string().max(255).optional(),
 });
 
@@ -85,9 +96,19 @@ export const declarationSchema = z.strictObject({
     ttlAttribute: attributeName.optional(),
   }),
   columns: z.array(columnSchema).min(1).max(1000),
-  mode: z.enum(['merge', 'firehose']),
+  mode: z
+    .enum(['merge', 'firehose'])
+    .describe(
+      'merge: stream -> staging -> MERGE on a schedule; firehose: Kinesis + Firehose Iceberg delivery.',
+    ),
   schedule: scheduleExpression.default('rate(1 minute)'),
-  partitioning: z.array(z.string()).max(4).default([]),
+  partitioning: z
+    .array(z.string())
+    .max(4)
+    .default([])
+    .describe(
+      'Iceberg partition transforms: bucket(N, col), truncate(W, col), year|month|day|hour(col), col.',
+    ),
   /** What an item expired by TTL becomes: a delete (`apply`) or nothing (`ignore`, keep history). */
   ttlDeletes: z.enum(['apply', 'ignore']).default('apply'),
   /** Attributes of an item that no column declares. */
