@@ -73,6 +73,22 @@ describe('formatTable', () => {
     );
   });
 
+  test('the header of an all-number column is right-aligned like its values', () => {
+    const lines = formatTable(
+      [
+        { id: 1_000_000, name: 'a' },
+        { id: null, name: 'b' },
+      ],
+      undefined,
+      {
+        color: false,
+      },
+    ).split('\n');
+    expect(lines[1]).toBe('│      id │ name │');
+    expect(lines[3]).toBe('│ 1000000 │ a    │');
+    expect(lines[4]).toBe('│ NULL    │ b    │');
+  });
+
   test('long values are cut at 60 characters with an ellipsis', () => {
     const text = formatTable([{ doc: 'x'.repeat(200) }], undefined, { color: false });
     expect(text).toContain(`│ ${'x'.repeat(59)}… │`);

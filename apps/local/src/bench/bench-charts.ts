@@ -11,7 +11,7 @@ import type { BenchReport } from './run-bench.js';
  */
 
 const BLUE = '#2b6cb0';
-const GREY = '#a0aec0';
+const GREY = '#718096';
 const ORANGE = '#dd6b20';
 const GREEN = '#2f855a';
 const RED = '#c53030';
@@ -135,18 +135,18 @@ export function benchChartSpecs(report: BenchReport): Record<string, TopLevelSpe
     specs['bench-stream-writer.svg'] = groupedBars({
       title: `Stream-writer: ${sw.ratio.toFixed(2)} of the raw JSON + gzip limit`,
       subtitle: stamp(report),
-      valueTitle: 'change records per second',
-      groupTitle: 'time base (one core)',
+      valueTitle: 'change records (one core)',
+      groupTitle: 'rate per',
       seriesTitle: 'pipeline',
       series: [
         { name: raw, color: GREY },
         { name: writer, color: BLUE },
       ],
       rows: [
-        { group: 'per CPU-second', series: raw, value: sw.rawRecordsPerSec },
-        { group: 'per CPU-second', series: writer, value: sw.recordsPerSec },
-        { group: 'wall clock', series: raw, value: sw.rawWallRecordsPerSec },
-        { group: 'wall clock', series: writer, value: sw.wallRecordsPerSec },
+        { group: 'CPU-second', series: raw, value: sw.rawRecordsPerSec },
+        { group: 'CPU-second', series: writer, value: sw.recordsPerSec },
+        { group: 'wall-clock second', series: raw, value: sw.rawWallRecordsPerSec },
+        { group: 'wall-clock second', series: writer, value: sw.wallRecordsPerSec },
       ],
     });
   }

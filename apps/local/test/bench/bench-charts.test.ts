@@ -197,7 +197,7 @@ describe('bench charts as SVG (rendered by Vega)', () => {
     // Assert
     expect(again).toEqual(charts);
     const axisTitles: Record<string, string[]> = {
-      'bench-stream-writer.svg': ['change records per second', 'time base (one core)'],
+      'bench-stream-writer.svg': ['change records (one core)', 'rate per'],
       'bench-merge.svg': ['milliseconds', 'table size'],
       'bench-lag.svg': ['lag (ms)', 'table (mode)'],
       'bench-ramp.svg': ['ramp step (30 s each)', 'changes per second'],
