@@ -9,10 +9,16 @@ export function cellText(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? '';
 }
 
-/** Numbers (and BIGINTs, which DuckDB returns as bigint) are right-aligned, everything else left. */
-function isNumeric(value: unknown): boolean {
+/** Numbers (and BIGINTs, which DuckDB's node API returns as bigint) are right-aligned. */
+function isNumber(value: unknown): boolean {
   return typeof value === 'number' || typeof value === 'bigint';
 }
+
+/**
+ * A number written as a string: the lake's `query` returns DuckDB's JSON form, where BIGINT
+ * (`count(*)`), HUGEINT and DECIMAL values are strings (`getRowObjectsJson` in @duckdb/node-api).
+ */
+const NUMERIC_TEXT = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
 
 /** Longest cell text before it is cut with an ellipsis (a JSON column would fill the screen). */
 const MAX_CELL = 60;
@@ -37,7 +43,7 @@ export interface FormatTableOptions {
 
 /**
  * Rows as a boxed text table (cli-table3) with a header and a psql-style row count; numbers are
- * right-aligned, and a column holding only numbers (and NULLs) has its header right-aligned too.
+ * right-aligned, and so are the header and the numeric strings of a column holding only numbers.
  * The output depends only on the rows and the colour flag (stable for tests and pipes).
  */
 export function formatTable(
@@ -48,9 +54,13 @@ export function formatTable(
   const count = `(${rows.length} ${rows.length === 1 ? 'row' : 'rows'})`;
   if (columns.length === 0) return `${count}\n`;
   const color = options.color ?? useColor();
+  // A column whose values are all numbers or numeric strings (and NULLs) is a number column: its
+  // header and its numeric strings are right-aligned too. Elsewhere a string stays text.
   const numericColumn = columns.map((c) => {
     const values = rows.map((r) => r[c]).filter((v) => v !== null && v !== undefined);
-    return values.length > 0 && values.every(isNumeric);
+    return (
+      values.length > 0 && values.every((v) => isNumber(v) || (typeof v === 'string' && NUMERIC_TEXT.test(v)))
+    );
   });
   const table = new Table({
     head: columns.map((c, i) => ({ content: clip(c), hAlign: numericColumn[i] ? 'right' : 'left' })),
@@ -62,9 +72,9 @@ export function formatTable(
   } as unknown as ConstructorParameters<typeof Table>[0]);
   for (const row of rows) {
     table.push(
-      columns.map((c) => ({
+      columns.map((c, i) => ({
         content: clip(cellText(row[c]).replace(/\n/g, '\\n')),
-        hAlign: isNumeric(row[c]) ? 'right' : 'left',
+        hAlign: isNumber(row[c]) || (numericColumn[i] && typeof row[c] === 'string') ? 'right' : 'left',
       })),
     );
   }

@@ -11,6 +11,17 @@ function fraction(done: number, total: number): number {
   return total <= 0 ? 1 : Math.min(1, Math.max(0, done / total));
 }
 
+/** `[#######.......]`: `fraction` (clamped to 0..1) of `width` filled, by cli-progress's bar formatter. */
+export function barText(fraction: number, width: number): string {
+  const f = Number.isNaN(fraction) ? 0 : Math.min(1, Math.max(0, fraction));
+  return `[${Format.BarFormat(f, {
+    barsize: width,
+    barCompleteString: '#'.repeat(width),
+    barIncompleteString: '.'.repeat(width),
+    barGlue: '',
+  })}]`;
+}
+
 /**
  * `[#######.......]  42%  4,200 / 10,000` as one string (the total may be an estimate: clamps at
  * 100%). The bar itself is cli-progress's bar formatter; a caller that redraws a line in place
@@ -18,13 +29,7 @@ function fraction(done: number, total: number): number {
  */
 export function progressBar(done: number, total: number, width = 30): string {
   const f = fraction(done, total);
-  const bar = Format.BarFormat(f, {
-    barsize: width,
-    barCompleteString: '#'.repeat(width),
-    barIncompleteString: '.'.repeat(width),
-    barGlue: '',
-  });
-  return `[${bar}] ${String(Math.round(f * 100)).padStart(3)}%  ${count(done)} / ${count(Math.max(total, done))}`;
+  return `${barText(f, width)} ${String(Math.round(f * 100)).padStart(3)}%  ${count(done)} / ${count(Math.max(total, done))}`;
 }
 
 /** The part of a Node write stream progress output uses (process.stdout and stderr are ones). */

@@ -1,3 +1,4 @@
+import { DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 
@@ -87,6 +88,30 @@ describe('formatTable', () => {
     expect(lines[1]).toBe('│      id │ name │');
     expect(lines[3]).toBe('│ 1000000 │ a    │');
     expect(lines[4]).toBe('│ NULL    │ b    │');
+  });
+
+  test('DuckDB JSON rows (BIGINT and DECIMAL as strings): those columns are right-aligned, text is not', async () => {
+    // Arrange: the form the lake's query returns (getRowObjectsJson), from a real DuckDB.
+    const db = await DuckDBInstance.create(':memory:');
+    const connection = await db.connect();
+    const reader = await connection.runAndReadAll(
+      "SELECT * FROM (VALUES ('Ann', 3::BIGINT, 12.50::DECIMAL(6, 2), '007'), ('Bob', 12345::BIGINT, 7.00::DECIMAL(6, 2), 'x')) t(author, books, price, code)",
+    );
+    const rows = reader.getRowObjectsJson();
+    connection.closeSync();
+    db.closeSync();
+    expect(typeof rows[0]!.books).toBe('string');
+
+    // Act
+    const lines = formatTable(rows, undefined, { color: false }).split('\n');
+
+    // Assert
+    expect(lines.slice(1, 5)).toEqual([
+      '│ author │ books │ price │ code │',
+      '├────────┼───────┼───────┼──────┤',
+      '│ Ann    │     3 │ 12.50 │ 007  │',
+      '│ Bob    │ 12345 │  7.00 │ x    │',
+    ]);
   });
 
   test('long values are cut at 60 characters with an ellipsis', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 
-import { progressBar, startProgress } from '../src/progress-bar.js';
+import { barText, progressBar, startProgress } from '../src/progress-bar.js';
 
 // eslint-disable-next-line no-control-regex -- the point is to find terminal control characters
 const CONTROL = /[\x1b\r]/;
@@ -44,6 +44,20 @@ describe('progressBar (one string)', () => {
         expect(bar.replace(/\./g, '')).toHaveLength(Math.round(f * width));
       }),
     );
+  });
+});
+
+describe('barText (the bar of the demo live view)', () => {
+  test.each([
+    [-0.5, '[....]'],
+    [0, '[....]'],
+    [0.5, '[##..]'],
+    [1, '[####]'],
+    [3, '[####]'],
+    [Number.NaN, '[....]'],
+    [Number.POSITIVE_INFINITY, '[####]'],
+  ])('%d', (fraction, expected) => {
+    expect(barText(fraction, 4)).toBe(expected);
   });
 });
 
