@@ -38,6 +38,7 @@ import * as cost from './commands/cost.js';
 import * as demo from './commands/demo.js';
 import * as query from './commands/query.js';
 import * as reliability from './commands/reliability.js';
+import * as schema from './commands/schema.js';
 import * as sql from './commands/sql.js';
 import * as status from './commands/status.js';
 import * as up from './commands/up.js';
@@ -83,6 +84,7 @@ const REGISTRATIONS: readonly Register[] = [
   cost.register,
   bench.register,
   reliability.register,
+  schema.register,
 ];
 
 function packageVersion(): string {
