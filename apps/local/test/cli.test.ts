@@ -187,7 +187,7 @@ describe('ddb-athena-sync: one commander program', () => {
   it('copy-paste hints carry --data-dir when it is not the default', () => {
     expect(commandHint('/w', '/w/.ddb-athena-sync', 'status')).toBe('pnpm ddb-athena-sync status');
     expect(commandHint('/w', '/w/run 1', 'query "SELECT 1"')).toBe(
-      `pnpm ddb-athena-sync query --data-dir 'run 1' "SELECT 1"`,
+      `pnpm ddb-athena-sync query "SELECT 1" --data-dir 'run 1'`,
     );
     expect(commandHint('/w', '/elsewhere/d', 'status')).toBe(
       'pnpm ddb-athena-sync status --data-dir /elsewhere/d',

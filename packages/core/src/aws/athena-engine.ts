@@ -27,7 +27,13 @@ import {
   renderTombstoneMerge,
   tombstoneTableName,
 } from '../sql/render-tombstones.js';
-import { renderCreate, renderOptimize, renderStaging, renderVacuum } from '../sql/render-statements.js';
+import {
+  recentPartitions,
+  renderCreate,
+  renderOptimize,
+  renderStaging,
+  renderVacuum,
+} from '../sql/render-statements.js';
 import { AthenaQueryCancelledError, AthenaQueryError } from './athena-errors.js';
 import { ensureColumns } from './ensure-columns.js';
 import type { TableColumnSource } from './glue-table-columns.js';
@@ -238,7 +244,13 @@ export class AthenaEngine implements MergeEngine {
   ): Promise<MaintenanceResult> {
     // Snapshot age and retention are table properties set at creation
     // (vacuum_max_snapshot_age_seconds, vacuum_min_snapshots_to_keep): VACUUM takes no arguments.
-    const optimize = await this.execute(renderOptimize(table, athenaDialect, this.target), signal);
+    // Only the recently written partitions: "The REWRITE DATA action uses predicates to select for
+    // files that contain matching rows", and only partition columns may appear in the predicate
+    // (Athena user guide, OPTIMIZE, https://docs.aws.amazon.com/athena/latest/ug/optimize-statement.html).
+    // recentPartitions gives a window only for a year/month/day/hour partitioning.
+    const window =
+      options.compactSince === undefined ? undefined : recentPartitions(table, options.compactSince);
+    const optimize = await this.execute(renderOptimize(table, athenaDialect, this.target, window), signal);
     const vacuum = await this.execute(renderVacuum(table, athenaDialect, this.target), signal);
     // Tombstones older than any possible redelivery are dropped (Athena DELETE on Iceberg:
     // https://docs.aws.amazon.com/athena/latest/ug/querying-iceberg-delete.html).
