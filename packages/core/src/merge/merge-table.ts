@@ -15,6 +15,7 @@ import { DEFAULT_QUARANTINE_PREFIX, tableStagingPrefix } from '../staging/stagin
 import { STAGED_OLDEST_EVENT_METADATA, STAGED_ROWS_METADATA } from '../staging/staging-object.js';
 import { parseStagedTimestamp } from '../stream/timestamp.js';
 import { athenaDialect } from '../sql/dialect.js';
+import { appendSizeModel } from '../sql/render-append.js';
 import { mergeSizeModel } from '../sql/render-merge.js';
 import { tombstoneTableName } from '../sql/render-tombstones.js';
 import type { MergeAttempt, MergeEngine, MergeResult, StagedObject } from './engine.js';
@@ -271,16 +272,23 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
     table: table.name,
     owner: options.owner,
   };
-  const size = mergeSizeModel(
-    {
-      table,
-      target: { database: options.database ?? 'default', name: table.name },
-      stagingTable: { database: options.database ?? 'default', name: stagingTableName(table) },
-      // The main MERGE, filtered against the tombstones, is the longer of a batch's two statements.
-      tombstones: { database: options.database ?? 'default', name: tombstoneTableName(table) },
-    },
-    athenaDialect,
-  );
+  const sizePlan = {
+    table,
+    target: { database: options.database ?? 'default', name: table.name },
+    stagingTable: { database: options.database ?? 'default', name: stagingTableName(table) },
+  };
+  // Append tables run one insert-only statement (render-append.ts); merge tables two, of which the
+  // main MERGE, filtered against the tombstones, is the longer.
+  const size =
+    table.mode === 'append'
+      ? appendSizeModel(sizePlan, athenaDialect)
+      : mergeSizeModel(
+          {
+            ...sizePlan,
+            tombstones: { database: sizePlan.target.database, name: tombstoneTableName(table) },
+          },
+          athenaDialect,
+        );
   const uriOf = (key: string): string => `s3://${options.bucket}/${key}`;
   const batches: BatchReport[] = [];
   let oldestAge: number | undefined;
