@@ -87,13 +87,19 @@ export class LocalLakeEngine implements MergeEngine {
     for (let attempt = 0; ; attempt++) {
       signal?.throwIfAborted();
       try {
-        const outcome = await this.lake.merge(batch.table.name, rows);
+        // Append tables: the insert-only append (append-rows.ts); merge tables: MERGE with tombstones.
+        const outcome =
+          batch.table.mode === 'append'
+            ? await this.lake.appendNew(batch.table.name, rows)
+            : await this.lake.merge(batch.table.name, rows);
         return {
           ...(oldestEventTime === undefined ? {} : { oldestEventTime }),
           rowsRead: outcome.rowsRead,
           rowsInserted: outcome.rowsInserted,
           rowsUpdated: outcome.rowsUpdated,
           rowsDeleted: outcome.rowsDeleted,
+          // What an append read of the table: the data files of the partitions the batch touches.
+          ...('bytesRead' in outcome ? { bytesScanned: outcome.bytesRead } : {}),
           ...(outcome.commit === undefined ? {} : { snapshotId: outcome.commit.snapshotId.toString() }),
         };
       } catch (error) {
