@@ -13,9 +13,9 @@ const USAGE = `Usage: ddb-athena-sync cost [--scenario seed] [--json] [--prices 
        ddb-athena-sync cost --items N --item-bytes N --writes-per-sec N --freshness-sec N
                             [--update-fraction F] [--name NAME] [--json] [--prices <file>]
 
-Monthly cost of keeping a DynamoDB table queryable in Athena, per way of doing it: this project's merge
-and firehose modes, an append-only daily merge, Glue zero-ETL, and the seed article's full-scan and
-full-export designs, with every line item and assumption. Prices: ${DEFAULT_PRICE_FILE}.
+Monthly cost of keeping a DynamoDB table queryable in Athena, per design this project builds (merge,
+firehose and append modes, each with the Terraform module that builds it), with every line item,
+assumption and how the figures were checked. Prices: ${DEFAULT_PRICE_FILE}.
 Without profile flags the scenario is "seed" (the article's books and orders tables).
 `;
 
