@@ -42,11 +42,29 @@ const scheduleExpression = z
   );
 
 const columnSchema = z.strictObject({
-  name: identifier,
-  type: z.string(),
-  source: attributeName.optional(),
-  conversion: z.enum(CONVERSIONS).optional(),
+  name: identifier.describe('Column name in Athena: lower case letters, digits, underscore.'),
+  type: z
+    .string()
+    .describe(
+      'Athena type: string, bigint, int, double, float, boolean, binary, date, timestamp, json, decimal(p,s), array<T>, struct<name:T,...>.',
+    ),
+  source: attributeName
+    .optional()
+    .describe('The DynamoDB attribute this column reads (default: the column name).'),
+  conversion: z
+    .enum(CONVERSIONS)
+    .optional()
+    .describe(
+      'How the attribute becomes the value: epoch-* (N -> timestamp) or iso8601 (S -> timestamp/date).',
+    ),
   description: z.string().max(255).optional(),
+  /**
+   * The value never changes for a key once the item exists (also not from absent to present), e.g.
+   * `created_at`. Lets the merger restrict a MERGE to the partitions the batch touches when the
+   * table is partitioned by year/month/day/hour or identity of this column (docs/DESIGN.md,
+   * "Partition restriction"). Key columns are immutable by definition.
+   */
+  immutable: z.boolean().optional(),
 });
 
 const firehoseSchema = z.strictObject({
@@ -111,9 +129,19 @@ export const declarationSchema = z.strictObject({
     ttlAttribute: attributeName.optional(),
   }),
   columns: z.array(columnSchema).min(1).max(1000),
-  mode: z.enum(MODES),
+  mode: z
+    .enum(MODES)
+    .describe(
+      'merge: stream -> staging -> MERGE on a schedule; firehose: Kinesis + Firehose Iceberg delivery; append: stream -> staging (inserts only) -> compaction + insert-only MERGE on a schedule.',
+    ),
   schedule: scheduleExpression.default('rate(1 minute)'),
-  partitioning: z.array(z.string()).max(4).default([]),
+  partitioning: z
+    .array(z.string())
+    .max(4)
+    .default([])
+    .describe(
+      'Iceberg partition transforms: bucket(N, col), truncate(W, col), year|month|day|hour(col), col.',
+    ),
   /** What an item expired by TTL becomes: a delete (`apply`) or nothing (`ignore`, keep history). */
   ttlDeletes: z.enum(['apply', 'ignore']).default('apply'),
   /** Attributes of an item that no column declares. */
@@ -141,6 +169,8 @@ export interface ColumnDeclaration {
   readonly description: string | undefined;
   /** True for the columns that hold the DynamoDB key. */
   readonly isKey: boolean;
+  /** Declared `immutable: true` (see the column schema); key columns are immutable whether or not declared. */
+  readonly immutable?: boolean;
 }
 
 export type PartitionTransform =
@@ -271,7 +301,15 @@ export function parseDeclaration(input: unknown): TableDeclaration {
     if (isKey && c.conversion !== undefined) {
       issues.push({ path: `${at}.conversion`, message: `key column "${c.name}" cannot have a conversion` });
     }
-    columns.push({ name: c.name, type, source, conversion: c.conversion, description: c.description, isKey });
+    columns.push({
+      name: c.name,
+      type,
+      source,
+      conversion: c.conversion,
+      description: c.description,
+      isKey,
+      ...(c.immutable === true ? { immutable: true } : {}),
+    });
   });
 
   const sources = new Map<string, string>();

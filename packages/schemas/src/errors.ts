@@ -68,3 +68,28 @@ export class UnknownTableError extends SchemaError {
     this.known = known;
   }
 }
+
+/** One problem found in a declarations file, located by its path in the file (e.g. `tables[2].columns[1].type`). */
+export interface TablesFileIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * A declarations file could not be read, did not parse, or declares invalid tables. Every problem
+ * of every table is listed at once, each with the file and its path in the file.
+ */
+export class TablesFileError extends SchemaError {
+  readonly file: string;
+  readonly issues: readonly TablesFileIssue[];
+
+  constructor(file: string, issues: readonly TablesFileIssue[], options?: ErrorOptions) {
+    const noun = issues.length === 1 ? 'problem' : 'problems';
+    super(
+      `${file}: ${issues.length} ${noun}:\n${issues.map((i) => `  - ${file}: ${i.path || '(root)'}: ${i.message}`).join('\n')}`,
+      options,
+    );
+    this.file = file;
+    this.issues = issues;
+  }
+}

@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest';
 
-import { run } from '../../src/commands/sql.js';
+import { main } from '../../src/cli.js';
 
 async function capture(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await run(args, { stdout: (s) => (out += s), stderr: (s) => (err += s) });
+  const code = await main(['sql', ...args], { stdout: (s) => (out += s), stderr: (s) => (err += s) });
   return { code, out, err };
 }
 

@@ -187,6 +187,8 @@ export class AthenaEngine implements MergeEngine {
       tombstones: { database: this.options.database, name: tombstoneTableName(batch.table) },
       // Sorted, so that a replay of the batch renders the very same statements (see below).
       files: batch.objects.map((o) => `s3://${batch.bucket}/${o.key}`).sort(),
+      // The ON clause then reads only the partitions the batch touches (sql/partition-bounds.ts).
+      ...(batch.partitionBounds === undefined ? {} : { bounds: batch.partitionBounds }),
     };
     // A merger killed mid-query (Lambda timeout) leaves its query running; the next run replays the
     // journal's batch with the same id and attempt, so the same token returns the orphan and the

@@ -11,6 +11,13 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 
 import { StagingFormatError } from '../errors.js';
+import {
+  combineBounds,
+  encodeBoundsMetadata,
+  rowBounds,
+  STAGED_PARTITION_BOUNDS_METADATA,
+} from '../sql/partition-bounds.js';
+import type { PartitionBounds } from '../sql/partition-bounds.js';
 import { compactedObjectKey, DEFAULT_QUARANTINE_PREFIX, tableStagingPrefix } from '../staging/staging-key.js';
 import {
   readAllStagingRows,
@@ -168,6 +175,9 @@ export async function compactStaged(
   const quarantined: string[] = [];
   let rows = 0;
   let oldest: string | undefined;
+  // The output's partition bounds span its inputs' (from their rows), so the append of compacted
+  // objects is restricted like that of the objects themselves (sql/partition-bounds.ts).
+  const bounds: PartitionBounds[] = [];
   const queue = [...keys.entries()];
   const read = new Map<number, Uint8Array>();
   // GETs in parallel (each a round trip), folded in key order so the output is the same on replay.
@@ -188,6 +198,7 @@ export async function compactStaged(
       rows += staged.length;
       const o = meta[STAGED_OLDEST_EVENT_METADATA];
       if (o !== undefined && (oldest === undefined || o < oldest)) oldest = o;
+      bounds.push(rowBounds(options.table, staged));
       parts.push(bytes);
     } catch (error) {
       if (!(error instanceof StagingFormatError)) throw error;
@@ -197,6 +208,7 @@ export async function compactStaged(
 
   let output: string | undefined;
   const body = Buffer.concat(parts);
+  const encodedBounds = encodeBoundsMetadata(combineBounds(options.table, bounds));
   if (parts.length > 0) {
     output = compactedObjectKey(options.table.name, batchId, options.stagingPrefix);
     await s3.send(
@@ -209,6 +221,7 @@ export async function compactStaged(
         Metadata: {
           [STAGED_ROWS_METADATA]: String(rows),
           ...(oldest === undefined ? {} : { [STAGED_OLDEST_EVENT_METADATA]: oldest }),
+          ...(encodedBounds === undefined ? {} : { [STAGED_PARTITION_BOUNDS_METADATA]: encodedBounds }),
         },
       }),
     );

@@ -1,6 +1,8 @@
 import type { ColumnType } from '@ddb-athena-sync/schemas/column-type';
 
 import { qualified, STAGED_FILE_SEPARATOR } from './dialect.js';
+import { maxRestrictionBytes, partitionRestriction } from './partition-bounds.js';
+import type { PartitionBounds } from './partition-bounds.js';
 import type { QualifiedName, SqlDialect, StagedSource } from './dialect.js';
 import { castFromStaging, dataColumns } from './render-merge.js';
 import type { MergeSizeModel } from './render-merge.js';
@@ -9,14 +11,13 @@ import type { MergeSizeModel } from './render-merge.js';
 export interface AppendSqlPlan extends StagedSource {
   readonly target: QualifiedName;
   /**
-   * A predicate on the target (alias `t`) that keeps only the partitions the batch can touch,
-   * rendered through the dialect (identifier check, sqlStringLiteral) from the batch's partition
-   * bounds; absent when the partitioning does not allow one. It goes into the ON clause, so the
-   * MERGE reads those partitions of the target only. Safe for an append table because its items
-   * never change: a key's existing row carries the same partition column value as the staged
-   * row, so it lies inside the bounds the staged rows span (DESIGN.md, "Mode append").
+   * Bounds of the partition source columns over the batch (sql/partition-bounds.ts), from the
+   * staged objects' metadata. The ON clause then restricts the target to the partitions the batch
+   * can touch, so the append reads those partitions only. Safe for an append table because its
+   * items never change: a key's existing row carries the same partition column value as its staged
+   * insert, so it lies inside the bounds the batch spans (DESIGN.md, "Mode append").
    */
-  readonly targetRestriction?: string;
+  readonly bounds?: PartitionBounds;
 }
 
 const TIMESTAMP: ColumnType = { kind: 'timestamp' };
@@ -67,16 +68,18 @@ function firstPerKey(plan: AppendSqlPlan, dialect: SqlDialect): string {
  *   https://trino.io/docs/current/sql/merge.html);
  * - deduplicated per key within the batch (`row_number() ... = 1`): two source rows of one key would
  *   both be NOT MATCHED and both inserted;
- * - the target read stays small as the table grows when `targetRestriction` is given.
+ * - the target read stays small as the table grows: with `bounds`, the ON clause reads only the
+ *   partitions the batch spans (merge18's partitionRestriction, the same as the MERGE's).
  */
 export function renderAppend(plan: AppendSqlPlan, dialect: SqlDialect): string {
   if (plan.files.length === 0)
     throw new RangeError('an append needs at least one staged file: an empty batch runs no query');
   const id = (n: string): string => dialect.identifier(n);
   const written = [...dataColumns(plan.table).map((c) => c.name), '_seq', '_updated_at'];
+  const restriction = partitionRestriction(plan.table, plan.bounds, dialect);
   const on = [
     ...plan.table.keyColumns.map((k) => `t.${id(k)} = s.${id(k)}`),
-    ...(plan.targetRestriction === undefined ? [] : [`(${plan.targetRestriction})`]),
+    ...(restriction === undefined ? [] : [restriction]),
   ].join(' AND ');
   return [
     `MERGE INTO ${qualified(dialect, plan.target)} AS t`,
@@ -94,6 +97,8 @@ export function appendSizeModel(plan: Omit<AppendSqlPlan, 'files'>, dialect: Sql
   const probe = 's3://probe/probe';
   const bytesPerFile = (file: string): number =>
     Buffer.byteLength(dialect.literal(file)) + Buffer.byteLength(STAGED_FILE_SEPARATOR);
-  const one = Buffer.byteLength(renderAppend({ ...plan, files: [probe] }, dialect));
-  return { fixedBytes: one - bytesPerFile(probe), bytesPerFile };
+  const { bounds: _bounds, ...unbounded } = plan;
+  const one = Buffer.byteLength(renderAppend({ ...unbounded, files: [probe] }, dialect));
+  // The planner runs before the bounds are read: count the longest restriction (render-merge.ts).
+  return { fixedBytes: one - bytesPerFile(probe) + maxRestrictionBytes(plan.table, dialect), bytesPerFile };
 }

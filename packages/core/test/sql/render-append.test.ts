@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { encodeStagingObject } from '../../src/staging/staging-object.js';
 import type { StagingRow } from '../../src/stream/change-row.js';
 import { athenaDialect, duckdbDialect } from '../../src/sql/dialect.js';
+import { maxRestrictionBytes } from '../../src/sql/partition-bounds.js';
 import { appendSizeModel, renderAppend } from '../../src/sql/render-append.js';
 import type { AppendSqlPlan } from '../../src/sql/render-append.js';
 import { renderCreate } from '../../src/sql/render-statements.js';
@@ -39,7 +40,10 @@ describe('renderAppend', () => {
   test('inserts only, keeps the first insert per key, restricted to the batch and to the partitions given', () => {
     // Act
     const sql = renderAppend(
-      { ...ordersAthena, targetRestriction: `t."created_at" >= TIMESTAMP '2026-12-01 00:00:00'` },
+      {
+        ...ordersAthena,
+        bounds: { created_at: { min: '2026-12-01 10:00:00.000000', max: '2026-12-02 09:30:00.000000' } },
+      },
       athenaDialect,
     );
 
@@ -48,19 +52,35 @@ describe('renderAppend', () => {
     expect(sql).toContain(`'s3://lake/staging/orders/it''s.json.gz'`);
     expect(sql).toContain('row_number() OVER (PARTITION BY "id" ORDER BY "_seq" ASC) AS "_rn"');
     expect(sql).toContain(`WHERE r."_op" <> 'delete'`);
-    expect(sql).toContain(`ON t."id" = s."id" AND (t."created_at" >= TIMESTAMP '2026-12-01 00:00:00')`);
+    // Every column of an append table is immutable: the day partitions of created_at restrict it.
+    expect(sql).toContain(
+      `ON t."id" = s."id" AND "t"."created_at" >= TIMESTAMP '2026-12-01 00:00:00.000000' AND "t"."created_at" < TIMESTAMP '2026-12-03 00:00:00.000000'`,
+    );
     expect(sql).toContain('WHEN NOT MATCHED THEN INSERT');
     expect(sql).not.toContain('WHEN MATCHED');
     expect(sql).not.toContain('tombstones');
   });
 
-  test('an empty batch renders nothing, and the size model is exact', () => {
+  test('an empty batch renders nothing, and the size model bounds the statement', () => {
     expect(() => renderAppend({ ...ordersAthena, files: [] }, athenaDialect)).toThrow(RangeError);
     const size = appendSizeModel(ordersAthena, athenaDialect);
     const files = ['s3://lake/a', 's3://lake/b', "s3://lake/c'd"];
-    expect(size.fixedBytes + files.reduce((n, f) => n + size.bytesPerFile(f), 0)).toBe(
-      Buffer.byteLength(renderAppend({ ...ordersAthena, files }, athenaDialect)),
+    const modelled = size.fixedBytes + files.reduce((n, f) => n + size.bytesPerFile(f), 0);
+    // Exact for the unrestricted statement plus the longest restriction (the planner runs before
+    // the bounds are read), and never below a restricted one.
+    expect(modelled).toBe(
+      Buffer.byteLength(renderAppend({ ...ordersAthena, files }, athenaDialect)) +
+        maxRestrictionBytes(orders, athenaDialect),
     );
+    const bounded = renderAppend(
+      {
+        ...ordersAthena,
+        files,
+        bounds: { created_at: { min: '2026-12-01 10:00:00.000000', max: '2026-12-02 09:30:00.000000' } },
+      },
+      athenaDialect,
+    );
+    expect(Buffer.byteLength(bounded)).toBeLessThanOrEqual(modelled);
   });
 });
 
