@@ -36,6 +36,7 @@ import * as backfill from './commands/backfill.js';
 import * as bench from './commands/bench.js';
 import * as cost from './commands/cost.js';
 import * as demo from './commands/demo.js';
+import * as quarantine from './commands/quarantine.js';
 import * as query from './commands/query.js';
 import * as reliability from './commands/reliability.js';
 import * as sql from './commands/sql.js';
@@ -80,6 +81,7 @@ const REGISTRATIONS: readonly Register[] = [
   sql.register,
   backfill.register,
   status.register,
+  quarantine.register,
   cost.register,
   bench.register,
   reliability.register,
