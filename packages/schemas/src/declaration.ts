@@ -58,6 +58,13 @@ const columnSchema = z.strictObject({
       'How the attribute becomes the value: epoch-* (N -> timestamp) or iso8601 (S -> timestamp/date).',
     ),
   description: z.string().max(255).optional(),
+  /**
+   * The value never changes for a key once the item exists (also not from absent to present), e.g.
+   * `created_at`. Lets the merger restrict a MERGE to the partitions the batch touches when the
+   * table is partitioned by year/month/day/hour or identity of this column (docs/DESIGN.md,
+   * "Partition restriction"). Key columns are immutable by definition.
+   */
+  immutable: z.boolean().optional(),
 });
 
 const firehoseSchema = z.strictObject({
@@ -83,6 +90,17 @@ const maintenanceSchema = z.strictObject({
   deleteFileThreshold: z.number().int().min(1).max(100).default(2),
   /** OPTIMIZE rewrites once a group has this many small data files (Athena default 5). */
   dataFileThreshold: z.number().int().min(1).max(100).default(2),
+  /**
+   * OPTIMIZE compacts only the partitions from (now - this many hours) on, when the table is
+   * partitioned by year/month/day/hour of a timestamp or date (default 72, core's maintain-table.ts);
+   * older partitions are left alone. Other partitionings compact the whole table.
+   */
+  compactWindowHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 3660)
+    .optional(),
 });
 
 export const declarationSchema = z.strictObject({
@@ -135,6 +153,8 @@ export interface ColumnDeclaration {
   readonly description: string | undefined;
   /** True for the columns that hold the DynamoDB key. */
   readonly isKey: boolean;
+  /** Declared `immutable: true` (see the column schema); key columns are immutable whether or not declared. */
+  readonly immutable?: boolean;
 }
 
 export type PartitionTransform =
@@ -263,7 +283,15 @@ export function parseDeclaration(input: unknown): TableDeclaration {
     if (isKey && c.conversion !== undefined) {
       issues.push({ path: `${at}.conversion`, message: `key column "${c.name}" cannot have a conversion` });
     }
-    columns.push({ name: c.name, type, source, conversion: c.conversion, description: c.description, isKey });
+    columns.push({
+      name: c.name,
+      type,
+      source,
+      conversion: c.conversion,
+      description: c.description,
+      isKey,
+      ...(c.immutable === true ? { immutable: true } : {}),
+    });
   });
 
   const sources = new Map<string, string>();

@@ -12,9 +12,15 @@ import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { stagingTableName } from '@ddb-athena-sync/schemas/render-ddl';
 
 import { DEFAULT_QUARANTINE_PREFIX, tableStagingPrefix } from '../staging/staging-key.js';
-import { STAGED_OLDEST_EVENT_METADATA, STAGED_ROWS_METADATA } from '../staging/staging-object.js';
+import {
+  STAGED_OLDEST_EVENT_METADATA,
+  STAGED_PARTITION_BOUNDS_METADATA,
+  STAGED_ROWS_METADATA,
+} from '../staging/staging-object.js';
 import { parseStagedTimestamp } from '../stream/timestamp.js';
 import { athenaDialect } from '../sql/dialect.js';
+import { combineBounds, decodeBoundsMetadata, restrictingColumns } from '../sql/partition-bounds.js';
+import type { PartitionBounds } from '../sql/partition-bounds.js';
 import { mergeSizeModel } from '../sql/render-merge.js';
 import { tombstoneTableName } from '../sql/render-tombstones.js';
 import type { MergeAttempt, MergeEngine, MergeResult, StagedObject } from './engine.js';
@@ -118,20 +124,30 @@ export interface MergeRunReport {
   readonly quarantined?: readonly { readonly key: string; readonly quarantineKey: string }[];
 }
 
+/** What the staged objects' S3 metadata says about a batch. */
+interface BatchMetadata {
+  /** Rows and oldest event time (metrics), when every object had them. */
+  readonly measured: { rows: number; oldest: Date | undefined } | undefined;
+  /** Bounds of the partition source columns over the batch (empty: no restriction). */
+  readonly bounds: PartitionBounds;
+}
+
 /**
- * Rows and oldest event time of a batch, for metrics only: read from each object's S3 metadata
+ * Rows, oldest event time and partition bounds of a batch, read from each object's S3 metadata
  * (written at staging, staging-object.ts) with HeadObject, never by downloading the objects. An
- * object without the metadata (staged by an older writer) leaves the figures unknown. A failure
- * here never fails the batch, and it runs after the batch is cleaned up, so it delays no commit.
+ * object without the metadata (staged by an older writer) leaves the figures unknown and the
+ * bounds empty. A failure here never fails the batch: it only leaves the MERGE unrestricted.
  */
-async function measureBatch(
+async function readBatchMetadata(
   s3: S3Client,
+  table: TableDeclaration,
   bucket: string,
   objects: readonly StagedObject[],
-): Promise<{ rows: number; oldest: Date | undefined } | undefined> {
+): Promise<BatchMetadata> {
   try {
     let rows = 0;
     let oldest: Date | undefined;
+    const bounds: (PartitionBounds | undefined)[] = [];
     const queue = [...objects];
     let complete = true;
     const worker = async (): Promise<void> => {
@@ -143,12 +159,18 @@ async function measureBatch(
         const text = Metadata?.[STAGED_OLDEST_EVENT_METADATA];
         const t = text === undefined ? undefined : parseStagedTimestamp(text);
         if (t !== undefined && (oldest === undefined || t < oldest)) oldest = t;
+        // No metadata at all: an object of an older writer, which says nothing about its rows.
+        bounds.push(
+          Number.isSafeInteger(n)
+            ? (decodeBoundsMetadata(Metadata?.[STAGED_PARTITION_BOUNDS_METADATA] ?? '') ?? undefined)
+            : undefined,
+        );
       }
     };
     await Promise.all(Array.from({ length: Math.min(16, objects.length) }, worker));
-    return complete ? { rows, oldest } : undefined;
+    return { measured: complete ? { rows, oldest } : undefined, bounds: combineBounds(table, bounds) };
   } catch {
-    return undefined;
+    return { measured: undefined, bounds: {} };
   }
 }
 
@@ -313,10 +335,25 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
       },
       next: async () => (current = await journalNextAttempt(deps.dynamodb, journal, batchId, current)),
     };
+    // A table whose MERGE can be restricted (sql/partition-bounds.ts) needs the batch's bounds
+    // before the MERGE: one HeadObject per object, which the metrics below then reuse.
+    const before =
+      restrictingColumns(table).length > 0
+        ? await readBatchMetadata(deps.s3, table, options.bucket, objects)
+        : undefined;
     let result: MergeResult;
     try {
       result = await deps.engine.merge(
-        { table, bucket: options.bucket, objects, batchId, attempt },
+        {
+          table,
+          bucket: options.bucket,
+          objects,
+          batchId,
+          attempt,
+          ...(before === undefined || Object.keys(before.bounds).length === 0
+            ? {}
+            : { partitionBounds: before.bounds }),
+        },
         abort.signal,
       );
     } finally {
@@ -331,7 +368,7 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
     const measured =
       result.rowsRead !== undefined && result.oldestEventTime !== undefined
         ? { rows: result.rowsRead, oldest: result.oldestEventTime }
-        : await measureBatch(deps.s3, options.bucket, objects);
+        : (before ?? (await readBatchMetadata(deps.s3, table, options.bucket, objects))).measured;
     await deleteObjects(
       deps,
       options,

@@ -15,8 +15,9 @@ import {
   STAGING_CONTENT_TYPE,
   stagingMetadata,
 } from '../staging/staging-object.js';
-import type { StagingRow } from './change-row.js';
-import { decodeStreamRecord } from './decode-record.js';
+import { boundedColumns, rowBounds } from '../sql/partition-bounds.js';
+import type { StagedValue, StagingRow } from './change-row.js';
+import { decodeStreamRecord, describeKey, mapColumn } from './decode-record.js';
 import type { DynamoDBStreamRecord } from './decode-record.js';
 import { compareSequenceNumbers, isSequenceNumber } from './sequence-number.js';
 
@@ -104,6 +105,33 @@ function recordTimeMs(record: DynamoDBStreamRecord): number | undefined {
 function sequenceOf(record: DynamoDBStreamRecord): string | undefined {
   const seq = typeof record === 'object' && record !== null ? record.dynamodb?.SequenceNumber : undefined;
   return isSequenceNumber(seq) ? seq : undefined;
+}
+
+/**
+ * The row as the partition bounds see it (sql/partition-bounds.ts): a delete row carries only its
+ * key, but the target row it deletes has the old values, so a delete contributes the old image's
+ * value of each bounded column (REMOVE records carry OldImage under the NEW_AND_OLD_IMAGES view
+ * type, DynamoDB developer guide, "Change data capture for DynamoDB Streams"). Without it, or when
+ * it does not decode, the value is null and that column is left unbounded.
+ */
+function boundRow(table: TableDeclaration, d: Decoded): Readonly<Record<string, StagedValue>> {
+  if (d.row._op !== 'delete') return d.row;
+  const old = d.record.dynamodb?.OldImage;
+  const out: Record<string, StagedValue> = { ...d.row };
+  for (const column of boundedColumns(table)) {
+    if (column.isKey) continue;
+    const av = typeof old === 'object' && old !== null ? old[column.source] : undefined;
+    try {
+      out[column.name] = mapColumn(column, av, {
+        table: table.name,
+        sequenceNumber: d.sequenceNumber,
+        key: describeKey(table, d.record.dynamodb?.Keys),
+      });
+    } catch {
+      out[column.name] = null;
+    }
+  }
+  return out;
 }
 
 /** Error fields worth keeping in the quarantine object (context and reason, no stack). */
@@ -250,13 +278,17 @@ export async function stageStreamBatch(
     });
     const rows = decoded.map((d) => d.row);
     const body = encodeStagingObject(rows);
+    const bounds = rowBounds(
+      table,
+      decoded.map((d) => boundRow(table, d)),
+    );
     try {
       await deps.store.putObject({
         key: objectKey,
         body,
         contentType: STAGING_CONTENT_TYPE,
         contentEncoding: STAGING_CONTENT_ENCODING,
-        metadata: stagingMetadata(rows),
+        metadata: stagingMetadata(rows, bounds),
       });
     } catch (error) {
       return failWhole(error);
