@@ -36,6 +36,7 @@ import * as backfill from './commands/backfill.js';
 import * as bench from './commands/bench.js';
 import * as cost from './commands/cost.js';
 import * as demo from './commands/demo.js';
+import * as env from './commands/env.js';
 import * as quarantine from './commands/quarantine.js';
 import * as query from './commands/query.js';
 import * as reliability from './commands/reliability.js';
@@ -83,6 +84,7 @@ const REGISTRATIONS: readonly Register[] = [
   backfill.register,
   status.register,
   quarantine.register,
+  env.register,
   cost.register,
   bench.register,
   reliability.register,
