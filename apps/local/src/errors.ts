@@ -6,24 +6,25 @@ export class LocalCommandError extends Error {
   }
 }
 
-/** Bad command line: the message says what is wrong and how to call the command. */
+/** Bad command line: the message says what is wrong and how to call the command (exit code 2). */
 export class UsageError extends LocalCommandError {}
 
-/** A command the dispatcher does not know. */
-export class UnknownCommandError extends UsageError {
-  readonly command: string;
+/** The local stack is not running (commands that need it, e.g. `env` or `quarantine replay`). */
+export class StackNotRunningError extends LocalCommandError {
+  readonly dataDir: string;
 
-  constructor(command: string, known: readonly string[]) {
-    super(`unknown command "${command}"; commands: ${known.join(', ')}`);
-    this.command = command;
+  constructor(dataDir: string, startHint: string) {
+    super(`no running stack for data directory ${dataDir}: start one with "${startHint}"`);
+    this.dataDir = dataDir;
   }
 }
 
-/** The local stack is not running (commands that need it, e.g. backfill or status without one). */
-export class StackNotRunningError extends LocalCommandError {
-  constructor(dataDir: string) {
-    super(
-      `no running stack for data directory ${dataDir}: start one with "pnpm ddb-athena-sync up" (or pass --data-dir)`,
-    );
+/** A data directory name that is not a directory (a file), or missing where one must exist. */
+export class DataDirError extends LocalCommandError {
+  readonly dataDir: string;
+
+  constructor(dataDir: string, problem: string) {
+    super(`data directory ${dataDir} ${problem}`);
+    this.dataDir = dataDir;
   }
 }

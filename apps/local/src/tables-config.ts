@@ -6,7 +6,6 @@ import {
   loadTablesFile,
 } from '@ddb-athena-sync/schemas/config-file';
 import type { TablesFile } from '@ddb-athena-sync/schemas/config-file';
-import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 
 import { UsageError } from './errors.js';
 
@@ -37,7 +36,3 @@ export async function resolveTablesFile(options: {
   return loadTablesFile(found);
 }
 
-/** The tables of `resolveTablesFile` from the process's working directory (commands before the global --config). */
-export async function declaredTables(config?: string): Promise<ReadonlyMap<string, TableDeclaration>> {
-  return (await resolveTablesFile({ config, cwd: process.cwd() })).tables;
-}

@@ -10,6 +10,7 @@ import {
   stagingPrefix,
 } from '@ddb-athena-sync/core/config/env';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
+import { STAGED_MODES } from '@ddb-athena-sync/schemas/declaration';
 import { z } from 'zod';
 
 import { ConfigError } from './errors.js';
@@ -71,7 +72,7 @@ export function loadConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
   options: { readonly declarationObject?: string | undefined } = {},
 ): MergerConfig {
-  const result = parseFunctionEnv(env, schema, declaredTable('merge', 'merger', options.declarationObject));
+  const result = parseFunctionEnv(env, schema, declaredTable(STAGED_MODES, 'merger', options.declarationObject));
   if (!result.ok) throw new ConfigError(result.problems);
   const e = result.env;
   // A run's deadline is the remaining time minus SAFETY_MS, and a batch starts only with

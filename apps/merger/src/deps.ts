@@ -1,9 +1,11 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { AthenaEngine } from '@ddb-athena-sync/core/aws/athena-engine';
+import { GlueTableColumns } from '@ddb-athena-sync/core/aws/glue-table-columns';
 import { fetchDeclarationObject, METRICS_NAMESPACE, s3GetText } from '@ddb-athena-sync/core/config/env';
 import type { MergeDeps } from '@ddb-athena-sync/core/merge/merge-table';
 import { tableStagingPrefix } from '@ddb-athena-sync/core/staging/staging-key';
@@ -34,6 +36,8 @@ export function buildDeps(config: MergerConfig): MergerDeps {
     database: config.glueDatabase,
     tableLocation: config.tableLocation,
     stagingLocation: `s3://${config.stagingBucket}/${tableStagingPrefix(table.name, config.stagingPrefix)}`,
+    // Schema evolution: a declared column the tables lack is added before the merge.
+    columns: new GlueTableColumns(new GlueClient({})),
   });
   return {
     config,

@@ -9,6 +9,7 @@ import {
 } from '@ddb-athena-sync/core/config/env';
 import { DEFAULT_QUARANTINE_PREFIX } from '@ddb-athena-sync/core/staging/staging-key';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
+import { STAGED_MODES } from '@ddb-athena-sync/schemas/declaration';
 import { z } from 'zod';
 
 import { ConfigError } from './errors.js';
@@ -50,7 +51,7 @@ export function loadConfig(
   const result = parseFunctionEnv(
     env,
     envSchema,
-    declaredTable('merge', 'stream-writer', options.declarationObject),
+    declaredTable(STAGED_MODES, 'stream-writer', options.declarationObject),
   );
   if (!result.ok) throw new ConfigError(result.problems);
   const e = result.env;

@@ -79,9 +79,10 @@ data "aws_iam_policy_document" "merger" {
   }
 
   statement {
-    # The engine creates the tombstone table itself (CREATE TABLE IF NOT EXISTS in ensureTable);
-    # glue:CreateTable is authorised on the catalog, the database and the new table (Glue developer
-    # guide, "Specifying AWS Glue resource ARNs"). The other tables are Terraform's: no CreateTable.
+    # The engine sends CREATE TABLE IF NOT EXISTS for the tombstone table in ensureTable. tombstones.tf
+    # declares that table, so the statement finds it; the grant stays for a merger started before the
+    # table exists (a targeted apply). glue:CreateTable is authorised on the catalog, the database and
+    # the new table (Glue developer guide, "Specifying AWS Glue resource ARNs"). No other CreateTable.
     sid       = "GlueCreateTombstoneTable"
     actions   = ["glue:CreateTable"]
     resources = [var.lake.glue_catalog_arn, var.lake.glue_database_arn, local.glue_tombstone_table_arn]

@@ -155,3 +155,37 @@ export class DeclarationReadError extends CoreError {
     this.location = location;
   }
 }
+
+/**
+ * A declaration that differs from the table in a way schema evolution does not apply by itself
+ * (merge/column-changes.ts): a type change, a removal or a rename. Nothing was changed; the message
+ * names the table and every column, and what to do. The merger fails the run and the batch stays
+ * staged until the declaration or the table is fixed.
+ */
+export class IncompatibleSchemaChangeError extends CoreError {
+  readonly table: string;
+  readonly columns: readonly string[];
+
+  constructor(
+    table: string,
+    problems: readonly { column: string; message: string }[],
+    options?: ErrorOptions,
+  ) {
+    super(
+      `table ${table}: the declaration cannot be applied by adding columns:\n${problems.map((p) => `  - ${p.message}`).join('\n')}`,
+      options,
+    );
+    this.table = table;
+    this.columns = problems.map((p) => p.column);
+  }
+}
+
+/** The catalog (Glue) could not tell a table's columns: permissions, throttling, an outage. */
+export class CatalogReadError extends CoreError {
+  readonly table: string;
+
+  constructor(table: string, options?: ErrorOptions) {
+    super(`cannot read the columns of ${table} from the catalog`, options);
+    this.table = table;
+  }
+}

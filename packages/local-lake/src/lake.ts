@@ -8,6 +8,8 @@ import { duckdbDialect } from '@ddb-athena-sync/core/sql/dialect';
 import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 
+import { appendRows } from './append-rows.js';
+import type { AppendOutcome } from './append-rows.js';
 import { FileCatalog } from './catalog.js';
 import { commitChange, METADATA_PREVIOUS_VERSIONS_MAX } from './commit.js';
 import type { CommitResult } from './commit.js';
@@ -27,6 +29,7 @@ import { expireSnapshots, expireTombstones, optimizeTable, removeOrphanFiles } f
 import type { ExpireOptions, ExpireOutcome, OptimizeOptions, OptimizeOutcome } from './maintenance.js';
 import { mergeRows } from './merge-rows.js';
 import type { MergeOutcome } from './merge-rows.js';
+import { evolveSchema } from './schema-evolution.js';
 import { ManifestReader, fileUri } from './snapshot-files.js';
 import { currentSchema, currentSnapshot } from './table-metadata.js';
 import type { LoadedTable } from './catalog.js';
@@ -37,6 +40,7 @@ import type { Snapshot, TableMetadata } from './table-metadata.js';
 // The facade: the public API of the local lake. The work is in commit.ts (optimistic commit,
 // validation, snapshot summary), data-files.ts (Parquet data and position-delete writers),
 // merge-rows.ts (MERGE with tombstones) and maintenance.ts (optimize, expiry, orphans, tombstones).
+export type { AppendOutcome } from './append-rows.js';
 export type { CommitResult } from './commit.js';
 export type { LakeRow } from './data-files.js';
 export type { ExpireOptions, ExpireOutcome, OptimizeOptions, OptimizeOutcome } from './maintenance.js';
@@ -189,14 +193,18 @@ export class Lake {
     return this.catalog.createTable(namespace, declaration.name, metadata);
   }
 
-  /** Creates the table unless it exists. */
+  /**
+   * Creates the table unless it exists; an existing table gains the declared columns it lacks
+   * (`evolveSchema`).
+   */
   async ensureTable(
     declaration: TableDeclaration,
     options: { namespace?: string } = {},
   ): Promise<LoadedTable> {
     const namespace = options.namespace ?? this.namespace;
     try {
-      return await this.catalog.load(namespace, declaration.name);
+      const loaded = await this.catalog.load(namespace, declaration.name);
+      return (await this.exclusive(() => evolveSchema(this.ctx, loaded, declaration))).table;
     } catch (error) {
       if (!(error instanceof TableNotFoundError)) throw error;
     }
@@ -210,6 +218,21 @@ export class Lake {
         throw error;
       }
     }
+  }
+
+  /**
+   * Schema evolution (schema-evolution.ts): adds the declared columns the table's current schema
+   * lacks, as new optional fields; refuses a type change, removal or rename with
+   * IncompatibleSchemaChangeError. Returns the names added (none: nothing committed).
+   */
+  evolveSchema(
+    declaration: TableDeclaration,
+    options: { namespace?: string } = {},
+  ): Promise<readonly string[]> {
+    return this.exclusive(async () => {
+      const loaded = await this.catalog.load(options.namespace ?? this.namespace, declaration.name);
+      return (await evolveSchema(this.ctx, loaded, declaration)).added;
+    });
   }
 
   async load(table: TableRef): Promise<LoadedTable> {
@@ -356,6 +379,14 @@ export class Lake {
         ? { rowsRead: 0, rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0, commit: undefined }
         : mergeRows(this.ctx, await this.load(table), rows),
     );
+  }
+
+  /**
+   * Appends a batch of an append-mode table: inserts the keys no live row has, reading only the
+   * partitions the batch touches (append-rows.ts). Replaying a batch inserts nothing.
+   */
+  appendNew(table: TableRef, rows: readonly StagingRow[]): Promise<AppendOutcome> {
+    return this.exclusive(async () => appendRows(this.ctx, await this.load(table), rows));
   }
 
   // ---------------------------------------------------------------- maintenance (maintenance.ts)

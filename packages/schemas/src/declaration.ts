@@ -58,6 +58,13 @@ const columnSchema = z.strictObject({
       'How the attribute becomes the value: epoch-* (N -> timestamp) or iso8601 (S -> timestamp/date).',
     ),
   description: z.string().max(255).optional(),
+  /**
+   * The value never changes for a key once the item exists (also not from absent to present), e.g.
+   * `created_at`. Lets the merger restrict a MERGE to the partitions the batch touches when the
+   * table is partitioned by year/month/day/hour or identity of this column (docs/DESIGN.md,
+   * "Partition restriction"). Key columns are immutable by definition.
+   */
+  immutable: z.boolean().optional(),
 });
 
 const firehoseSchema = z.strictObject({
@@ -68,6 +75,32 @@ const firehoseSchema = z.strictObject({
   bufferingIntervalSeconds: z.number().int().min(0).max(900).default(300),
   bufferingSizeMb: z.number().int().min(1).max(128).default(5),
 });
+
+/**
+ * Mode `append` (DESIGN.md, "Mode append"): the staged pipeline of mode `merge`, but only INSERTs are
+ * staged and the merger appends them with an insert-only MERGE that is idempotent under replay. An
+ * item of an append table never changes after it is written, so a MODIFY or REMOVE is either noise
+ * (dropped and counted, as in firehose mode) or a sign that the declaration is wrong (quarantined
+ * with its reason, so somebody looks).
+ */
+const appendSchema = z.strictObject({
+  /** What a MODIFY becomes: dropped and counted (`drop`) or a quarantine object with its reason. */
+  modifies: z.enum(['drop', 'quarantine']).default('drop'),
+  /** What a REMOVE (TTL removals included, unless `ttlDeletes: ignore` skips them) becomes. */
+  removes: z.enum(['drop', 'quarantine']).default('drop'),
+});
+
+/** The modes of a declaration: `merge` and `append` run on the staged pipeline, `firehose` on Firehose. */
+export const MODES = ['merge', 'firehose', 'append'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** Modes whose changes go stream-writer -> staging -> merger (as opposed to Kinesis -> Firehose). */
+export const STAGED_MODES: readonly Mode[] = ['merge', 'append'];
+
+/** Whether a table runs on the staged pipeline (stream-writer, staging, merger). */
+export function isStagedMode(mode: Mode): boolean {
+  return STAGED_MODES.includes(mode);
+}
 
 const maintenanceSchema = z.strictObject({
   schedule: scheduleExpression.default('rate(1 hour)'),
@@ -83,6 +116,17 @@ const maintenanceSchema = z.strictObject({
   deleteFileThreshold: z.number().int().min(1).max(100).default(2),
   /** OPTIMIZE rewrites once a group has this many small data files (Athena default 5). */
   dataFileThreshold: z.number().int().min(1).max(100).default(2),
+  /**
+   * OPTIMIZE compacts only the partitions from (now - this many hours) on, when the table is
+   * partitioned by year/month/day/hour of a timestamp or date (default 72, core's maintain-table.ts);
+   * older partitions are left alone. Other partitionings compact the whole table.
+   */
+  compactWindowHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 3660)
+    .optional(),
 });
 
 export const declarationSchema = z.strictObject({
@@ -97,9 +141,9 @@ export const declarationSchema = z.strictObject({
   }),
   columns: z.array(columnSchema).min(1).max(1000),
   mode: z
-    .enum(['merge', 'firehose'])
+    .enum(MODES)
     .describe(
-      'merge: stream -> staging -> MERGE on a schedule; firehose: Kinesis + Firehose Iceberg delivery.',
+      'merge: stream -> staging -> MERGE on a schedule; firehose: Kinesis + Firehose Iceberg delivery; append: stream -> staging (inserts only) -> compaction + insert-only MERGE on a schedule.',
     ),
   schedule: scheduleExpression.default('rate(1 minute)'),
   partitioning: z
@@ -114,6 +158,7 @@ export const declarationSchema = z.strictObject({
   /** Attributes of an item that no column declares. */
   unknownAttributes: z.enum(['ignore', 'extra-json-column', 'fail']).default('ignore'),
   firehose: firehoseSchema.optional(),
+  append: appendSchema.optional(),
   maintenance: maintenanceSchema.default({
     schedule: 'rate(1 hour)',
     snapshotRetentionHours: 24,
@@ -135,6 +180,8 @@ export interface ColumnDeclaration {
   readonly description: string | undefined;
   /** True for the columns that hold the DynamoDB key. */
   readonly isKey: boolean;
+  /** Declared `immutable: true` (see the column schema); key columns are immutable whether or not declared. */
+  readonly immutable?: boolean;
 }
 
 export type PartitionTransform =
@@ -159,6 +206,8 @@ export interface TableDeclaration {
   readonly ttlDeletes: Parsed['ttlDeletes'];
   readonly unknownAttributes: Parsed['unknownAttributes'];
   readonly firehose: z.output<typeof firehoseSchema> | undefined;
+  /** Mode `append` only: what MODIFY and REMOVE records become (defaults: both dropped and counted). */
+  readonly append: z.output<typeof appendSchema> | undefined;
   readonly maintenance: z.output<typeof maintenanceSchema>;
 }
 
@@ -263,7 +312,15 @@ export function parseDeclaration(input: unknown): TableDeclaration {
     if (isKey && c.conversion !== undefined) {
       issues.push({ path: `${at}.conversion`, message: `key column "${c.name}" cannot have a conversion` });
     }
-    columns.push({ name: c.name, type, source, conversion: c.conversion, description: c.description, isKey });
+    columns.push({
+      name: c.name,
+      type,
+      source,
+      conversion: c.conversion,
+      description: c.description,
+      isKey,
+      ...(c.immutable === true ? { immutable: true } : {}),
+    });
   });
 
   const sources = new Map<string, string>();
@@ -342,8 +399,11 @@ export function parseDeclaration(input: unknown): TableDeclaration {
       message: 'mode "firehose" needs a firehose block ({ appendOnly, removes, buffering... })',
     });
   }
-  if (d.mode === 'merge' && d.firehose !== undefined) {
+  if (d.mode !== 'firehose' && d.firehose !== undefined) {
     issues.push({ path: 'firehose', message: 'a firehose block only applies to mode "firehose"' });
+  }
+  if (d.mode !== 'append' && d.append !== undefined) {
+    issues.push({ path: 'append', message: 'an append block only applies to mode "append"' });
   }
   if (d.dynamodb.ttlAttribute !== undefined && keyAttributes.includes(d.dynamodb.ttlAttribute)) {
     issues.push({ path: 'dynamodb.ttlAttribute', message: 'the TTL attribute cannot be a key attribute' });
@@ -367,6 +427,7 @@ export function parseDeclaration(input: unknown): TableDeclaration {
     ttlDeletes: d.ttlDeletes,
     unknownAttributes: d.unknownAttributes,
     firehose: d.firehose,
+    append: d.mode === 'append' ? (d.append ?? { modifies: 'drop', removes: 'drop' }) : undefined,
     maintenance: d.maintenance,
   };
 }

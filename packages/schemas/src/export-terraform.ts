@@ -67,7 +67,7 @@ export interface TerraformTable {
    */
   readonly declaration: string;
   readonly description: string;
-  readonly mode: 'merge' | 'firehose';
+  readonly mode: TableDeclaration['mode'];
   readonly dynamodb: {
     readonly table_name: string;
     readonly partition_key: string;

@@ -3,32 +3,34 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { abortBackfill, backfillTable } from '@ddb-athena-sync/core/backfill/backfill-table';
 import type { AbortBackfillOptions, BackfillProgress } from '@ddb-athena-sync/core/backfill/backfill-table';
 import { getTable } from '@ddb-athena-sync/schemas/config-file';
+import { Option } from '@commander-js/extra-typings';
 import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
-import { DEFAULT_DATA_DIR, dataDirLayout, runningStack } from '@ddb-athena-sync/local-stack/data-dir';
+import { dataDirLayout, runningStack } from '@ddb-athena-sync/local-stack/data-dir';
 import { CONTROL_TABLE, startStack } from '@ddb-athena-sync/local-stack/stack';
 import { stagingStatus } from '@ddb-athena-sync/local-stack/staging-status';
 
 import { buildFunctions } from '../functions.js';
-import { parseArgs } from '../args.js';
+import { dataDirOption, positiveInteger } from '../args.js';
+import type { CliContext, Program } from '../cli.js';
+import { checkDataDir, commandHint } from '../data-dir-check.js';
 import { UsageError } from '../errors.js';
-import type { CommandIo } from '../io.js';
-import { progressBar } from '../progress-bar.js';
-import { declaredTables } from '../tables-config.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import { startProgress } from '../progress-bar.js';
 
-const USAGE = `usage: ddb-athena-sync backfill --table <name> [--segments <n>] [--data-dir <dir>] [--abort]
-       ddb-athena-sync backfill --table <name> --aws --bucket <lake bucket> --control-table <name>
-                                [--region <region>] [--segments <n>] [--abort]
+/** Exit code of a backfill that finished: 3 when some items went to quarantine/ instead of staging. */
+function finished(quarantined: number): number {
+  return quarantined > 0 ? EXIT_CODES.quarantined : EXIT_CODES.ok;
+}
 
-Copies the items a table already holds into the lake: with the table's stream running (it is enabled
+export function register(program: Program, context: CliContext): void {
+  program
+    .command('backfill')
+    .summary('copy a table that already has items into the lake (parallel Scan -> staging)')
+    .description(
+      `Copies the items a table already holds into the lake: with the table's stream running (it is enabled
 first if needed), a parallel Scan writes staging rows with _seq = 0 and _source = backfill; the merger
 merges them before any stream change, so changes made during the backfill win. Uses the running stack
 of the data directory, or starts one for the duration of the backfill and waits for the merge.
-
-  --table <name>     declared table (merge mode)
-  --segments <n>     parallel Scan segments (default 4)
-  --data-dir <dir>   state directory (default ${DEFAULT_DATA_DIR}/)
-  --abort            end the table's backfill run instead (one that crashed or must stop): delete
-                     what it staged and clear its guard, so stream changes merge again
 
 Ctrl-C stops a running backfill cleanly: the Scan stops, its staged objects are deleted and its
 guard is cleared. A backfill killed harder leaves its guard, which expires 5 minutes after its last
@@ -38,42 +40,68 @@ With --aws, the same backfill runs against AWS with the default credential chain
 must already be on (terraform apply enables it), the rows go to s3://<bucket>/staging/<table>/backfill/,
 and the merger's control table holds the backfill guard while the Scan runs. The deployed merger
 merges them on its schedule.
-  --bucket <name>         the lake bucket (the lake module's bucket output)
-  --control-table <name>  the merger's control table (the merge-table module's output)
-  --region <region>       AWS Region (default: the SDK's, e.g. AWS_REGION)
-`;
 
-export async function run(args: string[], io: CommandIo): Promise<number> {
-  const { flags } = parseArgs(args, {
-    table: { type: 'string' },
-    segments: { type: 'number' },
-    'data-dir': { type: 'string' },
-    aws: { type: 'boolean' },
-    bucket: { type: 'string' },
-    'control-table': { type: 'string' },
-    region: { type: 'string' },
-    abort: { type: 'boolean' },
-    config: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (flags.help === true) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  if (typeof flags.table !== 'string') throw new UsageError(`--table is required\n${USAGE}`);
-  const declared = await declaredTables(typeof flags.config === 'string' ? flags.config : undefined);
-  const table = getTable(flags.table, declared);
+Exit code 3: the backfill finished but some items were quarantined (see "quarantine list").`,
+    )
+    .addOption(new Option('--table <name>', 'declared table (merge mode)').makeOptionMandatory())
+    .addOption(
+      new Option('--segments <n>', 'parallel Scan segments (a positive whole number)')
+        .argParser(positiveInteger)
+        .default(4),
+    )
+    .addOption(dataDirOption())
+    .addOption(
+      new Option(
+        '--abort',
+        "end the table's backfill run instead (one that crashed or must stop): delete what it staged and clear its guard, so stream changes merge again",
+      ),
+    )
+    .addOption(new Option('--aws', 'run against AWS (default credential chain) instead of the local stack'))
+    .addOption(new Option('--bucket <name>', "with --aws: the lake bucket (the lake module's bucket output)"))
+    .addOption(
+      new Option(
+        '--control-table <name>',
+        "with --aws: the merger's control table (the merge-table module's output)",
+      ),
+    )
+    .addOption(
+      new Option('--region <region>', "with --aws: AWS Region (default: the SDK's, e.g. AWS_REGION)"),
+    )
+    .action(async (flags) => {
+      context.exitCode = await backfill(flags, context);
+    });
+}
+
+interface BackfillFlags {
+  table: string;
+  segments: number;
+  dataDir?: string;
+  abort?: true;
+  aws?: true;
+  bucket?: string;
+  controlTable?: string;
+  region?: string;
+}
+
+async function backfill(flags: BackfillFlags, context: CliContext): Promise<number> {
+  const { io } = context;
+  const table = getTable(flags.table, await context.tables());
   if (table.mode !== 'merge')
     throw new UsageError(
       `table ${table.name} is in ${table.mode} mode: backfill stages rows for the merger (merge mode only)`,
     );
-  const dataDir = typeof flags['data-dir'] === 'string' ? flags['data-dir'] : DEFAULT_DATA_DIR;
-  const segments = typeof flags.segments === 'number' ? flags.segments : 4;
+  const segments = flags.segments;
   const tty = process.stdout.isTTY === true;
   // Ctrl-C: stop the segments, delete what they staged, clear the guard (backfillTable does all
   // three once every segment has stopped), then exit with the usual 130.
   const interrupt = new AbortController();
+  // A bar cli-progress redraws in place on a terminal, a plain line every 2 s elsewhere.
+  const progress = startProgress({
+    label: `scanning ${table.name}`,
+    stream: { isTTY: tty, columns: process.stdout.columns, write: (s: string) => io.stdout(s) },
+  });
   const onSigint = (): void => {
+    progress.stop();
     io.stdout('\ninterrupted: stopping the Scan and removing what it staged...\n');
     interrupt.abort(new Error('SIGINT'));
   };
@@ -82,6 +110,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     try {
       return await work();
     } finally {
+      progress.stop();
       process.removeListener('SIGINT', onSigint);
     }
   };
@@ -94,43 +123,36 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     );
     return 0;
   };
-  let lastLine = 0;
-  const onProgress = (p: BackfillProgress): void => {
-    const now = Date.now();
-    if (!tty && now - lastLine < 2000) return;
-    lastLine = now;
-    io.stdout(
-      `${tty ? '\r\x1b[2K' : ''}scanning ${table.name} ${progressBar(p.scanned, p.estimated)}  ${p.objects} objects${tty ? '' : '\n'}`,
-    );
-  };
+  const onProgress = (p: BackfillProgress): void =>
+    progress.update(p.scanned, p.estimated, `${p.objects} objects`);
 
   if (flags.aws === true) {
-    if (typeof flags.bucket !== 'string' || typeof flags['control-table'] !== 'string') {
-      throw new UsageError(`--aws needs --bucket and --control-table\n${USAGE}`);
-    }
-    const region = typeof flags.region === 'string' ? { region: flags.region } : {};
+    const { bucket, controlTable } = flags;
+    if (bucket === undefined || controlTable === undefined)
+      throw new UsageError('--aws needs --bucket and --control-table');
+    const region = flags.region === undefined ? {} : { region: flags.region };
     const clients = { dynamodb: new DynamoDBClient(region), s3: new S3Client(region) };
-    if (flags.abort === true)
-      return abortRun({ ...clients, bucket: flags.bucket, table, controlTable: flags['control-table'] });
+    if (flags.abort === true) return abortRun({ ...clients, bucket, table, controlTable });
     const result = await guarded(() =>
       backfillTable({
         ...clients,
-        bucket: flags.bucket as string,
+        bucket,
         table,
-        controlTable: flags['control-table'] as string,
+        controlTable,
         segments,
         onProgress,
         signal: interrupt.signal,
       }),
     );
     io.stdout(
-      `${tty ? '\n' : ''}staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined to quarantine/); the deployed merger merges them on its schedule.\n`,
+      `staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined${result.quarantined > 0 ? `: ddb-athena-sync quarantine list --aws --bucket ${bucket}` : ''}); the deployed merger merges them on its schedule.\n`,
     );
-    return result.quarantined > 0 ? 1 : 0;
+    return finished(result.quarantined);
   }
-  if (flags.bucket !== undefined || flags['control-table'] !== undefined || flags.region !== undefined) {
-    throw new UsageError(`--bucket, --control-table and --region go with --aws\n${USAGE}`);
-  }
+  if (flags.bucket !== undefined || flags.controlTable !== undefined || flags.region !== undefined)
+    throw new UsageError('--bucket, --control-table and --region go with --aws');
+  const dataDir = context.dataDir(flags.dataDir);
+  await checkDataDir(dataDir, { mustExist: false });
 
   const running = await runningStack(dataDirLayout(dataDir));
   if (running !== undefined) {
@@ -151,13 +173,17 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       }),
     );
     io.stdout(
-      `${tty ? '\n' : ''}staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined to quarantine/); the running stack's merger picks them up.\n`,
+      `staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined${result.quarantined > 0 ? `: ${commandHint(context.cwd, dataDir, 'quarantine list')}` : ''}); the running stack's merger picks them up.\n`,
     );
-    return result.quarantined > 0 ? 1 : 0;
+    return finished(result.quarantined);
   }
 
   io.stdout(`no stack running on ${dataDir}/: starting one (stream first, then the Scan)...\n`);
-  const stack = await startStack({ dataDir, functions: buildFunctions, tables: [...declared.values()] });
+  const stack = await startStack({
+    dataDir,
+    functions: buildFunctions,
+    tables: [...(await context.tables()).values()],
+  });
   try {
     if (flags.abort === true)
       return await abortRun({
@@ -180,7 +206,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       }),
     );
     io.stdout(
-      `${tty ? '\n' : ''}staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined to quarantine/); merging...\n`,
+      `staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined${result.quarantined > 0 ? `: ${commandHint(context.cwd, dataDir, 'quarantine list')}` : ''}); merging...\n`,
     );
     for (;;) {
       await stack.mergeNow(table.name);
@@ -190,7 +216,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     }
     const [count] = await stack.lake.query(`SELECT count(*) AS n FROM "${table.name}"`);
     io.stdout(`merged: ${table.name} has ${String(count?.n)} rows in the lake.\n`);
-    return result.quarantined > 0 ? 1 : 0;
+    return finished(result.quarantined);
   } finally {
     await stack.stop();
   }

@@ -1,23 +1,17 @@
 import { relative } from 'node:path';
-import { parseArgs } from 'node:util';
+
+import { Option } from '@commander-js/extra-typings';
 
 import { DEFAULT_ASSUMPTIONS } from '@ddb-athena-sync/cost/assumptions';
 import { costReport } from '@ddb-athena-sync/cost/cost-report';
 import type { TableProfile } from '@ddb-athena-sync/cost/cost-types';
 import { formatCostReport } from '@ddb-athena-sync/cost/format-cost-report';
 import { DEFAULT_PRICE_FILE, loadPriceBook } from '@ddb-athena-sync/cost/price-book';
-import { PriceFileError } from '@ddb-athena-sync/cost/errors';
 import { SCENARIOS } from '@ddb-athena-sync/cost/scenarios';
 
-const USAGE = `Usage: ddb-athena-sync cost [--scenario seed] [--json] [--prices <file>]
-       ddb-athena-sync cost --items N --item-bytes N --writes-per-sec N --freshness-sec N
-                            [--update-fraction F] [--name NAME] [--json] [--prices <file>]
-
-Monthly cost of keeping a DynamoDB table queryable in Athena, per way of doing it: this project's merge
-and firehose modes, an append-only daily merge, Glue zero-ETL, and the seed article's full-scan and
-full-export designs, with every line item and assumption. Prices: ${DEFAULT_PRICE_FILE}.
-Without profile flags the scenario is "seed" (the article's books and orders tables).
-`;
+import { pathValue } from '../args.js';
+import type { CliContext, Program } from '../cli.js';
+import { UsageError } from '../errors.js';
 
 const PROFILE_FLAGS = ['items', 'item-bytes', 'writes-per-sec', 'freshness-sec'] as const;
 
@@ -29,39 +23,55 @@ function positiveNumber(flag: string, raw: string, allowZero: boolean): number |
   return n;
 }
 
-/** `ddb-athena-sync cost`: prints the cost report (text, or JSON with --json). Returns the exit code. */
-export async function run(
-  args: string[],
-  io: { stdout: (s: string) => void; stderr: (s: string) => void },
-): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        scenario: { type: 'string' },
-        items: { type: 'string' },
-        'item-bytes': { type: 'string' },
-        'writes-per-sec': { type: 'string' },
-        'freshness-sec': { type: 'string' },
-        'update-fraction': { type: 'string' },
-        name: { type: 'string' },
-        prices: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (error) {
-    io.stderr(`cost: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
+interface CostFlags {
+  scenario?: string;
+  items?: string;
+  itemBytes?: string;
+  writesPerSec?: string;
+  freshnessSec?: string;
+  updateFraction?: string;
+  name?: string;
+  prices?: string;
+  json?: true;
+}
 
+export function register(program: Program, context: CliContext): void {
+  program
+    .command('cost')
+    .summary('estimate the AWS cost of a configuration')
+    .description(
+      `Monthly cost of keeping a DynamoDB table queryable in Athena, per design this project builds (merge,
+firehose and append modes, each with the Terraform module that builds it), with every line item,
+assumption and how the figures were checked. Prices: ${DEFAULT_PRICE_FILE}.
+Without profile flags the scenario is "seed" (the article's books and orders tables); a custom
+profile needs --items, --item-bytes, --writes-per-sec and --freshness-sec.`,
+    )
+    .addOption(new Option('--scenario <name>', `a built-in scenario: ${Object.keys(SCENARIOS).join(', ')}`))
+    .addOption(new Option('--items <n>', 'custom profile: items in the table'))
+    .addOption(new Option('--item-bytes <n>', 'custom profile: average item size'))
+    .addOption(new Option('--writes-per-sec <n>', 'custom profile: writes per second'))
+    .addOption(new Option('--freshness-sec <n>', 'custom profile: how fresh Athena must be'))
+    .addOption(
+      new Option('--update-fraction <f>', 'custom profile: share of writes that update (0..1, default 0.5)'),
+    )
+    .addOption(new Option('--name <name>', 'custom profile: its name'))
+    .addOption(new Option('--prices <file>', 'price file').argParser(pathValue))
+    .addOption(new Option('--json', 'the report as JSON'))
+    .action(async (flags) => {
+      context.exitCode = await cost(flags, context);
+    });
+}
+
+/** `ddb-athena-sync cost`: prints the cost report (text, or JSON with --json). Returns the exit code. */
+async function cost(flags: CostFlags, context: CliContext): Promise<number> {
+  const { io } = context;
+  const values = {
+    ...flags,
+    'item-bytes': flags.itemBytes,
+    'writes-per-sec': flags.writesPerSec,
+    'freshness-sec': flags.freshnessSec,
+    'update-fraction': flags.updateFraction,
+  };
   const given = PROFILE_FLAGS.filter((f) => values[f] !== undefined);
   let scenario: string;
   let profiles: TableProfile[];
@@ -88,35 +98,24 @@ export async function run(
       updateFraction: num('update-fraction', values['update-fraction'], 0.5, true),
     };
     if (profile.updateFraction > 1) problems.push('--update-fraction must be between 0 and 1');
-    if (problems.length > 0) {
-      io.stderr(`cost: ${problems.join('; ')}\n\n${USAGE}`);
-      return 2;
-    }
+    if (problems.length > 0) throw new UsageError(problems.join('; '));
     scenario = 'custom';
     profiles = [profile];
   } else {
     scenario = values.scenario ?? 'seed';
     const found = SCENARIOS[scenario];
-    if (found === undefined) {
-      io.stderr(`cost: unknown scenario "${scenario}" (known: ${Object.keys(SCENARIOS).join(', ')})\n`);
-      return 2;
-    }
+    if (found === undefined)
+      throw new UsageError(`unknown scenario "${scenario}" (known: ${Object.keys(SCENARIOS).join(', ')})`);
     profiles = found;
   }
 
-  let book;
-  try {
-    book = await loadPriceBook(values.prices ?? DEFAULT_PRICE_FILE);
-  } catch (error) {
-    if (error instanceof PriceFileError) {
-      io.stderr(`cost: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
+  // A PriceFileError says which price is missing or bad: cli.ts prints its message (exit code 1).
+  let book = await loadPriceBook(
+    values.prices === undefined ? DEFAULT_PRICE_FILE : context.path(values.prices),
+  );
   // Show the price file relative to the working directory, so reports from a clone read the same.
-  book = { ...book, file: relative(process.cwd(), book.file) || book.file };
+  book = { ...book, file: relative(context.cwd, book.file) || book.file };
   const report = costReport(scenario, profiles, book, DEFAULT_ASSUMPTIONS);
-  io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatCostReport(report));
+  io.stdout(values.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatCostReport(report));
   return 0;
 }

@@ -1,28 +1,12 @@
-import { DEFAULT_DATA_DIR } from '@ddb-athena-sync/local-stack/data-dir';
-import { parseArgs, secondsFlag } from '../args.js';
+import { Option } from '@commander-js/extra-typings';
+
+import { pathValue, positiveInteger, positiveNumber, seconds } from '../args.js';
+import type { CliContext, Program } from '../cli.js';
+import { checkDataDir, commandHint } from '../data-dir-check.js';
 import { runDemo } from '../demo/run-demo.js';
 import type { DemoReport } from '../demo/run-demo.js';
-import { UsageError } from '../errors.js';
-import type { CommandIo } from '../io.js';
 import { untilSignal } from '../signals.js';
-import { stackOptionsFromFlags, tablesFromFlags, UP_FLAGS } from './up.js';
-
-const USAGE = `usage: ddb-athena-sync demo --duration <s> [--report <file.json>] [options]
-
-Starts the local stack (see "up"), writes a workload to books (inserts, updates, deletes, TTL
-expiries) and orders (inserts, a few client retries) while reader processes query the lake, then
-compares the lake with a full Scan of DynamoDB. Exit code 1 if a table did not converge or a read failed.
-
-  --duration <s>        how long the workload runs (default 60)
-  --report <file>       JSON report; the lag chart goes next to it as <file>.lag.svg
-  --readers <n>         reader processes (default 2)
-  --rate <n>            writes per second per table (default 10)
-  --data-dir <dir>      state directory (default ${DEFAULT_DATA_DIR}/)
-  --merge-interval <s>  merger schedule (default 5)
-  --fault-merger <s>    stop the merger at half time for <s> seconds, then restart it
-  --fault-poller <s>    kill the stream poller at half time, restart it <s> seconds later
-  (and the other options of "up")
-`;
+import { addStackOptions, stackOptionsFromFlags } from './up.js';
 
 function summary(report: DemoReport): string {
   const engine =
@@ -56,64 +40,89 @@ function summary(report: DemoReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function run(args: string[], io: CommandIo): Promise<number> {
-  const { flags } = parseArgs(args, {
-    ...UP_FLAGS,
-    duration: { type: 'number' },
-    report: { type: 'string' },
-    readers: { type: 'number' },
-    rate: { type: 'number' },
-    'fault-merger': { type: 'number' },
-    'fault-poller': { type: 'number' },
-  });
-  if (flags.help === true) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  const durationMs = secondsFlag(flags.duration, 60_000, 'duration', 1000);
-  const rate = flags.rate ?? 10;
-  if (typeof rate !== 'number' || rate <= 0) throw new UsageError('--rate must be a positive number');
-  const stackOptions = { ...stackOptionsFromFlags(flags), tables: await tablesFromFlags(flags) };
-  io.stdout(`starting the local stack in ${stackOptions.dataDir}/ (DynamoDB Local needs a few seconds)...\n`);
-  const signal = untilSignal();
-  try {
-    const abort = new AbortController();
-    void signal.promise.then((s) => {
-      io.stderr(`${s}: stopping the demo, cleaning up...\n`);
-      abort.abort();
-    });
-    const report = await runDemo({
-      durationMs,
-      stackOptions,
-      readers: typeof flags.readers === 'number' ? flags.readers : 2,
-      booksPerSecond: rate,
-      ordersPerSecond: rate,
-      ...(typeof flags.report === 'string' ? { reportPath: flags.report } : {}),
-      faults: {
-        ...(typeof flags['fault-merger'] === 'number'
-          ? { mergerOutageMs: flags['fault-merger'] * 1000 }
-          : {}),
-        ...(typeof flags['fault-poller'] === 'number'
-          ? { pollerOutageMs: flags['fault-poller'] * 1000 }
-          : {}),
-      },
-      io,
-      tty: process.stdout.isTTY === true,
-      signal: abort.signal,
-    });
-    if (abort.signal.aborted) {
-      // Interrupted: the comparison below ran on a workload cut short, so it is no verdict.
-      io.stderr('demo interrupted: the stack is stopped and the data directory released.\n');
-      return 130;
-    }
-    io.stdout(summary(report));
-    if (report.chart !== undefined && typeof flags.report === 'string')
-      io.stdout(`report: ${flags.report}\nlag chart: ${report.chart}\n`);
+export function register(program: Program, context: CliContext): void {
+  addStackOptions(
+    program
+      .command('demo')
+      .summary('up + a workload + readers; checks the lake against DynamoDB and writes a report')
+      .description(
+        `Starts the local stack (see "up"), writes a workload to books (inserts, updates, deletes, TTL
+expiries) and orders (inserts, a few client retries) while reader processes query the lake, then
+compares the lake with a full Scan of DynamoDB. Exit code 1 if a table did not converge or a read
+failed. The workload is written for the example tables books and orders (not the --config file's).`,
+      )
+      .addOption(
+        new Option('--duration <s>', 'how long the workload runs')
+          .argParser(seconds(1))
+          .default(60_000, '60'),
+      )
+      .addOption(
+        new Option(
+          '--report <file>',
+          'JSON report; the lag chart goes next to it as <file>.lag.svg',
+        ).argParser(pathValue),
+      )
+      .addOption(new Option('--readers <n>', 'reader processes').argParser(positiveInteger).default(2))
+      .addOption(
+        new Option('--rate <n>', 'writes per second per table').argParser(positiveNumber).default(10),
+      )
+      .addOption(
+        new Option(
+          '--fault-merger <s>',
+          'stop the merger at half time for <s> seconds, then restart it',
+        ).argParser(seconds(0)),
+      )
+      .addOption(
+        new Option(
+          '--fault-poller <s>',
+          'kill the stream poller at half time, restart it <s> seconds later',
+        ).argParser(seconds(0)),
+      ),
+  ).action(async (flags) => {
+    const { io } = context;
+    const stackOptions = stackOptionsFromFlags(flags, context);
+    await checkDataDir(stackOptions.dataDir, { mustExist: false });
+    const reportPath = flags.report === undefined ? undefined : context.path(flags.report);
     io.stdout(
-      `query the lake: pnpm ddb-athena-sync query "SELECT author, count(*) AS books FROM books GROUP BY author"\n`,
+      `starting the local stack in ${stackOptions.dataDir}/ (DynamoDB Local needs a few seconds)...\n`,
     );
-    return report.ok ? 0 : 1;
-  } finally {
-    signal.dispose();
-  }
+    const signal = untilSignal();
+    try {
+      const abort = new AbortController();
+      void signal.promise.then((s) => {
+        io.stderr(`${s}: stopping the demo, cleaning up...\n`);
+        abort.abort();
+      });
+      const report = await runDemo({
+        durationMs: flags.duration,
+        stackOptions,
+        readers: flags.readers,
+        booksPerSecond: flags.rate,
+        ordersPerSecond: flags.rate,
+        ...(reportPath === undefined ? {} : { reportPath }),
+        faults: {
+          ...(flags.faultMerger === undefined ? {} : { mergerOutageMs: flags.faultMerger }),
+          ...(flags.faultPoller === undefined ? {} : { pollerOutageMs: flags.faultPoller }),
+        },
+        io,
+        tty: process.stdout.isTTY === true,
+        signal: abort.signal,
+      });
+      if (abort.signal.aborted) {
+        // Interrupted: the comparison below ran on a workload cut short, so it is no verdict.
+        io.stderr('demo interrupted: the stack is stopped and the data directory released.\n');
+        context.exitCode = 130;
+        return;
+      }
+      io.stdout(summary(report));
+      if (report.chart !== undefined && reportPath !== undefined)
+        io.stdout(`report: ${reportPath}\nlag chart: ${report.chart}\n`);
+      io.stdout(
+        `query the lake: ${commandHint(context.cwd, stackOptions.dataDir, 'query "SELECT author, count(*) AS books FROM books GROUP BY author"')}\n`,
+      );
+      context.exitCode = report.ok ? 0 : 1;
+    } finally {
+      signal.dispose();
+    }
+  });
 }

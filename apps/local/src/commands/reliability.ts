@@ -1,35 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 
-import { parseArgs } from '../args.js';
-import { UsageError } from '../errors.js';
+import { InvalidArgumentError, Option } from '@commander-js/extra-typings';
+
+import { integerIn, pathValue, positiveInteger } from '../args.js';
+import type { CliContext, Program } from '../cli.js';
 import { runMutationGate } from '../reliability/mutation/gate.js';
-import { isProfile, PROFILES, scenarioForProfile } from '../reliability/profiles.js';
+import { PROFILES, scenarioForProfile } from '../reliability/profiles.js';
 import { isFailing, runReliability } from '../reliability/run-reliability.js';
 import type { ReliabilityFigures } from '../reliability/run-reliability.js';
-
-const HELP = `usage: ddb-athena-sync reliability [--runs <n>] [--seed <s>] [--profile <p>] [--json <file>] [--verbose]
-       ddb-athena-sync reliability --mutants [--mutant-runs <n>] [--only <name,...>] [--seed <s>]
-
-Randomised fault-injection scenarios over the local stack (DynamoDB Local, s3rver, the local lake)
-and the real stream-writer and merger handlers, built as the local stack builds them: inserts,
-updates, deletes and TTL expiries on few keys with many versions each, a backfill while they run,
-duplicate and late deliveries, failures after PUT (retried, bisected), S3 and control-table errors
-and lost responses, merger crashes between any two calls, two mergers at once, failed, cancelled,
-lost and orphaned MERGE queries, lake commit conflicts, and readers through optimize and expiry.
-A history oracle checks every snapshot seen (after each merge, by each reader) and the end against
-the stream's records.
-
-  --runs <n>          scenarios to run (default 20)
-  --seed <s>          seed of the first scenario (scenario i uses s + i; default: random, printed)
-  --profile <p>       ${PROFILES.join(' | ')} (default full)
-  --stop-on-failure   stop at the first failing scenario
-  --json <file>       write the figures as JSON
-  --verbose           one line per scenario (--trace: every event of it)
-  --mutants           the mutation gate: apply each named mutant in a child process, run seeded
-                      scenarios against it; fails if any mutant survives
-  --mutant-runs <n>   scenarios per mutant at most (default 8)
-  --only <names>      only these mutants (comma-separated)
-`;
 
 type Io = { stdout: (s: string) => void; stderr: (s: string) => void };
 
@@ -53,10 +31,9 @@ function summary(figures: ReliabilityFigures): string {
   ].join('\n');
 }
 
-async function mutants(flags: Record<string, unknown>, seed: number, io: Io): Promise<number> {
-  const runs = flags['mutant-runs'] === undefined ? 8 : Number(flags['mutant-runs']);
-  if (!Number.isInteger(runs) || runs < 1) throw new UsageError('--mutant-runs must be a positive integer');
-  const only = typeof flags.only === 'string' ? flags.only.split(',').filter((s) => s !== '') : undefined;
+async function mutants(flags: ReliabilityFlags, seed: number, io: Io): Promise<number> {
+  const runs = flags.mutantRuns;
+  const only = flags.only?.split(',').filter((s) => s !== '');
   io.stdout(`mutation gate: up to ${runs} scenario(s) per mutant from seed ${seed}\n`);
   const report = await runMutationGate({
     runsPerMutant: runs,
@@ -75,31 +52,73 @@ async function mutants(flags: Record<string, unknown>, seed: number, io: Io): Pr
   return report.ok ? 0 : 1;
 }
 
-/** `ddb-athena-sync reliability`: exit code 0 only when every scenario held (or every mutant was killed). */
-export async function run(args: string[], io: Io): Promise<number> {
-  const { flags } = parseArgs(args, {
-    runs: { type: 'number' },
-    seed: { type: 'number' },
-    profile: { type: 'string' },
-    'stop-on-failure': { type: 'boolean' },
-    json: { type: 'string' },
-    verbose: { type: 'boolean' },
-    trace: { type: 'boolean' },
-    mutants: { type: 'boolean' },
-    'mutant-runs': { type: 'number' },
-    only: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (flags.help === true) {
-    io.stdout(HELP);
-    return 0;
-  }
-  const runs = flags.runs === undefined ? 20 : Number(flags.runs);
-  if (!Number.isInteger(runs) || runs < 1) throw new UsageError('--runs must be a positive integer');
-  const seed = flags.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(flags.seed);
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError('--seed must be a non-negative integer');
-  const profile = typeof flags.profile === 'string' ? flags.profile : 'full';
-  if (!isProfile(profile)) throw new UsageError(`--profile must be one of ${PROFILES.join(', ')}`);
+interface ReliabilityFlags {
+  runs: number;
+  seed?: number;
+  profile: (typeof PROFILES)[number];
+  stopOnFailure?: true;
+  json?: string;
+  verbose?: true;
+  trace?: true;
+  mutants?: true;
+  mutantRuns: number;
+  only?: string;
+}
+
+export function register(program: Program, context: CliContext): void {
+  program
+    .command('reliability')
+    .summary('fault-injection runs against the local stack')
+    .description(
+      `Randomised fault-injection scenarios over the local stack (DynamoDB Local, s3rver, the local lake)
+and the real stream-writer and merger handlers, built as the local stack builds them: inserts,
+updates, deletes and TTL expiries on few keys with many versions each, a backfill while they run,
+duplicate and late deliveries, failures after PUT (retried, bisected), S3 and control-table errors
+and lost responses, merger crashes between any two calls, two mergers at once, failed, cancelled,
+lost and orphaned MERGE queries, lake commit conflicts, and readers through optimize and expiry.
+A history oracle checks every snapshot seen (after each merge, by each reader) and the end against
+the stream's records. Exit code 0 only when every scenario held (or every mutant was killed).`,
+    )
+    .addOption(new Option('--runs <n>', 'scenarios to run').argParser(positiveInteger).default(20))
+    .addOption(
+      new Option(
+        '--seed <s>',
+        'seed of the first scenario (scenario i uses s + i; default: random, printed)',
+      ).argParser(integerIn(0)),
+    )
+    .addOption(
+      new Option('--profile <p>', 'workload and fault profile').choices(PROFILES).default('full' as const),
+    )
+    .addOption(new Option('--stop-on-failure', 'stop at the first failing scenario'))
+    .addOption(new Option('--json <file>', 'write the figures as JSON').argParser(pathValue))
+    .addOption(new Option('--verbose', 'one line per scenario'))
+    .addOption(new Option('--trace', 'every event of every scenario'))
+    .addOption(
+      new Option(
+        '--mutants',
+        'the mutation gate: apply each named mutant in a child process, run seeded scenarios against it; fails if any mutant survives',
+      ),
+    )
+    .addOption(
+      new Option('--mutant-runs <n>', 'scenarios per mutant at most').argParser(positiveInteger).default(8),
+    )
+    .addOption(
+      new Option('--only <names>', 'only these mutants (comma-separated)').argParser((raw) => {
+        if (raw.split(',').every((n) => n.trim() === ''))
+          throw new InvalidArgumentError('needs mutant names.');
+        return raw;
+      }),
+    )
+    .action(async (flags) => {
+      context.exitCode = await reliability(flags, context);
+    });
+}
+
+/** \`ddb-athena-sync reliability\`: exit code 0 only when every scenario held (or every mutant was killed). */
+async function reliability(flags: ReliabilityFlags, context: CliContext): Promise<number> {
+  const { io } = context;
+  const { runs, profile } = flags;
+  const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
   if (flags.mutants === true) return mutants(flags, seed, io);
   io.stdout(
     `reliability: ${runs} scenario(s), profile ${profile}, seed ${seed} (replay one with --seed <its seed> --runs 1)\n`,
@@ -109,7 +128,7 @@ export async function run(args: string[], io: Io): Promise<number> {
     runs,
     seed,
     scenario: (s) => scenarioForProfile(s, profile),
-    stopOnFailure: flags['stop-on-failure'] === true,
+    stopOnFailure: flags.stopOnFailure === true,
     ...(flags.trace === true ? { trace: (line: string) => io.stdout(`    ${line}\n`) } : {}),
     onScenario: (r, i) => {
       if ('error' in r) {
@@ -136,9 +155,9 @@ export async function run(args: string[], io: Io): Promise<number> {
   });
 
   io.stdout(summary(figures));
-  if (typeof flags.json === 'string')
+  if (flags.json !== undefined)
     await writeFile(
-      flags.json,
+      context.path(flags.json),
       `${JSON.stringify({ date: new Date().toISOString(), profile, ...figures }, null, 2)}\n`,
     );
   return figures.failingSeeds.length === 0 ? 0 : 1;

@@ -5,22 +5,16 @@ import type { BackfillGuard } from '@ddb-athena-sync/core/merge/backfill-guard';
 import { Lake } from '@ddb-athena-sync/local-lake/lake';
 import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
 import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
-import { DEFAULT_DATA_DIR, dataDirLayout, runningStack } from '@ddb-athena-sync/local-stack/data-dir';
+import { dataDirLayout, runningStack } from '@ddb-athena-sync/local-stack/data-dir';
 import { CONTROL_TABLE, LOCAL_BUCKET } from '@ddb-athena-sync/local-stack/stack';
 import { stagingStatus } from '@ddb-athena-sync/local-stack/staging-status';
 
-import { parseArgs } from '../args.js';
-import { UsageError } from '../errors.js';
+import { Option } from '@commander-js/extra-typings';
+
+import { dataDirOption } from '../args.js';
+import type { CliContext, Program } from '../cli.js';
+import { checkDataDir } from '../data-dir-check.js';
 import { formatTable } from '../format-table.js';
-import type { CommandIo } from '../io.js';
-import { declaredTables } from '../tables-config.js';
-
-const USAGE = `usage: ddb-athena-sync status [--json] [--data-dir <dir>]
-
-Per table: staged objects waiting for the merger, the oldest one's age, a backfill guard holding
-stream objects back (its run, since when, when it expires; needs a running stack: the guard lives in
-DynamoDB Local), the last merge and the last lake snapshot. Works with or without a running stack.
-`;
 
 function guardText(guard: BackfillGuard | undefined, now: number): string {
   if (guard === undefined) return '-';
@@ -35,18 +29,29 @@ function age(ms: number | undefined): string {
   return `${(ms / 3_600_000).toFixed(1)} h`;
 }
 
-export async function run(args: string[], io: CommandIo): Promise<number> {
-  const { flags } = parseArgs(args, {
-    json: { type: 'boolean' },
-    'data-dir': { type: 'string' },
-    config: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (flags.help === true) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  const layout = dataDirLayout(typeof flags['data-dir'] === 'string' ? flags['data-dir'] : DEFAULT_DATA_DIR);
+export function register(program: Program, context: CliContext): void {
+  program
+    .command('status')
+    .summary('staged objects, oldest staged age, last merge and last snapshot per table')
+    .description(
+      `Per table: staged objects waiting for the merger, the oldest one's age, a backfill guard holding
+stream objects back (its run, since when, when it expires; needs a running stack: the guard lives in
+DynamoDB Local), the last merge and the last lake snapshot. Works with or without a running stack;
+a data directory that does not exist is an error (nothing is created).`,
+    )
+    .addOption(new Option('--json', 'the same as JSON'))
+    .addOption(dataDirOption())
+    .action(async (flags) => {
+      context.exitCode = await status(flags, context);
+    });
+}
+
+async function status(flags: { json?: true; dataDir?: string }, context: CliContext): Promise<number> {
+  const { io } = context;
+  const dataDir = context.dataDir(flags.dataDir);
+  await checkDataDir(dataDir, { mustExist: true });
+  const layout = dataDirLayout(dataDir);
+  const declaredTables = await context.tables();
   const running = await runningStack(layout);
   // Without a running stack, a private s3rver over the same directory answers the listing.
   const temporary =
@@ -63,9 +68,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     }
     const now = Date.now();
     const rows: Record<string, unknown>[] = [];
-    for (const t of (
-      await declaredTables(typeof flags.config === 'string' ? flags.config : undefined)
-    ).values()) {
+    for (const t of declaredTables.values()) {
       const staged = await stagingStatus(s3, running?.bucket ?? LOCAL_BUCKET, t.name, now);
       let snapshot: { timestamp: Date; operation: string; id: string } | undefined;
       try {
@@ -111,9 +114,6 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       io.stdout(formatTable(rows));
     }
     return 0;
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw error;
   } finally {
     lake.close();
     s3.destroy();

@@ -1,74 +1,93 @@
-import { DEFAULT_DATA_DIR } from '@ddb-athena-sync/local-stack/data-dir';
+import { Option } from '@commander-js/extra-typings';
+import type { Command, OptionValues } from '@commander-js/extra-typings';
+import type { LogLevelName } from '@ddb-athena-sync/core/config/env';
 import { startStack } from '@ddb-athena-sync/local-stack/stack';
 import type { StackEvent, StackOptions } from '@ddb-athena-sync/local-stack/stack';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
-import { buildFunctions } from '../functions.js';
-import { parseArgs, secondsFlag } from '../args.js';
-import { UsageError } from '../errors.js';
-import type { CommandIo } from '../io.js';
-import { untilSignal } from '../signals.js';
-import { resolveTablesFile } from '../tables-config.js';
 
-/** The declarations of `--config`, else of the file found from the working directory up. */
-export async function tablesFromFlags(
-  flags: Record<string, string | number | boolean | undefined>,
-): Promise<TableDeclaration[]> {
-  const config = typeof flags.config === 'string' ? flags.config : undefined;
-  return [...(await resolveTablesFile({ config, cwd: process.cwd() })).tables.values()];
+import { dataDirOption, integerIn, logLevelOption, seconds } from '../args.js';
+import type { CliContext, Program } from '../cli.js';
+import { checkDataDir, commandHint } from '../data-dir-check.js';
+import { buildFunctions } from '../functions.js';
+import { untilSignal } from '../signals.js';
+
+/** DynamoDB Streams' GetRecords returns at most 10,000 records, the ESM's BatchSize limit for streams:
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html */
+export const MAX_BATCH_SIZE = 10_000;
+
+/** The options `up` and `demo` share, as commander parses them. */
+export interface StackFlags {
+  dataDir?: string;
+  engine: 'lake' | 'trino';
+  mergeInterval: number;
+  maintenanceInterval?: number;
+  batchSize?: number;
+  batchWindow: number;
+  firehoseInterval: number;
+  logLevel?: LogLevelName;
 }
 
-export const UP_FLAGS = {
-  'data-dir': { type: 'string' },
-  config: { type: 'string' },
-  engine: { type: 'string' },
-  'merge-interval': { type: 'number' },
-  'maintenance-interval': { type: 'number' },
-  'batch-size': { type: 'number' },
-  'batch-window': { type: 'number' },
-  'firehose-interval': { type: 'number' },
-  'log-level': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-export const UP_USAGE = `usage: ddb-athena-sync up [options]
-
-Starts DynamoDB Local, s3rver, the declared tables with streams, the local lake, and with the real
-handler code: the stream poller (event source mapping) -> stream-writer, the merger every
---merge-interval, the TTL sweeper, and the Firehose stand-in for firehose-mode tables. Ctrl-C stops.
-
-  --data-dir <dir>          state directory (default ${DEFAULT_DATA_DIR}/)
-  --config <file>           declarations file (default: ddb-athena-sync.tables.json found from the working directory up)
-  --engine <lake|trino>     who merges: the embedded DuckDB lake (default), or Trino behind a local
-                            Athena API stand-in (AthenaEngine and the Athena SQL; fetches Trino
-                            from Maven Central on first use, needs Java 25)
-  --merge-interval <s>      merger schedule (default 5; rate(1 minute) in AWS)
-  --maintenance-interval <s>  compaction + snapshot expiry (default 60 merge intervals; hourly in AWS)
-  --batch-size <n>          event source mapping BatchSize (default 100)
-  --batch-window <s>        MaximumBatchingWindowInSeconds (default 0.25)
-  --firehose-interval <s>   Firehose buffering interval (default 1; 300 in AWS)
-  --log-level <level>       handler log level (default SILENT; INFO shows every batch)
-`;
+/** Adds the stack options to `up` or `demo`. */
+export function addStackOptions<A extends unknown[], O extends OptionValues, G extends OptionValues>(
+  command: Command<A, O, G>,
+) {
+  return command
+    .addOption(dataDirOption())
+    .addOption(
+      new Option(
+        '--engine <engine>',
+        'who merges: the embedded DuckDB lake, or Trino behind a local Athena API stand-in (AthenaEngine and the Athena SQL; fetches Trino from Maven Central on first use, needs Java 25)',
+      )
+        .choices(['lake', 'trino'] as const)
+        .default('lake' as const),
+    )
+    .addOption(
+      new Option('--merge-interval <s>', 'merger schedule in seconds (rate(1 minute) in AWS)')
+        .argParser(seconds(0.5))
+        .default(5000, '5'),
+    )
+    .addOption(
+      new Option(
+        '--maintenance-interval <s>',
+        'compaction + snapshot expiry, seconds (default 60 merge intervals; hourly in AWS)',
+      ).argParser(seconds(1)),
+    )
+    .addOption(
+      new Option(
+        '--batch-size <n>',
+        `event source mapping BatchSize, 1..${MAX_BATCH_SIZE} (default 100)`,
+      ).argParser(integerIn(1, MAX_BATCH_SIZE)),
+    )
+    .addOption(
+      new Option('--batch-window <s>', 'MaximumBatchingWindowInSeconds')
+        .argParser(seconds(0))
+        .default(250, '0.25'),
+    )
+    .addOption(
+      new Option('--firehose-interval <s>', 'Firehose buffering interval in seconds (300 in AWS)')
+        .argParser(seconds(0))
+        .default(1000, '1'),
+    )
+    .addOption(logLevelOption());
+}
 
 /** Stack options from the flags `up` and `demo` share. */
 export function stackOptionsFromFlags(
-  flags: Record<string, string | number | boolean | undefined>,
+  flags: StackFlags,
+  context: CliContext,
+  tables?: readonly TableDeclaration[],
 ): StackOptions {
-  const batchSize = flags['batch-size'];
-  const engine = flags.engine ?? 'lake';
-  if (engine !== 'lake' && engine !== 'trino') throw new UsageError('--engine must be lake or trino');
-  const maintenance = flags['maintenance-interval'];
   return {
-    ...(maintenance === undefined
-      ? {}
-      : { maintenanceIntervalMs: secondsFlag(maintenance, 300_000, 'maintenance-interval', 1000) }),
-    dataDir: typeof flags['data-dir'] === 'string' ? flags['data-dir'] : DEFAULT_DATA_DIR,
-    engine,
+    ...(flags.maintenanceInterval === undefined ? {} : { maintenanceIntervalMs: flags.maintenanceInterval }),
+    dataDir: context.dataDir(flags.dataDir),
+    engine: flags.engine,
     functions: buildFunctions,
-    mergeIntervalMs: secondsFlag(flags['merge-interval'], 5000, 'merge-interval', 500),
-    batchWindowMs: secondsFlag(flags['batch-window'], 250, 'batch-window'),
-    firehoseBufferingIntervalMs: secondsFlag(flags['firehose-interval'], 1000, 'firehose-interval'),
-    ...(typeof batchSize === 'number' ? { batchSize } : {}),
-    ...(typeof flags['log-level'] === 'string' ? { logLevel: flags['log-level'].toUpperCase() } : {}),
+    mergeIntervalMs: flags.mergeInterval,
+    batchWindowMs: flags.batchWindow,
+    firehoseBufferingIntervalMs: flags.firehoseInterval,
+    ...(flags.batchSize === undefined ? {} : { batchSize: flags.batchSize }),
+    ...(flags.logLevel === undefined ? {} : { logLevel: flags.logLevel }),
+    ...(tables === undefined ? {} : { tables }),
   };
 }
 
@@ -106,13 +125,27 @@ export function describeEvent(event: StackEvent): string | undefined {
   }
 }
 
-export async function run(args: string[], io: CommandIo): Promise<number> {
-  const { flags } = parseArgs(args, UP_FLAGS);
-  if (flags.help === true) {
-    io.stdout(UP_USAGE);
-    return 0;
-  }
-  const options = { ...stackOptionsFromFlags(flags), tables: await tablesFromFlags(flags) };
+export function register(program: Program, context: CliContext): void {
+  addStackOptions(
+    program
+      .command('up')
+      .summary(
+        'start the local stack (DynamoDB Local, s3rver, pollers, merger schedule, Firehose stand-in) until Ctrl-C',
+      )
+      .description(
+        `Starts DynamoDB Local, s3rver, the declared tables with streams, the local lake, and with the real
+handler code: the stream poller (event source mapping) -> stream-writer, the merger every
+--merge-interval, the TTL sweeper, and the Firehose stand-in for firehose-mode tables. Ctrl-C stops.`,
+      ),
+  ).action(async (flags) => {
+    const tables = await context.tables();
+    context.exitCode = await up(stackOptionsFromFlags(flags, context, [...tables.values()]), context);
+  });
+}
+
+async function up(options: StackOptions, context: CliContext): Promise<number> {
+  const { io } = context;
+  await checkDataDir(options.dataDir, { mustExist: false });
   io.stdout(`starting the local stack in ${options.dataDir}/ (DynamoDB Local needs a few seconds)...\n`);
   const signal = untilSignal();
   try {
@@ -131,7 +164,8 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
         ...(stack.athenaEndpoint === undefined
           ? []
           : [`engine          trino behind the Athena stand-in ${stack.athenaEndpoint} (merge tables)`]),
-        `merger every ${stack.mergeIntervalMs / 1000} s; query with: pnpm ddb-athena-sync query "SELECT count(*) FROM books"`,
+        `merger every ${stack.mergeIntervalMs / 1000} s; query with: ${commandHint(context.cwd, options.dataDir, `query "SELECT count(*) FROM ${[...stack.tables.keys()][0] ?? 'books'}"`)}`,
+        `AWS CLI against it: eval "$(${commandHint(context.cwd, options.dataDir, 'env').replace('pnpm ', 'pnpm -s ')})"; quarantined records: ${commandHint(context.cwd, options.dataDir, 'quarantine list')}`,
         'Ctrl-C stops everything.',
         '',
       ].join('\n'),

@@ -5,7 +5,7 @@ import { renderBenchCharts } from '../../src/bench/bench-charts.js';
 import { parseMergeLine } from '../../src/bench/merge-bench.js';
 import { runBench } from '../../src/bench/run-bench.js';
 import type { BenchPlan } from '../../src/bench/run-bench.js';
-import { run } from '../../src/commands/bench.js';
+import { main } from '../../src/cli.js';
 
 const TINY: BenchPlan = {
   streamWriter: { records: 300, batchSizes: [100, 200], rounds: 1, roundMs: 20 },
@@ -74,7 +74,7 @@ describe('bench (numbers are printed, never asserted against a time)', () => {
 
   test('charts are SVG documents with the measured numbers', async () => {
     const report = await runBench({ plan: TINY, quick: true, parts: ['stream-writer'] });
-    const charts = renderBenchCharts(report);
+    const charts = await renderBenchCharts(report);
     expect(Object.keys(charts)).toEqual(['bench-stream-writer.svg']);
     const svg = charts['bench-stream-writer.svg']!;
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
@@ -82,8 +82,11 @@ describe('bench (numbers are printed, never asserted against a time)', () => {
   });
 
   test('the command rejects unknown parts and stray arguments', async () => {
-    const io = { stdout: () => undefined, stderr: () => undefined };
-    await expect(run(['--only', 'nope'], io)).rejects.toThrow(/unknown part "nope"/);
-    await expect(run(['extra'], io)).rejects.toThrow(/unexpected argument/);
+    let err = '';
+    const io = { stdout: () => undefined, stderr: (s: string) => (err += s) };
+    expect(await main(['bench', '--only', 'nope'], io)).toBe(2);
+    expect(err).toMatch(/unknown part "nope"/);
+    expect(await main(['bench', 'extra'], io)).toBe(2);
+    expect(err).toMatch(/too many arguments/);
   });
 });

@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import type { CostReport } from '@ddb-athena-sync/cost/cost-types';
 import { describe, expect, it } from 'vitest';
 
-import { run } from '../../src/commands/cost.js';
+import { main } from '../../src/cli.js';
 
 async function invoke(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await run(args, { stdout: (s) => (out += s), stderr: (s) => (err += s) });
+  const code = await main(['cost', ...args], { stdout: (s) => (out += s), stderr: (s) => (err += s) });
   return { code, out, err };
 }
 

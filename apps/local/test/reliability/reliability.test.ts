@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { run } from '../../src/commands/reliability.js';
+import { main } from '../../src/cli.js';
 import { scenarioForProfile } from '../../src/reliability/profiles.js';
 import type { ProfileName } from '../../src/reliability/profiles.js';
 import { runReliability } from '../../src/reliability/run-reliability.js';
@@ -73,9 +73,13 @@ describe('reliability harness', () => {
     const io = { stdout: (s: string) => out.push(s), stderr: (s: string) => out.push(s) };
 
     // Act / Assert
-    await expect(run(['--runs', '0'], io)).rejects.toThrow('--runs must be a positive integer');
-    await expect(run(['--profile', 'nope'], io)).rejects.toThrow('--profile must be one of');
-    expect(await run(['--help'], io)).toBe(0);
+    expect(await main(['reliability', '--runs', '0'], io)).toBe(2);
+    expect(out.join('')).toContain(
+      "option '--runs <n>' argument '0' is invalid. Must be a positive whole number.",
+    );
+    expect(await main(['reliability', '--profile', 'nope'], io)).toBe(2);
+    expect(out.join('')).toMatch(/argument 'nope' is invalid. Allowed choices are/);
+    expect(await main(['reliability', '--help'], io)).toBe(0);
     expect(out.join('')).toContain('--mutants');
   });
 });

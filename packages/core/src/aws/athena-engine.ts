@@ -19,6 +19,7 @@ import type {
   MergeResult,
 } from '../merge/engine.js';
 import { athenaDialect } from '../sql/dialect.js';
+import { renderAppend } from '../sql/render-append.js';
 import { renderMerge } from '../sql/render-merge.js';
 import {
   DEFAULT_TOMBSTONE_RETENTION_MS,
@@ -27,8 +28,16 @@ import {
   renderTombstoneMerge,
   tombstoneTableName,
 } from '../sql/render-tombstones.js';
-import { renderCreate, renderOptimize, renderStaging, renderVacuum } from '../sql/render-statements.js';
+import {
+  recentPartitions,
+  renderCreate,
+  renderOptimize,
+  renderStaging,
+  renderVacuum,
+} from '../sql/render-statements.js';
 import { AthenaQueryCancelledError, AthenaQueryError } from './athena-errors.js';
+import { ensureColumns } from './ensure-columns.js';
+import type { TableColumnSource } from './glue-table-columns.js';
 
 export interface AthenaEngineOptions {
   readonly athena: AthenaClient;
@@ -54,6 +63,12 @@ export interface AthenaEngineOptions {
   readonly now?: () => Date;
   /** Injected for tests; resolves early (and harmlessly) when the signal aborts. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Where the tables' current columns are read (GlueTableColumns in AWS). When given, every merge
+   * first adds the declared columns the tables lack (aws/ensure-columns.ts) or refuses the change;
+   * without it the engine cannot see the tables' columns and merges as it is.
+   */
+  readonly columns?: TableColumnSource;
 }
 
 export interface QueryOutcome {
@@ -138,6 +153,8 @@ function isRetryableFailure(reason: string): boolean {
 export class AthenaEngine implements MergeEngine {
   private readonly options: AthenaEngineOptions;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Declarations whose columns the tables were seen to have: checked once per warm container. */
+  private readonly columnsChecked = new Set<string>();
 
   constructor(options: AthenaEngineOptions) {
     this.options = options;
@@ -164,16 +181,37 @@ export class AthenaEngine implements MergeEngine {
     // DDL is free in Athena; every statement is IF NOT EXISTS.
     for (const sql of [
       ...renderCreate(table, athenaDialect, this.target),
-      renderTombstoneCreate(table, athenaDialect, {
-        database: this.options.database,
-        location: this.tombstoneLocation,
-      }),
+      // An append table has no deletes, so no tombstones (DESIGN.md, "Mode append").
+      ...(table.mode === 'append'
+        ? []
+        : [
+            renderTombstoneCreate(table, athenaDialect, {
+              database: this.options.database,
+              location: this.tombstoneLocation,
+            }),
+          ]),
       ...renderStaging(table, athenaDialect, this.target, []),
     ])
       await this.execute(sql);
   }
 
+  /** Schema evolution before a merge (aws/ensure-columns.ts), once per declaration and engine. */
+  private async ensureDeclaredColumns(table: TableDeclaration, signal?: AbortSignal): Promise<void> {
+    const source = this.options.columns;
+    if (source === undefined) return;
+    const key = JSON.stringify([table.name, table.columns, table.unknownAttributes]);
+    if (this.columnsChecked.has(key)) return;
+    await ensureColumns(table, {
+      columns: source,
+      dialect: athenaDialect,
+      database: this.options.database,
+      run: (sql) => this.execute(sql, signal),
+    });
+    this.columnsChecked.add(key);
+  }
+
   async merge(batch: MergeBatch, signal?: AbortSignal): Promise<MergeResult> {
+    await this.ensureDeclaredColumns(batch.table, signal);
     const plan = {
       table: batch.table,
       target: { database: this.options.database, name: batch.table.name },
@@ -181,6 +219,8 @@ export class AthenaEngine implements MergeEngine {
       tombstones: { database: this.options.database, name: tombstoneTableName(batch.table) },
       // Sorted, so that a replay of the batch renders the very same statements (see below).
       files: batch.objects.map((o) => `s3://${batch.bucket}/${o.key}`).sort(),
+      // The ON clause then reads only the partitions the batch touches (sql/partition-bounds.ts).
+      ...(batch.partitionBounds === undefined ? {} : { bounds: batch.partitionBounds }),
     };
     // A merger killed mid-query (Lambda timeout) leaves its query running; the next run replays the
     // journal's batch with the same id and attempt, so the same token returns the orphan and the
@@ -190,6 +230,12 @@ export class AthenaEngine implements MergeEngine {
       batch.batchId === undefined
         ? undefined
         : { key: batch.batchId, ...(batch.attempt === undefined ? {} : { attempt: batch.attempt }) };
+    if (batch.table.mode === 'append') {
+      // One insert-only statement, idempotent under replay (sql/render-append.ts), with its token.
+      const { queryId, execution } = await this.execute(renderAppend(plan, athenaDialect), signal, identity);
+      const scanned = execution.Statistics?.DataScannedInBytes;
+      return { queryId, ...(scanned === undefined ? {} : { bytesScanned: scanned }) };
+    }
     // Statement 1: the batch's tombstones, so that statement 2 can drop every change older than a
     // merged delete (sql/render-tombstones.ts). Both are idempotent under replay.
     const tombstones = await this.execute(renderTombstoneMerge(plan, athenaDialect), signal, identity);
@@ -210,8 +256,15 @@ export class AthenaEngine implements MergeEngine {
   ): Promise<MaintenanceResult> {
     // Snapshot age and retention are table properties set at creation
     // (vacuum_max_snapshot_age_seconds, vacuum_min_snapshots_to_keep): VACUUM takes no arguments.
-    const optimize = await this.execute(renderOptimize(table, athenaDialect, this.target), signal);
+    // Only the recently written partitions: "The REWRITE DATA action uses predicates to select for
+    // files that contain matching rows", and only partition columns may appear in the predicate
+    // (Athena user guide, OPTIMIZE, https://docs.aws.amazon.com/athena/latest/ug/optimize-statement.html).
+    // recentPartitions gives a window only for a year/month/day/hour partitioning.
+    const window =
+      options.compactSince === undefined ? undefined : recentPartitions(table, options.compactSince);
+    const optimize = await this.execute(renderOptimize(table, athenaDialect, this.target, window), signal);
     const vacuum = await this.execute(renderVacuum(table, athenaDialect, this.target), signal);
+    if (table.mode === 'append') return { optimized: true, queryIds: [optimize.queryId, vacuum.queryId] };
     // Tombstones older than any possible redelivery are dropped (Athena DELETE on Iceberg:
     // https://docs.aws.amazon.com/athena/latest/ug/querying-iceberg-delete.html).
     const retention = options.tombstoneRetentionMs ?? DEFAULT_TOMBSTONE_RETENTION_MS;

@@ -20,6 +20,7 @@ import {
   STAGING_CONTENT_TYPE,
   stagingMetadata,
 } from '../staging/staging-object.js';
+import { rowBounds } from '../sql/partition-bounds.js';
 import type { AttributeMap } from '../stream/attribute-value.js';
 import type { StagingRow } from '../stream/change-row.js';
 import { buildRow, describeKey, mapImage } from '../stream/decode-record.js';
@@ -146,7 +147,7 @@ export async function backfillTable(options: BackfillOptions): Promise<BackfillR
           Body: encodeStagingObject(rows),
           ContentType: STAGING_CONTENT_TYPE,
           ContentEncoding: STAGING_CONTENT_ENCODING,
-          Metadata: stagingMetadata(rows),
+          Metadata: stagingMetadata(rows, rowBounds(table, rows)),
         }),
         { abortSignal: signal },
       );

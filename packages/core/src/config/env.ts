@@ -67,10 +67,11 @@ export const glueDatabase = z
  * the function's other bad keys.
  */
 export function declaredTable(
-  mode: TableDeclaration['mode'],
+  mode: TableDeclaration['mode'] | readonly TableDeclaration['mode'][],
   functionName: string,
   fetched?: string,
 ): z.ZodType<TableDeclaration, Record<string, unknown>> {
+  const modes: readonly TableDeclaration['mode'][] = typeof mode === 'string' ? [mode] : mode;
   return z
     .object({
       TABLE_NAME: z.string().regex(TABLE_NAME_PATTERN, 'must be a table name matching ^[a-z_][a-z0-9_]*$'),
@@ -113,10 +114,10 @@ export function declaredTable(
       }
       if (table.name !== e.TABLE_NAME)
         return issue(key, `declares table "${table.name}", but TABLE_NAME is "${e.TABLE_NAME}"`);
-      if (table.mode !== mode)
+      if (!modes.includes(table.mode))
         return issue(
           key,
-          `table "${table.name}" is in ${table.mode} mode; ${functionName} serves ${mode}-mode tables`,
+          `table "${table.name}" is in ${table.mode} mode; ${functionName} serves ${modes.join('- or ')}-mode tables`,
         );
       return table;
     });

@@ -1,5 +1,7 @@
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 
+import type { PartitionBounds } from '../sql/partition-bounds.js';
+
 /** One staged object the merger listed (see staging/staging-key.ts for the key layout). */
 export interface StagedObject {
   readonly key: string;
@@ -22,6 +24,11 @@ export interface MergeBatch {
   readonly batchId?: string;
   /** The journal's attempt counter of the batch (see MergeAttempt); absent outside the protocol. */
   readonly attempt?: MergeAttempt;
+  /**
+   * Bounds of the partition source columns over exactly `objects` (sql/partition-bounds.ts), from
+   * their staging metadata; absent when unknown. An engine may restrict the MERGE's target by them.
+   */
+  readonly partitionBounds?: PartitionBounds;
 }
 
 /**
@@ -63,6 +70,11 @@ export interface MaintenanceOptions {
   readonly minSnapshotsToKeep: number;
   /** Tombstones whose `_deleted_at` is older than this many ms before `now` are dropped. */
   readonly tombstoneRetentionMs?: number;
+  /**
+   * Compact only partitions from the one holding this instant on (a year/month/day/hour
+   * partitioning; others compact the whole table). Absent: the whole table.
+   */
+  readonly compactSince?: Date;
 }
 
 export interface MaintenanceResult {

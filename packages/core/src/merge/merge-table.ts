@@ -1,3 +1,5 @@
+// Over 500 lines on purpose: the merge protocol (lease, journal replay, compaction of append tables,
+// listing, batches, bisection, cleanup) reads as one sequence, and its invariants are stated once above it.
 import { randomUUID } from 'node:crypto';
 
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -12,9 +14,16 @@ import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { stagingTableName } from '@ddb-athena-sync/schemas/render-ddl';
 
 import { DEFAULT_QUARANTINE_PREFIX, tableStagingPrefix } from '../staging/staging-key.js';
-import { STAGED_OLDEST_EVENT_METADATA, STAGED_ROWS_METADATA } from '../staging/staging-object.js';
+import {
+  STAGED_OLDEST_EVENT_METADATA,
+  STAGED_PARTITION_BOUNDS_METADATA,
+  STAGED_ROWS_METADATA,
+} from '../staging/staging-object.js';
 import { parseStagedTimestamp } from '../stream/timestamp.js';
 import { athenaDialect } from '../sql/dialect.js';
+import { combineBounds, decodeBoundsMetadata, restrictingColumns } from '../sql/partition-bounds.js';
+import type { PartitionBounds } from '../sql/partition-bounds.js';
+import { appendSizeModel } from '../sql/render-append.js';
 import { mergeSizeModel } from '../sql/render-merge.js';
 import { tombstoneTableName } from '../sql/render-tombstones.js';
 import type { MergeAttempt, MergeEngine, MergeResult, StagedObject } from './engine.js';
@@ -27,6 +36,14 @@ import {
 } from './journal.js';
 import type { JournalTarget } from './journal.js';
 import { clearExpiredBackfill, readBackfillGuard } from './backfill-guard.js';
+import {
+  compactionBatchId,
+  compactStaged,
+  DEFAULT_COMPACTION_LIMITS,
+  isCompactionBatch,
+  planCompaction,
+} from './compact-staged.js';
+import type { CompactionLimits, CompactionReport, CompactionStep } from './compact-staged.js';
 import { acquireLease, releaseLease, renewLease } from './lease.js';
 import { DEFAULT_BATCH_LIMITS, listStagedObjects, planBatch } from './merge-plan.js';
 import type { BatchLimits } from './merge-plan.js';
@@ -52,7 +69,8 @@ export type MergeStep =
   | 'object-deleted'
   | 'cleaned'
   | 'backfill-guard-expired'
-  | 'quarantined';
+  | 'quarantined'
+  | CompactionStep;
 
 export interface MergeRunOptions {
   readonly table: TableDeclaration;
@@ -75,6 +93,11 @@ export interface MergeRunOptions {
   readonly quarantinePrefix?: string;
   /** At most this many objects are quarantined per run (default 1; see isolateUnreadable). */
   readonly maxQuarantinePerRun?: number;
+  /**
+   * Append tables: staged objects are compacted before the append (compact-staged.ts); `false`
+   * turns it off. Ignored for merge tables.
+   */
+  readonly compaction?: CompactionLimits | false;
   readonly onStep?: (
     step: MergeStep,
     detail: { readonly batchId?: string; readonly key?: string; readonly runId?: string },
@@ -116,22 +139,34 @@ export interface MergeRunReport {
   readonly expiredBackfillRun?: string;
   /** Staged objects the engine could not read, moved to quarantine with the engine's reason. */
   readonly quarantined?: readonly { readonly key: string; readonly quarantineKey: string }[];
+  /** Append tables: the compactions this run did (or replayed) before appending. */
+  readonly compactions?: readonly CompactionReport[];
+}
+
+/** What the staged objects' S3 metadata says about a batch. */
+interface BatchMetadata {
+  /** Rows and oldest event time (metrics), when every object had them. */
+  readonly measured: { rows: number; oldest: Date | undefined } | undefined;
+  /** Bounds of the partition source columns over the batch (empty: no restriction). */
+  readonly bounds: PartitionBounds;
 }
 
 /**
- * Rows and oldest event time of a batch, for metrics only: read from each object's S3 metadata
+ * Rows, oldest event time and partition bounds of a batch, read from each object's S3 metadata
  * (written at staging, staging-object.ts) with HeadObject, never by downloading the objects. An
- * object without the metadata (staged by an older writer) leaves the figures unknown. A failure
- * here never fails the batch, and it runs after the batch is cleaned up, so it delays no commit.
+ * object without the metadata (staged by an older writer) leaves the figures unknown and the
+ * bounds empty. A failure here never fails the batch: it only leaves the MERGE unrestricted.
  */
-async function measureBatch(
+async function readBatchMetadata(
   s3: S3Client,
+  table: TableDeclaration,
   bucket: string,
   objects: readonly StagedObject[],
-): Promise<{ rows: number; oldest: Date | undefined } | undefined> {
+): Promise<BatchMetadata> {
   try {
     let rows = 0;
     let oldest: Date | undefined;
+    const bounds: (PartitionBounds | undefined)[] = [];
     const queue = [...objects];
     let complete = true;
     const worker = async (): Promise<void> => {
@@ -143,12 +178,18 @@ async function measureBatch(
         const text = Metadata?.[STAGED_OLDEST_EVENT_METADATA];
         const t = text === undefined ? undefined : parseStagedTimestamp(text);
         if (t !== undefined && (oldest === undefined || t < oldest)) oldest = t;
+        // No metadata at all: an object of an older writer, which says nothing about its rows.
+        bounds.push(
+          Number.isSafeInteger(n)
+            ? (decodeBoundsMetadata(Metadata?.[STAGED_PARTITION_BOUNDS_METADATA] ?? '') ?? undefined)
+            : undefined,
+        );
       }
     };
     await Promise.all(Array.from({ length: Math.min(16, objects.length) }, worker));
-    return complete ? { rows, oldest } : undefined;
+    return { measured: complete ? { rows, oldest } : undefined, bounds: combineBounds(table, bounds) };
   } catch {
-    return undefined;
+    return { measured: undefined, bounds: {} };
   }
 }
 
@@ -271,16 +312,23 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
     table: table.name,
     owner: options.owner,
   };
-  const size = mergeSizeModel(
-    {
-      table,
-      target: { database: options.database ?? 'default', name: table.name },
-      stagingTable: { database: options.database ?? 'default', name: stagingTableName(table) },
-      // The main MERGE, filtered against the tombstones, is the longer of a batch's two statements.
-      tombstones: { database: options.database ?? 'default', name: tombstoneTableName(table) },
-    },
-    athenaDialect,
-  );
+  const sizePlan = {
+    table,
+    target: { database: options.database ?? 'default', name: table.name },
+    stagingTable: { database: options.database ?? 'default', name: stagingTableName(table) },
+  };
+  // Append tables run one insert-only statement (render-append.ts); merge tables two, of which the
+  // main MERGE, filtered against the tombstones, is the longer.
+  const size =
+    table.mode === 'append'
+      ? appendSizeModel(sizePlan, athenaDialect)
+      : mergeSizeModel(
+          {
+            ...sizePlan,
+            tombstones: { database: sizePlan.target.database, name: tombstoneTableName(table) },
+          },
+          athenaDialect,
+        );
   const uriOf = (key: string): string => `s3://${options.bucket}/${key}`;
   const batches: BatchReport[] = [];
   let oldestAge: number | undefined;
@@ -313,10 +361,25 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
       },
       next: async () => (current = await journalNextAttempt(deps.dynamodb, journal, batchId, current)),
     };
+    // A table whose MERGE can be restricted (sql/partition-bounds.ts) needs the batch's bounds
+    // before the MERGE: one HeadObject per object, which the metrics below then reuse.
+    const before =
+      restrictingColumns(table).length > 0
+        ? await readBatchMetadata(deps.s3, table, options.bucket, objects)
+        : undefined;
     let result: MergeResult;
     try {
       result = await deps.engine.merge(
-        { table, bucket: options.bucket, objects, batchId, attempt },
+        {
+          table,
+          bucket: options.bucket,
+          objects,
+          batchId,
+          attempt,
+          ...(before === undefined || Object.keys(before.bounds).length === 0
+            ? {}
+            : { partitionBounds: before.bounds }),
+        },
         abort.signal,
       );
     } finally {
@@ -331,7 +394,7 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
     const measured =
       result.rowsRead !== undefined && result.oldestEventTime !== undefined
         ? { rows: result.rowsRead, oldest: result.oldestEventTime }
-        : await measureBatch(deps.s3, options.bucket, objects);
+        : (before ?? (await readBatchMetadata(deps.s3, table, options.bucket, objects))).measured;
     await deleteObjects(
       deps,
       options,
@@ -389,10 +452,33 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
     }
   };
 
+  const compactions: CompactionReport[] = [];
+  const compact = async (batchId: string, keys: readonly string[], replay: boolean): Promise<void> => {
+    compactions.push(
+      await compactStaged(
+        { s3: deps.s3, dynamodb: deps.dynamodb, now: () => deps.clock.now() },
+        {
+          table,
+          bucket: options.bucket,
+          ...(options.stagingPrefix === undefined ? {} : { stagingPrefix: options.stagingPrefix }),
+          ...(options.quarantinePrefix === undefined ? {} : { quarantinePrefix: options.quarantinePrefix }),
+          journal,
+          onStep: (step, detail) => options.onStep?.(step, detail),
+        },
+        batchId,
+        keys,
+        replay,
+      ),
+    );
+  };
+
   try {
-    // Step 2: the journal's batch, before anything new is listed.
+    // Step 2: the journal's batch, before anything new is listed. A compaction's `committed` entry
+    // is finished like a batch's (delete its inputs); its `merging` entry is compacted again.
     const pending = await readJournal(deps.dynamodb, options.controlTable, table.name);
-    if (pending?.state === 'committed') {
+    if (pending?.state === 'merging' && isCompactionBatch(pending.batchId)) {
+      await compact(pending.batchId, pending.keys, true);
+    } else if (pending?.state === 'committed') {
       await deleteObjects(deps, options, pending.batchId, pending.keys);
       await journalCleaned(deps.dynamodb, journal, pending.batchId);
       await options.onStep?.('cleaned', { batchId: pending.batchId });
@@ -405,6 +491,23 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
         await runBatch(pending.batchId, objects, true, pending.attempt);
       } else {
         await journalCleaned(deps.dynamodb, journal, pending.batchId);
+      }
+    }
+
+    // Append tables: fold the small staged objects into few before appending (compact-staged.ts),
+    // while the budget leaves room for the append after it.
+    const limits = options.compaction ?? DEFAULT_COMPACTION_LIMITS;
+    if (table.mode === 'append' && limits !== false) {
+      const listing = await listStagedObjects(deps.s3, options.bucket, table, options.stagingPrefix);
+      for (const group of planCompaction(listing, limits)) {
+        if (
+          options.deadline.getTime() - deps.clock.now().getTime() <
+          2 * (options.minBatchBudgetMs ?? 30_000)
+        )
+          break;
+        await renewLease(deps.dynamodb, leaseFor());
+        const keys = group.map((o) => o.key);
+        await compact(compactionBatchId(keys), keys, false);
       }
     }
 
@@ -427,6 +530,7 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
         ...(notMerged === undefined ? {} : { notMerged }),
         ...(expiredBackfillRun === undefined ? {} : { expiredBackfillRun }),
         ...(quarantined.length === 0 ? {} : { quarantined: [...quarantined] }),
+        ...(compactions.length === 0 ? {} : { compactions: [...compactions] }),
       });
       // Nothing staged: no query at all (Athena bills at least 10 MB per query).
       if (staged.length === 0) return ended('drained');

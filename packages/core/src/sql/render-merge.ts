@@ -5,6 +5,8 @@ import type { TableColumn, TableDeclaration } from '@ddb-athena-sync/schemas/dec
 
 import { STAGED_FILE_SEPARATOR, qualified } from './dialect.js';
 import type { QualifiedName, SqlDialect, StagedSource } from './dialect.js';
+import { maxRestrictionBytes, partitionRestriction } from './partition-bounds.js';
+import type { PartitionBounds } from './partition-bounds.js';
 
 export { qualified };
 export type { QualifiedName };
@@ -20,6 +22,12 @@ export interface MergeSqlPlan extends StagedSource {
    * SQL tests that run the MERGE alone.
    */
   readonly tombstones?: QualifiedName;
+  /**
+   * Bounds of the partition source columns over the batch (partition-bounds.ts), read from the
+   * staged objects' metadata. When the partitioning allows, the ON clause restricts the target to
+   * the partitions they span; absent: the MERGE joins the whole target, as before.
+   */
+  readonly bounds?: PartitionBounds;
 }
 
 /** Athena rejects query strings longer than 262,144 bytes (Athena service quotas, "Query string length"). */
@@ -28,7 +36,7 @@ export const ATHENA_MAX_QUERY_BYTES = 262_144;
 const FILE_SEPARATOR = STAGED_FILE_SEPARATOR;
 
 /** Data columns read from staging and written to the table: declared columns plus `_extra` when kept. */
-function dataColumns(table: TableDeclaration): TableColumn[] {
+export function dataColumns(table: TableDeclaration): TableColumn[] {
   return icebergColumns(table).filter((c) => c.name !== '_seq' && c.name !== '_updated_at');
 }
 
@@ -36,7 +44,7 @@ function dataColumns(table: TableDeclaration): TableColumn[] {
  * The staging encoding (see @ddb-athena-sync/schemas/column-type) carries bigint, decimal,
  * timestamp, date, binary and json as JSON strings; this turns a staged value into the table type.
  */
-function castFromStaging(dialect: SqlDialect, expr: string, type: ColumnType): string {
+export function castFromStaging(dialect: SqlDialect, expr: string, type: ColumnType): string {
   if (type.kind === 'binary') return `${dialect.fromBase64}(${expr})`;
   if (!needsCastFromStaging(type)) return expr;
   return `CAST(${expr} AS ${dialect.tableType(type)})`;
@@ -97,7 +105,13 @@ export function renderMerge(plan: MergeSqlPlan, dialect: SqlDialect): string {
   const table = plan.table;
   const columns = dataColumns(table);
   const written = [...columns.map((c) => c.name), '_seq', '_updated_at'];
-  const on = table.keyColumns.map((k) => `t.${id(k)} = s.${id(k)}`).join(' AND ');
+  // The restriction drops only target rows no source row can match (partition-bounds.ts), so the
+  // MERGE's result is the same; Iceberg prunes the files of every other partition.
+  const restriction = partitionRestriction(table, plan.bounds, dialect);
+  const on = [
+    ...table.keyColumns.map((k) => `t.${id(k)} = s.${id(k)}`),
+    ...(restriction === undefined ? [] : [restriction]),
+  ].join(' AND ');
   const set = written.filter((c) => !table.keyColumns.includes(c)).map((c) => `${id(c)} = s.${id(c)}`);
   const del = dialect.literal('delete');
   // With tombstones: a change older than its key's tombstone is dropped (a redelivered or
@@ -141,7 +155,9 @@ function repairClause(plan: MergeSqlPlan, dialect: SqlDialect): string[] {
 
 /**
  * Size accounting for the batch cap: the Athena MERGE of a batch is `fixedBytes` plus
- * `bytesPerFile(uri)` for each file, exactly (the files are the only part that grows).
+ * `bytesPerFile(uri)` for each file, exactly for a table that cannot be restricted (the files are
+ * the only part that grows), at most that for one that can (`fixedBytes` counts the longest
+ * partition restriction, since the planner runs before the bounds are read).
  */
 export interface MergeSizeModel {
   readonly fixedBytes: number;
@@ -152,6 +168,7 @@ export function mergeSizeModel(plan: Omit<MergeSqlPlan, 'files'>, dialect: SqlDi
   const probe = 's3://probe/probe';
   const bytesPerFile = (file: string): number =>
     Buffer.byteLength(dialect.literal(file)) + Buffer.byteLength(FILE_SEPARATOR);
-  const one = Buffer.byteLength(renderMerge({ ...plan, files: [probe] }, dialect));
-  return { fixedBytes: one - bytesPerFile(probe), bytesPerFile };
+  const { bounds: _bounds, ...unbounded } = plan;
+  const one = Buffer.byteLength(renderMerge({ ...unbounded, files: [probe] }, dialect));
+  return { fixedBytes: one - bytesPerFile(probe) + maxRestrictionBytes(plan.table, dialect), bytesPerFile };
 }

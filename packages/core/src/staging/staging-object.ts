@@ -5,6 +5,8 @@ import { createGunzip, gzipSync } from 'node:zlib';
 import { StagingFormatError } from '../errors.js';
 import type { StagingRow } from '../stream/change-row.js';
 import { isStagedSequence } from '../stream/sequence-number.js';
+import { STAGED_PARTITION_BOUNDS_METADATA, encodeBoundsMetadata } from '../sql/partition-bounds.js';
+import type { PartitionBounds } from '../sql/partition-bounds.js';
 
 /** Content headers of a staged object (S3 PutObject). */
 export const STAGING_CONTENT_TYPE = 'application/x-ndjson';
@@ -24,18 +26,26 @@ export function encodeStagingObject(rows: Iterable<StagingRow>): Buffer {
 /**
  * S3 user metadata of a staged object (x-amz-meta-*: lower-case names, ASCII values; S3 user
  * guide, "Working with object metadata"): its row count and the oldest `_event_time` of its rows,
- * so that the merger's metrics need a HeadObject, not a download of the object.
+ * so that the merger's metrics need a HeadObject, not a download of the object; and the bounds of
+ * the partition source columns (sql/partition-bounds.ts), from which the merger restricts the
+ * MERGE to the partitions the batch touches.
  */
 export const STAGED_ROWS_METADATA = 'rows';
 export const STAGED_OLDEST_EVENT_METADATA = 'oldest-event-time';
+export { STAGED_PARTITION_BOUNDS_METADATA };
 
-export function stagingMetadata(rows: readonly StagingRow[]): Record<string, string> {
+export function stagingMetadata(
+  rows: readonly StagingRow[],
+  bounds?: PartitionBounds,
+): Record<string, string> {
+  const encodedBounds = bounds === undefined ? undefined : encodeBoundsMetadata(bounds);
   let oldest: string | undefined;
   // `_event_time` is 'yyyy-MM-dd HH:mm:ss.SSSSSS' (UTC): text order is time order.
   for (const r of rows) if (oldest === undefined || r._event_time < oldest) oldest = r._event_time;
   return {
     [STAGED_ROWS_METADATA]: String(rows.length),
     ...(oldest === undefined ? {} : { [STAGED_OLDEST_EVENT_METADATA]: oldest }),
+    ...(encodedBounds === undefined ? {} : { [STAGED_PARTITION_BOUNDS_METADATA]: encodedBounds }),
   };
 }
 

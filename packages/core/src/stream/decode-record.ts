@@ -72,7 +72,7 @@ function keyColumnsOf(table: TableDeclaration): ColumnDeclaration[] {
   return table.columns.filter((c) => c.isKey);
 }
 
-function mapColumn(
+export function mapColumn(
   column: ColumnDeclaration,
   av: AttributeValue | undefined,
   ctx: RecordContext,

@@ -15,8 +15,10 @@ import {
   STAGING_CONTENT_TYPE,
   stagingMetadata,
 } from '../staging/staging-object.js';
-import type { StagingRow } from './change-row.js';
-import { decodeStreamRecord } from './decode-record.js';
+import { boundedColumns, rowBounds } from '../sql/partition-bounds.js';
+import { appendDisposition } from './append-only.js';
+import type { StagedValue, StagingRow } from './change-row.js';
+import { decodeStreamRecord, describeKey, mapColumn } from './decode-record.js';
 import type { DynamoDBStreamRecord } from './decode-record.js';
 import { compareSequenceNumbers, isSequenceNumber } from './sequence-number.js';
 
@@ -67,6 +69,11 @@ export interface StageBatchResult {
   readonly staged: { readonly objectKey: string; readonly rows: number; readonly bytes: number } | undefined;
   readonly quarantined: readonly QuarantinedRecord[];
   readonly skipped: number;
+  /**
+   * MODIFY and REMOVE records of an append-mode table dropped under its `drop` policy (append-only.ts):
+   * counted, as firehose mode counts them, never staged.
+   */
+  readonly dropped: { readonly modifies: number; readonly removes: number };
   /** Age of the oldest record of the batch at the time of the call (approximate, whole seconds). */
   readonly oldestRecordAgeMs: number | undefined;
   /** Why the batch (or its tail) is reported failed: an S3 error, or an error that is not a poison record. */
@@ -104,6 +111,33 @@ function recordTimeMs(record: DynamoDBStreamRecord): number | undefined {
 function sequenceOf(record: DynamoDBStreamRecord): string | undefined {
   const seq = typeof record === 'object' && record !== null ? record.dynamodb?.SequenceNumber : undefined;
   return isSequenceNumber(seq) ? seq : undefined;
+}
+
+/**
+ * The row as the partition bounds see it (sql/partition-bounds.ts): a delete row carries only its
+ * key, but the target row it deletes has the old values, so a delete contributes the old image's
+ * value of each bounded column (REMOVE records carry OldImage under the NEW_AND_OLD_IMAGES view
+ * type, DynamoDB developer guide, "Change data capture for DynamoDB Streams"). Without it, or when
+ * it does not decode, the value is null and that column is left unbounded.
+ */
+function boundRow(table: TableDeclaration, d: Decoded): Readonly<Record<string, StagedValue>> {
+  if (d.row._op !== 'delete') return d.row;
+  const old = d.record.dynamodb?.OldImage;
+  const out: Record<string, StagedValue> = { ...d.row };
+  for (const column of boundedColumns(table)) {
+    if (column.isKey) continue;
+    const av = typeof old === 'object' && old !== null ? old[column.source] : undefined;
+    try {
+      out[column.name] = mapColumn(column, av, {
+        table: table.name,
+        sequenceNumber: d.sequenceNumber,
+        key: describeKey(table, d.record.dynamodb?.Keys),
+      });
+    } catch {
+      out[column.name] = null;
+    }
+  }
+  return out;
 }
 
 /** Error fields worth keeping in the quarantine object (context and reason, no stack). */
@@ -167,10 +201,18 @@ export async function stageStreamBatch(
   const decoded: Decoded[] = [];
   const poison: { record: DynamoDBStreamRecord; error: PoisonRecordError }[] = [];
   let skipped = 0;
+  const dropped = { modifies: 0, removes: 0 };
   let stopAt: { index: number; error: unknown } | undefined;
 
   for (const [index, record] of records.entries()) {
     try {
+      // Append tables stage INSERTs only (append-only.ts); a `quarantine` policy throws a poison error.
+      const disposition = appendDisposition(record, table);
+      if (disposition !== 'stage') {
+        if (disposition === 'drop-modify') dropped.modifies++;
+        else dropped.removes++;
+        continue;
+      }
       const result = decodeStreamRecord(record, table);
       if (result.kind === 'skipped') skipped++;
       else decoded.push({ record, sequenceNumber: sequenceOf(record)!, row: result.row });
@@ -191,6 +233,7 @@ export async function stageStreamBatch(
     staged: undefined,
     quarantined: [],
     skipped: 0,
+    dropped: { modifies: 0, removes: 0 },
     oldestRecordAgeMs,
     error,
   });
@@ -250,13 +293,17 @@ export async function stageStreamBatch(
     });
     const rows = decoded.map((d) => d.row);
     const body = encodeStagingObject(rows);
+    const bounds = rowBounds(
+      table,
+      decoded.map((d) => boundRow(table, d)),
+    );
     try {
       await deps.store.putObject({
         key: objectKey,
         body,
         contentType: STAGING_CONTENT_TYPE,
         contentEncoding: STAGING_CONTENT_ENCODING,
-        metadata: stagingMetadata(rows),
+        metadata: stagingMetadata(rows, bounds),
       });
     } catch (error) {
       return failWhole(error);
@@ -270,6 +317,7 @@ export async function stageStreamBatch(
     staged,
     quarantined,
     skipped,
+    dropped,
     oldestRecordAgeMs,
     error: stopAt?.error,
   };
