@@ -173,10 +173,11 @@ describe('ddb-athena-sync: one commander program', () => {
       ],
     };
     writeFileSync(join(cwd, 'mine.json'), JSON.stringify(authors));
-    const sql = ['sql', '--table', 'authors', '--dialect', 'athena', '--statement', 'vacuum'];
+    const sql = ['sql', '--table', 'authors', '--statement', 'maintain'];
 
     const withConfig = await cli(['--config', 'mine.json', ...sql], { cwd });
-    expect(withConfig).toMatchObject({ code: 0, out: 'VACUUM library.`authors`;\n' });
+    expect(withConfig.code).toBe(0);
+    expect(withConfig.out).toContain('VACUUM library.`authors`;\n');
     const lookedUp = await cli(sql, { cwd });
     expect(lookedUp.code).toBe(2);
     expect(lookedUp.err).toContain('pass --config <file> or run ddb-athena-sync init');

@@ -1,5 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { Command, Option } from '@commander-js/extra-typings';
+import { Option } from '@commander-js/extra-typings';
+import type { Command } from '@commander-js/extra-typings';
 import { localS3Client } from '@ddb-athena-sync/local-services/local-clients';
 import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import { dataDirLayout, runningStack } from '@ddb-athena-sync/local-stack/data-dir';
@@ -43,7 +44,7 @@ function addWhere<A extends unknown[], O extends Record<string, unknown>>(
 async function openLocation(
   flags: WhereFlags,
   context: CliContext,
-): Promise<{ location: QuarantineLocation; close(): Promise<void>; dataDir?: string }> {
+): Promise<{ location: QuarantineLocation; close: () => Promise<void>; dataDir?: string }> {
   if (flags.aws === true) {
     if (flags.bucket === undefined) throw new UsageError('--aws needs --bucket');
     if (flags.dataDir !== undefined) throw new UsageError('--data-dir is for the local stack, not --aws');

@@ -276,7 +276,11 @@ export async function replayQuarantined(
       { table, stagingPrefix, quarantinePrefix: loc.quarantinePrefix ?? DEFAULT_QUARANTINE_PREFIX },
       { store, now },
     );
-    if (result.error !== undefined) throw result.error;
+    // Not a poison record (an S3 error): the same error the stream-writer would fail the batch with.
+    if (result.error !== undefined)
+      throw result.error instanceof Error
+        ? result.error
+        : new LocalCommandError('staging the replayed record failed', { cause: result.error });
     const still = result.quarantined[0];
     if (still !== undefined)
       throw new ReplayRefusedError(`${entry.id} still does not fit ${table.name}: ${still.reason}`);

@@ -1,6 +1,7 @@
 // `quarantine list|show|replay` against a running local stack (DynamoDB Local, s3rver, the real
 // stream-writer and merger): a record the stream-writer quarantines is listed with its table, key
 // and reason, shown without its values, and replayed into staging once the declaration takes it.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -220,5 +221,63 @@ describe('ddb-athena-sync quarantine', () => {
     expect(stray.code).toBe(2);
     expect(stray.err).toContain('--bucket and --region go with --aws');
     expect((await cli('quarantine', 'list', '--aws')).err).toContain('--aws needs --bucket');
+  });
+});
+
+/** The variables `env` prints, parsed from its export lines as a shell would take them. */
+function parseExports(out: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const line of out.split('\n')) {
+    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (m !== null) vars[m[1]!] = m[2]!;
+  }
+  return vars;
+}
+
+const awsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
+
+describe('ddb-athena-sync env', () => {
+  it('prints endpoint, region and credential lines an SDK with no configuration follows to the stack', async () => {
+    const r = await cli('env', '--data-dir', join(dir, 'data'));
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^export AWS_ENDPOINT_URL_DYNAMODB=/);
+    const vars = parseExports(r.out);
+    expect(vars.AWS_ENDPOINT_URL_DYNAMODB).toBe(stack.dynamodbEndpoint);
+    expect(vars.AWS_ENDPOINT_URL_S3).toBe(stack.s3Endpoint);
+    // A child process with only these variables: the SDK's default chain, no endpoint in code.
+    const script = `import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+const out = await new DynamoDBClient({}).send(new ListTablesCommand({}));
+console.log(JSON.stringify(out.TableNames));`;
+    const listed = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { PATH: process.env.PATH, HOME: dir, ...vars },
+      encoding: 'utf8',
+      cwd: process.cwd(),
+    });
+    expect(JSON.parse(listed)).toContain('authors');
+  });
+
+  it.skipIf(!awsCli)(
+    'eval "$(ddb-athena-sync env)" then aws dynamodb list-tables works (AWS CLI on PATH)',
+    async () => {
+      const vars = parseExports((await cli('env', '--data-dir', join(dir, 'data'))).out);
+      const out = execFileSync('aws', ['dynamodb', 'list-tables', '--output', 'json'], {
+        env: { PATH: process.env.PATH, HOME: dir, ...vars },
+        encoding: 'utf8',
+      });
+      expect((JSON.parse(out) as { TableNames: string[] }).TableNames).toContain('authors');
+    },
+  );
+
+  it('without a running stack: exit 1 with the command that starts one', async () => {
+    const idle = mkdtempSync(join(tmpdir(), 'ddb-athena-sync-env-'));
+    try {
+      const r = await cli('env', '--data-dir', idle);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain(
+        `no running stack for data directory ${idle}: start one with "pnpm ddb-athena-sync up --data-dir ${idle}"`,
+      );
+    } finally {
+      rmSync(idle, { recursive: true, force: true });
+    }
   });
 });
