@@ -101,9 +101,7 @@ describe('ddb-athena-sync quarantine', () => {
     const list = await cli('quarantine', 'list', '--data-dir', dataDir);
     expect(list.err).toBe('');
     expect(list.code).toBe(0);
-    expect(list.out).toMatch(
-      /authors\s*\|\s*stream-record\s*\|\s*id=a-2\s*\|\s*undeclared attribute.*secret/,
-    );
+    expect(list.out).toMatch(/authors\s*│\s*stream-record\s*│\s*id=a-2\s*│\s*undeclared attribute.*secret/);
     expect(list.out).toContain(entry!.id);
     expect(list.out).not.toContain('do-not-print-me');
     const json = JSON.parse((await cli('quarantine', 'list', '--json', '--data-dir', dataDir)).out) as {
@@ -198,9 +196,7 @@ describe('ddb-athena-sync quarantine', () => {
     const item = entries.find((e) => e.kind === 'backfill-item' && e.key?.id === 'b-1');
     expect(item, JSON.stringify(entries)).toBeDefined();
     const list = await cli('quarantine', 'list', '--table', 'authors', '--data-dir', dataDir);
-    expect(list.out).toMatch(
-      new RegExp(`${item!.id}\\s*\\|\\s*authors\\s*\\|\\s*backfill-item\\s*\\|\\s*id=b-1`),
-    );
+    expect(list.out).toMatch(new RegExp(`${item!.id}\\s*│\\s*authors\\s*│\\s*backfill-item\\s*│\\s*id=b-1`));
 
     const replay = await cli(
       '--config',
