@@ -40,6 +40,7 @@ import * as env from './commands/env.js';
 import * as quarantine from './commands/quarantine.js';
 import * as query from './commands/query.js';
 import * as reliability from './commands/reliability.js';
+import * as schema from './commands/schema.js';
 import * as sql from './commands/sql.js';
 import * as status from './commands/status.js';
 import * as up from './commands/up.js';
@@ -87,6 +88,7 @@ const REGISTRATIONS: readonly Register[] = [
   cost.register,
   bench.register,
   reliability.register,
+  schema.register,
 ];
 
 function packageVersion(): string {

@@ -9,13 +9,14 @@ import {
   serviceName,
   stagingPrefix,
 } from '@ddb-athena-sync/core/config/env';
+import { STAGED_MODES } from '@ddb-athena-sync/schemas/declaration';
 import { z } from 'zod';
 
 import { ConfigError } from './errors.js';
 
 /** Environment names set by infra/modules/merge-table (lambda.tf). */
 const schema = z.object({
-  TABLE_NAME: declaredTable('merge', 'merger'),
+  TABLE_NAME: declaredTable(STAGED_MODES, 'merger'),
   STAGING_BUCKET: bucketName,
   STAGING_PREFIX: stagingPrefix,
   CONTROL_TABLE: dynamodbTableName,

@@ -58,6 +58,16 @@ function recordMergeMetrics(deps: MergerDeps, report: MergeRunReport): void {
       MetricUnit.Count,
       report.notMerged?.reason === 'budget' ? report.notMerged.objects : 0,
     );
+    // Append tables: small staged objects folded into few before the append (compact-staged.ts).
+    if (deps.table.mode === 'append') {
+      const c = report.compactions ?? [];
+      metrics.addMetric(
+        'StagedObjectsCompacted',
+        MetricUnit.Count,
+        c.reduce((n, x) => n + x.inputs, 0),
+      );
+      metrics.addMetric('CompactedObjectsWritten', MetricUnit.Count, c.filter((x) => x.output).length);
+    }
     // Staged objects the engine could not read, moved to quarantine (their reason is there).
     metrics.addMetric('StagedObjectsQuarantined', MetricUnit.Count, report.quarantined?.length ?? 0);
     // A backfill guard nobody heart-beat any more (the backfill was killed): released and cleared.

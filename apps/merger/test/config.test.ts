@@ -32,7 +32,7 @@ describe('loadConfig', () => {
       }
     };
     for (const [name, message] of [
-      ['orders', 'table "orders" is in firehose mode; merger serves merge-mode tables'],
+      ['orders', 'table "orders" is in firehose mode; merger serves merge- or append-mode tables'],
       ['novels', 'must be a declared table'],
     ] as const) {
       const found = problems(name);

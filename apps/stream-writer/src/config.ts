@@ -9,6 +9,7 @@ import {
 } from '@ddb-athena-sync/core/config/env';
 import { DEFAULT_QUARANTINE_PREFIX } from '@ddb-athena-sync/core/staging/staging-key';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
+import { STAGED_MODES } from '@ddb-athena-sync/schemas/declaration';
 import { z } from 'zod';
 
 import { ConfigError } from './errors.js';
@@ -18,7 +19,7 @@ const envSchema = z.object({
   STAGING_BUCKET: bucketName,
   STAGING_PREFIX: stagingPrefix,
   QUARANTINE_PREFIX: keyPrefix(DEFAULT_QUARANTINE_PREFIX),
-  TABLE_NAME: declaredTable('merge', 'stream-writer'),
+  TABLE_NAME: declaredTable(STAGED_MODES, 'stream-writer'),
   POWERTOOLS_SERVICE_NAME: serviceName('stream-writer'),
   LOG_LEVEL: logLevel,
   /** Only for local mode and tests (s3rver); unset in AWS. */

@@ -38,6 +38,8 @@ export function createHandler(deps: Deps): (event: DynamoDBStreamEvent) => Promi
     metrics.addMetric('BytesStaged', MetricUnit.Bytes, result.staged?.bytes ?? 0);
     metrics.addMetric('QuarantinedRecords', MetricUnit.Count, result.quarantined.length);
     metrics.addMetric('SkippedRecords', MetricUnit.Count, result.skipped);
+    // Append tables: MODIFY/REMOVE dropped under the declaration's `drop` policy (0 for merge tables).
+    metrics.addMetric('DroppedRecords', MetricUnit.Count, result.dropped.modifies + result.dropped.removes);
     if (result.oldestRecordAgeMs !== undefined)
       metrics.addMetric('OldestRecordAgeMs', MetricUnit.Milliseconds, result.oldestRecordAgeMs);
     metrics.publishStoredMetrics();

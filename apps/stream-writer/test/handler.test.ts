@@ -4,7 +4,8 @@ import { freePort } from '@ddb-athena-sync/local-services/free-port';
 import { localS3Client } from '@ddb-athena-sync/local-services/local-clients';
 import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
+import { books, booksInput } from '@ddb-athena-sync/schemas/tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createHandler } from '../src/handler.js';
@@ -79,10 +80,33 @@ describe('stream-writer handler against s3rver', () => {
         BytesStaged: expect.any(Number),
         QuarantinedRecords: 1,
         SkippedRecords: 0,
+        DroppedRecords: 0,
         OldestRecordAgeMs: 60_000,
       },
     ]);
     expect(probe.published[0]!.BytesStaged).toBeGreaterThan(100);
+  });
+
+  it('stages only the INSERTs of an append-mode table and counts the dropped MODIFY and REMOVEs', async () => {
+    // Arrange: the captured books batch (INSERT, INSERT, MODIFY, REMOVE, INSERT (poison), REMOVE),
+    // declared in append mode with the default drop policy.
+    const bucket = await freshBucket();
+    const probe = metricsProbe();
+    const appendBooks = parseDeclaration({ ...booksInput, mode: 'append' });
+    const handle = createHandler(testDeps(configFor(appendBooks, bucket), s3ObjectStore(s3, bucket), probe));
+
+    // Act
+    const response = await handle(fixtureEvent('books'));
+
+    // Assert
+    expect(response.batchItemFailures).toEqual([]);
+    const staged = await listKeys(s3, bucket, 'staging/');
+    const rows = await readAllStagingRows(await getBytes(s3, bucket, staged[0]!));
+    expect(rows.map((r) => [r.id, r._op, r._seq.slice(-1)])).toEqual([
+      ['b-001', 'upsert', '1'],
+      ['b-002', 'upsert', '2'],
+    ]);
+    expect(probe.published[0]).toMatchObject({ RecordsStaged: 2, QuarantinedRecords: 1, DroppedRecords: 3 });
   });
 
   it('writes a retried batch to the same object: one object, no duplicate rows', async () => {

@@ -39,8 +39,8 @@ variable "table" {
   })
 
   validation {
-    condition     = var.table.mode == "merge"
-    error_message = "merge-table only deploys declarations with mode = \"merge\"; use firehose-table for mode = \"firehose\"."
+    condition     = contains(["merge", "append"], var.table.mode)
+    error_message = "merge-table only deploys declarations with mode = \"merge\" or \"append\"; use firehose-table for mode = \"firehose\"."
   }
 
   validation {

@@ -65,32 +65,28 @@ export interface Assumptions {
   transformMemoryMb: number;
   transformMsPerInvocation: number;
   transformMsPerRecord: number;
-  /** Shortest Glue zero-ETL refresh interval, seconds (15 minutes; from memory, not confirmed). */
-  zeroEtlMinRefreshSec: number;
-  /** Time for a zero-ETL refresh to land after its interval closes, seconds (guess). */
-  zeroEtlProcessingSec: number;
-  /** Seed full-scan design: schedule (the article: every minute), memory, scan throughput, fixed time. */
-  fullScanIntervalSec: number;
-  fullScanMemoryMb: number;
-  fullScanBytesPerSec: number;
-  fullScanBaseMs: number;
-  /** Lambda's hard timeout, seconds. */
-  lambdaMaxSec: number;
-  /** Seed full-export design: schedule (the article: every 24 h), export duration guess, object size. */
-  fullExportIntervalSec: number;
-  fullExportDurationSec: number;
-  fullExportObjectBytes: number;
-  /** Exported DynamoDB JSON (gzip) bytes / item bytes. */
-  fullExportCompressionRatio: number;
-  /** Seed full-export design: one start call plus one status poll a minute while the export runs. */
-  fullExportPollIntervalSec: number;
-  /** Small Lambda (pollers, starters): memory MB and ms per call. */
-  smallLambdaMemoryMb: number;
-  smallLambdaMs: number;
-  /** Interval of the append-only merge design, seconds. */
-  appendDailyIntervalSec: number;
-  /** Batching window of the append-only daily design's stream-writer, seconds (the maximum, 300). */
-  appendDailyBatchWindowSec: number;
+  /**
+   * Append mode: the stream-writer's batching window for append tables, seconds (the event source
+   * mapping's maximum, 300; merge-table sets it for mode append): fewer, larger staged objects.
+   */
+  appendBatchWindowSec: number;
+  /** Append mode: compressed bytes of one compaction output (core DEFAULT_COMPACTION_LIMITS, 16 MiB). */
+  compactedObjectBytes: number;
+  /** Append mode: S3 GET round trip of one staged object during compaction, ms (a guess, not measured). */
+  compactionGetMs: number;
+  /** Append mode: GETs the compaction runs at once (core compact-staged.ts: 32). */
+  compactionConcurrency: number;
+  /**
+   * Append mode: staged NDJSON bytes (uncompressed) the compaction checks per second: gunzip, JSON
+   * parse and row check. Measured by the append benchmark (docs/BENCHMARKS.md, "Append mode").
+   */
+  compactionCheckBytesPerSec: number;
+  /** Append mode: PUT of one compaction output, ms (a guess). */
+  compactionPutMs: number;
+  /** The merger's safety margin before its timeout, seconds (apps/merger SAFETY_MS). */
+  mergerSafetySec: number;
+  /** Time a batch needs to start, seconds (merger MIN_BATCH_BUDGET_MS default). */
+  mergerMinBatchBudgetSec: number;
 }
 
 const MB = 1024 * 1024;
@@ -128,20 +124,12 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   transformMemoryMb: 256,
   transformMsPerInvocation: 40,
   transformMsPerRecord: 0.05,
-  zeroEtlMinRefreshSec: 900,
-  zeroEtlProcessingSec: 300,
-  fullScanIntervalSec: 60,
-  fullScanMemoryMb: 1024,
-  fullScanBytesPerSec: 25 * MB,
-  fullScanBaseMs: 200,
-  lambdaMaxSec: 900,
-  fullExportIntervalSec: 86400,
-  fullExportDurationSec: 3600,
-  fullExportObjectBytes: 100 * MB,
-  fullExportCompressionRatio: 0.3,
-  fullExportPollIntervalSec: 60,
-  smallLambdaMemoryMb: 256,
-  smallLambdaMs: 500,
-  appendDailyIntervalSec: 86400,
-  appendDailyBatchWindowSec: 300,
+  appendBatchWindowSec: 300,
+  compactedObjectBytes: 16 * MB,
+  compactionGetMs: 20,
+  compactionConcurrency: 32,
+  compactionCheckBytesPerSec: 50 * 1000 * 1000,
+  compactionPutMs: 200,
+  mergerSafetySec: 20,
+  mergerMinBatchBudgetSec: 30,
 };

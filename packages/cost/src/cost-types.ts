@@ -21,8 +21,8 @@ export interface TableProfile {
 }
 
 /** The ways of doing the job that the model prices. */
-export type DesignId =
-  'merge' | 'firehose' | 'append-daily' | 'glue-zero-etl' | 'seed-full-scan' | 'seed-full-export';
+/** The ways of doing the job that this project builds (and the model prices): nothing else. */
+export type DesignId = 'merge' | 'firehose' | 'append';
 
 /** One priced quantity: `usd = quantity / per * unitPrice`. */
 export interface LineItem {
@@ -48,6 +48,8 @@ export interface DesignCost {
   design: DesignId;
   /** Human title, e.g. "merge mode (this project)". */
   title: string;
+  /** The Terraform module (and setting) that builds this design, e.g. "infra/modules/merge-table". */
+  module: string;
   /** Sum of the priced lines, USD per month. */
   monthlyUsd: number;
   /** True when at least one line is not priced: the true cost is higher than `monthlyUsd`. */
@@ -77,7 +79,7 @@ export interface DerivedProfile {
 export interface TableCost {
   profile: TableProfile;
   derived: DerivedProfile;
-  /** In the order merge, firehose, append-daily, glue-zero-etl, seed-full-scan, seed-full-export. */
+  /** In the order merge, firehose, append. */
   designs: DesignCost[];
 }
 
@@ -133,4 +135,6 @@ export interface CostReport {
   tables: TableCost[];
   /** Present for the seed scenario. */
   articleFirehose: ArticleFirehoseCheck | null;
+  /** How the figures were checked (the model's own capacity checks, measurements, tests), per table. */
+  checks: string[];
 }

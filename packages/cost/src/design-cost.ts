@@ -8,6 +8,7 @@ export function designCost(
   design: {
     design: DesignId;
     title: string;
+    module: string;
     lines: LineItem[];
     notes: string[];
     achievedFreshnessSec: number;
@@ -34,6 +35,7 @@ export function designCost(
   return {
     design: design.design,
     title: design.title,
+    module: design.module,
     monthlyUsd,
     lowerBound: unpriced.length > 0,
     achievedFreshnessSec: design.achievedFreshnessSec,

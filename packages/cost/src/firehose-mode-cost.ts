@@ -139,6 +139,7 @@ export function firehoseModeCost(
   return designCost(book, profile, {
     design: 'firehose',
     title: 'firehose mode (this project)',
+    module: 'infra/modules/firehose-table',
     lines,
     notes,
     achievedFreshnessSec: a.transformBufferSec + bufferSec,

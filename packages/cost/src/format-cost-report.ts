@@ -15,12 +15,14 @@ function summary(t: TableCost): string[] {
     `## ${p.name}: ${formatCount(p.items)} items x ${formatBytes(p.itemBytes)} (${formatBytes(t.derived.tableBytes)}), ` +
       `${formatCount(p.writesPerSec)} writes/s (${Math.round(p.updateFraction * 100)}% updates), freshness target ${formatSeconds(p.freshnessSec)}`,
     '',
-    `| design | USD/month | worst-case lag | meets target |`,
-    `|---|---:|---:|:---:|`,
+    `| design | built by | USD/month | worst-case lag | meets target |`,
+    `|---|---|---:|---:|:---:|`,
   ];
   for (const d of t.designs) {
     const meets = !d.feasible ? 'infeasible' : d.meetsFreshness ? 'yes' : 'no';
-    out.push(`| ${d.title} | ${total(d)} | ${formatSeconds(d.achievedFreshnessSec)} | ${meets} |`);
+    out.push(
+      `| ${d.title} | ${d.module} | ${total(d)} | ${formatSeconds(d.achievedFreshnessSec)} | ${meets} |`,
+    );
   }
   return out;
 }
@@ -56,6 +58,11 @@ export function formatCostReport(report: CostReport): string {
   if (report.articleFirehose !== null) {
     out.push("## The article's Firehose figure (33.46 USD/month for 20 GB a day)", '');
     for (const e of report.articleFirehose.explanation) out.push(`- ${e}`);
+    out.push('');
+  }
+  if (report.checks.length > 0) {
+    out.push('## How the numbers were checked', '');
+    for (const c of report.checks) out.push(`- ${c}`);
     out.push('');
   }
   out.push('## Line items');

@@ -5,18 +5,17 @@ import { designCost } from './design-cost.js';
 import { formatBytes, formatCount, formatPercent, formatSeconds } from './format-units.js';
 import { lambdaLines } from './lambda-lines.js';
 import { maintenanceLines } from './maintenance-lines.js';
+import { mergeReadNote } from './merge-read-bytes.js';
 import { nonEmptyProbability } from './non-empty-probability.js';
 import type { PriceBook } from './price-book.js';
 import { priceLine } from './price-line.js';
 import { touchedPartitions } from './touched-partitions.js';
 
 export interface MergeModeOptions {
-  design: 'merge' | 'append-daily';
+  design: 'merge';
   title: string;
   /** Merge every this many seconds; default: the longest whole-minute schedule that meets the freshness target. */
   intervalSec?: number;
-  /** INSERT the staged rows instead of MERGE: no target keys are read, no delete files are written. */
-  appendOnly: boolean;
   /** Stream-writer batching window, seconds; default the merge-table module's (assumptions). */
   batchWindowSec?: number;
 }
@@ -34,7 +33,7 @@ export function mergeModeCost(
   derived: DerivedProfile,
   book: PriceBook,
   a: Assumptions,
-  options: MergeModeOptions = { design: 'merge', title: 'merge mode (this project)', appendOnly: false },
+  options: MergeModeOptions = { design: 'merge', title: 'merge mode (this project)' },
 ): DesignCost {
   const S = derived.secondsPerMonth;
   const W = profile.writesPerSec;
@@ -89,23 +88,19 @@ export function mergeModeCost(
   const stagedRowBytes = (profile.itemBytes + a.stagingRowOverheadBytes) * a.stagingCompressionRatio;
   const stagedBytesPerQuery = changesPerQuery * stagedRowBytes;
   const written = touchedPartitions(changesPerQuery, a.partitionBuckets);
-  const read = options.appendOnly ? 0 : written;
+  const read = written;
   const keyBytesPerPartition = (profile.items * a.targetKeyBytesPerRow) / a.partitionBuckets;
   const targetBytesPerQuery = read * keyBytesPerPartition;
   const billedPerQuery = athenaBilledBytes(stagedBytesPerQuery + targetBytesPerQuery, book);
   lines.push(
     priceLine(book, 'athena.usdPerTbScanned', {
-      component: options.appendOnly
-        ? 'Athena INSERT of staged rows, bytes billed'
-        : 'Athena MERGE, bytes billed',
+      component: 'Athena MERGE, bytes billed',
       quantity: (queries * billedPerQuery) / book.units.bytesPerTb,
       unit: 'TB',
       note:
         `${formatCount(queries)} queries: only runs with something staged (${formatPercent(pStaged)} of ${formatCount(runs)}) ` +
         `x ${queriesPerMerge} per run, each ${formatBytes(billedPerQuery)} billed = staged ${formatBytes(stagedBytesPerQuery)}` +
-        (options.appendOnly
-          ? ' (no target read)'
-          : ` + target keys ${formatBytes(targetBytesPerQuery)} (${read.toFixed(1)} of ${a.partitionBuckets} partitions)`) +
+        ` + target keys ${formatBytes(targetBytesPerQuery)} (${read.toFixed(1)} of ${a.partitionBuckets} partitions)` +
         ', 10 MB minimum',
     }),
     priceLine(book, 's3.usdPer1000PutListRequests', {
@@ -126,7 +121,7 @@ export function mergeModeCost(
     }),
     priceLine(book, 's3.usdPer1000PutListRequests', {
       component: 'S3 PUT by Athena (data, delete and metadata files)',
-      quantity: queries * ((options.appendOnly ? 1 : 2) * written + a.icebergMetadataPutsPerCommit),
+      quantity: queries * (2 * written + a.icebergMetadataPutsPerCommit),
       unit: 'requests',
       per: 1000,
       note: `${written.toFixed(1)} partitions written per query; staging DELETEs are free`,
@@ -156,7 +151,7 @@ export function mergeModeCost(
 
   const maintenance = maintenanceLines(profile, derived, book, a, {
     dataIntervalSec: interval,
-    updates: !options.appendOnly && profile.updateFraction > 0,
+    updates: profile.updateFraction > 0,
     invokedByMerger: true,
   });
   lines.push(...maintenance.lines);
@@ -177,27 +172,25 @@ export function mergeModeCost(
     }),
   );
 
-  if (options.appendOnly) {
-    notes.push(
-      'Append-only: staged rows are INSERTed without a key check, so a replayed stream batch would duplicate rows; only for tables whose items never change, or add a MERGE on insert (then the target keys are read, as in merge mode).',
-    );
-  }
-  if (!options.appendOnly && profile.items * a.targetKeyBytesPerRow > 1e11) {
+  if (profile.items * a.targetKeyBytesPerRow > 1e11) {
     notes.push(
       'Large target: every MERGE reads the key columns of each partition it touches; partition by time (e.g. day of creation) so new keys touch few partitions.',
     );
   }
+  if (!options.appendOnly)
+    notes.push(mergeReadNote(derived.tableBytes * a.parquetRatio, stagedBytesPerQuery));
   const queriesPerTimeout = Math.floor(a.mergerTimeoutSec / mergeSec);
   const feasible = queriesPerMerge <= queriesPerTimeout;
   if (!feasible) {
     notes.push(
       `Cannot keep up as configured: an interval stages ${formatCount(objectsPerMerge)} objects, ${queriesPerMerge} MERGE queries of ${a.mergeFilesPerQuery} files, ` +
-        `but one ${a.mergerTimeoutSec} s merger run fits ${queriesPerTimeout}; merge more often, raise the batching window, or compact staging first.`,
+        `but one ${a.mergerTimeoutSec} s merger run fits ${queriesPerTimeout}; merge more often or raise the batching window; for a table whose items never change, use append mode (it compacts staging first).`,
     );
   }
   return designCost(book, profile, {
     design: options.design,
     title: options.title,
+    module: 'infra/modules/merge-table (table.mode = "merge")',
     lines,
     notes,
     achievedFreshnessSec: bw + interval + mergeSec * queriesPerMerge,

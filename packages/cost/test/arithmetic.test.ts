@@ -12,8 +12,6 @@ import { mergeModeCost } from '../src/merge-mode-cost.js';
 import { nonEmptyProbability } from '../src/non-empty-probability.js';
 import { loadPriceBook, type PriceBook, type PriceKey } from '../src/price-book.js';
 import { priceLine } from '../src/price-line.js';
-import { seedFullExportCost } from '../src/seed-full-export-cost.js';
-import { seedFullScanCost } from '../src/seed-full-scan-cost.js';
 import { touchedPartitions } from '../src/touched-partitions.js';
 
 const MiB = 1024 ** 2;
@@ -129,47 +127,6 @@ describe('merge mode on a small table', () => {
     const sum = design.lines.reduce((s, l) => s + (l.usd ?? 0), 0);
     expect(design.monthlyUsd).toBeCloseTo(sum, 12);
     expect(design.lowerBound).toBe(false);
-  });
-});
-
-describe('the seed article designs', () => {
-  it('full scan: half a read unit per 4 KB, every minute', () => {
-    // 1,000 items of 4,096 bytes: a scan reads 1,000 x 4 KB = 1,000 x 0.5 = 500 read units.
-    const profile: TableProfile = {
-      name: 't',
-      items: 1000,
-      itemBytes: 4096,
-      writesPerSec: 1,
-      freshnessSec: 120,
-      updateFraction: 1,
-    };
-    const design = seedFullScanCost(profile, deriveProfile(profile, book, a), book, a);
-    const runs = 730 * 60;
-    const rru = line(design, 'DynamoDB Scan (eventually consistent)');
-    expect(rru.quantity).toBe(runs * 500);
-    expect(rru.usd).toBeCloseTo(((runs * 500) / 1e6) * price('dynamodb.usdPerMillionReadRequestUnits'), 9);
-  });
-
-  it('full export: the whole table every day, plus continuous backups', () => {
-    // A 1 GiB table: 730 / 24 exports a month of 1 GiB each.
-    const profile: TableProfile = {
-      name: 't',
-      items: 1024 * 1024,
-      itemBytes: 1024,
-      writesPerSec: 1,
-      freshnessSec: 86400 * 2,
-      updateFraction: 0,
-    };
-    const design = seedFullExportCost(profile, deriveProfile(profile, book, a), book, a);
-    expect(line(design, 'DynamoDB full export').usd).toBeCloseTo(
-      (730 / 24) * price('dynamodb.usdPerGbFullExport'),
-      9,
-    );
-    expect(line(design, 'DynamoDB point-in-time recovery (needed by exports)').usd).toBeCloseTo(
-      price('dynamodb.usdPerGbMonthPitr'),
-      9,
-    );
-    expect(design.meetsFreshness).toBe(true);
   });
 });
 

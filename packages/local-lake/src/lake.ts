@@ -8,6 +8,8 @@ import { duckdbDialect } from '@ddb-athena-sync/core/sql/dialect';
 import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 
+import { appendRows } from './append-rows.js';
+import type { AppendOutcome } from './append-rows.js';
 import { FileCatalog } from './catalog.js';
 import { commitChange, METADATA_PREVIOUS_VERSIONS_MAX } from './commit.js';
 import type { CommitResult } from './commit.js';
@@ -38,6 +40,7 @@ import type { Snapshot, TableMetadata } from './table-metadata.js';
 // The facade: the public API of the local lake. The work is in commit.ts (optimistic commit,
 // validation, snapshot summary), data-files.ts (Parquet data and position-delete writers),
 // merge-rows.ts (MERGE with tombstones) and maintenance.ts (optimize, expiry, orphans, tombstones).
+export type { AppendOutcome } from './append-rows.js';
 export type { CommitResult } from './commit.js';
 export type { LakeRow } from './data-files.js';
 export type { ExpireOptions, ExpireOutcome, OptimizeOptions, OptimizeOutcome } from './maintenance.js';
@@ -376,6 +379,14 @@ export class Lake {
         ? { rowsRead: 0, rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0, commit: undefined }
         : mergeRows(this.ctx, await this.load(table), rows),
     );
+  }
+
+  /**
+   * Appends a batch of an append-mode table: inserts the keys no live row has, reading only the
+   * partitions the batch touches (append-rows.ts). Replaying a batch inserts nothing.
+   */
+  appendNew(table: TableRef, rows: readonly StagingRow[]): Promise<AppendOutcome> {
+    return this.exclusive(async () => appendRows(this.ctx, await this.load(table), rows));
   }
 
   // ---------------------------------------------------------------- maintenance (maintenance.ts)

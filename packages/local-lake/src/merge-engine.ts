@@ -13,7 +13,7 @@ import { parseStagedTimestamp } from '@ddb-athena-sync/core/stream/timestamp';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 
 import { CommitConflictError, StagedObjectReadError, TableNotFoundError } from './errors.js';
-import type { Lake } from './lake.js';
+import type { Lake, MergeOutcome } from './lake.js';
 import { DEFAULT_TOMBSTONE_RETENTION_MS, tombstoneTableName } from './tombstones.js';
 
 export interface LocalLakeEngineDeps {
@@ -90,13 +90,19 @@ export class LocalLakeEngine implements MergeEngine {
     for (let attempt = 0; ; attempt++) {
       signal?.throwIfAborted();
       try {
-        const outcome = await this.lake.merge(batch.table.name, rows);
+        // Append tables: the insert-only append (append-rows.ts); merge tables: MERGE with tombstones.
+        const outcome: MergeOutcome & { readonly bytesRead?: number } =
+          batch.table.mode === 'append'
+            ? await this.lake.appendNew(batch.table.name, rows)
+            : await this.lake.merge(batch.table.name, rows);
         return {
           ...(oldestEventTime === undefined ? {} : { oldestEventTime }),
           rowsRead: outcome.rowsRead,
           rowsInserted: outcome.rowsInserted,
           rowsUpdated: outcome.rowsUpdated,
           rowsDeleted: outcome.rowsDeleted,
+          // What an append read of the table: the data files of the partitions the batch touches.
+          ...(outcome.bytesRead === undefined ? {} : { bytesScanned: outcome.bytesRead }),
           ...(outcome.commit === undefined ? {} : { snapshotId: outcome.commit.snapshotId.toString() }),
         };
       } catch (error) {

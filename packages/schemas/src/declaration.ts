@@ -76,6 +76,32 @@ const firehoseSchema = z.strictObject({
   bufferingSizeMb: z.number().int().min(1).max(128).default(5),
 });
 
+/**
+ * Mode `append` (DESIGN.md, "Mode append"): the staged pipeline of mode `merge`, but only INSERTs are
+ * staged and the merger appends them with an insert-only MERGE that is idempotent under replay. An
+ * item of an append table never changes after it is written, so a MODIFY or REMOVE is either noise
+ * (dropped and counted, as in firehose mode) or a sign that the declaration is wrong (quarantined
+ * with its reason, so somebody looks).
+ */
+const appendSchema = z.strictObject({
+  /** What a MODIFY becomes: dropped and counted (`drop`) or a quarantine object with its reason. */
+  modifies: z.enum(['drop', 'quarantine']).default('drop'),
+  /** What a REMOVE (TTL removals included, unless `ttlDeletes: ignore` skips them) becomes. */
+  removes: z.enum(['drop', 'quarantine']).default('drop'),
+});
+
+/** The modes of a declaration: `merge` and `append` run on the staged pipeline, `firehose` on Firehose. */
+export const MODES = ['merge', 'firehose', 'append'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** Modes whose changes go stream-writer -> staging -> merger (as opposed to Kinesis -> Firehose). */
+export const STAGED_MODES: readonly Mode[] = ['merge', 'append'];
+
+/** Whether a table runs on the staged pipeline (stream-writer, staging, merger). */
+export function isStagedMode(mode: Mode): boolean {
+  return STAGED_MODES.includes(mode);
+}
+
 const maintenanceSchema = z.strictObject({
   schedule: scheduleExpression.default('rate(1 hour)'),
   /** Snapshots older than this are expired by VACUUM (Athena's vacuum_max_snapshot_age_seconds). */
@@ -115,9 +141,9 @@ export const declarationSchema = z.strictObject({
   }),
   columns: z.array(columnSchema).min(1).max(1000),
   mode: z
-    .enum(['merge', 'firehose'])
+    .enum(MODES)
     .describe(
-      'merge: stream -> staging -> MERGE on a schedule; firehose: Kinesis + Firehose Iceberg delivery.',
+      'merge: stream -> staging -> MERGE on a schedule; firehose: Kinesis + Firehose Iceberg delivery; append: stream -> staging (inserts only) -> compaction + insert-only MERGE on a schedule.',
     ),
   schedule: scheduleExpression.default('rate(1 minute)'),
   partitioning: z
@@ -132,6 +158,7 @@ export const declarationSchema = z.strictObject({
   /** Attributes of an item that no column declares. */
   unknownAttributes: z.enum(['ignore', 'extra-json-column', 'fail']).default('ignore'),
   firehose: firehoseSchema.optional(),
+  append: appendSchema.optional(),
   maintenance: maintenanceSchema.default({
     schedule: 'rate(1 hour)',
     snapshotRetentionHours: 24,
@@ -179,6 +206,8 @@ export interface TableDeclaration {
   readonly ttlDeletes: Parsed['ttlDeletes'];
   readonly unknownAttributes: Parsed['unknownAttributes'];
   readonly firehose: z.output<typeof firehoseSchema> | undefined;
+  /** Mode `append` only: what MODIFY and REMOVE records become (defaults: both dropped and counted). */
+  readonly append: z.output<typeof appendSchema> | undefined;
   readonly maintenance: z.output<typeof maintenanceSchema>;
 }
 
@@ -370,8 +399,11 @@ export function parseDeclaration(input: unknown): TableDeclaration {
       message: 'mode "firehose" needs a firehose block ({ appendOnly, removes, buffering... })',
     });
   }
-  if (d.mode === 'merge' && d.firehose !== undefined) {
+  if (d.mode !== 'firehose' && d.firehose !== undefined) {
     issues.push({ path: 'firehose', message: 'a firehose block only applies to mode "firehose"' });
+  }
+  if (d.mode !== 'append' && d.append !== undefined) {
+    issues.push({ path: 'append', message: 'an append block only applies to mode "append"' });
   }
   if (d.dynamodb.ttlAttribute !== undefined && keyAttributes.includes(d.dynamodb.ttlAttribute)) {
     issues.push({ path: 'dynamodb.ttlAttribute', message: 'the TTL attribute cannot be a key attribute' });
@@ -395,6 +427,7 @@ export function parseDeclaration(input: unknown): TableDeclaration {
     ttlDeletes: d.ttlDeletes,
     unknownAttributes: d.unknownAttributes,
     firehose: d.firehose,
+    append: d.mode === 'append' ? (d.append ?? { modifies: 'drop', removes: 'drop' }) : undefined,
     maintenance: d.maintenance,
   };
 }

@@ -61,7 +61,7 @@ export function icebergTypeJson(type: ColumnType, ids: { next: number } = { next
 export interface TerraformTable {
   readonly name: string;
   readonly description: string;
-  readonly mode: 'merge' | 'firehose';
+  readonly mode: TableDeclaration['mode'];
   readonly dynamodb: {
     readonly table_name: string;
     readonly partition_key: string;

@@ -40,9 +40,9 @@ export function register(program: Program, context: CliContext): void {
     .command('cost')
     .summary('estimate the AWS cost of a configuration')
     .description(
-      `Monthly cost of keeping a DynamoDB table queryable in Athena, per way of doing it: this project's merge
-and firehose modes, an append-only daily merge, Glue zero-ETL, and the seed article's full-scan and
-full-export designs, with every line item and assumption. Prices: ${DEFAULT_PRICE_FILE}.
+      `Monthly cost of keeping a DynamoDB table queryable in Athena, per design this project builds (merge,
+firehose and append modes, each with the Terraform module that builds it), with every line item,
+assumption and how the figures were checked. Prices: ${DEFAULT_PRICE_FILE}.
 Without profile flags the scenario is "seed" (the article's books and orders tables); a custom
 profile needs --items, --item-bytes, --writes-per-sec and --freshness-sec.`,
     )

@@ -290,7 +290,7 @@ async function demoOnStack(stack: Stack, options: DemoOptions): Promise<DemoRepo
     await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
     await writeFile(
       chartPath,
-      renderLagChart({
+      await renderLagChart({
         samples: tracker.samples,
         startedAt,
         mergeIntervalMs: stack.mergeIntervalMs,

@@ -6,7 +6,7 @@ import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
 
 /** A table with the types whose encodings can go wrong between engines. */
-export function hostileTable(name: string): TableDeclaration {
+export function hostileTable(name: string, mode: 'merge' | 'append' = 'merge'): TableDeclaration {
   return parseDeclaration({
     name,
     dynamodb: { tableName: name, partitionKey: 'id' },
@@ -22,7 +22,7 @@ export function hostileTable(name: string): TableDeclaration {
       { name: 'tags', type: 'array<string>' },
       { name: 'dims', type: 'struct<w:decimal(10,2),label:string,nums:array<bigint>>' },
     ],
-    mode: 'merge',
+    mode,
     partitioning: ['bucket(4, id)'],
     unknownAttributes: 'ignore',
   });

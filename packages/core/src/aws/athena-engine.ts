@@ -19,6 +19,7 @@ import type {
   MergeResult,
 } from '../merge/engine.js';
 import { athenaDialect } from '../sql/dialect.js';
+import { renderAppend } from '../sql/render-append.js';
 import { renderMerge } from '../sql/render-merge.js';
 import {
   DEFAULT_TOMBSTONE_RETENTION_MS,
@@ -180,10 +181,15 @@ export class AthenaEngine implements MergeEngine {
     // DDL is free in Athena; every statement is IF NOT EXISTS.
     for (const sql of [
       ...renderCreate(table, athenaDialect, this.target),
-      renderTombstoneCreate(table, athenaDialect, {
-        database: this.options.database,
-        location: this.tombstoneLocation,
-      }),
+      // An append table has no deletes, so no tombstones (DESIGN.md, "Mode append").
+      ...(table.mode === 'append'
+        ? []
+        : [
+            renderTombstoneCreate(table, athenaDialect, {
+              database: this.options.database,
+              location: this.tombstoneLocation,
+            }),
+          ]),
       ...renderStaging(table, athenaDialect, this.target, []),
     ])
       await this.execute(sql);
@@ -224,6 +230,12 @@ export class AthenaEngine implements MergeEngine {
       batch.batchId === undefined
         ? undefined
         : { key: batch.batchId, ...(batch.attempt === undefined ? {} : { attempt: batch.attempt }) };
+    if (batch.table.mode === 'append') {
+      // One insert-only statement, idempotent under replay (sql/render-append.ts), with its token.
+      const { queryId, execution } = await this.execute(renderAppend(plan, athenaDialect), signal, identity);
+      const scanned = execution.Statistics?.DataScannedInBytes;
+      return { queryId, ...(scanned === undefined ? {} : { bytesScanned: scanned }) };
+    }
     // Statement 1: the batch's tombstones, so that statement 2 can drop every change older than a
     // merged delete (sql/render-tombstones.ts). Both are idempotent under replay.
     const tombstones = await this.execute(renderTombstoneMerge(plan, athenaDialect), signal, identity);
@@ -252,6 +264,7 @@ export class AthenaEngine implements MergeEngine {
       options.compactSince === undefined ? undefined : recentPartitions(table, options.compactSince);
     const optimize = await this.execute(renderOptimize(table, athenaDialect, this.target, window), signal);
     const vacuum = await this.execute(renderVacuum(table, athenaDialect, this.target), signal);
+    if (table.mode === 'append') return { optimized: true, queryIds: [optimize.queryId, vacuum.queryId] };
     // Tombstones older than any possible redelivery are dropped (Athena DELETE on Iceberg:
     // https://docs.aws.amazon.com/athena/latest/ug/querying-iceberg-delete.html).
     const retention = options.tombstoneRetentionMs ?? DEFAULT_TOMBSTONE_RETENTION_MS;

@@ -55,7 +55,11 @@ export const glueDatabase = z
  * that mode, as the merge-table and firehose-table modules require of `table.mode`. Parses to the
  * declaration; a wrong mode is an issue of this key, reported with the others.
  */
-export function declaredTable(mode: TableDeclaration['mode'], functionName: string) {
+export function declaredTable(
+  mode: TableDeclaration['mode'] | readonly TableDeclaration['mode'][],
+  functionName: string,
+) {
+  const modes: readonly TableDeclaration['mode'][] = typeof mode === 'string' ? [mode] : mode;
   // One check, so that a key has one problem (a bad pattern is not also reported as undeclared).
   return z
     .string()
@@ -68,10 +72,10 @@ export function declaredTable(mode: TableDeclaration['mode'], functionName: stri
           code: 'custom',
           message: `must be a declared table (${[...tables.keys()].join(', ')})`,
         });
-      else if (table.mode !== mode)
+      else if (!modes.includes(table.mode))
         ctx.addIssue({
           code: 'custom',
-          message: `table "${name}" is in ${table.mode} mode; ${functionName} serves ${mode}-mode tables`,
+          message: `table "${name}" is in ${table.mode} mode; ${functionName} serves ${modes.join('- or ')}-mode tables`,
         });
     })
     .transform((name): TableDeclaration => getTable(name));

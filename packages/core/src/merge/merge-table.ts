@@ -1,3 +1,5 @@
+// Over 500 lines on purpose: the merge protocol (lease, journal replay, compaction of append tables,
+// listing, batches, bisection, cleanup) reads as one sequence, and its invariants are stated once above it.
 import { randomUUID } from 'node:crypto';
 
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -21,6 +23,7 @@ import { parseStagedTimestamp } from '../stream/timestamp.js';
 import { athenaDialect } from '../sql/dialect.js';
 import { combineBounds, decodeBoundsMetadata, restrictingColumns } from '../sql/partition-bounds.js';
 import type { PartitionBounds } from '../sql/partition-bounds.js';
+import { appendSizeModel } from '../sql/render-append.js';
 import { mergeSizeModel } from '../sql/render-merge.js';
 import { tombstoneTableName } from '../sql/render-tombstones.js';
 import type { MergeAttempt, MergeEngine, MergeResult, StagedObject } from './engine.js';
@@ -33,6 +36,14 @@ import {
 } from './journal.js';
 import type { JournalTarget } from './journal.js';
 import { clearExpiredBackfill, readBackfillGuard } from './backfill-guard.js';
+import {
+  compactionBatchId,
+  compactStaged,
+  DEFAULT_COMPACTION_LIMITS,
+  isCompactionBatch,
+  planCompaction,
+} from './compact-staged.js';
+import type { CompactionLimits, CompactionReport, CompactionStep } from './compact-staged.js';
 import { acquireLease, releaseLease, renewLease } from './lease.js';
 import { DEFAULT_BATCH_LIMITS, listStagedObjects, planBatch } from './merge-plan.js';
 import type { BatchLimits } from './merge-plan.js';
@@ -58,7 +69,8 @@ export type MergeStep =
   | 'object-deleted'
   | 'cleaned'
   | 'backfill-guard-expired'
-  | 'quarantined';
+  | 'quarantined'
+  | CompactionStep;
 
 export interface MergeRunOptions {
   readonly table: TableDeclaration;
@@ -81,6 +93,11 @@ export interface MergeRunOptions {
   readonly quarantinePrefix?: string;
   /** At most this many objects are quarantined per run (default 1; see isolateUnreadable). */
   readonly maxQuarantinePerRun?: number;
+  /**
+   * Append tables: staged objects are compacted before the append (compact-staged.ts); `false`
+   * turns it off. Ignored for merge tables.
+   */
+  readonly compaction?: CompactionLimits | false;
   readonly onStep?: (
     step: MergeStep,
     detail: { readonly batchId?: string; readonly key?: string; readonly runId?: string },
@@ -122,6 +139,8 @@ export interface MergeRunReport {
   readonly expiredBackfillRun?: string;
   /** Staged objects the engine could not read, moved to quarantine with the engine's reason. */
   readonly quarantined?: readonly { readonly key: string; readonly quarantineKey: string }[];
+  /** Append tables: the compactions this run did (or replayed) before appending. */
+  readonly compactions?: readonly CompactionReport[];
 }
 
 /** What the staged objects' S3 metadata says about a batch. */
@@ -293,16 +312,23 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
     table: table.name,
     owner: options.owner,
   };
-  const size = mergeSizeModel(
-    {
-      table,
-      target: { database: options.database ?? 'default', name: table.name },
-      stagingTable: { database: options.database ?? 'default', name: stagingTableName(table) },
-      // The main MERGE, filtered against the tombstones, is the longer of a batch's two statements.
-      tombstones: { database: options.database ?? 'default', name: tombstoneTableName(table) },
-    },
-    athenaDialect,
-  );
+  const sizePlan = {
+    table,
+    target: { database: options.database ?? 'default', name: table.name },
+    stagingTable: { database: options.database ?? 'default', name: stagingTableName(table) },
+  };
+  // Append tables run one insert-only statement (render-append.ts); merge tables two, of which the
+  // main MERGE, filtered against the tombstones, is the longer.
+  const size =
+    table.mode === 'append'
+      ? appendSizeModel(sizePlan, athenaDialect)
+      : mergeSizeModel(
+          {
+            ...sizePlan,
+            tombstones: { database: sizePlan.target.database, name: tombstoneTableName(table) },
+          },
+          athenaDialect,
+        );
   const uriOf = (key: string): string => `s3://${options.bucket}/${key}`;
   const batches: BatchReport[] = [];
   let oldestAge: number | undefined;
@@ -426,10 +452,33 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
     }
   };
 
+  const compactions: CompactionReport[] = [];
+  const compact = async (batchId: string, keys: readonly string[], replay: boolean): Promise<void> => {
+    compactions.push(
+      await compactStaged(
+        { s3: deps.s3, dynamodb: deps.dynamodb, now: () => deps.clock.now() },
+        {
+          table,
+          bucket: options.bucket,
+          ...(options.stagingPrefix === undefined ? {} : { stagingPrefix: options.stagingPrefix }),
+          ...(options.quarantinePrefix === undefined ? {} : { quarantinePrefix: options.quarantinePrefix }),
+          journal,
+          onStep: (step, detail) => options.onStep?.(step, detail),
+        },
+        batchId,
+        keys,
+        replay,
+      ),
+    );
+  };
+
   try {
-    // Step 2: the journal's batch, before anything new is listed.
+    // Step 2: the journal's batch, before anything new is listed. A compaction's `committed` entry
+    // is finished like a batch's (delete its inputs); its `merging` entry is compacted again.
     const pending = await readJournal(deps.dynamodb, options.controlTable, table.name);
-    if (pending?.state === 'committed') {
+    if (pending?.state === 'merging' && isCompactionBatch(pending.batchId)) {
+      await compact(pending.batchId, pending.keys, true);
+    } else if (pending?.state === 'committed') {
       await deleteObjects(deps, options, pending.batchId, pending.keys);
       await journalCleaned(deps.dynamodb, journal, pending.batchId);
       await options.onStep?.('cleaned', { batchId: pending.batchId });
@@ -442,6 +491,23 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
         await runBatch(pending.batchId, objects, true, pending.attempt);
       } else {
         await journalCleaned(deps.dynamodb, journal, pending.batchId);
+      }
+    }
+
+    // Append tables: fold the small staged objects into few before appending (compact-staged.ts),
+    // while the budget leaves room for the append after it.
+    const limits = options.compaction ?? DEFAULT_COMPACTION_LIMITS;
+    if (table.mode === 'append' && limits !== false) {
+      const listing = await listStagedObjects(deps.s3, options.bucket, table, options.stagingPrefix);
+      for (const group of planCompaction(listing, limits)) {
+        if (
+          options.deadline.getTime() - deps.clock.now().getTime() <
+          2 * (options.minBatchBudgetMs ?? 30_000)
+        )
+          break;
+        await renewLease(deps.dynamodb, leaseFor());
+        const keys = group.map((o) => o.key);
+        await compact(compactionBatchId(keys), keys, false);
       }
     }
 
@@ -464,6 +530,7 @@ export async function mergeTable(deps: MergeDeps, options: MergeRunOptions): Pro
         ...(notMerged === undefined ? {} : { notMerged }),
         ...(expiredBackfillRun === undefined ? {} : { expiredBackfillRun }),
         ...(quarantined.length === 0 ? {} : { quarantined: [...quarantined] }),
+        ...(compactions.length === 0 ? {} : { compactions: [...compactions] }),
       });
       // Nothing staged: no query at all (Athena bills at least 10 MB per query).
       if (staged.length === 0) return ended('drained');

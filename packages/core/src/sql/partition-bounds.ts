@@ -209,7 +209,9 @@ function isImmutable(column: ColumnDeclaration): boolean {
 
 /** The columns a MERGE of `table` can be restricted by (immutable bounded partition sources). */
 export function restrictingColumns(table: TableDeclaration): ColumnDeclaration[] {
-  return boundedColumns(table).filter(isImmutable);
+  // An append table's items never change after they are written (DESIGN.md, "Mode append"): every
+  // column of it is immutable.
+  return boundedColumns(table).filter((c) => table.mode === 'append' || isImmutable(c));
 }
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');

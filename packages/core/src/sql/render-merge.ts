@@ -36,7 +36,7 @@ export const ATHENA_MAX_QUERY_BYTES = 262_144;
 const FILE_SEPARATOR = STAGED_FILE_SEPARATOR;
 
 /** Data columns read from staging and written to the table: declared columns plus `_extra` when kept. */
-function dataColumns(table: TableDeclaration): TableColumn[] {
+export function dataColumns(table: TableDeclaration): TableColumn[] {
   return icebergColumns(table).filter((c) => c.name !== '_seq' && c.name !== '_updated_at');
 }
 
@@ -44,7 +44,7 @@ function dataColumns(table: TableDeclaration): TableColumn[] {
  * The staging encoding (see @ddb-athena-sync/schemas/column-type) carries bigint, decimal,
  * timestamp, date, binary and json as JSON strings; this turns a staged value into the table type.
  */
-function castFromStaging(dialect: SqlDialect, expr: string, type: ColumnType): string {
+export function castFromStaging(dialect: SqlDialect, expr: string, type: ColumnType): string {
   if (type.kind === 'binary') return `${dialect.fromBase64}(${expr})`;
   if (!needsCastFromStaging(type)) return expr;
   return `CAST(${expr} AS ${dialect.tableType(type)})`;

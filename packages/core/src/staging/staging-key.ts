@@ -66,6 +66,17 @@ export function backfillObjectKey(input: BackfillObjectKeyInput): string {
   return `${tableStagingPrefix(input.table, input.prefix)}backfill/${input.runId}/${seg}-${part}.json.gz`;
 }
 
+/**
+ * `staging/<table>/compacted/<batchId>.json.gz`: many small stream objects of an append table folded
+ * into one (merge/compact-staged.ts); the name is fixed by the compaction's journaled batch id, so a
+ * compaction replayed after a crash overwrites its own output.
+ */
+export function compactedObjectKey(table: string, batchId: string, prefix = DEFAULT_STAGING_PREFIX): string {
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(batchId))
+    throw new RangeError(`batch id ${JSON.stringify(batchId)} is not a key segment`);
+  return `${tableStagingPrefix(table, prefix)}compacted/${batchId}.json.gz`;
+}
+
 /** Which kind of staged object a key names, or undefined for keys that are not staged objects. */
 export function stagedObjectSource(
   key: string,
@@ -76,6 +87,8 @@ export function stagedObjectSource(
   if (!key.startsWith(base) || !key.endsWith('.json.gz')) return undefined;
   const rest = key.slice(base.length);
   if (rest.startsWith('backfill/')) return 'backfill';
+  // Compacted stream objects of append tables (merge/compact-staged.ts).
+  if (/^compacted\/[A-Za-z0-9_-]+\.json\.gz$/.test(rest)) return 'stream';
   return /^\d{4}\/\d{2}\/\d{2}\/\d{2}\/[^/]+\.json\.gz$/.test(rest) ? 'stream' : undefined;
 }
 

@@ -16,6 +16,7 @@ import {
   stagingMetadata,
 } from '../staging/staging-object.js';
 import { boundedColumns, rowBounds } from '../sql/partition-bounds.js';
+import { appendDisposition } from './append-only.js';
 import type { StagedValue, StagingRow } from './change-row.js';
 import { decodeStreamRecord, describeKey, mapColumn } from './decode-record.js';
 import type { DynamoDBStreamRecord } from './decode-record.js';
@@ -68,6 +69,11 @@ export interface StageBatchResult {
   readonly staged: { readonly objectKey: string; readonly rows: number; readonly bytes: number } | undefined;
   readonly quarantined: readonly QuarantinedRecord[];
   readonly skipped: number;
+  /**
+   * MODIFY and REMOVE records of an append-mode table dropped under its `drop` policy (append-only.ts):
+   * counted, as firehose mode counts them, never staged.
+   */
+  readonly dropped: { readonly modifies: number; readonly removes: number };
   /** Age of the oldest record of the batch at the time of the call (approximate, whole seconds). */
   readonly oldestRecordAgeMs: number | undefined;
   /** Why the batch (or its tail) is reported failed: an S3 error, or an error that is not a poison record. */
@@ -195,10 +201,18 @@ export async function stageStreamBatch(
   const decoded: Decoded[] = [];
   const poison: { record: DynamoDBStreamRecord; error: PoisonRecordError }[] = [];
   let skipped = 0;
+  const dropped = { modifies: 0, removes: 0 };
   let stopAt: { index: number; error: unknown } | undefined;
 
   for (const [index, record] of records.entries()) {
     try {
+      // Append tables stage INSERTs only (append-only.ts); a `quarantine` policy throws a poison error.
+      const disposition = appendDisposition(record, table);
+      if (disposition !== 'stage') {
+        if (disposition === 'drop-modify') dropped.modifies++;
+        else dropped.removes++;
+        continue;
+      }
       const result = decodeStreamRecord(record, table);
       if (result.kind === 'skipped') skipped++;
       else decoded.push({ record, sequenceNumber: sequenceOf(record)!, row: result.row });
@@ -219,6 +233,7 @@ export async function stageStreamBatch(
     staged: undefined,
     quarantined: [],
     skipped: 0,
+    dropped: { modifies: 0, removes: 0 },
     oldestRecordAgeMs,
     error,
   });
@@ -302,6 +317,7 @@ export async function stageStreamBatch(
     staged,
     quarantined,
     skipped,
+    dropped,
     oldestRecordAgeMs,
     error: stopAt?.error,
   };

@@ -10,6 +10,7 @@ import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 
 import type { MaintenanceResult, MergeBatch, MergeEngine, MergeResult } from '../../src/merge/engine.js';
 import { duckdbDialect } from '../../src/sql/dialect.js';
+import { renderAppend } from '../../src/sql/render-append.js';
 import { renderMerge } from '../../src/sql/render-merge.js';
 import { renderCreate, renderOptimize, renderVacuum } from '../../src/sql/render-statements.js';
 import {
@@ -62,7 +63,8 @@ export class DuckDbTestEngine implements MergeEngine {
       stagingLocation: '',
     }))
       await this.db.run(sql);
-    await this.db.run(renderTombstoneCreate(table, duckdbDialect, { database: 'lake' }));
+    if (table.mode !== 'append')
+      await this.db.run(renderTombstoneCreate(table, duckdbDialect, { database: 'lake' }));
   }
 
   async merge(batch: MergeBatch, signal?: AbortSignal): Promise<MergeResult> {
@@ -83,7 +85,9 @@ export class DuckDbTestEngine implements MergeEngine {
       files,
       tombstones: { database: 'lake', name: tombstoneTableName(batch.table) },
     };
-    if (this.useTombstones) {
+    // Append tables: the one insert-only statement, as AthenaEngine runs it.
+    if (batch.table.mode === 'append') await this.db.run(renderAppend(plan, duckdbDialect));
+    else if (this.useTombstones) {
       await this.db.run(renderTombstoneMerge(plan, duckdbDialect));
       await this.db.run(renderMerge(plan, duckdbDialect));
     } else await this.db.run(renderMerge({ ...plan, tombstones: undefined }, duckdbDialect));
