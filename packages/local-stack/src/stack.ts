@@ -502,13 +502,30 @@ async function recordMerge(layout: DataDirLayout, run: ScheduledRun): Promise<vo
   } catch {
     // First merge.
   }
+  const at = new Date(run.startedAt + run.durationMs).toISOString();
+  // The last failure is kept after later successes (`status` shows it in full, causes included).
+  const previous = state[run.table] as { lastError?: unknown } | undefined;
+  let error: string | undefined;
+  if (run.error !== undefined) {
+    const parts: string[] = [];
+    for (
+      let e: unknown = run.error;
+      e !== undefined && parts.length < 5;
+      e = (e as { cause?: unknown }).cause
+    )
+      parts.push(e instanceof Error ? `${e.name}: ${e.message}` : JSON.stringify(e));
+    error = parts.join('\ncaused by: ');
+  }
   state[run.table] = {
-    at: new Date(run.startedAt + run.durationMs).toISOString(),
+    at,
     durationMs: run.durationMs,
     ok: run.error === undefined,
-    ...(run.error === undefined
-      ? { result: run.result }
-      : { error: run.error instanceof Error ? run.error.message : JSON.stringify(run.error) }),
+    ...(error === undefined
+      ? {
+          result: run.result,
+          ...(previous?.lastError === undefined ? {} : { lastError: previous.lastError }),
+        }
+      : { error, lastError: { at, error } }),
   };
   await writeFile(
     layout.merges,
