@@ -1,3 +1,4 @@
+import { isStagedMode } from '@ddb-athena-sync/schemas/declaration';
 import { randomUUID } from 'node:crypto';
 
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -95,7 +96,7 @@ export async function buildFunctions(
   const writerS3 = ctx.hooks?.writerS3?.(ctx.s3) ?? ctx.s3;
   const clock: Clock = ctx.hooks?.clock ?? { now: () => new Date() };
   const hooked = (name: string): TableDeclaration | undefined =>
-    ctx.hooks?.tables?.find((t) => t.name === name);
+    (ctx.hooks?.tables ?? ctx.tables)?.find((t) => t.name === name);
   const tableOf = (name: string): TableDeclaration => hooked(name) ?? getTable(name);
   // A hooked table is not in the registry the apps' loadConfig checks TABLE_NAME against: the rest
   // of the environment is still checked by the app's own loader (with a registered merge table's
@@ -125,7 +126,7 @@ export async function buildFunctions(
         });
   if (athena !== undefined)
     for (const table of declaredTables.values())
-      if (table.mode === 'merge') await engineFor(table).ensureTable(table);
+      if (isStagedMode(table.mode)) await engineFor(table).ensureTable(table);
   const store: ObjectStore = {
     async putObject({ key, body, contentType, contentEncoding }) {
       await writerS3.send(

@@ -35,6 +35,11 @@ export interface FunctionContext {
    * merger's AthenaEngine sends its queries; undefined with the local lake.
    */
   readonly athenaEndpoint?: string;
+  /**
+   * The stack's declarations (a declarations file's, e.g. orders in append mode): the functions
+   * serve these, not the built-in example tables.
+   */
+  readonly tables?: readonly TableDeclaration[];
 }
 
 /** Builds the functions once the local services are up (called once per stack). */
