@@ -36,8 +36,11 @@ import * as backfill from './commands/backfill.js';
 import * as bench from './commands/bench.js';
 import * as cost from './commands/cost.js';
 import * as demo from './commands/demo.js';
+import * as env from './commands/env.js';
+import * as quarantine from './commands/quarantine.js';
 import * as query from './commands/query.js';
 import * as reliability from './commands/reliability.js';
+import * as schema from './commands/schema.js';
 import * as sql from './commands/sql.js';
 import * as status from './commands/status.js';
 import * as up from './commands/up.js';
@@ -80,9 +83,12 @@ const REGISTRATIONS: readonly Register[] = [
   sql.register,
   backfill.register,
   status.register,
+  quarantine.register,
+  env.register,
   cost.register,
   bench.register,
   reliability.register,
+  schema.register,
 ];
 
 function packageVersion(): string {

@@ -37,7 +37,6 @@ export function commandHint(cwd: string, dataDir: string, command: string): stri
   const rel = relative(cwd, dataDir);
   const shown = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : dataDir;
   const quoted = /^[\w./@:+-]+$/.test(shown) ? shown : `'${shown.replaceAll("'", "'\\''")}'`;
-  // The data directory goes right after the command name, before a quoted SQL argument.
-  const [name, ...rest] = command.split(' ');
-  return ['pnpm ddb-athena-sync', name, '--data-dir', quoted, ...rest].join(' ');
+  // Last: commander takes a sub-command's options after its arguments (`quarantine show <id> --data-dir d`).
+  return `pnpm ddb-athena-sync ${command} --data-dir ${quoted}`;
 }

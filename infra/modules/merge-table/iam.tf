@@ -35,6 +35,15 @@ data "aws_iam_policy_document" "stream_writer" {
   }
 
   dynamic "statement" {
+    for_each = module.declaration.in_s3 ? [module.declaration.object_arn] : []
+    content {
+      sid       = "ReadDeclaration"
+      actions   = ["s3:GetObject"]
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
     for_each = var.lake.kms_key_arn == null ? [] : [var.lake.kms_key_arn]
     content {
       sid       = "Kms"
@@ -70,12 +79,22 @@ data "aws_iam_policy_document" "merger" {
   }
 
   statement {
-    # The engine creates the tombstone table itself (CREATE TABLE IF NOT EXISTS in ensureTable);
-    # glue:CreateTable is authorised on the catalog, the database and the new table (Glue developer
-    # guide, "Specifying AWS Glue resource ARNs"). The other tables are Terraform's: no CreateTable.
+    # The engine sends CREATE TABLE IF NOT EXISTS for the tombstone table in ensureTable. tombstones.tf
+    # declares that table, so the statement finds it; the grant stays for a merger started before the
+    # table exists (a targeted apply). glue:CreateTable is authorised on the catalog, the database and
+    # the new table (Glue developer guide, "Specifying AWS Glue resource ARNs"). No other CreateTable.
     sid       = "GlueCreateTombstoneTable"
     actions   = ["glue:CreateTable"]
     resources = [var.lake.glue_catalog_arn, var.lake.glue_database_arn, local.glue_tombstone_table_arn]
+  }
+
+  dynamic "statement" {
+    for_each = module.declaration.in_s3 ? [module.declaration.object_arn] : []
+    content {
+      sid       = "ReadDeclaration"
+      actions   = ["s3:GetObject"]
+      resources = [statement.value]
+    }
   }
 
   statement {

@@ -1,6 +1,6 @@
 // Longer than 500 lines on purpose: one small parser for the Athena DDL statements this project
 // renders (CREATE DATABASE, CREATE TABLE for Iceberg and for the staging table, OPTIMIZE,
-// VACUUM), with Hive's quoting rules in one place so every statement is checked the same way.
+// VACUUM, ALTER TABLE ADD COLUMNS), with Hive's quoting rules in one place so every statement is checked the same way.
 import { assertIdentifier, sqlStringLiteral } from '@ddb-athena-sync/schemas/sql-safety';
 
 import { AthenaDdlError } from './errors.js';
@@ -30,6 +30,7 @@ export type AthenaStatement =
   | { readonly kind: 'create-external'; readonly table: string; readonly trino: string }
   | { readonly kind: 'create-database'; readonly database: string; readonly trino: string }
   | { readonly kind: 'optimize'; readonly table: string; readonly trino: string }
+  | { readonly kind: 'add-columns'; readonly table: string; readonly trino: readonly string[] }
   | {
       readonly kind: 'vacuum';
       readonly table: string;
@@ -462,16 +463,47 @@ function dmlTarget(sql: string): string | undefined {
   return m === null ? undefined : m[1]!.replaceAll('"', '').replace(/\s/g, '').toLowerCase();
 }
 
+/**
+ * `ALTER TABLE [db_name.]table_name ADD COLUMNS (col_name data_type [,...])`, Athena's schema
+ * evolution of an Iceberg table (https://docs.aws.amazon.com/athena/latest/ug/querying-iceberg-alter-table-add-columns.html)
+ * and of a Hive table (https://docs.aws.amazon.com/athena/latest/ug/alter-table-add-columns.html),
+ * to Trino's `ALTER TABLE ... ADD COLUMN`, which takes one column per statement
+ * (https://trino.io/docs/current/sql/alter-table.html). The stand-in runs them in order; Athena's
+ * single statement is atomic, these are not (a failure midway leaves the first columns added).
+ * Types map as for an Iceberg table (`timestamp(6)`): the staging tables this project alters never
+ * carry a timestamp column (timestamps travel as strings there). Other ALTER TABLE forms are
+ * refused.
+ */
+function parseAddColumns(p: Parser): AthenaStatement {
+  p.word('ALTER');
+  p.word('TABLE');
+  const name = p.qualifiedName();
+  p.word('ADD');
+  p.word('COLUMNS');
+  p.punct('(');
+  const columns: string[] = [];
+  for (;;) {
+    const column = p.identifier();
+    columns.push(`ALTER TABLE ${trinoName(name)} ADD COLUMN "${column}" ${p.type(true)}`);
+    if (p.isPunct(')')) break;
+    p.punct(',');
+  }
+  p.punct(')');
+  if (!p.atEnd()) p.fail('<EOF>');
+  return { kind: 'add-columns', table: `${name.database ?? ''}.${name.name}`, trino: columns };
+}
+
 /** Classifies one Athena statement and maps the DDL to Trino. Throws AthenaDdlError with Athena-style reasons. */
 export function parseAthenaStatement(sql: string): AthenaStatement {
   const body = sql.replace(/^(\s|--[^\n]*\n)+/, '');
   const head = /^[A-Za-z]+/.exec(body)?.[0].toUpperCase();
-  if (head !== 'CREATE' && head !== 'OPTIMIZE' && head !== 'VACUUM') {
+  if (head !== 'CREATE' && head !== 'OPTIMIZE' && head !== 'VACUUM' && head !== 'ALTER') {
     const writes = dmlTarget(body);
     return writes === undefined ? { kind: 'dml', sql } : { kind: 'dml', sql, writes };
   }
   const p = new Parser(sql, tokenize(sql));
   if (head === 'CREATE') return parseCreate(p);
+  if (head === 'ALTER') return parseAddColumns(p);
   if (head === 'OPTIMIZE') {
     // OPTIMIZE [db.]table REWRITE DATA USING BIN_PACK [WHERE predicate]
     p.word('OPTIMIZE');

@@ -249,6 +249,9 @@ export async function startAthenaStandIn(options: AthenaStandInOptions): Promise
         case 'optimize':
           record.result = await runOnTrino(record, statement.trino);
           break;
+        case 'add-columns':
+          for (const sql of statement.trino) record.result = await runOnTrino(record, sql);
+          break;
         case 'vacuum': {
           const key = writeKey(statement, record.database)!;
           const age = Number(tableProperties.get(key)?.vacuum_max_snapshot_age_seconds ?? 432_000);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
+import { athenaDialect } from '@ddb-athena-sync/core/sql/dialect';
 import { renderIcebergDdl, renderStagingDdl } from '@ddb-athena-sync/schemas/render-ddl';
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 
 import { parseAthenaStatement, vacuumStatements } from '../src/athena-ddl.js';
 import { AthenaDdlError } from '../src/errors.js';
@@ -74,6 +75,49 @@ describe('parseAthenaStatement', () => {
     ).toMatchObject({
       trino: `ALTER TABLE "db"."t" EXECUTE optimize WHERE day = DATE '2024-01-01'`,
     });
+  });
+
+  it("maps the dialect's ALTER TABLE ... ADD COLUMNS to one Trino ADD COLUMN per column", () => {
+    // Arrange: what core's athena dialect renders (addColumns), nested types included.
+    const [sql] = athenaDialect.addColumns(
+      { database: 'lake_db', name: 'books' },
+      [
+        { name: 'pages', type: { kind: 'int' } },
+        { name: 'seen_at', type: { kind: 'timestamp' } },
+        {
+          name: 'tags',
+          type: {
+            kind: 'array',
+            element: { kind: 'struct', fields: [{ name: 'label', type: { kind: 'string' } }] },
+          },
+        },
+      ],
+      'table',
+    );
+    // Act
+    const statement = parseAthenaStatement(sql!);
+    // Assert
+    expect(sql).toBe(
+      'ALTER TABLE lake_db.`books` ADD COLUMNS (`pages` int, `seen_at` timestamp, `tags` array<struct<label:string>>)',
+    );
+    expect(statement).toEqual({
+      kind: 'add-columns',
+      table: 'lake_db.books',
+      trino: [
+        'ALTER TABLE "lake_db"."books" ADD COLUMN "pages" integer',
+        'ALTER TABLE "lake_db"."books" ADD COLUMN "seen_at" timestamp(6)',
+        'ALTER TABLE "lake_db"."books" ADD COLUMN "tags" array(row("label" varchar))',
+      ],
+    });
+  });
+
+  it.each([
+    ['ALTER TABLE "t" ADD COLUMNS (x string)', `line 1:13: mismatched input '"t"'. Expecting: <identifier>`],
+    ['ALTER TABLE t ADD COLUMNS ("x" string)', `line 1:28: mismatched input '"x"'. Expecting: <identifier>`],
+    ['ALTER TABLE t DROP COLUMN x', `line 1:15: mismatched input 'DROP'. Expecting: 'ADD'`],
+    ['ALTER TABLE t ADD COLUMNS (x string) extra', `line 1:38: mismatched input 'extra'. Expecting: <EOF>`],
+  ])('rejects %s as Athena would, never guessing', (sql, message) => {
+    expect(() => parseAthenaStatement(sql)).toThrow(new AthenaDdlError(message));
   });
 
   it('maps VACUUM to expire_snapshots then remove_orphan_files at the table retention', () => {

@@ -120,3 +120,72 @@ export class StagingFormatError extends CoreError {
     this.line = line;
   }
 }
+
+/**
+ * The table declaration a function read at cold start (the S3 object Terraform wrote, named by
+ * TABLE_DECLARATION_S3_URI) is not the one Terraform hashed into TABLE_DECLARATION_SHA256: the object
+ * was changed outside Terraform, or the function runs with another deployment's environment. The
+ * function must not run on a declaration nobody deployed, so it fails before its first record.
+ */
+export class DeclarationHashMismatchError extends CoreError {
+  readonly table: string;
+  readonly location: string;
+  readonly expected: string;
+  readonly actual: string;
+
+  constructor(table: string, location: string, expected: string, actual: string) {
+    super(
+      `table "${table}": the declaration at ${location} has SHA-256 ${actual}, but TABLE_DECLARATION_SHA256 is ${expected}: re-apply Terraform (it writes the object and the hash together)`,
+    );
+    this.table = table;
+    this.location = location;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** The declaration object named by TABLE_DECLARATION_S3_URI could not be read at cold start. */
+export class DeclarationReadError extends CoreError {
+  readonly table: string;
+  readonly location: string;
+
+  constructor(table: string, location: string, options?: ErrorOptions) {
+    super(`table "${table}": cannot read its declaration from ${location}`, options);
+    this.table = table;
+    this.location = location;
+  }
+}
+
+/**
+ * A declaration that differs from the table in a way schema evolution does not apply by itself
+ * (merge/column-changes.ts): a type change, a removal or a rename. Nothing was changed; the message
+ * names the table and every column, and what to do. The merger fails the run and the batch stays
+ * staged until the declaration or the table is fixed.
+ */
+export class IncompatibleSchemaChangeError extends CoreError {
+  readonly table: string;
+  readonly columns: readonly string[];
+
+  constructor(
+    table: string,
+    problems: readonly { column: string; message: string }[],
+    options?: ErrorOptions,
+  ) {
+    super(
+      `table ${table}: the declaration cannot be applied by adding columns:\n${problems.map((p) => `  - ${p.message}`).join('\n')}`,
+      options,
+    );
+    this.table = table;
+    this.columns = problems.map((p) => p.column);
+  }
+}
+
+/** The catalog (Glue) could not tell a table's columns: permissions, throttling, an outage. */
+export class CatalogReadError extends CoreError {
+  readonly table: string;
+
+  constructor(table: string, options?: ErrorOptions) {
+    super(`cannot read the columns of ${table} from the catalog`, options);
+    this.table = table;
+  }
+}

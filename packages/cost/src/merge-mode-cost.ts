@@ -5,6 +5,7 @@ import { designCost } from './design-cost.js';
 import { formatBytes, formatCount, formatPercent, formatSeconds } from './format-units.js';
 import { lambdaLines } from './lambda-lines.js';
 import { maintenanceLines } from './maintenance-lines.js';
+import { mergeReadNote } from './merge-read-bytes.js';
 import { nonEmptyProbability } from './non-empty-probability.js';
 import type { PriceBook } from './price-book.js';
 import { priceLine } from './price-line.js';
@@ -176,6 +177,7 @@ export function mergeModeCost(
       'Large target: every MERGE reads the key columns of each partition it touches; partition by time (e.g. day of creation) so new keys touch few partitions.',
     );
   }
+  notes.push(mergeReadNote(derived.tableBytes * a.parquetRatio, stagedBytesPerQuery));
   const queriesPerTimeout = Math.floor(a.mergerTimeoutSec / mergeSec);
   const feasible = queriesPerMerge <= queriesPerTimeout;
   if (!feasible) {

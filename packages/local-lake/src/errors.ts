@@ -138,3 +138,26 @@ export class SchemaMismatchError extends LakeError {
     this.column = column;
   }
 }
+
+/**
+ * A declaration that differs from the table's current Iceberg schema in a way the lake does not
+ * evolve by itself (see schema-evolution.ts): a type change, a removal or a rename. Nothing was
+ * committed; the message names the table, every column and what to do.
+ */
+export class IncompatibleSchemaChangeError extends LakeError {
+  readonly table: string;
+  readonly columns: readonly string[];
+
+  constructor(
+    table: string,
+    problems: readonly { column: string; message: string }[],
+    options?: ErrorOptions,
+  ) {
+    super(
+      `table ${table}: the declaration cannot be applied by adding columns:\n${problems.map((p) => `  - ${p.message}`).join('\n')}`,
+      options,
+    );
+    this.table = table;
+    this.columns = problems.map((p) => p.column);
+  }
+}

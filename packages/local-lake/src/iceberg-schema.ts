@@ -71,7 +71,7 @@ export const PARTITION_FIELD_ID_START = 1000;
 export const POSITION_DELETE_FILE_PATH_ID = 2147483546;
 export const POSITION_DELETE_POS_ID = 2147483545;
 
-function toIcebergType(type: ColumnType, nextId: () => number): IcebergType {
+export function toIcebergType(type: ColumnType, nextId: () => number): IcebergType {
   switch (type.kind) {
     case 'string':
     case 'json':

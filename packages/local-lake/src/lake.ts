@@ -29,6 +29,7 @@ import { expireSnapshots, expireTombstones, optimizeTable, removeOrphanFiles } f
 import type { ExpireOptions, ExpireOutcome, OptimizeOptions, OptimizeOutcome } from './maintenance.js';
 import { mergeRows } from './merge-rows.js';
 import type { MergeOutcome } from './merge-rows.js';
+import { evolveSchema } from './schema-evolution.js';
 import { ManifestReader, fileUri } from './snapshot-files.js';
 import { currentSchema, currentSnapshot } from './table-metadata.js';
 import type { LoadedTable } from './catalog.js';
@@ -192,14 +193,18 @@ export class Lake {
     return this.catalog.createTable(namespace, declaration.name, metadata);
   }
 
-  /** Creates the table unless it exists. */
+  /**
+   * Creates the table unless it exists; an existing table gains the declared columns it lacks
+   * (`evolveSchema`).
+   */
   async ensureTable(
     declaration: TableDeclaration,
     options: { namespace?: string } = {},
   ): Promise<LoadedTable> {
     const namespace = options.namespace ?? this.namespace;
     try {
-      return await this.catalog.load(namespace, declaration.name);
+      const loaded = await this.catalog.load(namespace, declaration.name);
+      return (await this.exclusive(() => evolveSchema(this.ctx, loaded, declaration))).table;
     } catch (error) {
       if (!(error instanceof TableNotFoundError)) throw error;
     }
@@ -213,6 +218,21 @@ export class Lake {
         throw error;
       }
     }
+  }
+
+  /**
+   * Schema evolution (schema-evolution.ts): adds the declared columns the table's current schema
+   * lacks, as new optional fields; refuses a type change, removal or rename with
+   * IncompatibleSchemaChangeError. Returns the names added (none: nothing committed).
+   */
+  evolveSchema(
+    declaration: TableDeclaration,
+    options: { namespace?: string } = {},
+  ): Promise<readonly string[]> {
+    return this.exclusive(async () => {
+      const loaded = await this.catalog.load(options.namespace ?? this.namespace, declaration.name);
+      return (await evolveSchema(this.ctx, loaded, declaration)).added;
+    });
   }
 
   async load(table: TableRef): Promise<LoadedTable> {

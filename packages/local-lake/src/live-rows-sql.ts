@@ -48,7 +48,7 @@ export function liveRowsSql(
   const dataPaths = new Set(data.map((e) => e.file.path));
   const positional = deletes.filter((e) => e.file.content === 1);
   const equality = deletes.filter((e) => e.file.content === 2);
-  let sql = `SELECT ${select.join(', ')} FROM read_parquet(${pathList(data)}, filename = true, file_row_number = true) AS d`;
+  let sql = `SELECT ${select.join(', ')} FROM read_parquet(${pathList(data)}, filename = true, file_row_number = true, schema = ${fieldIdProjection(schema)}) AS d`;
   if (positional.length > 0) {
     sql += ` ANTI JOIN (SELECT file_path, pos FROM read_parquet(${pathList(positional)})) AS x ON x.file_path = 'file://' || d.filename AND x.pos = d.file_row_number`;
   }
@@ -77,6 +77,23 @@ export function liveRowsSql(
       .join(' AND ')}${fileFilter}`;
   });
   return sql;
+}
+
+/**
+ * read_parquet's `schema` option: columns by Parquet field id, with their current names and types
+ * (DuckDB docs, "Reading and Writing Parquet Files", `schema`). Iceberg selects columns by field id,
+ * and a field id a data file lacks reads as null here (Iceberg spec, "Column Projection"; its other
+ * cases, identity partition values, name mappings and initial defaults, this lake never writes): a
+ * file written before a column was added (schema-evolution.ts) reads it as NULL, instead of
+ * failing the bind or misreading by name.
+ */
+function fieldIdProjection(schema: IcebergSchema): string {
+  return `MAP {${schema.fields
+    .map(
+      (f) =>
+        `${f.id}: {name: ${sqlStringLiteral(f.name)}, type: ${sqlStringLiteral(duckdbType(f.type))}, default_value: NULL}`,
+    )
+    .join(', ')}}`;
 }
 
 export function bigintReplacer(_key: string, value: unknown): unknown {

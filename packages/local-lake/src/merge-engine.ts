@@ -84,6 +84,9 @@ export class LocalLakeEngine implements MergeEngine {
     let oldest: string | undefined;
     for (const row of rows) if (oldest === undefined || row._event_time < oldest) oldest = row._event_time;
     const oldestEventTime = oldest === undefined ? undefined : parseStagedTimestamp(oldest);
+    // Schema evolution first: a column the declaration gained is added to the table, so the merge
+    // writes it instead of dropping it (schema-evolution.ts); an incompatible change fails here.
+    await this.lake.evolveSchema(batch.table);
     for (let attempt = 0; ; attempt++) {
       signal?.throwIfAborted();
       try {

@@ -1,13 +1,13 @@
 import { duckdbDialect } from '@ddb-athena-sync/core/sql/dialect';
 import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
-import { sqlStringLiteral } from '@ddb-athena-sync/schemas/sql-safety';
+import { assertIdentifier, sqlStringLiteral } from '@ddb-athena-sync/schemas/sql-safety';
 
 import { commitChange } from './commit.js';
 import type { CommitResult } from './commit.js';
 import { keyColumns, partitionKey, WorkArea } from './context.js';
 import type { LakeContext } from './context.js';
 import { loadRows, writeDataFiles, writePositionDeletes, copyDataFiles } from './data-files.js';
-import { RowValueError, TableExistsError, TableNotFoundError } from './errors.js';
+import { RowValueError, SchemaMismatchError, TableExistsError, TableNotFoundError } from './errors.js';
 import { liveRowsSql } from './live-rows-sql.js';
 import { fileUri } from './snapshot-files.js';
 import { currentSchema, currentSnapshot, defaultSpec } from './table-metadata.js';
@@ -61,6 +61,11 @@ export async function mergeRows(
       '(key)',
       'the table has no identifier fields: merge needs key columns',
     );
+  assertColumnsKnown(
+    base.name,
+    schema.fields.map((f) => f.name),
+    rows,
+  );
   const baseFiles = await ctx.reader.snapshotFiles(currentSnapshot(base.metadata));
   const tombstones = await tombstoneTable(ctx, base);
   const tombstoneFiles = await ctx.reader.snapshotFiles(currentSnapshot(tombstones.metadata));
@@ -156,6 +161,27 @@ export async function mergeRows(
   } finally {
     await work.close();
   }
+}
+
+/** Staging columns every row carries that are not table columns (core's ChangeMeta). */
+const STAGING_ONLY = new Set(['_op', '_source', '_event_time']);
+
+/**
+ * A value for a column the table's schema lacks would be dropped without a trace: the declaration
+ * gained a column the table was not evolved to (Lake.evolveSchema, which LocalLakeEngine runs before
+ * every merge). Refused instead. Null values are what rows staged before a column was dropped carry.
+ */
+function assertColumnsKnown(table: string, columns: readonly string[], rows: readonly StagingRow[]): void {
+  // Names come from table metadata (maybe a foreign writer's): checked like every identifier.
+  const known = new Set([...columns.map((c) => assertIdentifier(c)), ...STAGING_ONLY]);
+  for (const row of rows)
+    for (const [column, value] of Object.entries(row))
+      if (!known.has(column) && value !== null)
+        throw new SchemaMismatchError(
+          table,
+          column,
+          "staged rows carry this column but the table's schema does not: evolve the table to its declaration first (Lake.evolveSchema or ensureTable)",
+        );
 }
 
 /**

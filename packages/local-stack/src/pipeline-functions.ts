@@ -30,16 +30,13 @@ export interface FunctionContext {
   readonly s3Endpoint: string;
   readonly controlTable: string;
   readonly logLevel: string;
+  /** The tables the stack runs, by name: each function gets its table's declaration from these. */
+  readonly tables?: ReadonlyMap<string, TableDeclaration>;
   /**
    * With `engine: 'trino'`: the Athena stand-in's endpoint (packages/athena-local), where the
    * merger's AthenaEngine sends its queries; undefined with the local lake.
    */
   readonly athenaEndpoint?: string;
-  /**
-   * The stack's declarations (a declarations file's, e.g. orders in append mode): the functions
-   * serve these, not the built-in example tables.
-   */
-  readonly tables?: readonly TableDeclaration[];
 }
 
 /** Builds the functions once the local services are up (called once per stack). */

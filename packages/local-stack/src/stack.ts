@@ -23,7 +23,7 @@ import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
 import { toLambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
-import { getTable, tables as declaredTables } from '@ddb-athena-sync/schemas/tables';
+import { getTable } from '@ddb-athena-sync/schemas/config-file';
 
 import type { FailedBatch } from './batch-response.js';
 import { FileCheckpointStore } from './checkpoint-store.js';
@@ -31,7 +31,7 @@ import { dataDirLayout, lockDataDir, prepareDataDir, publishStack, unpublishStac
 import type { DataDirLayout } from './data-dir.js';
 import { ensureControlTable, ensureDynamoTable } from './dynamodb-tables.js';
 import { FirehoseStandIn } from './firehose-stand-in.js';
-import { ServiceExitedError, UnknownStackTableError } from './errors.js';
+import { NoTablesError, ServiceExitedError, UnknownStackTableError } from './errors.js';
 import { lakeCommitter } from './lake-commit.js';
 import { MergeScheduler } from './merge-scheduler.js';
 import type { ScheduledRun } from './merge-scheduler.js';
@@ -75,7 +75,11 @@ export interface StackOptions {
   readonly firehoseBufferingSizeBytes?: number;
   /** Starting position of shards with no checkpoint (a table deployed onto existing data: LATEST + backfill). */
   readonly startingPosition?: 'TRIM_HORIZON' | 'LATEST';
-  /** Tables to run (default: every declared table). */
+  /**
+   * Tables to run: the declarations of the user's file (apps/local resolves `--config`). Required in
+   * effect (none or an empty list is a NoTablesError): the library ships no declarations, and each
+   * function gets its table's declaration in its environment, as Terraform gives it in AWS.
+   */
   readonly tables?: readonly TableDeclaration[];
   /** Powertools log level of the real handlers (default SILENT: the CLI reports through events). */
   readonly logLevel?: string;
@@ -162,7 +166,8 @@ function tableNamed(tables: readonly TableDeclaration[], name: string): TableDec
 export async function startStack(options: StackOptions): Promise<Stack> {
   const layout = dataDirLayout(options.dataDir);
   await prepareDataDir(layout);
-  const tables = options.tables ?? [...declaredTables.values()];
+  const tables = options.tables ?? [];
+  if (tables.length === 0) throw new NoTablesError();
   const declarations: ReadonlyMap<string, TableDeclaration> = new Map(tables.map((t) => [t.name, t]));
   const mergeIntervalMs = options.mergeIntervalMs ?? 5000;
   const listeners = new Set<(event: StackEvent) => void>();
@@ -271,8 +276,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       s3Endpoint: s3local.endpoint,
       controlTable: CONTROL_TABLE,
       logLevel: options.logLevel ?? 'SILENT',
+      tables: declarations,
       ...(athenaEndpoint === undefined ? {} : { athenaEndpoint }),
-      tables,
     });
 
     const checkpoints = new FileCheckpointStore(layout.checkpoints);
@@ -499,13 +504,30 @@ async function recordMerge(layout: DataDirLayout, run: ScheduledRun): Promise<vo
   } catch {
     // First merge.
   }
+  const at = new Date(run.startedAt + run.durationMs).toISOString();
+  // The last failure is kept after later successes (`status` shows it in full, causes included).
+  const previous = state[run.table] as { lastError?: unknown } | undefined;
+  let error: string | undefined;
+  if (run.error !== undefined) {
+    const parts: string[] = [];
+    for (
+      let e: unknown = run.error;
+      e !== undefined && parts.length < 5;
+      e = (e as { cause?: unknown }).cause
+    )
+      parts.push(e instanceof Error ? `${e.name}: ${e.message}` : JSON.stringify(e));
+    error = parts.join('\ncaused by: ');
+  }
   state[run.table] = {
-    at: new Date(run.startedAt + run.durationMs).toISOString(),
+    at,
     durationMs: run.durationMs,
     ok: run.error === undefined,
-    ...(run.error === undefined
-      ? { result: run.result }
-      : { error: run.error instanceof Error ? run.error.message : JSON.stringify(run.error) }),
+    ...(error === undefined
+      ? {
+          result: run.result,
+          ...(previous?.lastError === undefined ? {} : { lastError: previous.lastError }),
+        }
+      : { error, lastError: { at, error } }),
   };
   await writeFile(
     layout.merges,

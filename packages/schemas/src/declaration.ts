@@ -116,6 +116,17 @@ const maintenanceSchema = z.strictObject({
   deleteFileThreshold: z.number().int().min(1).max(100).default(2),
   /** OPTIMIZE rewrites once a group has this many small data files (Athena default 5). */
   dataFileThreshold: z.number().int().min(1).max(100).default(2),
+  /**
+   * OPTIMIZE compacts only the partitions from (now - this many hours) on, when the table is
+   * partitioned by year/month/day/hour of a timestamp or date (default 72, core's maintain-table.ts);
+   * older partitions are left alone. Other partitionings compact the whole table.
+   */
+  compactWindowHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 3660)
+    .optional(),
 });
 
 export const declarationSchema = z.strictObject({

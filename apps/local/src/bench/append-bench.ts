@@ -21,7 +21,7 @@ import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-loc
 import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
 import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
-import { ordersInput } from '@ddb-athena-sync/schemas/tables';
+import { ordersInput } from '@ddb-athena-sync/schemas/test-support/example-tables';
 
 import type { CliContext, Program } from '../cli.js';
 import { currentLoad, machineInfo } from './machine.js';

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { abortBackfill, backfillTable } from '@ddb-athena-sync/core/backfill/backfill-table';
 import type { AbortBackfillOptions, BackfillProgress } from '@ddb-athena-sync/core/backfill/backfill-table';
-import { getTable } from '@ddb-athena-sync/schemas/tables';
+import { getTable } from '@ddb-athena-sync/schemas/config-file';
 import { Option } from '@commander-js/extra-typings';
 import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
 import { dataDirLayout, runningStack } from '@ddb-athena-sync/local-stack/data-dir';
@@ -15,7 +15,7 @@ import type { CliContext, Program } from '../cli.js';
 import { checkDataDir, commandHint } from '../data-dir-check.js';
 import { UsageError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { progressBar } from '../progress-bar.js';
+import { startProgress } from '../progress-bar.js';
 
 /** Exit code of a backfill that finished: 3 when some items went to quarantine/ instead of staging. */
 function finished(quarantined: number): number {
@@ -95,7 +95,13 @@ async function backfill(flags: BackfillFlags, context: CliContext): Promise<numb
   // Ctrl-C: stop the segments, delete what they staged, clear the guard (backfillTable does all
   // three once every segment has stopped), then exit with the usual 130.
   const interrupt = new AbortController();
+  // A bar cli-progress redraws in place on a terminal, a plain line every 2 s elsewhere.
+  const progress = startProgress({
+    label: `scanning ${table.name}`,
+    stream: { isTTY: tty, columns: process.stdout.columns, write: (s: string) => io.stdout(s) },
+  });
   const onSigint = (): void => {
+    progress.stop();
     io.stdout('\ninterrupted: stopping the Scan and removing what it staged...\n');
     interrupt.abort(new Error('SIGINT'));
   };
@@ -104,6 +110,7 @@ async function backfill(flags: BackfillFlags, context: CliContext): Promise<numb
     try {
       return await work();
     } finally {
+      progress.stop();
       process.removeListener('SIGINT', onSigint);
     }
   };
@@ -116,15 +123,8 @@ async function backfill(flags: BackfillFlags, context: CliContext): Promise<numb
     );
     return 0;
   };
-  let lastLine = 0;
-  const onProgress = (p: BackfillProgress): void => {
-    const now = Date.now();
-    if (!tty && now - lastLine < 2000) return;
-    lastLine = now;
-    io.stdout(
-      `${tty ? '\r\x1b[2K' : ''}scanning ${table.name} ${progressBar(p.scanned, p.estimated)}  ${p.objects} objects${tty ? '' : '\n'}`,
-    );
-  };
+  const onProgress = (p: BackfillProgress): void =>
+    progress.update(p.scanned, p.estimated, `${p.objects} objects`);
 
   if (flags.aws === true) {
     const { bucket, controlTable } = flags;
@@ -145,7 +145,7 @@ async function backfill(flags: BackfillFlags, context: CliContext): Promise<numb
       }),
     );
     io.stdout(
-      `${tty ? '\n' : ''}staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined${result.quarantined > 0 ? `: ddb-athena-sync quarantine list --aws --bucket ${bucket}` : ''}); the deployed merger merges them on its schedule.\n`,
+      `staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined${result.quarantined > 0 ? `: ddb-athena-sync quarantine list --aws --bucket ${bucket}` : ''}); the deployed merger merges them on its schedule.\n`,
     );
     return finished(result.quarantined);
   }
@@ -173,7 +173,7 @@ async function backfill(flags: BackfillFlags, context: CliContext): Promise<numb
       }),
     );
     io.stdout(
-      `${tty ? '\n' : ''}staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined${result.quarantined > 0 ? `: ${commandHint(context.cwd, dataDir, 'quarantine list')}` : ''}); the running stack's merger picks them up.\n`,
+      `staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined${result.quarantined > 0 ? `: ${commandHint(context.cwd, dataDir, 'quarantine list')}` : ''}); the running stack's merger picks them up.\n`,
     );
     return finished(result.quarantined);
   }
@@ -206,7 +206,7 @@ async function backfill(flags: BackfillFlags, context: CliContext): Promise<numb
       }),
     );
     io.stdout(
-      `${tty ? '\n' : ''}staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined${result.quarantined > 0 ? `: ${commandHint(context.cwd, dataDir, 'quarantine list')}` : ''}); merging...\n`,
+      `staged ${result.scanned} items in ${result.objects} objects (run ${result.runId}, ${result.quarantined} quarantined${result.quarantined > 0 ? `: ${commandHint(context.cwd, dataDir, 'quarantine list')}` : ''}); merging...\n`,
     );
     for (;;) {
       await stack.mergeNow(table.name);

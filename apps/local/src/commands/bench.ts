@@ -81,7 +81,7 @@ async function bench(
     if (typeof flags.charts === 'string') {
       const dir = context.path(flags.charts);
       await mkdir(dir, { recursive: true });
-      for (const [name, svg] of Object.entries(renderBenchCharts(report))) {
+      for (const [name, svg] of Object.entries(await renderBenchCharts(report))) {
         await writeFile(join(dir, name), svg);
         io.stdout(`chart: ${join(flags.charts, name)}\n`);
       }

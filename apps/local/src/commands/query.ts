@@ -22,6 +22,11 @@ export interface StatementResult {
  */
 export async function runStatements(lake: Lake, sql: string): Promise<StatementResult[]> {
   if (sql.trim() === '') throw new UsageError('query needs SQL: the argument is empty');
+  // DuckDB's extractStatements fails with "Error in native callback" on text with no statement: told
+  // apart first. Removing comments, ";" and blanks only decides emptiness (anything else left, even
+  // inside a string literal, is a statement for DuckDB to judge).
+  if (sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\/|;|\s/g, '') === '')
+    throw new UsageError('query needs SQL: the argument holds no statement (only comments or ";")');
   await lake.createViews();
   const extracted = await lake.duckdb.extractStatements(sql);
   if (extracted.count === 0) throw new UsageError('query needs SQL: no statement in the argument');
@@ -57,7 +62,6 @@ examples:
     )
     .action(async (sql, flags) => {
       const { io } = context;
-      if (sql.trim() === '') throw new UsageError('query needs SQL: the argument is empty');
       const dataDir = context.dataDir(flags.dataDir);
       const layout = dataDirLayout(dataDir);
       if (

@@ -1,3 +1,6 @@
+import type { TopLevelSpec } from 'vega-lite';
+
+import { CHART_CONFIG, renderVegaLiteSvg } from '../vega-svg.js';
 import type { LagSample } from './lag-tracker.js';
 
 export interface LagChartOptions {
@@ -7,6 +10,7 @@ export interface LagChartOptions {
   readonly mergeIntervalMs: number;
   /** Horizontal reference line (e.g. merge interval + 3 s). */
   readonly budgetMs?: number;
+  /** Width and height of the plot area in pixels (axes, title and legend come on top). */
   readonly width?: number;
   readonly height?: number;
   readonly title?: string;
@@ -15,93 +19,98 @@ export interface LagChartOptions {
 const COLORS: Record<string, string> = { books: '#1f77b4', orders: '#ff7f0e' };
 const FALLBACK = ['#2ca02c', '#d62728', '#9467bd', '#8c564b'];
 
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** One dot of the chart: a change, when it was written and how long it took to become visible. */
+export interface LagPoint {
+  /** The table and its change count, as the legend names it (`books (1,042 changes)`). */
+  readonly series: string;
+  /** Seconds from the start of the run to the write. */
+  readonly writtenSec: number;
+  readonly lagSec: number;
 }
 
-/** Round step for about `n` ticks over `range`. */
-function niceStep(range: number, n: number): number {
-  const raw = range / Math.max(1, n);
-  const magnitude = 10 ** Math.floor(Math.log10(raw || 1));
-  for (const m of [1, 2, 5, 10]) if (raw <= m * magnitude) return m * magnitude;
-  return 10 * magnitude;
+function seriesName(table: string, changes: number): string {
+  return `${table} (${changes.toLocaleString('en-US')} ${changes === 1 ? 'change' : 'changes'})`;
 }
+
+/** The chart's points: every sample, in seconds, named by its table. */
+export function lagPoints(options: LagChartOptions): LagPoint[] {
+  const counts = new Map<string, number>();
+  for (const s of options.samples) counts.set(s.table, (counts.get(s.table) ?? 0) + 1);
+  return options.samples.map((s) => ({
+    series: seriesName(s.table, counts.get(s.table)!),
+    writtenSec: (s.writtenAt - options.startedAt) / 1000,
+    lagSec: s.lagMs / 1000,
+  }));
+}
+
+const trimmed = (sec: number): string => `${Number(sec.toFixed(2))} s`;
 
 /**
- * Lag over time as a standalone SVG: one dot per change (x = when it was written, seconds since the
- * start; y = lag in seconds), one colour per table, the merge budget as a dashed line. Plain SVG,
- * no chart library.
+ * Lag over time as a Vega-Lite spec: one dot per change (x = when it was written, seconds since the
+ * start; y = lag in seconds), one colour per table named in the legend with its change count, the
+ * lag budget as a dashed line named in a second legend (no text drawn over the dots).
  */
-export function renderLagChart(options: LagChartOptions): string {
-  const width = options.width ?? 900;
-  const height = options.height ?? 420;
-  const m = { left: 60, right: 20, top: 40, bottom: 50 };
-  const w = width - m.left - m.right;
-  const h = height - m.top - m.bottom;
-  const samples = options.samples;
-  const maxX = Math.max(1, ...samples.map((s) => (s.writtenAt - options.startedAt) / 1000));
-  const maxY = Math.max(1, (options.budgetMs ?? 0) / 1000, ...samples.map((s) => s.lagMs / 1000)) * 1.08;
-  const x = (sec: number): number => m.left + (sec / maxX) * w;
-  const y = (sec: number): number => m.top + h - (sec / maxY) * h;
-  const parts: string[] = [];
-  parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
-  );
-  parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
-  parts.push(
-    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(options.title ?? 'Lag from DynamoDB write to lake visibility')}</text>`,
-  );
-  const xs = niceStep(maxX, 10);
-  for (let t = 0; t <= maxX + 1e-9; t += xs) {
-    parts.push(
-      `<line x1="${x(t).toFixed(1)}" y1="${m.top + h}" x2="${x(t).toFixed(1)}" y2="${m.top}" stroke="#eee"/>`,
-    );
-    parts.push(
-      `<text x="${x(t).toFixed(1)}" y="${m.top + h + 16}" text-anchor="middle">${+t.toFixed(2)}</text>`,
-    );
-  }
-  const ys = niceStep(maxY, 8);
-  for (let v = 0; v <= maxY + 1e-9; v += ys) {
-    parts.push(
-      `<line x1="${m.left}" y1="${y(v).toFixed(1)}" x2="${m.left + w}" y2="${y(v).toFixed(1)}" stroke="#eee"/>`,
-    );
-    parts.push(
-      `<text x="${m.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${+v.toFixed(2)}</text>`,
-    );
-  }
-  parts.push(`<line x1="${m.left}" y1="${m.top + h}" x2="${m.left + w}" y2="${m.top + h}" stroke="#333"/>`);
-  parts.push(`<line x1="${m.left}" y1="${m.top}" x2="${m.left}" y2="${m.top + h}" stroke="#333"/>`);
-  parts.push(
-    `<text x="${m.left + w / 2}" y="${height - 10}" text-anchor="middle">write time (s since start)</text>`,
-  );
-  parts.push(
-    `<text x="16" y="${m.top + h / 2}" text-anchor="middle" transform="rotate(-90 16 ${m.top + h / 2})">lag (s)</text>`,
-  );
+export function lagChartSpec(options: LagChartOptions): TopLevelSpec {
+  const points = lagPoints(options);
+  const tables = [...new Set(options.samples.map((s) => s.table))].sort();
+  const counts = tables.map((t) => options.samples.filter((s) => s.table === t).length);
+  const domain = tables.map((t, i) => seriesName(t, counts[i]!));
+  const range = tables.map((t, i) => COLORS[t] ?? FALLBACK[i % FALLBACK.length]!);
+  const layers: NonNullable<Extract<TopLevelSpec, { layer: unknown }>['layer']> = [
+    {
+      // A demo run has thousands of dots: no per-dot ARIA description (it would triple the file).
+      mark: { type: 'circle', size: 12, opacity: 0.6, aria: false },
+      encoding: {
+        x: {
+          field: 'writtenSec',
+          type: 'quantitative',
+          title: 'write time (s since start)',
+          scale: { domainMin: 0 },
+        },
+        y: { field: 'lagSec', type: 'quantitative', title: 'lag (s)', scale: { domainMin: 0 } },
+        color: {
+          field: 'series',
+          type: 'nominal',
+          title: 'table',
+          scale: { domain, range },
+          legend: { orient: 'bottom' },
+        },
+      },
+    },
+  ];
   if (options.budgetMs !== undefined) {
-    const yb = y(options.budgetMs / 1000).toFixed(1);
-    parts.push(
-      `<line x1="${m.left}" y1="${yb}" x2="${m.left + w}" y2="${yb}" stroke="#c00" stroke-dasharray="6 4"/>`,
-    );
-    parts.push(
-      `<text x="${m.left + w - 4}" y="${(Number(yb) - 5).toFixed(1)}" text-anchor="end" fill="#c00">merge interval + 3 s</text>`,
-    );
+    layers.push({
+      data: {
+        values: [{ lagSec: options.budgetMs / 1000, line: `lag budget ${trimmed(options.budgetMs / 1000)}` }],
+      },
+      mark: { type: 'rule', color: '#c00', strokeWidth: 1.5 },
+      encoding: {
+        y: { field: 'lagSec', type: 'quantitative' },
+        strokeDash: {
+          field: 'line',
+          type: 'nominal',
+          title: 'reference',
+          scale: { range: [[6, 4]] },
+          legend: { orient: 'bottom', symbolStrokeColor: '#c00' },
+        },
+      },
+    });
   }
-  const tables = [...new Set(samples.map((s) => s.table))].sort();
-  tables.forEach((table, i) => {
-    const color = COLORS[table] ?? FALLBACK[i % FALLBACK.length]!;
-    const dots = samples
-      .filter((s) => s.table === table)
-      .map(
-        (s) =>
-          `<circle cx="${x((s.writtenAt - options.startedAt) / 1000).toFixed(1)}" cy="${y(s.lagMs / 1000).toFixed(1)}" r="2"/>`,
-      )
-      .join('');
-    parts.push(`<g fill="${color}" fill-opacity="0.6">${dots}</g>`);
-    parts.push(`<rect x="${m.left + 10}" y="${m.top + 6 + i * 18}" width="10" height="10" fill="${color}"/>`);
-    parts.push(
-      `<text x="${m.left + 26}" y="${m.top + 15 + i * 18}">${escapeXml(table)} (${samples.filter((s) => s.table === table).length} changes)</text>`,
-    );
-  });
-  parts.push('</svg>');
-  return `${parts.join('\n')}\n`;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: {
+      text: options.title ?? 'Lag from DynamoDB write to lake visibility',
+      subtitle: `${options.samples.length.toLocaleString('en-US')} changes; merge interval ${trimmed(options.mergeIntervalMs / 1000)}`,
+    },
+    width: options.width ?? 760,
+    height: options.height ?? 320,
+    config: CHART_CONFIG,
+    data: { values: points.map((p) => ({ ...p })) },
+    layer: layers,
+  };
+}
+
+/** The lag chart as a standalone SVG document. */
+export async function renderLagChart(options: LagChartOptions): Promise<string> {
+  return renderVegaLiteSvg(lagChartSpec(options));
 }

@@ -1,4 +1,5 @@
 import type { CommandIo } from '../io.js';
+import { barText } from '../progress-bar.js';
 import type { Percentiles } from './lag-tracker.js';
 
 export interface LiveSnapshot {
@@ -23,12 +24,6 @@ export interface LiveViewOptions {
   readonly startedAt: number;
   readonly snapshot: () => LiveSnapshot;
   readonly now?: () => number;
-}
-
-function bar(fraction: number, width: number): string {
-  const f = Math.max(0, Math.min(1, fraction));
-  const full = Math.round(f * width);
-  return `[${'#'.repeat(full)}${'.'.repeat(width - full)}]`;
 }
 
 function seconds(ms: number): string {
@@ -66,7 +61,7 @@ export class LiveView {
     const s = this.o.snapshot();
     const elapsed = this.o.now() - this.startedAt;
     const lines = [
-      `${this.phase.padEnd(8)} ${bar(elapsed / this.o.durationMs, 30)} ${seconds(Math.min(elapsed, this.o.durationMs))} / ${seconds(this.o.durationMs)}   merges ${s.merges}${s.mergesFailed > 0 ? ` (${s.mergesFailed} failed)` : ''}   reads ${s.reads.total} (${s.reads.failed} failed)`,
+      `${this.phase.padEnd(8)} ${barText(elapsed / this.o.durationMs, 30)} ${seconds(Math.min(elapsed, this.o.durationMs))} / ${seconds(this.o.durationMs)}   merges ${s.merges}${s.mergesFailed > 0 ? ` (${s.mergesFailed} failed)` : ''}   reads ${s.reads.total} (${s.reads.failed} failed)`,
       `${'table'.padEnd(8)} ${'changes'.padStart(8)} ${'staged'.padStart(7)} ${'pending'.padStart(8)} ${'in lake'.padStart(8)}   lag p50 / p95 / p99 / max`,
       ...s.tables.map(
         (t) =>

@@ -5,7 +5,7 @@
 // With an Athena endpoint (`--engine trino`), queries of merge tables go through the Athena stand-in.
 import { isStagedMode } from '@ddb-athena-sync/schemas/declaration';
 import { Lake } from '@ddb-athena-sync/local-lake/lake';
-import { tables } from '@ddb-athena-sync/schemas/tables';
+import { tables } from '@ddb-athena-sync/schemas/test-support/example-tables';
 
 import { AthenaReader, routedReader } from './athena-reader.js';
 

@@ -8,6 +8,7 @@ import type { Stack, StackOptions } from '@ddb-athena-sync/local-stack/stack';
 import { stagingStatus } from '@ddb-athena-sync/local-stack/staging-status';
 import { compareTable } from '@ddb-athena-sync/local-stack/compare';
 import type { TableComparison } from '@ddb-athena-sync/local-stack/compare';
+import { tables as exampleTables } from '@ddb-athena-sync/schemas/test-support/example-tables';
 
 import { buildFunctions, LOCAL_DATABASE } from '../functions.js';
 import { AthenaReader, routedReader } from './athena-reader.js';
@@ -101,7 +102,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const ownStack = options.stack === undefined;
   const stack =
     options.stack ??
-    (await startStack(options.stackOptions ?? { dataDir: '.ddb-athena-sync', functions: buildFunctions }));
+    (await startStack({
+      ...(options.stackOptions ?? { dataDir: '.ddb-athena-sync', functions: buildFunctions }),
+      // The workload writes the example tables; a caller's own tables replace them.
+      tables: options.stackOptions?.tables ?? [...exampleTables.values()],
+    }));
   // Stopped on every path: an error (or an interrupt) must not leave DynamoDB Local and s3rver running.
   try {
     return await demoOnStack(stack, options);
@@ -291,7 +296,7 @@ async function demoOnStack(stack: Stack, options: DemoOptions): Promise<DemoRepo
     await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
     await writeFile(
       chartPath,
-      renderLagChart({
+      await renderLagChart({
         samples: tracker.samples,
         startedAt,
         mergeIntervalMs: stack.mergeIntervalMs,

@@ -74,7 +74,7 @@ describe('bench (numbers are printed, never asserted against a time)', () => {
 
   test('charts are SVG documents with the measured numbers', async () => {
     const report = await runBench({ plan: TINY, quick: true, parts: ['stream-writer'] });
-    const charts = renderBenchCharts(report);
+    const charts = await renderBenchCharts(report);
     expect(Object.keys(charts)).toEqual(['bench-stream-writer.svg']);
     const svg = charts['bench-stream-writer.svg']!;
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);

@@ -28,8 +28,16 @@ import {
   renderTombstoneMerge,
   tombstoneTableName,
 } from '../sql/render-tombstones.js';
-import { renderCreate, renderOptimize, renderStaging, renderVacuum } from '../sql/render-statements.js';
+import {
+  recentPartitions,
+  renderCreate,
+  renderOptimize,
+  renderStaging,
+  renderVacuum,
+} from '../sql/render-statements.js';
 import { AthenaQueryCancelledError, AthenaQueryError } from './athena-errors.js';
+import { ensureColumns } from './ensure-columns.js';
+import type { TableColumnSource } from './glue-table-columns.js';
 
 export interface AthenaEngineOptions {
   readonly athena: AthenaClient;
@@ -55,6 +63,12 @@ export interface AthenaEngineOptions {
   readonly now?: () => Date;
   /** Injected for tests; resolves early (and harmlessly) when the signal aborts. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Where the tables' current columns are read (GlueTableColumns in AWS). When given, every merge
+   * first adds the declared columns the tables lack (aws/ensure-columns.ts) or refuses the change;
+   * without it the engine cannot see the tables' columns and merges as it is.
+   */
+  readonly columns?: TableColumnSource;
 }
 
 export interface QueryOutcome {
@@ -139,6 +153,8 @@ function isRetryableFailure(reason: string): boolean {
 export class AthenaEngine implements MergeEngine {
   private readonly options: AthenaEngineOptions;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Declarations whose columns the tables were seen to have: checked once per warm container. */
+  private readonly columnsChecked = new Set<string>();
 
   constructor(options: AthenaEngineOptions) {
     this.options = options;
@@ -179,7 +195,23 @@ export class AthenaEngine implements MergeEngine {
       await this.execute(sql);
   }
 
+  /** Schema evolution before a merge (aws/ensure-columns.ts), once per declaration and engine. */
+  private async ensureDeclaredColumns(table: TableDeclaration, signal?: AbortSignal): Promise<void> {
+    const source = this.options.columns;
+    if (source === undefined) return;
+    const key = JSON.stringify([table.name, table.columns, table.unknownAttributes]);
+    if (this.columnsChecked.has(key)) return;
+    await ensureColumns(table, {
+      columns: source,
+      dialect: athenaDialect,
+      database: this.options.database,
+      run: (sql) => this.execute(sql, signal),
+    });
+    this.columnsChecked.add(key);
+  }
+
   async merge(batch: MergeBatch, signal?: AbortSignal): Promise<MergeResult> {
+    await this.ensureDeclaredColumns(batch.table, signal);
     const plan = {
       table: batch.table,
       target: { database: this.options.database, name: batch.table.name },
@@ -224,7 +256,13 @@ export class AthenaEngine implements MergeEngine {
   ): Promise<MaintenanceResult> {
     // Snapshot age and retention are table properties set at creation
     // (vacuum_max_snapshot_age_seconds, vacuum_min_snapshots_to_keep): VACUUM takes no arguments.
-    const optimize = await this.execute(renderOptimize(table, athenaDialect, this.target), signal);
+    // Only the recently written partitions: "The REWRITE DATA action uses predicates to select for
+    // files that contain matching rows", and only partition columns may appear in the predicate
+    // (Athena user guide, OPTIMIZE, https://docs.aws.amazon.com/athena/latest/ug/optimize-statement.html).
+    // recentPartitions gives a window only for a year/month/day/hour partitioning.
+    const window =
+      options.compactSince === undefined ? undefined : recentPartitions(table, options.compactSince);
+    const optimize = await this.execute(renderOptimize(table, athenaDialect, this.target, window), signal);
     const vacuum = await this.execute(renderVacuum(table, athenaDialect, this.target), signal);
     if (table.mode === 'append') return { optimized: true, queryIds: [optimize.queryId, vacuum.queryId] };
     // Tombstones older than any possible redelivery are dropped (Athena DELETE on Iceberg:

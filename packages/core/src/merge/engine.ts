@@ -70,6 +70,11 @@ export interface MaintenanceOptions {
   readonly minSnapshotsToKeep: number;
   /** Tombstones whose `_deleted_at` is older than this many ms before `now` are dropped. */
   readonly tombstoneRetentionMs?: number;
+  /**
+   * Compact only partitions from the one holding this instant on (a year/month/day/hour
+   * partitioning; others compact the whole table). Absent: the whole table.
+   */
+  readonly compactSince?: Date;
 }
 
 export interface MaintenanceResult {

@@ -5,6 +5,16 @@ import type { MaintenanceResult } from './engine.js';
 import { acquireLease, releaseLease } from './lease.js';
 import type { MergeDeps } from './merge-table.js';
 
+/**
+ * Default compaction window (declaration `maintenance.compactWindowHours`): partitions written in the
+ * last three days. MERGEs write where their rows' partition values fall, so for an event-time
+ * partitioning (created_at) that is the recent partitions; an update of an old row leaves a delete
+ * file in an old partition, which a wider window (or a one-off OPTIMIZE without WHERE, as `sql
+ * --statement optimize` prints it) folds in. Compacting every partition every hour reads the whole table each
+ * time: the cost the window avoids (Athena bills OPTIMIZE by the bytes it scans, user guide, OPTIMIZE).
+ */
+export const DEFAULT_COMPACT_WINDOW_HOURS = 72;
+
 export interface MaintainOptions {
   readonly table: TableDeclaration;
   readonly controlTable: string;
@@ -55,6 +65,9 @@ export async function maintainTable(
         snapshotRetentionMs: m.snapshotRetentionHours * 3_600_000,
         minSnapshotsToKeep: m.minSnapshotsToKeep,
         tombstoneRetentionMs: options.tombstoneRetentionMs ?? DEFAULT_TOMBSTONE_RETENTION_MS,
+        compactSince: new Date(
+          now.getTime() - (m.compactWindowHours ?? DEFAULT_COMPACT_WINDOW_HOURS) * 3_600_000,
+        ),
       },
       abort.signal,
     );

@@ -1,4 +1,4 @@
-import { glueType } from '@ddb-athena-sync/schemas/column-type';
+import { glueType, stagingGlueType } from '@ddb-athena-sync/schemas/column-type';
 import type { ColumnType } from '@ddb-athena-sync/schemas/column-type';
 import { icebergColumns, stagingColumns } from '@ddb-athena-sync/schemas/declaration';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
@@ -93,6 +93,16 @@ export interface SqlDialect {
     keyColumns: readonly { readonly name: string; readonly type: ColumnType }[],
     location?: string,
   ): string;
+  /**
+   * Statements that add nullable columns to an existing table (schema evolution, see
+   * merge/column-changes.ts): `relation` says whose types the columns take, the Iceberg table's or
+   * the staging encoding's (the JSON side).
+   */
+  addColumns(
+    name: Required<QualifiedName>,
+    columns: readonly { readonly name: string; readonly type: ColumnType }[],
+    relation: 'table' | 'staging',
+  ): string[];
 }
 
 /** Separator between the literals of the staged files (the only part of a MERGE that grows). */
@@ -367,6 +377,24 @@ function athenaDdlColumn(name: string): string {
   return /^[a-z]/.test(column) && !ATHENA_DDL_RESERVED.has(column) ? column : `\`${column}\``;
 }
 
+/**
+ * Athena's `ALTER TABLE [db_name.]table_name ADD COLUMNS (col_name data_type [,...])`, one
+ * statement for all columns, for Iceberg tables
+ * (https://docs.aws.amazon.com/athena/latest/ug/querying-iceberg-alter-table-add-columns.html) and
+ * for the Hive/JSON staging table alike (https://docs.aws.amazon.com/athena/latest/ug/alter-table-add-columns.html).
+ * Hive DDL: the table name through `ddlName`, columns in backticks, Glue type names.
+ */
+function athenaAddColumns(
+  name: Required<QualifiedName>,
+  columns: readonly { readonly name: string; readonly type: ColumnType }[],
+  relation: 'table' | 'staging',
+): string[] {
+  if (columns.length === 0) return [];
+  const typeOf = relation === 'table' ? glueType : stagingGlueType;
+  const list = columns.map((c) => `\`${assertIdentifier(c.name)}\` ${typeOf(c.type)}`).join(', ');
+  return [`ALTER TABLE ${athenaDdlName(name)} ADD COLUMNS (${list})`];
+}
+
 export const athenaDialect: SqlDialect = {
   name: 'athena',
   identifier: quote,
@@ -424,6 +452,7 @@ export const athenaDialect: SqlDialect = {
       `TBLPROPERTIES (\n  'table_type'='ICEBERG',\n  'format'='parquet',\n  'write_compression'='zstd'\n)`,
     ].join('\n');
   },
+  addColumns: athenaAddColumns,
 };
 
 export const duckdbDialect: SqlDialect = {
@@ -493,6 +522,15 @@ export const duckdbDialect: SqlDialect = {
       `  ${duckdbDialect.identifier('_deleted_at')} ${duckdbDialect.tableType({ kind: 'timestamp' })}`,
     ];
     return `CREATE TABLE IF NOT EXISTS ${qualified(duckdbDialect, name)} (\n${columns.join(',\n')}\n)`;
+  },
+  // One column per statement (https://duckdb.org/docs/stable/sql/statements/alter_table, "ADD
+  // COLUMN"). The DuckDB staging relation is a view rebuilt for every batch: nothing to alter.
+  addColumns(name, columns, relation) {
+    if (relation === 'staging') return [];
+    return columns.map(
+      (c) =>
+        `ALTER TABLE ${qualified(duckdbDialect, name)} ADD COLUMN IF NOT EXISTS ${duckdbDialect.identifier(c.name)} ${duckdbDialect.tableType(c.type)}`,
+    );
   },
 };
 
