@@ -1,5 +1,6 @@
 // Just over 500 lines: the stack's start and stop order (services, lock, tables, functions, pollers,
 // schedulers, engine) is kept in one file so the cleanup on every failure path is visible at once.
+import { isStagedMode } from '@ddb-athena-sync/schemas/declaration';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -425,7 +426,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     for (const r of runtimes.values()) r.sweeper?.start();
 
-    const mergeTables = tables.filter((t) => t.mode === 'merge').map((t) => t.name);
+    // Merge and append tables both run on the staged pipeline: the merger dispatches on the mode.
+    const mergeTables = tables.filter((t) => isStagedMode(t.mode)).map((t) => t.name);
     const scheduler = new MergeScheduler({
       tables: mergeTables,
       invoke: (event) => functions.merger(event),
