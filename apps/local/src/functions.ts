@@ -1,3 +1,4 @@
+import { isStagedMode } from '@ddb-athena-sync/schemas/declaration';
 import { randomUUID } from 'node:crypto';
 
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -121,7 +122,7 @@ export async function buildFunctions(
         });
   if (athena !== undefined)
     for (const table of tables.values())
-      if (table.mode === 'merge') await engineFor(table).ensureTable(table);
+      if (isStagedMode(table.mode)) await engineFor(table).ensureTable(table);
   const store: ObjectStore = {
     async putObject({ key, body, contentType, contentEncoding }) {
       await writerS3.send(

@@ -195,6 +195,32 @@ describe('ddb-athena-sync: one commander program', () => {
     );
   });
 
+  it("backfill --aws without credentials is a message (the SDK's CredentialsProviderError), exit 1, no stack", async () => {
+    // A real process with no credentials anywhere: no env keys, an empty HOME, no instance metadata.
+    const home = tempDir();
+    const run = promisify(execFile)(
+      process.execPath,
+      [BIN, 'backfill', '--table', 'books', '--aws', '--bucket', 'b', '--control-table', 'c'],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: home,
+          AWS_REGION: 'us-east-1',
+          AWS_EC2_METADATA_DISABLED: 'true',
+        },
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+      },
+    );
+    const failed = (await run.then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as { code: number; stderr: string } | undefined;
+    expect(failed).toBeDefined();
+    expect(failed!.code).toBe(1);
+    expect(failed!.stderr).toMatch(/^ddb-athena-sync: error: .*[Cc]redential/m);
+    expect(failed!.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+
   it('runs through bin/ddb-athena-sync.js with no build step (tsx)', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [BIN, 'help', 'query']);
     expect(stdout).toContain('Usage: ddb-athena-sync query [options] <sql>');

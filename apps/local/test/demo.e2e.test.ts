@@ -69,7 +69,10 @@ describe('demo on the local stack', () => {
     );
     const written = JSON.parse(readFileSync(reportPath, 'utf8')) as DemoReport;
     expect(written.tables.books!.lagMs).toEqual(report.tables.books!.lagMs);
-    expect(readFileSync(report.chart!, 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*<circle[\s\S]*<\/svg>\n$/);
+    // Vega draws the chart's dots as paths in the data-mark group (src/demo/lag-chart.ts).
+    expect(readFileSync(report.chart!, 'utf8')).toMatch(
+      /^<svg[^>]*>[\s\S]*class="mark-symbol role-mark[\s\S]*<path[\s\S]*<\/svg>\n$/,
+    );
     expectConverged(report);
     expect(report.ok).toBe(true);
     expect(report.mergeIntervalMs).toBe(5000);

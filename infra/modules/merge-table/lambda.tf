@@ -25,7 +25,7 @@ resource "aws_lambda_event_source_mapping" "stream_writer" {
   starting_position = var.stream_writer.starting_position
 
   batch_size                         = var.stream_writer.batch_size
-  maximum_batching_window_in_seconds = var.stream_writer.maximum_batching_window_in_seconds
+  maximum_batching_window_in_seconds = local.batching_window_seconds
   parallelization_factor             = var.stream_writer.parallelization_factor
 
   # Poison records: report partial failures, bisect, retry a bounded number of times, then hand the

@@ -150,12 +150,12 @@ variable "lambda_architecture" {
 }
 
 variable "stream_writer" {
-  description = "Stream-writer function and event source mapping settings."
+  description = "Stream-writer function and event source mapping settings. maximum_batching_window_in_seconds defaults to 5 for mode merge (freshness) and 300, the maximum, for mode append (fewer, larger staged objects: the merger compacts them anyway)."
   type = object({
     memory_size                        = optional(number, 512)
     timeout                            = optional(number, 60)
     batch_size                         = optional(number, 1000)
-    maximum_batching_window_in_seconds = optional(number, 5)
+    maximum_batching_window_in_seconds = optional(number)
     maximum_retry_attempts             = optional(number, 10)
     maximum_record_age_in_seconds      = optional(number, 86400)
     parallelization_factor             = optional(number, 1)
@@ -164,7 +164,7 @@ variable "stream_writer" {
   default = {}
 
   validation {
-    condition     = var.stream_writer.batch_size >= 1 && var.stream_writer.batch_size <= 10000 && var.stream_writer.maximum_batching_window_in_seconds >= 0 && var.stream_writer.maximum_batching_window_in_seconds <= 300
+    condition     = var.stream_writer.batch_size >= 1 && var.stream_writer.batch_size <= 10000 && coalesce(var.stream_writer.maximum_batching_window_in_seconds, 0) >= 0 && coalesce(var.stream_writer.maximum_batching_window_in_seconds, 0) <= 300
     error_message = "stream_writer.batch_size must be 1-10000 and maximum_batching_window_in_seconds 0-300."
   }
 

@@ -1,5 +1,6 @@
 // Just over 500 lines: the stack's start and stop order (services, lock, tables, functions, pollers,
 // schedulers, engine) is kept in one file so the cleanup on every failure path is visible at once.
+import { isStagedMode } from '@ddb-athena-sync/schemas/declaration';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -425,7 +426,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     for (const r of runtimes.values()) r.sweeper?.start();
 
-    const mergeTables = tables.filter((t) => t.mode === 'merge').map((t) => t.name);
+    // Merge and append tables both run on the staged pipeline: the merger dispatches on the mode.
+    const mergeTables = tables.filter((t) => isStagedMode(t.mode)).map((t) => t.name);
     const scheduler = new MergeScheduler({
       tables: mergeTables,
       invoke: (event) => functions.merger(event),
@@ -502,13 +504,30 @@ async function recordMerge(layout: DataDirLayout, run: ScheduledRun): Promise<vo
   } catch {
     // First merge.
   }
+  const at = new Date(run.startedAt + run.durationMs).toISOString();
+  // The last failure is kept after later successes (`status` shows it in full, causes included).
+  const previous = state[run.table] as { lastError?: unknown } | undefined;
+  let error: string | undefined;
+  if (run.error !== undefined) {
+    const parts: string[] = [];
+    for (
+      let e: unknown = run.error;
+      e !== undefined && parts.length < 5;
+      e = (e as { cause?: unknown }).cause
+    )
+      parts.push(e instanceof Error ? `${e.name}: ${e.message}` : JSON.stringify(e));
+    error = parts.join('\ncaused by: ');
+  }
   state[run.table] = {
-    at: new Date(run.startedAt + run.durationMs).toISOString(),
+    at,
     durationMs: run.durationMs,
     ok: run.error === undefined,
-    ...(run.error === undefined
-      ? { result: run.result }
-      : { error: run.error instanceof Error ? run.error.message : JSON.stringify(run.error) }),
+    ...(error === undefined
+      ? {
+          result: run.result,
+          ...(previous?.lastError === undefined ? {} : { lastError: previous.lastError }),
+        }
+      : { error, lastError: { at, error } }),
   };
   await writeFile(
     layout.merges,

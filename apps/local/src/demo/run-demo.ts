@@ -1,3 +1,4 @@
+import { isStagedMode } from '@ddb-athena-sync/schemas/declaration';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
@@ -153,7 +154,7 @@ async function demoOnStack(stack: Stack, options: DemoOptions): Promise<DemoRepo
   const observerLake = await Lake.open({ root: stack.layout.lake });
   // `--engine trino`: merge tables live in Trino's Iceberg catalog; read them through Athena.
   const mergeTables = new Set(
-    [...stack.tables.values()].filter((r) => r.declaration.mode === 'merge').map((r) => r.declaration.name),
+    [...stack.tables.values()].filter((r) => isStagedMode(r.declaration.mode)).map((r) => r.declaration.name),
   );
   const reader: TableReader =
     stack.athenaEndpoint === undefined
@@ -185,7 +186,7 @@ async function demoOnStack(stack: Stack, options: DemoOptions): Promise<DemoRepo
   });
   const stagingTimer = setInterval(() => {
     for (const [t, r] of stack.tables) {
-      if (r.declaration.mode !== 'merge') continue;
+      if (!isStagedMode(r.declaration.mode)) continue;
       stagingStatus(stack.s3, stack.bucket, t)
         .then((s) => staged.set(t, s.objects))
         .catch(() => undefined);
@@ -205,7 +206,7 @@ async function demoOnStack(stack: Stack, options: DemoOptions): Promise<DemoRepo
         : { endpoint: stack.athenaEndpoint, database: LOCAL_DATABASE },
     );
     await Promise.race([readers.ready(), sleep(30_000, options.signal)]);
-    for (const [name, r] of stack.tables) if (r.declaration.mode === 'merge') await stack.mergeNow(name);
+    for (const [name, r] of stack.tables) if (isStagedMode(r.declaration.mode)) await stack.mergeNow(name);
     startedAt = Date.now();
     live.startedAt = startedAt;
     observer.start();
@@ -328,7 +329,7 @@ async function runFaults(stack: Stack, options: DemoOptions, faults: string[]): 
         // The Lambda event source mappings of merge-mode tables. (Firehose reads its Kinesis stream
         // itself; that reader is Firehose's, with its own at-least-once semantics.)
         const names = [...stack.tables.values()]
-          .filter((r) => r.declaration.mode === 'merge')
+          .filter((r) => isStagedMode(r.declaration.mode))
           .map((r) => r.declaration.name);
         for (const t of names) await stack.killPoller(t);
         faults.push(`${new Date().toISOString()} stream pollers killed (${names.join(', ')})`);

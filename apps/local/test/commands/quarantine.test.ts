@@ -101,9 +101,7 @@ describe('ddb-athena-sync quarantine', () => {
     const list = await cli('quarantine', 'list', '--data-dir', dataDir);
     expect(list.err).toBe('');
     expect(list.code).toBe(0);
-    expect(list.out).toMatch(
-      /authors\s*\|\s*stream-record\s*\|\s*id=a-2\s*\|\s*undeclared attribute.*secret/,
-    );
+    expect(list.out).toMatch(/authors\s*│\s*stream-record\s*│\s*id=a-2\s*│\s*undeclared attribute.*secret/);
     expect(list.out).toContain(entry!.id);
     expect(list.out).not.toContain('do-not-print-me');
     const json = JSON.parse((await cli('quarantine', 'list', '--json', '--data-dir', dataDir)).out) as {
@@ -198,9 +196,7 @@ describe('ddb-athena-sync quarantine', () => {
     const item = entries.find((e) => e.kind === 'backfill-item' && e.key?.id === 'b-1');
     expect(item, JSON.stringify(entries)).toBeDefined();
     const list = await cli('quarantine', 'list', '--table', 'authors', '--data-dir', dataDir);
-    expect(list.out).toMatch(
-      new RegExp(`${item!.id}\\s*\\|\\s*authors\\s*\\|\\s*backfill-item\\s*\\|\\s*id=b-1`),
-    );
+    expect(list.out).toMatch(new RegExp(`${item!.id}\\s*│\\s*authors\\s*│\\s*backfill-item\\s*│\\s*id=b-1`));
 
     const replay = await cli(
       '--config',
@@ -216,6 +212,45 @@ describe('ddb-athena-sync quarantine', () => {
       `staged as staging/authors/backfill/replay-${item!.id}/000000-000000.json.gz`,
     );
   }, 120_000);
+
+  it('status: services up, per-table quarantine counts, nulls (not display strings) in --json', async () => {
+    // Arrange: at least one record of authors in quarantine.
+    const dataDir = join(dir, 'data');
+    await stack.ddb.send(
+      new PutItemCommand({
+        TableName: 'authors',
+        Item: { id: { S: 's-1' }, name: { S: 'Di' }, other: { S: 'x' } },
+      }),
+    );
+    await until(async () => {
+      const all = await listQuarantine({ s3: stack.s3, bucket: stack.bucket }, 'authors');
+      return all.some((e) => e.key?.id === 's-1') ? true : undefined;
+    }, 30_000);
+
+    // Act
+    const json = await cli('--config', strictConfig, 'status', '--json', '--data-dir', dataDir);
+    expect(json.code, json.err).toBe(0);
+    const report = JSON.parse(json.out) as {
+      running: boolean;
+      services: { dynamodb: string; s3: string };
+      tables: { table: string; quarantined: number; backfillGuard: unknown; stagedObjects: number | null }[];
+    };
+    expect(report).toMatchObject({ running: true, services: { dynamodb: 'up', s3: 'up' } });
+    const authors = report.tables.find((t) => t.table === 'authors');
+    expect(authors!.quarantined).toBe(
+      (await listQuarantine({ s3: stack.s3, bucket: stack.bucket }, 'authors')).length,
+    );
+    expect(authors!.quarantined).toBeGreaterThan(0);
+    expect(authors!.backfillGuard).toBeNull();
+    expect(typeof authors!.stagedObjects).toBe('number');
+    expect(json.out).not.toMatch(/"-"|"\?"|n\/a/);
+
+    const text = await cli('--config', strictConfig, 'status', '--data-dir', dataDir);
+    expect(text.out).toContain('services: DynamoDB Local up, s3rver up');
+    expect(text.out).toContain(
+      `in quarantine for authors: pnpm ddb-athena-sync quarantine list --data-dir ${dataDir}`,
+    );
+  });
 
   it('a missing data directory and AWS flags without --aws are errors before anything starts', async () => {
     expect((await cli('quarantine', 'list', '--data-dir', join(dir, 'nope'))).err).toContain(
