@@ -18,6 +18,8 @@ export interface ResolvedMap {
 export interface Bindings {
   /** Values of `var.` references, e.g. { table: { name: 'books' } }. */
   readonly vars: Readonly<Record<string, unknown>>;
+  /** Outputs of `module.` references, e.g. { declaration: { environment: {...} } }. */
+  readonly modules?: Readonly<Record<string, unknown>>;
 }
 
 export interface AlarmSpec {
@@ -72,7 +74,7 @@ function splitPairs(text: string): string[] {
   return parts.map((p) => p.trim()).filter((p) => p !== '');
 }
 
-const PATH = /^(var|local)((?:\.[A-Za-z_][\w-]*)+)$/;
+const PATH = /^(var|local|module)((?:\.[A-Za-z_][\w-]*)+)$/;
 const TOMAP = /^tomap\(\s*\{([\s\S]*)\}\s*\)$/;
 const OBJECT = /^\{([\s\S]*)\}$/;
 const MERGE = /^merge\(([\s\S]*)\)$/;
@@ -90,8 +92,8 @@ export function evaluate(value: HclValue | undefined, module: TfModule, bindings
     if (path !== null) {
       const [, head, rest] = path;
       const keys = rest!.slice(1).split('.');
-      if (head === 'var') {
-        const v = lookupPath(bindings.vars, keys);
+      if (head === 'var' || head === 'module') {
+        const v = lookupPath(head === 'var' ? bindings.vars : (bindings.modules ?? {}), keys);
         return v === UNRESOLVED ? UNRESOLVED : (v as Resolved);
       }
       const local = lookupPath(locals, keys.slice(0, 1));

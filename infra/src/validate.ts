@@ -233,6 +233,21 @@ function isLocalSource(source: string): boolean {
 export async function validateTree(root: string, schema: ProviderSchema): Promise<ValidationResult> {
   const absRoot = resolve(root);
   const modules = await Promise.all(findModuleDirs(absRoot).map((dir) => loadModule(absRoot, dir)));
+  // A root module outside this tree (a user's, calling infra/modules/* by relative path) is checked
+  // with the modules it calls: those are loaded too, wherever they are, so calls are checked
+  // against their variables and their own resources against the provider schema.
+  for (let i = 0; i < modules.length; i++) {
+    const loaded = new Set(modules.map((m) => m.absDir));
+    for (const file of modules[i]!.files)
+      for (const [, body] of labelled1(file.body.module)) {
+        const source = typeof body.source === 'string' ? body.source : '';
+        const dir = resolve(modules[i]!.absDir, source);
+        if (isLocalSource(source) && !loaded.has(dir) && existsSync(dir)) {
+          modules.push(await loadModule(absRoot, dir));
+          loaded.add(dir);
+        }
+      }
+  }
   const declaredByDir = new Map(modules.map((m) => [m.absDir, declared(m)]));
   const findings: Finding[] = [];
   const figures: Figures = {

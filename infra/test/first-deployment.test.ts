@@ -169,7 +169,13 @@ describe('issue 18: the first deployment works', () => {
     const transform = firehose.files
       .flatMap((f) => labelled1(f.body.module))
       .find(([name]) => name === 'transform')?.[1];
-    const environment = transform?.environment as HclBody | undefined;
+    // The function's variables: its own (local.transform_environment) and its table's declaration.
+    expect(transform?.environment).toBe(
+      '${merge(local.transform_environment, module.declaration.environment)}',
+    );
+    const environment = firehose.files
+      .flatMap((f) => blockInstances(f.body.locals))
+      .find((l) => l.transform_environment !== undefined)?.transform_environment as HclBody | undefined;
     const policy = blocks(firehose, 'data', 'aws_iam_policy_document').find(([n]) => n === 'transform')?.[1];
     const writes = statements(policy ?? {}).filter((st) => strings(st.actions).includes('s3:PutObject'));
 

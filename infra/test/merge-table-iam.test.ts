@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { AthenaEngine } from '@ddb-athena-sync/core/aws/athena-engine';
+import { declarationEnv } from '@ddb-athena-sync/core/config/env';
 import { loadConfig } from '@ddb-athena-sync/merger/config';
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { describe, expect, it } from 'vitest';
 
 import { blockInstances, labelled2, loadModule } from '../src/hcl.js';
@@ -195,7 +196,7 @@ describe('merge-table merger role', () => {
     for (const ms of retention)
       expect(
         loadConfig({
-          TABLE_NAME: books.name,
+          ...declarationEnv(books),
           STAGING_BUCKET: 'lake',
           CONTROL_TABLE: 'control',
           ATHENA_WORKGROUP: 'lake',

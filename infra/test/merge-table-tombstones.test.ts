@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 import { AthenaEngine } from '@ddb-athena-sync/core/aws/athena-engine';
 import { toTerraformTable } from '@ddb-athena-sync/schemas/export-terraform';
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { blockInstances, labelled1, labelled2, loadModule } from '../src/hcl.js';

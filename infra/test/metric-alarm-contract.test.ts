@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { declarationEnv } from '@ddb-athena-sync/core/config/env';
 import { acquireLease, releaseLease } from '@ddb-athena-sync/core/merge/lease';
 import { loadConfig as loadMergerConfig } from '@ddb-athena-sync/merger/config';
 import { buildDeps as buildMergerDeps } from '@ddb-athena-sync/merger/deps';
@@ -27,7 +28,7 @@ import type { DynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-loc
 import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
 import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
-import { books, orders } from '@ddb-athena-sync/schemas/tables';
+import { books, orders } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import type { DynamoDBStreamEvent, FirehoseTransformationEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
@@ -149,8 +150,19 @@ describe('metric/alarm contract', () => {
     // Arrange: the alarms and function environments as Terraform would render them for books/orders.
     const merge = await loadModule(infraRoot, join(infraRoot, 'modules', 'merge-table'));
     const firehose = await loadModule(infraRoot, join(infraRoot, 'modules', 'firehose-table'));
-    const mergeBindings: Bindings = { vars: { table: { name: books.name }, log_level: 'INFO' } };
-    const firehoseBindings: Bindings = { vars: { table: { name: orders.name }, log_level: 'INFO' } };
+    // module.declaration.environment: what the _internal/declaration module gives the functions.
+    const declared = (env: Record<string, string>): Bindings['modules'] => {
+      const { TABLE_NAME: _name, ...rest } = env;
+      return { declaration: { environment: rest } };
+    };
+    const mergeBindings: Bindings = {
+      vars: { table: { name: books.name }, log_level: 'INFO' },
+      modules: declared(declarationEnv(books)),
+    };
+    const firehoseBindings: Bindings = {
+      vars: { table: { name: orders.name }, log_level: 'INFO' },
+      modules: declared(declarationEnv(orders)),
+    };
     const alarms = [
       ...ownAlarms(moduleAlarms(merge, mergeBindings)),
       ...ownAlarms(moduleAlarms(firehose, firehoseBindings)),
@@ -218,7 +230,7 @@ describe('metric/alarm contract', () => {
     const mergerEnv = (fn: FunctionSpec): void =>
       stubEnvironment(fn, {
         ...LOCAL_CREDENTIALS,
-        TABLE_NAME: books.name,
+        ...declarationEnv(books),
         STAGING_BUCKET: 'lake',
         CONTROL_TABLE: 'control',
         ATHENA_WORKGROUP: 'wg',
@@ -240,7 +252,7 @@ describe('metric/alarm contract', () => {
     await capturingStdout(async () => {
       stubEnvironment(streamWriterFn, {
         ...LOCAL_CREDENTIALS,
-        TABLE_NAME: books.name,
+        ...declarationEnv(books),
         STAGING_BUCKET: 'lake',
         S3_ENDPOINT: s3Local.endpoint,
       });
@@ -252,7 +264,7 @@ describe('metric/alarm contract', () => {
       vi.unstubAllEnvs();
       stubEnvironment(transformFn, {
         ...LOCAL_CREDENTIALS,
-        TABLE_NAME: orders.name,
+        ...declarationEnv(orders),
         GLUE_DATABASE: 'library',
         QUARANTINE_BUCKET: 'lake',
         S3_ENDPOINT: s3Local.endpoint,
@@ -297,7 +309,7 @@ describe('metric/alarm contract', () => {
     });
     stubEnvironment(maintainerFn, {
       ...LOCAL_CREDENTIALS,
-      TABLE_NAME: books.name,
+      ...declarationEnv(books),
       STAGING_BUCKET: 'lake',
       CONTROL_TABLE: 'control',
       ATHENA_WORKGROUP: 'wg',

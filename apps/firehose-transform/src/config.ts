@@ -1,10 +1,10 @@
 import {
   bucketName,
   declaredTable,
-  envProblems,
   glueDatabase,
   keyPrefix,
   logLevel,
+  parseFunctionEnv,
   serviceName,
 } from '@ddb-athena-sync/core/config/env';
 import { DEFAULT_QUARANTINE_PREFIX } from '@ddb-athena-sync/core/staging/staging-key';
@@ -13,9 +13,11 @@ import { z } from 'zod';
 
 import { ConfigError } from './errors.js';
 
-/** The variables the firehose-table module sets; names must stay in step with it. */
+/**
+ * The variables the firehose-table module sets; names must stay in step with it. The table comes
+ * with the deployment (core's `declaredTable`), never from the bundle.
+ */
 const envSchema = z.object({
-  TABLE_NAME: declaredTable('firehose', 'firehose-transform'),
   GLUE_DATABASE: glueDatabase,
   /** The lake bucket: rejected records are written, with their reason, under QUARANTINE_PREFIX. */
   QUARANTINE_BUCKET: bucketName,
@@ -36,13 +38,23 @@ export interface Config {
   readonly s3Endpoint?: string | undefined;
 }
 
-/** Parses the environment once (cold start); every missing or bad key is reported in one ConfigError. */
-export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const result = envSchema.safeParse(env);
-  if (!result.success) throw new ConfigError(envProblems(result.error));
-  const e = result.data;
+/**
+ * Parses the environment once (cold start); every missing or bad key is reported in one ConfigError.
+ * `declarationObject`: the text of TABLE_DECLARATION_S3_URI, read by core's `fetchDeclarationObject`.
+ */
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  options: { readonly declarationObject?: string | undefined } = {},
+): Config {
+  const result = parseFunctionEnv(
+    env,
+    envSchema,
+    declaredTable('firehose', 'firehose-transform', options.declarationObject),
+  );
+  if (!result.ok) throw new ConfigError(result.problems);
+  const e = result.env;
   return {
-    table: e.TABLE_NAME,
+    table: result.table,
     database: e.GLUE_DATABASE,
     quarantineBucket: e.QUARANTINE_BUCKET,
     quarantinePrefix: e.QUARANTINE_PREFIX,

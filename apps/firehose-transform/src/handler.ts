@@ -7,8 +7,7 @@ import type {
 } from '@ddb-athena-sync/core/firehose/transform-records';
 import type { FirehoseTransformationEvent } from 'aws-lambda';
 
-import { loadConfig } from './config.js';
-import { buildDeps } from './deps.js';
+import { buildDeps, loadDeployedConfig } from './deps.js';
 import type { Deps } from './deps.js';
 
 export interface FirehoseTransformationResponse {
@@ -55,10 +54,20 @@ export function createHandler(
   };
 }
 
-let cached: ((event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResponse>) | undefined;
+let cached:
+  Promise<(event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResponse>> | undefined;
 
-/** The Lambda entry point: configuration is read at the first invocation and kept. */
+/**
+ * The Lambda entry point: configuration (with the table's declaration, read from S3 when Terraform
+ * put it there) is read at the first invocation and kept; a failed cold start is not kept.
+ */
 export async function handler(event: FirehoseTransformationEvent): Promise<FirehoseTransformationResponse> {
-  cached ??= createHandler(buildDeps(loadConfig(process.env)));
-  return cached(event);
+  cached ??= loadDeployedConfig(process.env).then(
+    (config) => createHandler(buildDeps(config)),
+    (error: unknown) => {
+      cached = undefined;
+      throw error;
+    },
+  );
+  return (await cached)(event);
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { declarationEnv } from '@ddb-athena-sync/core/config/env';
 import type { FirehoseOutputRecord } from '@ddb-athena-sync/core/firehose/transform-records';
 import { bundleLambda } from '@ddb-athena-sync/lambda-bundler/bundle';
 import { runZippedHandler } from '@ddb-athena-sync/lambda-bundler/run-zipped-handler';
@@ -10,6 +11,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { localS3Client } from '@ddb-athena-sync/local-services/local-clients';
 import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
+import { orders } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 
 import { decodeData, firehoseEvent, kinesisFixture } from './helpers.js';
@@ -35,7 +37,7 @@ describe('the firehose-transform zip', () => {
 
     // Act
     const run = await runZippedHandler(built.zipFile, event, {
-      TABLE_NAME: 'orders',
+      ...declarationEnv(orders),
       GLUE_DATABASE: 'lake',
       QUARANTINE_BUCKET: 'zip-lake',
       POWERTOOLS_SERVICE_NAME: 'firehose-transform',

@@ -1,3 +1,5 @@
+import { declarationEnv } from '@ddb-athena-sync/core/config/env';
+import { books, orders } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { describe, expect, it } from 'vitest';
 
 import { loadConfig } from '../src/config.js';
@@ -10,13 +12,15 @@ describe('loadConfig', () => {
 
     // Assert
     expect(attempt).toThrow(ConfigError);
-    expect(attempt).toThrow(/TABLE_NAME[\s\S]*GLUE_DATABASE|GLUE_DATABASE[\s\S]*TABLE_NAME/);
+    expect(attempt).toThrow(
+      /TABLE_DECLARATION_SHA256[\s\S]*GLUE_DATABASE|GLUE_DATABASE[\s\S]*TABLE_DECLARATION_SHA256/,
+    );
     expect(attempt).toThrow(/QUARANTINE_BUCKET/);
   });
 
   it('accepts a firehose-mode table and refuses a merge-mode one', () => {
     expect(
-      loadConfig({ TABLE_NAME: 'orders', GLUE_DATABASE: 'lake', QUARANTINE_BUCKET: 'my-lake' }),
+      loadConfig({ ...declarationEnv(orders), GLUE_DATABASE: 'lake', QUARANTINE_BUCKET: 'my-lake' }),
     ).toMatchObject({
       database: 'lake',
       quarantineBucket: 'my-lake',
@@ -24,7 +28,7 @@ describe('loadConfig', () => {
       logLevel: 'INFO',
     });
     expect(() =>
-      loadConfig({ TABLE_NAME: 'books', GLUE_DATABASE: 'lake', QUARANTINE_BUCKET: 'my-lake' }),
+      loadConfig({ ...declarationEnv(books), GLUE_DATABASE: 'lake', QUARANTINE_BUCKET: 'my-lake' }),
     ).toThrow(/merge mode/);
   });
 
@@ -32,11 +36,11 @@ describe('loadConfig', () => {
     const problems = (() => {
       try {
         // infra/modules/lake: glue_database_name must match ^[a-z_][a-z0-9_]{0,254}$ (no leading digit).
-        loadConfig({ TABLE_NAME: 'books', GLUE_DATABASE: '1lake', QUARANTINE_BUCKET: 'my-lake' });
+        loadConfig({ ...declarationEnv(books), GLUE_DATABASE: '1lake', QUARANTINE_BUCKET: 'my-lake' });
       } catch (error) {
         return (error as ConfigError).problems;
       }
     })();
-    expect(problems?.map((p) => p.split(':')[0]).sort()).toEqual(['GLUE_DATABASE', 'TABLE_NAME']);
+    expect(problems?.map((p) => p.split(':')[0]).sort()).toEqual(['GLUE_DATABASE', 'TABLE_DECLARATION']);
   });
 });

@@ -1,5 +1,5 @@
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
-import { orders, ordersInput } from '@ddb-athena-sync/schemas/tables';
+import { orders, ordersInput } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { describe, expect, it } from 'vitest';
 
 import { createHandler } from '../src/handler.js';

@@ -7,7 +7,7 @@ import { decodeFirehoseRow } from '@ddb-athena-sync/core/firehose/firehose-row';
 import type { FirehoseOutputRecord } from '@ddb-athena-sync/core/firehose/transform-records';
 import type { ObjectStore } from '@ddb-athena-sync/core/stream/stage-batch';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
-import { orders } from '@ddb-athena-sync/schemas/tables';
+import { orders } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import type { FirehoseTransformationEvent, FirehoseTransformationEventRecord } from 'aws-lambda';
 import { vi } from 'vitest';
 

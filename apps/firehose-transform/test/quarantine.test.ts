@@ -3,7 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { localS3Client } from '@ddb-athena-sync/local-services/local-clients';
 import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
-import { orders } from '@ddb-athena-sync/schemas/tables';
+import { orders } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { s3ObjectStore } from '../src/deps.js';

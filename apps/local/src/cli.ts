@@ -37,6 +37,8 @@ import * as bench from './commands/bench.js';
 import * as cost from './commands/cost.js';
 import * as demo from './commands/demo.js';
 import * as env from './commands/env.js';
+import * as exportTerraform from './commands/export-terraform.js';
+import * as init from './commands/init.js';
 import * as quarantine from './commands/quarantine.js';
 import * as query from './commands/query.js';
 import * as reliability from './commands/reliability.js';
@@ -44,6 +46,7 @@ import * as schema from './commands/schema.js';
 import * as sql from './commands/sql.js';
 import * as status from './commands/status.js';
 import * as up from './commands/up.js';
+import * as validate from './commands/validate.js';
 import { prose } from './args.js';
 import { LocalCommandError, UsageError } from './errors.js';
 import { EXIT_CODES } from './exit-codes.js';
@@ -89,6 +92,9 @@ const REGISTRATIONS: readonly Register[] = [
   bench.register,
   reliability.register,
   schema.register,
+  validate.register,
+  init.register,
+  exportTerraform.register,
 ];
 
 function packageVersion(): string {

@@ -1,3 +1,4 @@
+import { isStagedMode } from '@ddb-athena-sync/schemas/declaration';
 import { randomUUID } from 'node:crypto';
 
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -9,7 +10,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { AthenaEngine } from '@ddb-athena-sync/core/aws/athena-engine';
 import type { MergeEngine } from '@ddb-athena-sync/core/merge/engine';
 import type { Clock } from '@ddb-athena-sync/core/merge/merge-table';
-import { METRICS_NAMESPACE } from '@ddb-athena-sync/core/config/env';
+import { declarationEnv, METRICS_NAMESPACE } from '@ddb-athena-sync/core/config/env';
 import { DEFAULT_QUARANTINE_PREFIX, DEFAULT_STAGING_PREFIX } from '@ddb-athena-sync/core/staging/staging-key';
 import type { ObjectStore } from '@ddb-athena-sync/core/stream/stage-batch';
 import { loadConfig as loadFirehoseTransformConfig } from '@ddb-athena-sync/firehose-transform/config';
@@ -21,7 +22,7 @@ import type { LambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-
 import { loadConfig as loadMergerConfig } from '@ddb-athena-sync/merger/config';
 import { createHandler as createMerger } from '@ddb-athena-sync/merger/handler';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
-import { getTable, tables as declaredTables } from '@ddb-athena-sync/schemas/tables';
+import { getTable } from '@ddb-athena-sync/schemas/config-file';
 import { loadConfig as loadStreamWriterConfig } from '@ddb-athena-sync/stream-writer/config';
 import { createHandler as createStreamWriter } from '@ddb-athena-sync/stream-writer/handler';
 
@@ -38,8 +39,8 @@ export interface MergerInvocation {
 
 /**
  * Test-only hook points, so that a harness runs the very wiring the local stack runs, with faults
- * injected at the edges: tables the registry does not hold, the stream-writer's S3 client, the
- * merger's clock (its lease and time budget follow it). The local stack passes none.
+ * injected at the edges: tables other than the stack's, the stream-writer's S3 client, the merger's
+ * clock (its lease and time budget follow it). The local stack passes none.
  */
 export interface FunctionHooks {
   readonly tables?: readonly TableDeclaration[];
@@ -54,9 +55,6 @@ export interface HookedPipelineFunctions extends PipelineFunctions {
     invocation?: MergerInvocation,
   ): Promise<unknown>;
 }
-
-/** The registered merge table whose name stands in for a hooked table when an app checks its environment. */
-const STAND_IN_TABLE = 'books';
 
 /**
  * The merger's local "Lambda timeout": the handler keeps 20 s back for its journal writes and starts a
@@ -96,11 +94,10 @@ export async function buildFunctions(
   const clock: Clock = ctx.hooks?.clock ?? { now: () => new Date() };
   const hooked = (name: string): TableDeclaration | undefined =>
     ctx.hooks?.tables?.find((t) => t.name === name);
-  const tableOf = (name: string): TableDeclaration => hooked(name) ?? getTable(name);
-  // A hooked table is not in the registry the apps' loadConfig checks TABLE_NAME against: the rest
-  // of the environment is still checked by the app's own loader (with a registered merge table's
-  // name), and the table-specific values are then the hooked table's.
-  const envTable = (name: string): string => (hooked(name) === undefined ? name : STAND_IN_TABLE);
+  // Each function gets its table's declaration in its environment (TABLE_NAME, TABLE_DECLARATION,
+  // TABLE_DECLARATION_SHA256), as merge-table and firehose-table give it in AWS: no built-in map.
+  const tables = ctx.tables ?? new Map<string, TableDeclaration>();
+  const tableOf = (name: string): TableDeclaration => hooked(name) ?? getTable(name, tables);
   // `--engine trino`: the merger's AthenaEngine, unchanged, talks to the Athena stand-in through the
   // SDK's `endpoint` option; its tables are created the way a deployment creates them, with the
   // engine's own Athena DDL (Iceberg table + JSON SerDe staging table), before anything reads them.
@@ -124,8 +121,8 @@ export async function buildFunctions(
           pollBaseMs: 100,
         });
   if (athena !== undefined)
-    for (const table of declaredTables.values())
-      if (table.mode === 'merge') await engineFor(table).ensureTable(table);
+    for (const table of tables.values())
+      if (isStagedMode(table.mode)) await engineFor(table).ensureTable(table);
   const store: ObjectStore = {
     async putObject({ key, body, contentType, contentEncoding }) {
       await writerS3.send(
@@ -150,13 +147,13 @@ export async function buildFunctions(
           STAGING_BUCKET: ctx.bucket,
           STAGING_PREFIX: DEFAULT_STAGING_PREFIX,
           QUARANTINE_PREFIX: DEFAULT_QUARANTINE_PREFIX,
-          TABLE_NAME: envTable(table.name),
+          ...declarationEnv(tableOf(table.name)),
           POWERTOOLS_SERVICE_NAME: 'stream-writer',
           LOG_LEVEL: ctx.logLevel,
           S3_ENDPOINT: ctx.s3Endpoint,
         });
         const handler = createStreamWriter({
-          config: { ...config, table: tableOf(table.name) },
+          config,
           store,
           ...powertools('stream-writer', ctx.logLevel),
           now: () => Date.now(),
@@ -173,29 +170,25 @@ export async function buildFunctions(
         // merge-table's merger environment; ATHENA_WORKGROUP names nothing locally (the engine is
         // the local lake, or with `--engine trino` an AthenaEngine built above with its own settings).
         const config = loadMergerConfig({
-          TABLE_NAME: envTable(event.table),
+          ...declarationEnv(tableOf(event.table)),
           STAGING_BUCKET: ctx.bucket,
           STAGING_PREFIX: DEFAULT_STAGING_PREFIX,
           CONTROL_TABLE: ctx.controlTable,
           ATHENA_WORKGROUP: 'local',
           GLUE_DATABASE: LOCAL_DATABASE,
-          TABLE_LOCATION: `s3://${ctx.bucket}/lake/${envTable(event.table)}`,
+          TABLE_LOCATION: `s3://${ctx.bucket}/lake/${event.table}`,
           // The local "Lambda timeout" below, checked by the merger against its batch budget.
           MERGER_TIMEOUT_SECONDS: String(MERGER_TIMEOUT_MS / 1000),
           POWERTOOLS_SERVICE_NAME: 'merger',
           LOG_LEVEL: ctx.logLevel,
         });
-        const table = tableOf(event.table);
+        const table = config.table;
         const s3 = invocation?.s3?.(ctx.s3) ?? ctx.s3;
         const dynamodb = invocation?.dynamodb?.(ctx.ddb) ?? ctx.ddb;
         const built = engineFor(table, s3);
         const engine = invocation?.engine?.(built) ?? built;
         merger = createMerger({
-          config: {
-            ...config,
-            tableName: table.name,
-            tableLocation: `s3://${ctx.bucket}/lake/${table.name}`,
-          },
+          config,
           table,
           ...powertools('merger', ctx.logLevel),
           engine,
@@ -216,7 +209,7 @@ export async function buildFunctions(
       // firehose-table's transform environment: locally the lake's default namespace stands in for
       // the Glue database, and rejected records are quarantined in the local bucket, as in AWS.
       const config = loadFirehoseTransformConfig({
-        TABLE_NAME: table.name,
+        ...declarationEnv(tableOf(table.name)),
         GLUE_DATABASE: LOCAL_DATABASE,
         QUARANTINE_BUCKET: ctx.bucket,
         QUARANTINE_PREFIX: DEFAULT_QUARANTINE_PREFIX,

@@ -35,3 +35,4 @@ export async function resolveTablesFile(options: {
   if (found === undefined) throw new TablesFileNotFoundError(resolve(options.cwd));
   return loadTablesFile(found);
 }
+

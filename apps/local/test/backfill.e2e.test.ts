@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
 import { backfillTable } from '@ddb-athena-sync/core/backfill/backfill-table';
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareTable } from '@ddb-athena-sync/local-stack/compare';
 import { CONTROL_TABLE, startStack } from '@ddb-athena-sync/local-stack/stack';

@@ -4,7 +4,8 @@ import { ConfigError as FirehoseTransformConfigError } from '@ddb-athena-sync/fi
 import type { Lake } from '@ddb-athena-sync/local-lake/lake';
 import type { FunctionContext } from '@ddb-athena-sync/local-stack/pipeline-functions';
 import { ConfigError as MergerConfigError } from '@ddb-athena-sync/merger/errors';
-import { books, orders } from '@ddb-athena-sync/schemas/tables';
+import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
+import { books, orders, tables } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { ConfigError as StreamWriterConfigError } from '@ddb-athena-sync/stream-writer/errors';
 import { describe, expect, it } from 'vitest';
 
@@ -20,6 +21,7 @@ const context = (logLevel: string): FunctionContext => ({
   s3Endpoint: 'http://127.0.0.1:4569',
   controlTable: 'ddb-athena-sync-control',
   logLevel,
+  tables,
 });
 
 const problems = (act: () => unknown): readonly string[] => {
@@ -42,12 +44,12 @@ describe('buildFunctions', () => {
     expect(() => functions.firehoseTransform(orders)).toThrow(FirehoseTransformConfigError);
     expect(() => functions.merger({ table: 'books', action: 'merge' })).toThrow(MergerConfigError);
     expect(problems(() => functions.streamWriter(orders)).map((p) => p.split(':')[0])).toEqual([
-      'TABLE_NAME',
       'LOG_LEVEL',
+      'TABLE_DECLARATION',
     ]);
     expect(
       problems(() => functions.merger({ table: 'orders', action: 'merge' })).map((p) => p.split(':')[0]),
-    ).toEqual(['TABLE_NAME', 'LOG_LEVEL']);
+    ).toEqual(['LOG_LEVEL', 'TABLE_DECLARATION']);
   });
 
   it('builds all three with the local values', async () => {
@@ -56,5 +58,18 @@ describe('buildFunctions', () => {
     expect(typeof functions.streamWriter(books)).toBe('function');
     expect(typeof functions.firehoseTransform(orders)).toBe('function');
     expect(() => functions.firehoseTransform(books)).toThrow(/merge mode/);
+  });
+
+  it("gives each function its table's declaration through the environment: any declared table, no built-in map", async () => {
+    const authors = parseDeclaration({
+      name: 'authors',
+      dynamodb: { tableName: 'authors', partitionKey: 'id' },
+      columns: [{ name: 'id', type: 'string' }],
+      mode: 'merge',
+    });
+    const functions = await buildFunctions({ ...context('SILENT'), tables: new Map([['authors', authors]]) });
+
+    expect(typeof functions.streamWriter(authors)).toBe('function');
+    expect(() => functions.streamWriter(books)).toThrow(/unknown table "books" \(declared: authors\)/);
   });
 });

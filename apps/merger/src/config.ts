@@ -2,21 +2,24 @@ import {
   bucketName,
   declaredTable,
   dynamodbTableName,
-  envProblems,
   glueDatabase,
   logLevel,
+  parseFunctionEnv,
   s3Uri,
   serviceName,
   stagingPrefix,
 } from '@ddb-athena-sync/core/config/env';
+import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { STAGED_MODES } from '@ddb-athena-sync/schemas/declaration';
 import { z } from 'zod';
 
 import { ConfigError } from './errors.js';
 
-/** Environment names set by infra/modules/merge-table (lambda.tf). */
+/**
+ * Environment names set by infra/modules/merge-table (lambda.tf). The table comes with the
+ * deployment (TABLE_NAME, TABLE_DECLARATION or its S3 object, its SHA-256: core's `declaredTable`).
+ */
 const schema = z.object({
-  TABLE_NAME: declaredTable(STAGED_MODES, 'merger'),
   STAGING_BUCKET: bucketName,
   STAGING_PREFIX: stagingPrefix,
   CONTROL_TABLE: dynamodbTableName,
@@ -45,6 +48,8 @@ export const SAFETY_MS = 20_000;
 
 export interface MergerConfig {
   readonly tableName: string;
+  /** The declaration the deployment gave this function. */
+  readonly table: TableDeclaration;
   readonly stagingBucket: string;
   readonly stagingPrefix: string;
   readonly controlTable: string;
@@ -59,11 +64,17 @@ export interface MergerConfig {
   readonly tombstoneRetentionMs?: number;
 }
 
-/** Parses the environment once, at cold start; every missing or bad key is reported in one error. */
-export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): MergerConfig {
-  const result = schema.safeParse(env);
-  if (!result.success) throw new ConfigError(envProblems(result.error));
-  const e = result.data;
+/**
+ * Parses the environment once, at cold start; every missing or bad key is reported in one error.
+ * `declarationObject`: the text of TABLE_DECLARATION_S3_URI, read by core's `fetchDeclarationObject`.
+ */
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  options: { readonly declarationObject?: string | undefined } = {},
+): MergerConfig {
+  const result = parseFunctionEnv(env, schema, declaredTable(STAGED_MODES, 'merger', options.declarationObject));
+  if (!result.ok) throw new ConfigError(result.problems);
+  const e = result.env;
   // A run's deadline is the remaining time minus SAFETY_MS, and a batch starts only with
   // MIN_BATCH_BUDGET_MS left: a shorter timeout passes Lambda's checks but never merges anything.
   if (
@@ -74,7 +85,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       `MERGER_TIMEOUT_SECONDS: ${e.MERGER_TIMEOUT_SECONDS} s leaves ${e.MERGER_TIMEOUT_SECONDS * 1000 - SAFETY_MS} ms after the ${SAFETY_MS} ms safety margin, less than MIN_BATCH_BUDGET_MS (${e.MIN_BATCH_BUDGET_MS} ms): no batch could ever start; raise the timeout to at least ${Math.ceil((e.MIN_BATCH_BUDGET_MS + SAFETY_MS) / 1000)} s`,
     ]);
   return {
-    tableName: e.TABLE_NAME.name,
+    tableName: result.table.name,
+    table: result.table,
     stagingBucket: e.STAGING_BUCKET,
     stagingPrefix: e.STAGING_PREFIX,
     controlTable: e.CONTROL_TABLE,

@@ -6,12 +6,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { AthenaEngine } from '@ddb-athena-sync/core/aws/athena-engine';
 import { GlueTableColumns } from '@ddb-athena-sync/core/aws/glue-table-columns';
-import { METRICS_NAMESPACE } from '@ddb-athena-sync/core/config/env';
+import { fetchDeclarationObject, METRICS_NAMESPACE, s3GetText } from '@ddb-athena-sync/core/config/env';
 import type { MergeDeps } from '@ddb-athena-sync/core/merge/merge-table';
 import { tableStagingPrefix } from '@ddb-athena-sync/core/staging/staging-key';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
-import { getTable } from '@ddb-athena-sync/schemas/tables';
 
+import { loadConfig } from './config.js';
 import type { MergerConfig } from './config.js';
 
 export interface MergerDeps extends MergeDeps {
@@ -23,7 +23,7 @@ export interface MergerDeps extends MergeDeps {
 
 /** Clients built once per container, reused by every invocation. */
 export function buildDeps(config: MergerConfig): MergerDeps {
-  const table = getTable(config.tableName);
+  const table = config.table;
   const logger = new Logger({ serviceName: config.serviceName, logLevel: config.logLevel as 'INFO' });
   const metrics = new Metrics({
     namespace: METRICS_NAMESPACE,
@@ -49,4 +49,19 @@ export function buildDeps(config: MergerConfig): MergerDeps {
     dynamodb: new DynamoDBClient({}),
     clock: { now: () => new Date() },
   };
+}
+
+/**
+ * Cold start: reads the table's declaration object when Terraform put it in S3 (checked against
+ * TABLE_DECLARATION_SHA256, a mismatch throws DeclarationHashMismatchError), then the whole config.
+ */
+export async function loadDeployedConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<MergerConfig> {
+  const s3 = new S3Client({});
+  try {
+    return loadConfig(env, { declarationObject: await fetchDeclarationObject(env, s3GetText(s3)) });
+  } finally {
+    s3.destroy();
+  }
 }

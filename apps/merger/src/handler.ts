@@ -5,8 +5,8 @@ import type { MergeRunReport } from '@ddb-athena-sync/core/merge/merge-table';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 
-import { loadConfig, SAFETY_MS } from './config.js';
-import { buildDeps } from './deps.js';
+import { SAFETY_MS } from './config.js';
+import { buildDeps, loadDeployedConfig } from './deps.js';
 import type { MergerDeps } from './deps.js';
 import { BadEventError, MergerRunError } from './errors.js';
 
@@ -176,10 +176,19 @@ export function createHandler(
   };
 }
 
-let cold: ((event: unknown, context: Context) => Promise<MergerResponse>) | undefined;
+let cold: Promise<(event: unknown, context: Context) => Promise<MergerResponse>> | undefined;
 
-/** The Lambda entry: configuration and clients are built at the first invocation, then reused. */
+/**
+ * The Lambda entry: configuration (with the table's declaration, read from S3 when Terraform put it
+ * there) and clients are built at the first invocation, then reused; a failed cold start is not kept.
+ */
 export const handler = async (event: unknown, context: Context): Promise<MergerResponse> => {
-  cold ??= createHandler(buildDeps(loadConfig()));
-  return cold(event, context);
+  cold ??= loadDeployedConfig(process.env).then(
+    (config) => createHandler(buildDeps(config)),
+    (error: unknown) => {
+      cold = undefined;
+      throw error;
+    },
+  );
+  return (await cold)(event, context);
 };

@@ -1,3 +1,5 @@
+import { declarationEnv } from '@ddb-athena-sync/core/config/env';
+import { books, orders } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { describe, expect, test } from 'vitest';
 
 import { loadConfig } from '../src/config.js';
@@ -6,7 +8,7 @@ import { ConfigError } from '../src/errors.js';
 describe('loadConfig', () => {
   test('reads every key and defaults STAGING_PREFIX', () => {
     const config = loadConfig({
-      TABLE_NAME: 'books',
+      ...declarationEnv(books),
       STAGING_BUCKET: 'lake',
       CONTROL_TABLE: 'ddb-athena-sync-control',
       ATHENA_WORKGROUP: 'wg',
@@ -23,28 +25,31 @@ describe('loadConfig', () => {
     });
   });
 
-  test('refuses an undeclared table and a firehose-mode one, with the other bad keys', () => {
-    const problems = (tableName: string): readonly string[] | undefined => {
+  test('refuses a firehose-mode declaration and one of another table, with the other bad keys', () => {
+    const problems = (tableEnv: Record<string, string>): readonly string[] | undefined => {
       try {
-        loadConfig({ TABLE_NAME: tableName, STAGING_BUCKET: 'lake', LOG_LEVEL: 'LOUD' });
+        loadConfig({ ...tableEnv, STAGING_BUCKET: 'lake', LOG_LEVEL: 'LOUD' });
       } catch (e) {
         return (e as ConfigError).problems;
       }
     };
-    for (const [name, message] of [
-      ['orders', 'table "orders" is in firehose mode; merger serves merge- or append-mode tables'],
-      ['novels', 'must be a declared table'],
+    for (const [tableEnv, message] of [
+      [declarationEnv(orders), 'table "orders" is in firehose mode; merger serves merge- or append-mode tables'],
+      [
+        { ...declarationEnv(books), TABLE_NAME: 'novels' },
+        'declares table "books", but TABLE_NAME is "novels"',
+      ],
     ] as const) {
-      const found = problems(name);
+      const found = problems(tableEnv);
       expect(found?.map((p) => p.split(':')[0]).sort()).toEqual([
         'ATHENA_WORKGROUP',
         'CONTROL_TABLE',
         'GLUE_DATABASE',
         'LOG_LEVEL',
+        'TABLE_DECLARATION',
         'TABLE_LOCATION',
-        'TABLE_NAME',
       ]);
-      expect(found?.find((p) => p.startsWith('TABLE_NAME:'))).toContain(message);
+      expect(found?.find((p) => p.startsWith('TABLE_DECLARATION:'))).toContain(message);
     }
   });
 
@@ -63,6 +68,7 @@ describe('loadConfig', () => {
       'CONTROL_TABLE',
       'GLUE_DATABASE',
       'STAGING_BUCKET',
+      'TABLE_DECLARATION_SHA256',
       'TABLE_LOCATION',
       'TABLE_NAME',
     ]);
@@ -70,7 +76,7 @@ describe('loadConfig', () => {
 
   test('a timeout too short for one batch is a ConfigError naming both keys', () => {
     const env = {
-      TABLE_NAME: 'books',
+      ...declarationEnv(books),
       STAGING_BUCKET: 'lake',
       CONTROL_TABLE: 'ddb-athena-sync-control',
       ATHENA_WORKGROUP: 'wg',

@@ -18,7 +18,7 @@ import type { DynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-loc
 import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
 import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 
@@ -49,6 +49,7 @@ afterAll(async () => {
 
 const config: MergerConfig = {
   tableName: 'books',
+  table: books,
   stagingBucket: 'lake',
   stagingPrefix: 'staging/',
   controlTable: 'control',

@@ -1,9 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { METRICS_NAMESPACE } from '@ddb-athena-sync/core/config/env';
+import { fetchDeclarationObject, METRICS_NAMESPACE, s3GetText } from '@ddb-athena-sync/core/config/env';
 import type { ObjectStore } from '@ddb-athena-sync/core/stream/stage-batch';
 
+import { loadConfig } from './config.js';
 import type { Config } from './config.js';
 
 export interface Deps {
@@ -48,4 +49,18 @@ export function buildDeps(config: Config): Deps {
     metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: config.serviceName }),
     now: () => Date.now(),
   };
+}
+
+/**
+ * Cold start: reads the table's declaration object when Terraform put it in S3 (checked against
+ * TABLE_DECLARATION_SHA256, a mismatch throws DeclarationHashMismatchError), then the whole config.
+ */
+export async function loadDeployedConfig(env: Readonly<Record<string, string | undefined>>): Promise<Config> {
+  const endpoint = env.S3_ENDPOINT;
+  const s3 = new S3Client(endpoint === undefined ? {} : { endpoint, forcePathStyle: true });
+  try {
+    return loadConfig(env, { declarationObject: await fetchDeclarationObject(env, s3GetText(s3)) });
+  } finally {
+    s3.destroy();
+  }
 }

@@ -3,8 +3,7 @@ import { stageStreamBatch } from '@ddb-athena-sync/core/stream/stage-batch';
 import type { DynamoDBStreamRecord } from '@ddb-athena-sync/core/stream/decode-record';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 
-import { loadConfig } from './config.js';
-import { buildDeps } from './deps.js';
+import { buildDeps, loadDeployedConfig } from './deps.js';
 import type { Deps } from './deps.js';
 
 /**
@@ -47,10 +46,20 @@ export function createHandler(deps: Deps): (event: DynamoDBStreamEvent) => Promi
   };
 }
 
-let cached: ((event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>) | undefined;
+let cached: Promise<(event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>> | undefined;
 
-/** The Lambda entry point: configuration and clients are built at the first invocation and kept. */
+/**
+ * The Lambda entry point: configuration (with the table's declaration, read from S3 when Terraform
+ * put it there) and clients are built at the first invocation and kept; a failed cold start is not
+ * kept, so the next invocation tries again (an S3 read that failed once may succeed).
+ */
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-  cached ??= createHandler(buildDeps(loadConfig(process.env)));
-  return cached(event);
+  cached ??= loadDeployedConfig(process.env).then(
+    (config) => createHandler(buildDeps(config)),
+    (error: unknown) => {
+      cached = undefined;
+      throw error;
+    },
+  );
+  return (await cached)(event);
 }

@@ -3,12 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { declarationEnv } from '@ddb-athena-sync/core/config/env';
 import { readAllStagingRows } from '@ddb-athena-sync/core/staging/staging-object';
 import { bundleLambda } from '@ddb-athena-sync/lambda-bundler/bundle';
 import { runZippedHandler } from '@ddb-athena-sync/lambda-bundler/run-zipped-handler';
 import { localS3Client } from '@ddb-athena-sync/local-services/local-clients';
 import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 
 import { fixtureEvent, getBytes, listKeys } from './helpers.js';
@@ -34,7 +37,7 @@ describe('the stream-writer zip', () => {
     // Act
     const run = await runZippedHandler(built.zipFile, fixtureEvent('books'), {
       STAGING_BUCKET: 'zip-lake',
-      TABLE_NAME: 'books',
+      ...declarationEnv(books),
       S3_ENDPOINT: s3local.endpoint,
       AWS_REGION: 'us-east-1',
       // s3rver's fixed local credentials, not AWS ones.
@@ -55,5 +58,53 @@ describe('the stream-writer zip', () => {
     expect(run.stdout).toContain('"RecordsStaged"');
     expect(run.stdout).not.toMatch(/Dune|Frank Herbert|Neuromancer/);
     s3.destroy();
+  });
+
+  it('reads its declaration from the S3 object Terraform writes, and refuses one that does not match the hash', async () => {
+    // Arrange: one build; the declaration as merge-table puts it in S3 when the variables would
+    // pass Lambda's 4 KB (the object's key carries the hash, as infra/modules/merge-table writes it).
+    const appDir = fileURLToPath(new URL('..', import.meta.url));
+    const outDir = await mkdtemp(join(tmpdir(), 'bundle-'));
+    onTestFinished(() => rm(outDir, { recursive: true, force: true }));
+    const built = await bundleLambda({ appDir, outDir });
+    const { TABLE_DECLARATION: text, TABLE_DECLARATION_SHA256: sha256 } = declarationEnv(books);
+    const s3 = localS3Client(s3local.endpoint);
+    onTestFinished(() => s3.destroy());
+    const key = `declarations/books/${sha256}.json`;
+    await s3.send(new PutObjectCommand({ Bucket: 'zip-lake', Key: key, Body: text }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: 'zip-lake', Key: 'declarations/books/edited.json', Body: `${text}\n` }),
+    );
+    const env = (uri: string): Record<string, string> => ({
+      STAGING_BUCKET: 'zip-lake',
+      STAGING_PREFIX: 'from-s3/',
+      TABLE_NAME: 'books',
+      TABLE_DECLARATION_S3_URI: uri,
+      TABLE_DECLARATION_SHA256: sha256,
+      S3_ENDPOINT: s3local.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      LOG_LEVEL: 'WARN',
+    });
+
+    // Act
+    const run = await runZippedHandler(built.zipFile, fixtureEvent('books'), env(`s3://zip-lake/${key}`));
+    const edited = runZippedHandler(
+      built.zipFile,
+      fixtureEvent('books'),
+      env('s3://zip-lake/declarations/books/edited.json'),
+    );
+
+    // Assert
+    expect(run.result).toEqual({ batchItemFailures: [] });
+    expect(await listKeys(s3, 'zip-lake', 'from-s3/books/')).toHaveLength(1);
+    const failure = await edited.then(
+      () => 'the handler ran',
+      (error: unknown) => String((error as { stderr?: unknown }).stderr),
+    );
+    expect(failure).toContain(
+      'DeclarationHashMismatchError: table "books": the declaration at s3://zip-lake/declarations/books/edited.json has SHA-256',
+    );
   });
 });

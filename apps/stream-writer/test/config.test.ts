@@ -1,5 +1,7 @@
 import { LogLevel } from '@aws-lambda-powertools/logger';
 import { LOG_LEVELS } from '@ddb-athena-sync/core/config/env';
+import { declarationEnv } from '@ddb-athena-sync/core/config/env';
+import { books, orders } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { describe, expect, it } from 'vitest';
 
 import { loadConfig } from '../src/config.js';
@@ -16,13 +18,18 @@ describe('loadConfig', () => {
       attempt();
     } catch (error) {
       const paths = (error as ConfigError).problems.map((p) => p.split(':')[0]);
-      expect(paths.sort()).toEqual(['LOG_LEVEL', 'STAGING_BUCKET', 'STAGING_PREFIX', 'TABLE_NAME']);
+      expect(paths.sort()).toEqual([
+        'LOG_LEVEL',
+        'STAGING_BUCKET',
+        'STAGING_PREFIX',
+        'TABLE_DECLARATION_SHA256',
+      ]);
     }
   });
 
   it('applies the documented defaults', () => {
     // Act
-    const config = loadConfig({ STAGING_BUCKET: 'my-lake', TABLE_NAME: 'books' });
+    const config = loadConfig({ STAGING_BUCKET: 'my-lake', ...declarationEnv(books) });
 
     // Assert
     expect(config).toMatchObject({
@@ -35,11 +42,13 @@ describe('loadConfig', () => {
   });
 
   it('refuses a firehose-mode table, in the same error as the other bad keys', () => {
-    expect(() => loadConfig({ STAGING_BUCKET: 'my-lake', TABLE_NAME: 'orders' })).toThrow(/firehose mode/);
+    expect(() => loadConfig({ STAGING_BUCKET: 'my-lake', ...declarationEnv(orders) })).toThrow(
+      /firehose mode/,
+    );
 
     const problems = (() => {
       try {
-        loadConfig({ TABLE_NAME: 'orders', LOG_LEVEL: 'LOUD' });
+        loadConfig({ ...declarationEnv(orders), LOG_LEVEL: 'LOUD' });
       } catch (error) {
         return (error as ConfigError).problems;
       }
@@ -47,14 +56,14 @@ describe('loadConfig', () => {
     expect(problems?.map((p) => p.split(':')[0]).sort()).toEqual([
       'LOG_LEVEL',
       'STAGING_BUCKET',
-      'TABLE_NAME',
+      'TABLE_DECLARATION',
     ]);
   });
 
   it('accepts every Powertools log level, in either case', () => {
     expect([...LOG_LEVELS].sort()).toEqual(Object.values(LogLevel).sort());
     for (const level of LOG_LEVELS) {
-      const env = { STAGING_BUCKET: 'my-lake', TABLE_NAME: 'books', LOG_LEVEL: level.toLowerCase() };
+      const env = { STAGING_BUCKET: 'my-lake', ...declarationEnv(books), LOG_LEVEL: level.toLowerCase() };
       expect(loadConfig(env).logLevel).toBe(level);
     }
   });

@@ -5,7 +5,7 @@ import { localS3Client } from '@ddb-athena-sync/local-services/local-clients';
 import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
-import { books, booksInput } from '@ddb-athena-sync/schemas/tables';
+import { books, booksInput } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createHandler } from '../src/handler.js';

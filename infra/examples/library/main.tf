@@ -1,17 +1,20 @@
 locals {
   repo_root = "${path.module}/../../.."
 
-  # The declarations, exported by packages/schemas (`pnpm --filter @ddb-athena-sync/schemas export`).
-  declarations = jsondecode(file("${local.repo_root}/packages/schemas/export/tables.json")).tables
+  # The example declarations file is the repository's ddb-athena-sync.tables.json (books, orders);
+  # Terraform reads its export, written by `pnpm ddb-athena-sync export-terraform` (here, for the
+  # repository's own copy: `pnpm --filter @ddb-athena-sync/schemas export`). Each exported table
+  # carries its Glue and Iceberg column types and the declaration its functions receive.
+  tables_file  = coalesce(var.tables_file, "${local.repo_root}/packages/schemas/export/tables.json")
+  declarations = jsondecode(file(local.tables_file)).tables
 
-  # Lambda packages built by turbo (`pnpm build`).
+  # Generic Lambda packages, one build for any number of tables (`pnpm build` writes apps/*/dist/*.zip).
   zips = {
-    stream_writer      = "${local.repo_root}/apps/stream-writer/dist/stream-writer.zip"
-    merger             = "${local.repo_root}/apps/merger/dist/merger.zip"
-    firehose_transform = "${local.repo_root}/apps/firehose-transform/dist/firehose-transform.zip"
+    stream_writer      = coalesce(var.lambda_zips.stream_writer, "${local.repo_root}/apps/stream-writer/dist/stream-writer.zip")
+    merger             = coalesce(var.lambda_zips.merger, "${local.repo_root}/apps/merger/dist/merger.zip")
+    firehose_transform = coalesce(var.lambda_zips.firehose_transform, "${local.repo_root}/apps/firehose-transform/dist/firehose-transform.zip")
   }
 
-  # Each exported column carries its Glue type and its Iceberg type (nested field ids from 1000 up).
   books  = local.declarations.books
   orders = local.declarations.orders
 }

@@ -82,3 +82,19 @@ variable "force_destroy" {
   type        = bool
   default     = false
 }
+
+variable "tables_file" {
+  description = "Terraform export of the declarations file (`ddb-athena-sync export-terraform`). Null reads the export of the repository's example file (packages/schemas/export/tables.json)."
+  type        = string
+  default     = null
+}
+
+variable "lambda_zips" {
+  description = "Paths of the generic Lambda packages (`pnpm build`, or the release's zips). A null path uses the one built in this repository (apps/<app>/dist/<app>.zip)."
+  type = object({
+    stream_writer      = optional(string)
+    merger             = optional(string)
+    firehose_transform = optional(string)
+  })
+  default = {}
+}

@@ -11,10 +11,20 @@ data "aws_iam_policy_document" "transform" {
   }
 
   dynamic "statement" {
+    for_each = module.declaration.in_s3 ? [module.declaration.object_arn] : []
+    content {
+      sid       = "ReadDeclaration"
+      actions   = ["s3:GetObject"]
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
     for_each = var.lake.kms_key_arn == null ? [] : [var.lake.kms_key_arn]
     content {
-      sid       = "Kms"
-      actions   = ["kms:GenerateDataKey"]
+      sid = "Kms"
+      # Decrypt only to read the declaration object (encrypted with the lake's key).
+      actions   = module.declaration.in_s3 ? ["kms:GenerateDataKey", "kms:Decrypt"] : ["kms:GenerateDataKey"]
       resources = [statement.value]
     }
   }

@@ -1,8 +1,10 @@
 variable "table" {
-  description = "The table declaration as exported by packages/schemas (export/tables.json, tables.<name>); extra keys are ignored."
+  description = "One table of the Terraform export of your declarations file (`ddb-athena-sync export-terraform` writes ddb-athena-sync.terraform.json; pass `jsondecode(file(...)).tables.<name>`); extra keys are ignored."
   type = object({
     name = string
     mode = string
+    # The declaration as the transform reads it (one line of JSON; its SHA-256 is checked at cold start).
+    declaration = string
     dynamodb = object({
       table_name    = string
       partition_key = string
@@ -44,6 +46,22 @@ variable "table" {
   validation {
     condition     = length(var.table.key_columns) > 0 && alltrue([for k in var.table.key_columns : contains([for c in var.table.columns : c.name], k)])
     error_message = "table.key_columns must be non-empty and name declared columns (Firehose unique keys)."
+  }
+
+  validation {
+    condition     = try(jsondecode(var.table.declaration).name == var.table.name && jsondecode(var.table.declaration).mode == var.table.mode, false)
+    error_message = "table.declaration must be the JSON declaration of this table (same name and mode): re-run ddb-athena-sync export-terraform."
+  }
+}
+
+variable "declaration_delivery" {
+  description = "How the transform gets the table's declaration: `auto` (environment variable while its variables fit Lambda's 4 KB, else an S3 object under declarations/<table>/ in the lake bucket), `environment` or `s3`."
+  type        = string
+  default     = "auto"
+
+  validation {
+    condition     = contains(["auto", "environment", "s3"], var.declaration_delivery)
+    error_message = "declaration_delivery must be auto, environment or s3."
   }
 }
 

@@ -35,6 +35,15 @@ data "aws_iam_policy_document" "stream_writer" {
   }
 
   dynamic "statement" {
+    for_each = module.declaration.in_s3 ? [module.declaration.object_arn] : []
+    content {
+      sid       = "ReadDeclaration"
+      actions   = ["s3:GetObject"]
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
     for_each = var.lake.kms_key_arn == null ? [] : [var.lake.kms_key_arn]
     content {
       sid       = "Kms"
@@ -77,6 +86,15 @@ data "aws_iam_policy_document" "merger" {
     sid       = "GlueCreateTombstoneTable"
     actions   = ["glue:CreateTable"]
     resources = [var.lake.glue_catalog_arn, var.lake.glue_database_arn, local.glue_tombstone_table_arn]
+  }
+
+  dynamic "statement" {
+    for_each = module.declaration.in_s3 ? [module.declaration.object_arn] : []
+    content {
+      sid       = "ReadDeclaration"
+      actions   = ["s3:GetObject"]
+      resources = [statement.value]
+    }
   }
 
   statement {

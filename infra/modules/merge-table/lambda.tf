@@ -14,14 +14,7 @@ module "stream_writer" {
   policy_json        = data.aws_iam_policy_document.stream_writer.json
   log_retention_days = var.log_retention_days
 
-  environment = {
-    STAGING_BUCKET          = var.lake.bucket_name
-    STAGING_PREFIX          = local.staging_prefix
-    QUARANTINE_PREFIX       = local.quarantine_prefix
-    TABLE_NAME              = var.table.name
-    POWERTOOLS_SERVICE_NAME = local.service_names.stream_writer
-    LOG_LEVEL               = var.log_level
-  }
+  environment = merge(local.stream_writer_environment, module.declaration.environment)
 
   tags = local.tags
 }
@@ -32,7 +25,7 @@ resource "aws_lambda_event_source_mapping" "stream_writer" {
   starting_position = var.stream_writer.starting_position
 
   batch_size                         = var.stream_writer.batch_size
-  maximum_batching_window_in_seconds = var.stream_writer.maximum_batching_window_in_seconds
+  maximum_batching_window_in_seconds = local.batching_window_seconds
   parallelization_factor             = var.stream_writer.parallelization_factor
 
   # Poison records: report partial failures, bisect, retry a bounded number of times, then hand the
@@ -50,6 +43,15 @@ resource "aws_lambda_event_source_mapping" "stream_writer" {
 }
 
 locals {
+  stream_writer_environment = {
+    STAGING_BUCKET          = var.lake.bucket_name
+    STAGING_PREFIX          = local.staging_prefix
+    QUARANTINE_PREFIX       = local.quarantine_prefix
+    TABLE_NAME              = var.table.name
+    POWERTOOLS_SERVICE_NAME = local.service_names.stream_writer
+    LOG_LEVEL               = var.log_level
+  }
+
   merger_environment = {
     TABLE_NAME       = var.table.name
     STAGING_BUCKET   = var.lake.bucket_name
@@ -62,6 +64,32 @@ locals {
     # Maintenance drops tombstones older than this (apps/merger config.ts); main.tf says why the sum.
     TOMBSTONE_RETENTION_MS = tostring(local.tombstone_retention_ms)
   }
+
+  # MERGER_TIMEOUT_SECONDS: Lambda does not tell the code its timeout; the merger checks it against
+  # its batch budget at cold start (apps/merger config.ts).
+  merger_function_environment = merge(local.merger_environment, {
+    POWERTOOLS_SERVICE_NAME = local.service_names.merger
+    MERGER_TIMEOUT_SECONDS  = tostring(var.merger.timeout)
+  })
+  maintainer_environment = merge(local.merger_environment, {
+    POWERTOOLS_SERVICE_NAME = local.service_names.maintainer
+    MERGER_TIMEOUT_SECONDS  = tostring(var.maintenance.timeout)
+  })
+}
+
+# The table's declaration for the three functions (generic zips): in their environment while it fits
+# Lambda's 4 KB, else an S3 object they read at cold start; each checks it against the hash.
+module "declaration" {
+  source = "../_internal/declaration"
+
+  table_name   = var.table.name
+  declaration  = var.table.declaration
+  delivery     = var.declaration_delivery
+  environments = [local.stream_writer_environment, local.merger_function_environment, local.maintainer_environment]
+  bucket_name  = var.lake.bucket_name
+  bucket_arn   = var.lake.bucket_arn
+  kms_key_arn  = var.lake.kms_key_arn
+  tags         = local.tags
 }
 
 module "merger" {
@@ -83,12 +111,7 @@ module "merger" {
   # concurrency"). Set it to cap what a runaway schedule can cost.
   reserved_concurrent_executions = var.merger.reserved_concurrent_executions
 
-  # MERGER_TIMEOUT_SECONDS: Lambda does not tell the code its timeout; the merger checks it against
-  # its batch budget at cold start (apps/merger config.ts).
-  environment = merge(local.merger_environment, {
-    POWERTOOLS_SERVICE_NAME = local.service_names.merger
-    MERGER_TIMEOUT_SECONDS  = tostring(var.merger.timeout)
-  })
+  environment = merge(local.merger_function_environment, module.declaration.environment)
 
   tags = local.tags
 }
@@ -110,10 +133,7 @@ module "maintainer" {
   policy_json        = data.aws_iam_policy_document.merger.json
   log_retention_days = var.log_retention_days
 
-  environment = merge(local.merger_environment, {
-    POWERTOOLS_SERVICE_NAME = local.service_names.maintainer
-    MERGER_TIMEOUT_SECONDS  = tostring(var.maintenance.timeout)
-  })
+  environment = merge(local.maintainer_environment, module.declaration.environment)
 
   tags = local.tags
 }

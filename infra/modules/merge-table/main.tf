@@ -7,6 +7,17 @@ data "aws_partition" "current" {}
 locals {
   name = "${var.name_prefix}-${replace(var.table.name, "_", "-")}"
 
+  # Mode append (DESIGN.md, "Mode append") runs on this module too: the stream-writer stages INSERTs
+  # only and the merger compacts the staged objects, then appends them with an insert-only MERGE on
+  # the declaration's schedule (e.g. rate(6 hours): packages/cost prices the seed's orders so). Its
+  # batching window defaults to the event source mapping's maximum, 300 s (Lambda developer guide,
+  # "Batching behavior"): about 60 times fewer staged objects than merge mode's 5 s. No Kinesis, no
+  # Firehose. The merger's Athena engine creates no tombstone table for an append table.
+  batching_window_seconds = coalesce(
+    var.stream_writer.maximum_batching_window_in_seconds,
+    var.table.mode == "append" ? 300 : 5,
+  )
+
   account_id = data.aws_caller_identity.current.account_id
   region     = data.aws_region.current.region
   partition  = data.aws_partition.current.partition

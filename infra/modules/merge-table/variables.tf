@@ -9,10 +9,12 @@ variable "name_prefix" {
 }
 
 variable "table" {
-  description = "The table declaration as exported by packages/schemas (export/tables.json, tables.<name>); extra keys are ignored."
+  description = "One table of the Terraform export of your declarations file (`ddb-athena-sync export-terraform` writes ddb-athena-sync.terraform.json; pass `jsondecode(file(...)).tables.<name>`); extra keys are ignored."
   type = object({
     name = string
     mode = string
+    # The declaration as the functions read it (one line of JSON; its SHA-256 is checked at cold start).
+    declaration = string
     dynamodb = object({
       table_name    = string
       partition_key = string
@@ -56,6 +58,22 @@ variable "table" {
   validation {
     condition     = length(var.table.key_columns) > 0 && alltrue([for k in var.table.key_columns : contains([for c in var.table.columns : c.name], k)])
     error_message = "table.key_columns must be non-empty and name declared columns."
+  }
+
+  validation {
+    condition     = try(jsondecode(var.table.declaration).name == var.table.name && jsondecode(var.table.declaration).mode == var.table.mode, false)
+    error_message = "table.declaration must be the JSON declaration of this table (same name and mode): re-run ddb-athena-sync export-terraform."
+  }
+}
+
+variable "declaration_delivery" {
+  description = "How the functions get the table's declaration: `auto` (environment variable while each function's variables fit Lambda's 4 KB, else an S3 object under declarations/<table>/ in the lake bucket), `environment` or `s3`."
+  type        = string
+  default     = "auto"
+
+  validation {
+    condition     = contains(["auto", "environment", "s3"], var.declaration_delivery)
+    error_message = "declaration_delivery must be auto, environment or s3."
   }
 }
 
@@ -132,12 +150,12 @@ variable "lambda_architecture" {
 }
 
 variable "stream_writer" {
-  description = "Stream-writer function and event source mapping settings."
+  description = "Stream-writer function and event source mapping settings. maximum_batching_window_in_seconds defaults to 5 for mode merge (freshness) and 300, the maximum, for mode append (fewer, larger staged objects: the merger compacts them anyway)."
   type = object({
     memory_size                        = optional(number, 512)
     timeout                            = optional(number, 60)
     batch_size                         = optional(number, 1000)
-    maximum_batching_window_in_seconds = optional(number, 5)
+    maximum_batching_window_in_seconds = optional(number)
     maximum_retry_attempts             = optional(number, 10)
     maximum_record_age_in_seconds      = optional(number, 86400)
     parallelization_factor             = optional(number, 1)
@@ -146,7 +164,7 @@ variable "stream_writer" {
   default = {}
 
   validation {
-    condition     = var.stream_writer.batch_size >= 1 && var.stream_writer.batch_size <= 10000 && var.stream_writer.maximum_batching_window_in_seconds >= 0 && var.stream_writer.maximum_batching_window_in_seconds <= 300
+    condition     = var.stream_writer.batch_size >= 1 && var.stream_writer.batch_size <= 10000 && coalesce(var.stream_writer.maximum_batching_window_in_seconds, 0) >= 0 && coalesce(var.stream_writer.maximum_batching_window_in_seconds, 0) <= 300
     error_message = "stream_writer.batch_size must be 1-10000 and maximum_batching_window_in_seconds 0-300."
   }
 

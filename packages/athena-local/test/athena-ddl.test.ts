@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { athenaDialect } from '@ddb-athena-sync/core/sql/dialect';
 import { renderIcebergDdl, renderStagingDdl } from '@ddb-athena-sync/schemas/render-ddl';
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 
 import { parseAthenaStatement, vacuumStatements } from '../src/athena-ddl.js';
 import { AthenaDdlError } from '../src/errors.js';

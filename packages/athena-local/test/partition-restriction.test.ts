@@ -276,4 +276,41 @@ describe('partition restriction of the MERGE on Trino', () => {
       { numRuns: RUNS, endOnFailure: true },
     );
   }, 900_000);
+
+  it("runs maintenance's windowed OPTIMIZE (WHERE on the partition column) on Trino", async () => {
+    // Athena: "Only partition columns are allowed in the WHERE clause predicate"
+    // (https://docs.aws.amazon.com/athena/latest/ug/optimize-statement.html); Trino's optimize takes
+    // a predicate it can enforce on whole partitions, which the window's day boundary is.
+    // Arrange
+    const table = eventsTable(`events_m${++counter}`);
+    await engineFor(table).ensureTable(table);
+    await stageStreamBatch(
+      records(
+        table,
+        [
+          { key: 0, op: 'INSERT' },
+          { key: 4, op: 'INSERT' },
+        ],
+        CREATED,
+        1,
+      ),
+      { table },
+      { store: s3Store(false), now: () => Date.now() },
+    );
+    expect((await runMerger(table, await controlTable())).backlog).toBe(0);
+    const from = sent.length;
+    // Act
+    const outcome = await engineFor(table).maintain(table, {
+      now: new Date('2026-12-04T00:00:00Z'),
+      snapshotRetentionMs: 0,
+      minSnapshotsToKeep: 1,
+      compactSince: new Date('2026-12-02T10:00:00Z'),
+    });
+    // Assert
+    expect(sent.slice(from).find((sql) => sql.startsWith('OPTIMIZE'))).toBe(
+      `OPTIMIZE ${DATABASE}.\`${table.name}\` REWRITE DATA USING BIN_PACK WHERE created_at >= TIMESTAMP '2026-12-02 00:00:00.000000'`,
+    );
+    expect(outcome.optimized).toBe(true);
+    expect((await tableRows(table)).map((r) => r[0])).toEqual(['k0', 'k4']);
+  }, 600_000);
 });

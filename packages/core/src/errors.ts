@@ -122,6 +122,41 @@ export class StagingFormatError extends CoreError {
 }
 
 /**
+ * The table declaration a function read at cold start (the S3 object Terraform wrote, named by
+ * TABLE_DECLARATION_S3_URI) is not the one Terraform hashed into TABLE_DECLARATION_SHA256: the object
+ * was changed outside Terraform, or the function runs with another deployment's environment. The
+ * function must not run on a declaration nobody deployed, so it fails before its first record.
+ */
+export class DeclarationHashMismatchError extends CoreError {
+  readonly table: string;
+  readonly location: string;
+  readonly expected: string;
+  readonly actual: string;
+
+  constructor(table: string, location: string, expected: string, actual: string) {
+    super(
+      `table "${table}": the declaration at ${location} has SHA-256 ${actual}, but TABLE_DECLARATION_SHA256 is ${expected}: re-apply Terraform (it writes the object and the hash together)`,
+    );
+    this.table = table;
+    this.location = location;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** The declaration object named by TABLE_DECLARATION_S3_URI could not be read at cold start. */
+export class DeclarationReadError extends CoreError {
+  readonly table: string;
+  readonly location: string;
+
+  constructor(table: string, location: string, options?: ErrorOptions) {
+    super(`table "${table}": cannot read its declaration from ${location}`, options);
+    this.table = table;
+    this.location = location;
+  }
+}
+
+/**
  * A declaration that differs from the table in a way schema evolution does not apply by itself
  * (merge/column-changes.ts): a type change, a removal or a rename. Nothing was changed; the message
  * names the table and every column, and what to do. The merger fails the run and the batch stays

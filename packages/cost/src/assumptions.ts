@@ -128,7 +128,7 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   compactedObjectBytes: 16 * MB,
   compactionGetMs: 20,
   compactionConcurrency: 32,
-  compactionCheckBytesPerSec: 50 * 1000 * 1000,
+  compactionCheckBytesPerSec: 40 * 1000 * 1000,
   compactionPutMs: 200,
   mergerSafetySec: 20,
   mergerMinBatchBudgetSec: 30,

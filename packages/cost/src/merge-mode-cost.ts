@@ -177,8 +177,7 @@ export function mergeModeCost(
       'Large target: every MERGE reads the key columns of each partition it touches; partition by time (e.g. day of creation) so new keys touch few partitions.',
     );
   }
-  if (!options.appendOnly)
-    notes.push(mergeReadNote(derived.tableBytes * a.parquetRatio, stagedBytesPerQuery));
+  notes.push(mergeReadNote(derived.tableBytes * a.parquetRatio, stagedBytesPerQuery));
   const queriesPerTimeout = Math.floor(a.mergerTimeoutSec / mergeSec);
   const feasible = queriesPerMerge <= queriesPerTimeout;
   if (!feasible) {

@@ -28,7 +28,7 @@ describe('append mode, seed orders', () => {
     expect(daily.objects).toBeCloseTo(730 * 288, 6);
     // Text bytes: 10,485,760 orders a day x (2,048 + 120) bytes.
     expect(daily.stagedTextBytes).toBeCloseTo(10_485_760 * 2168, 0);
-    const compaction = (730 * 288 * 20) / 32 / 1000 + (10_485_760 * 2168) / 50e6;
+    const compaction = (730 * 288 * 20) / 32 / 1000 + (10_485_760 * 2168) / 40e6;
     expect(daily.compactionSec).toBeCloseTo(compaction + (daily.compactedObjects * 200) / 1000, 6);
     expect(daily.budgetSec).toBe(300 - 20 - 30);
     expect(daily.fits).toBe(false);

@@ -65,7 +65,7 @@ describe('mergeReadBytes', () => {
 });
 
 describe('the cost report', () => {
-  it("states the merge's read both ways for merge mode, not for the append-only design", () => {
+  it("states the merge's read both ways for merge mode, not for Firehose (no MERGE there)", () => {
     // Act
     const cost = tableCost(
       {
@@ -85,6 +85,6 @@ describe('the cost report', () => {
     expect(notes('merge').find((n) => n.startsWith('MERGE read at this table size'))).toMatch(
       /^MERGE read at this table size: 163 GB per query over the whole target .*, 91\d MB restricted to the 2 of 365 day partitions/,
     );
-    expect(notes('append-daily').some((n) => n.startsWith('MERGE read'))).toBe(false);
+    expect(notes('firehose').some((n) => n.startsWith('MERGE read'))).toBe(false);
   });
 });

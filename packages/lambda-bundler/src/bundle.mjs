@@ -63,7 +63,13 @@ export async function bundleLambda(options) {
     // Prefer packages' ESM builds (smaller, tree-shaken), fall back to CJS.
     mainFields: ['module', 'main'],
     minify: true,
+    // Class names survive minification: every error sets \`name = new.target.name\`, and the logs
+    // (and a failed cold start's message) must say DeclarationHashMismatchError, not a mangled name.
+    keepNames: true,
     sourcemap: true,
+    // Mappings only: a stack trace needs file and line, not the sources (which would put every
+    // dependency's comments into the zip, and make it twice as large).
+    sourcesContent: false,
     banner: { js: REQUIRE_BANNER },
     legalComments: 'none',
     logLevel: 'warning',

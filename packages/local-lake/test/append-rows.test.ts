@@ -1,6 +1,6 @@
 import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
-import { ordersInput } from '@ddb-athena-sync/schemas/tables';
+import { ordersInput } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

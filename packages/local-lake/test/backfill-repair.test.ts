@@ -1,6 +1,6 @@
 import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
 import { BACKFILL_SEQUENCE, changeSequence } from '@ddb-athena-sync/core/stream/sequence-number';
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { describe, expect, it } from 'vitest';
 
 import { Lake } from '../src/lake.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 
 import { FileCatalog } from '../src/catalog.js';
 import { TableExistsError, TableNotFoundError } from '../src/errors.js';

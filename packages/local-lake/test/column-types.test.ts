@@ -6,7 +6,7 @@ import { icebergRead } from 'icebird';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
-import { orders } from '@ddb-athena-sync/schemas/tables';
+import { orders } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
 
 import { Lake } from '../src/lake.js';

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
 
 import { CommitConflictError } from '../src/errors.js';

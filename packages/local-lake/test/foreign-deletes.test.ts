@@ -5,7 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { icebergRead } from 'icebird';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
 
 import { Lake } from '../src/lake.js';

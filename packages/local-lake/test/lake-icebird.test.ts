@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { icebergRead } from 'icebird';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 
 import { Lake } from '../src/lake.js';
 import { PROPERTY_RUNS, stepsArbitrary, toBatches } from './support/changes.js';

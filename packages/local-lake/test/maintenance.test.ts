@@ -3,7 +3,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { books, orders } from '@ddb-athena-sync/schemas/tables';
+import { books, orders } from '@ddb-athena-sync/schemas/test-support/example-tables';
 
 import { SnapshotNotFoundError } from '../src/errors.js';
 import { Lake } from '../src/lake.js';

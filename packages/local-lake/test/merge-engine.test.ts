@@ -6,7 +6,7 @@ import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
 import { localS3Client } from '@ddb-athena-sync/local-services/local-clients';
 import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Lake } from '../src/lake.js';

@@ -115,6 +115,41 @@ describe('local lake schema evolution', () => {
     });
   });
 
+  it('an append-mode table gains the column too: the next append writes it', async () => {
+    await withTempDir(async (root) => {
+      // Arrange: the same table in append mode, with data.
+      const lake = await Lake.open({ root });
+      try {
+        const engine = new LocalLakeEngine({ lake, s3 });
+        const appendShelf = parseDeclaration({ ...shelfInput, mode: 'append' });
+        const appendEvolved = parseDeclaration({
+          ...shelfInput,
+          mode: 'append',
+          columns: [...shelfInput.columns, { name: 'pages', type: 'int' }],
+        });
+        await engine.ensureTable(appendShelf);
+        await engine.merge({
+          table: appendShelf,
+          bucket: 'staging',
+          objects: [await stage('p/1.json.gz', [row('a', 1)])],
+        });
+        // Act
+        await engine.merge({
+          table: appendEvolved,
+          bucket: 'staging',
+          objects: [await stage('p/2.json.gz', [row('b', 2, { pages: 9 })])],
+        });
+        // Assert
+        expect(await lake.query('SELECT id, pages FROM shelf ORDER BY id')).toEqual([
+          { id: 'a', pages: null },
+          { id: 'b', pages: 9 },
+        ]);
+      } finally {
+        lake.close();
+      }
+    });
+  });
+
   it('evolving twice commits once; ensureTable evolves an existing table too', async () => {
     await withTempDir(async (root) => {
       // Arrange

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
 import { InvalidIdentifierError } from '@ddb-athena-sync/schemas/errors';
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

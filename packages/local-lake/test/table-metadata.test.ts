@@ -10,7 +10,7 @@ import {
 } from '../src/table-metadata.js';
 import { Lake } from '../src/lake.js';
 import { withTempDir } from './support/temp-dir.js';
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 
 describe('metadata JSON (lossless-json with bigint for unsafe integers)', () => {
   it('keeps 63-bit snapshot ids exact where JSON.parse rounds them', () => {

@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

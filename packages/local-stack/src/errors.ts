@@ -66,3 +66,12 @@ export class UnknownStackTableError extends LocalStackError {
     this.table = table;
   }
 }
+
+/** `startStack` was given no tables: the library ships no declarations (pass the user's file's). */
+export class NoTablesError extends LocalStackError {
+  constructor() {
+    super(
+      'no tables to run: pass the declarations of a declarations file (StackOptions.tables; the CLI reads --config or ddb-athena-sync.tables.json)',
+    );
+  }
+}

@@ -30,6 +30,8 @@ export interface FunctionContext {
   readonly s3Endpoint: string;
   readonly controlTable: string;
   readonly logLevel: string;
+  /** The tables the stack runs, by name: each function gets its table's declaration from these. */
+  readonly tables?: ReadonlyMap<string, TableDeclaration>;
   /**
    * With `engine: 'trino'`: the Athena stand-in's endpoint (packages/athena-local), where the
    * merger's AthenaEngine sends its queries; undefined with the local lake.

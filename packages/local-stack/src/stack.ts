@@ -1,5 +1,6 @@
 // Just over 500 lines: the stack's start and stop order (services, lock, tables, functions, pollers,
 // schedulers, engine) is kept in one file so the cleanup on every failure path is visible at once.
+import { isStagedMode } from '@ddb-athena-sync/schemas/declaration';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -22,7 +23,7 @@ import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
 import { toLambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
-import { getTable, tables as declaredTables } from '@ddb-athena-sync/schemas/tables';
+import { getTable } from '@ddb-athena-sync/schemas/config-file';
 
 import type { FailedBatch } from './batch-response.js';
 import { FileCheckpointStore } from './checkpoint-store.js';
@@ -30,7 +31,7 @@ import { dataDirLayout, lockDataDir, prepareDataDir, publishStack, unpublishStac
 import type { DataDirLayout } from './data-dir.js';
 import { ensureControlTable, ensureDynamoTable } from './dynamodb-tables.js';
 import { FirehoseStandIn } from './firehose-stand-in.js';
-import { ServiceExitedError, UnknownStackTableError } from './errors.js';
+import { NoTablesError, ServiceExitedError, UnknownStackTableError } from './errors.js';
 import { lakeCommitter } from './lake-commit.js';
 import { MergeScheduler } from './merge-scheduler.js';
 import type { ScheduledRun } from './merge-scheduler.js';
@@ -74,7 +75,11 @@ export interface StackOptions {
   readonly firehoseBufferingSizeBytes?: number;
   /** Starting position of shards with no checkpoint (a table deployed onto existing data: LATEST + backfill). */
   readonly startingPosition?: 'TRIM_HORIZON' | 'LATEST';
-  /** Tables to run (default: every declared table). */
+  /**
+   * Tables to run: the declarations of the user's file (apps/local resolves `--config`). Required in
+   * effect (none or an empty list is a NoTablesError): the library ships no declarations, and each
+   * function gets its table's declaration in its environment, as Terraform gives it in AWS.
+   */
   readonly tables?: readonly TableDeclaration[];
   /** Powertools log level of the real handlers (default SILENT: the CLI reports through events). */
   readonly logLevel?: string;
@@ -161,7 +166,8 @@ function tableNamed(tables: readonly TableDeclaration[], name: string): TableDec
 export async function startStack(options: StackOptions): Promise<Stack> {
   const layout = dataDirLayout(options.dataDir);
   await prepareDataDir(layout);
-  const tables = options.tables ?? [...declaredTables.values()];
+  const tables = options.tables ?? [];
+  if (tables.length === 0) throw new NoTablesError();
   const declarations: ReadonlyMap<string, TableDeclaration> = new Map(tables.map((t) => [t.name, t]));
   const mergeIntervalMs = options.mergeIntervalMs ?? 5000;
   const listeners = new Set<(event: StackEvent) => void>();
@@ -285,6 +291,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       s3Endpoint: s3local.endpoint,
       controlTable: CONTROL_TABLE,
       logLevel: options.logLevel ?? 'SILENT',
+      tables: declarations,
       ...(athenaEndpoint === undefined ? {} : { athenaEndpoint }),
     });
 
@@ -434,7 +441,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     for (const r of runtimes.values()) r.sweeper?.start();
 
-    const mergeTables = tables.filter((t) => t.mode === 'merge').map((t) => t.name);
+    // Merge and append tables both run on the staged pipeline: the merger dispatches on the mode.
+    const mergeTables = tables.filter((t) => isStagedMode(t.mode)).map((t) => t.name);
     const scheduler = new MergeScheduler({
       tables: mergeTables,
       invoke: (event) => functions.merger(event),

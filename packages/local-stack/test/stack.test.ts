@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { LambdaStreamRecord } from '@ddb-athena-sync/local-services/stream-records';
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { dataDirLayout, runningStack } from '../src/data-dir.js';

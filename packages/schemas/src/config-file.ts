@@ -7,7 +7,7 @@ import { z } from 'zod';
 
 import { declarationSchema, parseDeclaration } from './declaration.js';
 import type { TableDeclaration, TableDeclarationInput } from './declaration.js';
-import { DeclarationError, TablesFileError } from './errors.js';
+import { DeclarationError, TablesFileError, UnknownTableError } from './errors.js';
 import type { TablesFileIssue } from './errors.js';
 
 /**
@@ -187,4 +187,11 @@ export function tablesFileJsonSchema(): Record<string, unknown> {
 /** The committed JSON Schema file's text (stable formatting, trailing newline). */
 export function renderTablesFileJsonSchema(): string {
   return `${JSON.stringify(tablesFileJsonSchema(), null, 2)}\n`;
+}
+
+/** The declaration named `name` in `from` (e.g. a `TablesFile`'s tables), or an error listing the declared ones. */
+export function getTable(name: string, from: ReadonlyMap<string, TableDeclaration>): TableDeclaration {
+  const found = from.get(name);
+  if (found === undefined) throw new UnknownTableError(name, [...from.keys()]);
+  return found;
 }

@@ -2,6 +2,7 @@ import { glueType, stagingGlueType } from './column-type.js';
 import type { ColumnType } from './column-type.js';
 import { formatPartition, icebergColumns, stagingColumns } from './declaration.js';
 import type { TableDeclaration } from './declaration.js';
+import { declarationJson } from './declaration-json.js';
 import { stagingTableName } from './render-ddl.js';
 
 /** Glue column as Terraform's aws_glue_catalog_table `storage_descriptor.columns` wants it. */
@@ -60,6 +61,11 @@ export function icebergTypeJson(type: ColumnType, ids: { next: number } = { next
 /** One table as the Terraform modules read it (snake_case, plain JSON, read with `jsondecode`). */
 export interface TerraformTable {
   readonly name: string;
+  /**
+   * The declaration as the functions read it (`declarationJson`): the modules pass it in
+   * TABLE_DECLARATION, or as an S3 object, with its SHA-256 (infra/modules/_internal/declaration).
+   */
+  readonly declaration: string;
   readonly description: string;
   readonly mode: TableDeclaration['mode'];
   readonly dynamodb: {
@@ -108,6 +114,7 @@ export function toTerraformTable(d: TableDeclaration): TerraformTable {
   const m = d.maintenance;
   return {
     name: d.name,
+    declaration: declarationJson(d),
     description: d.description ?? '',
     mode: d.mode,
     dynamodb: {
@@ -151,10 +158,18 @@ export function toTerraformTable(d: TableDeclaration): TerraformTable {
   };
 }
 
-/** The JSON document `infra/` reads: `{ "tables": { "<name>": TerraformTable } }`, stable key order. */
+/**
+ * The JSON document the Terraform modules read (`ddb-athena-sync export-terraform` writes it next to
+ * the declarations file): `{ "tables": { "<name>": TerraformTable } }`, stable key order. Terraform
+ * cannot derive Glue and Iceberg types (nested field ids) from a declaration itself, so the one
+ * implementation here computes them and Terraform reads the result with `jsondecode(file(...))`.
+ */
 export function renderTerraformExport(declarations: Iterable<TableDeclaration>): string {
   const tables: Record<string, TerraformTable> = {};
   for (const d of [...declarations].sort((a, b) => a.name.localeCompare(b.name)))
     tables[d.name] = toTerraformTable(d);
   return `${JSON.stringify({ tables }, null, 2)}\n`;
 }
+
+/** The Terraform export's file name, written next to the declarations file by `ddb-athena-sync export-terraform`. */
+export const TERRAFORM_EXPORT_FILE_NAME = 'ddb-athena-sync.terraform.json';

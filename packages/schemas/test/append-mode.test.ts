@@ -4,7 +4,7 @@ import { isStagedMode, parseDeclaration } from '../src/declaration.js';
 import type { TableDeclarationInput } from '../src/declaration.js';
 import { DeclarationError } from '../src/errors.js';
 import { toTerraformTable } from '../src/export-terraform.js';
-import { ordersInput } from '../src/tables.js';
+import { ordersInput } from '../test-support/example-tables.js';
 
 /** `orders` as an append table: the firehose block goes, mode append comes in. */
 function ordersAppend(extra: Partial<TableDeclarationInput> = {}): TableDeclarationInput {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { icebergColumns, parseDeclaration, stagingColumns } from '../src/declaration.js';
 import type { TableDeclarationInput } from '../src/declaration.js';
 import { DeclarationError, UnknownTableError } from '../src/errors.js';
-import { books, booksInput, getTable, orders } from '../src/tables.js';
+import { books, booksInput, getTable, orders } from '../test-support/example-tables.js';
 
 function issuesOf(input: unknown): { path: string; message: string }[] {
   try {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { renderTerraformExport } from '../src/export-terraform.js';
 import { renderIcebergDdl, renderStagingDdl } from '../src/render-ddl.js';
 import { InvalidIdentifierError } from '../src/errors.js';
-import { books, orders, tables } from '../src/tables.js';
+import { books, orders, tables } from '../test-support/example-tables.js';
 
 const target = { database: 'library', location: 's3://lake-bucket/tables/books' };
 

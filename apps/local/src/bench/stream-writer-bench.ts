@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { stageStreamBatch } from '@ddb-athena-sync/core/stream/stage-batch';
 import type { DynamoDBStreamRecord } from '@ddb-athena-sync/core/stream/decode-record';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 
 import { booksStreamBatches } from './books-stream-records.js';
 import type { StreamBatch } from './books-stream-records.js';

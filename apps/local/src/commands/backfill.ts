@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { abortBackfill, backfillTable } from '@ddb-athena-sync/core/backfill/backfill-table';
 import type { AbortBackfillOptions, BackfillProgress } from '@ddb-athena-sync/core/backfill/backfill-table';
-import { getTable } from '@ddb-athena-sync/schemas/tables';
+import { getTable } from '@ddb-athena-sync/schemas/config-file';
 import { Option } from '@commander-js/extra-typings';
 import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
 import { dataDirLayout, runningStack } from '@ddb-athena-sync/local-stack/data-dir';

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { InvalidArgumentError, Option } from '@commander-js/extra-typings';
 
 import { pathValue } from '../args.js';
+import * as appendBench from '../bench/append-bench.js';
 import { renderBenchCharts } from '../bench/bench-charts.js';
 import { formatBenchReport } from '../bench/format-bench-report.js';
 import { BENCH_PARTS, FULL_PLAN, QUICK_PLAN, runBench } from '../bench/run-bench.js';
@@ -21,6 +22,7 @@ function parseParts(value: string): BenchPart[] {
 }
 
 export function register(program: Program, context: CliContext): void {
+  appendBench.register(program, context);
   program
     .command('bench')
     .summary('benchmarks (numbers printed, not asserted)')

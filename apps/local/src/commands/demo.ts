@@ -80,7 +80,14 @@ failed. The workload is written for the example tables books and orders (not the
       ),
   ).action(async (flags) => {
     const { io } = context;
-    const stackOptions = stackOptionsFromFlags(flags, context);
+    // The workload writes books and orders: a declarations file that declares both (e.g. orders in
+    // append mode, examples/orders-append.tables.json) is used; without one, the example tables.
+    const declared = await context.tables().catch(() => undefined);
+    const stackOptions = stackOptionsFromFlags(
+      flags,
+      context,
+      declared?.has('books') === true && declared.has('orders') ? [...declared.values()] : undefined,
+    );
     await checkDataDir(stackOptions.dataDir, { mustExist: false });
     const reportPath = flags.report === undefined ? undefined : context.path(flags.report);
     io.stdout(

@@ -5,7 +5,7 @@ import { localS3Client } from '@ddb-athena-sync/local-services/local-clients';
 import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import { dataDirLayout, runningStack } from '@ddb-athena-sync/local-stack/data-dir';
 import { LOCAL_BUCKET } from '@ddb-athena-sync/local-stack/stack';
-import { getTable } from '@ddb-athena-sync/schemas/tables';
+import { getTable } from '@ddb-athena-sync/schemas/config-file';
 
 import { dataDirOption } from '../args.js';
 import type { CliContext, GlobalOptions, Program } from '../cli.js';

@@ -2,7 +2,7 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import { GlueTableColumns } from '@ddb-athena-sync/core/aws/glue-table-columns';
 import { Lake } from '@ddb-athena-sync/local-lake/lake';
 import { dataDirLayout } from '@ddb-athena-sync/local-stack/data-dir';
-import { getTable } from '@ddb-athena-sync/schemas/tables';
+import { getTable } from '@ddb-athena-sync/schemas/config-file';
 import { Option } from '@commander-js/extra-typings';
 
 import { dataDirOption } from '../args.js';

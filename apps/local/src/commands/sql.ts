@@ -9,7 +9,7 @@ import {
   streamObjectKey,
   tableStagingPrefix,
 } from '@ddb-athena-sync/core/staging/staging-key';
-import { getTable } from '@ddb-athena-sync/schemas/tables';
+import { getTable } from '@ddb-athena-sync/schemas/config-file';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 
 import type { CliContext, Program } from '../cli.js';

@@ -3,8 +3,9 @@
 // snapshot, and prints one JSON line per second: {"total": n, "failed": n, "errors": [...]}.
 // Usage: node --import tsx reader-process.ts <lake-dir> [pause-ms] [athena-endpoint athena-database]
 // With an Athena endpoint (`--engine trino`), queries of merge tables go through the Athena stand-in.
+import { isStagedMode } from '@ddb-athena-sync/schemas/declaration';
 import { Lake } from '@ddb-athena-sync/local-lake/lake';
-import { tables } from '@ddb-athena-sync/schemas/tables';
+import { tables } from '@ddb-athena-sync/schemas/test-support/example-tables';
 
 import { AthenaReader, routedReader } from './athena-reader.js';
 
@@ -30,7 +31,7 @@ const reader =
     : routedReader(
         lake,
         new AthenaReader(athenaEndpoint, process.argv[5] ?? 'default'),
-        new Set([...tables.values()].filter((t) => t.mode === 'merge').map((t) => t.name)),
+        new Set([...tables.values()].filter((t) => isStagedMode(t.mode)).map((t) => t.name)),
       );
 let total = 0;
 let failed = 0;

@@ -1,3 +1,4 @@
+import { isStagedMode } from '@ddb-athena-sync/schemas/declaration';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
@@ -7,6 +8,7 @@ import type { Stack, StackOptions } from '@ddb-athena-sync/local-stack/stack';
 import { stagingStatus } from '@ddb-athena-sync/local-stack/staging-status';
 import { compareTable } from '@ddb-athena-sync/local-stack/compare';
 import type { TableComparison } from '@ddb-athena-sync/local-stack/compare';
+import { tables as exampleTables } from '@ddb-athena-sync/schemas/test-support/example-tables';
 
 import { buildFunctions, LOCAL_DATABASE } from '../functions.js';
 import { AthenaReader, routedReader } from './athena-reader.js';
@@ -100,7 +102,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const ownStack = options.stack === undefined;
   const stack =
     options.stack ??
-    (await startStack(options.stackOptions ?? { dataDir: '.ddb-athena-sync', functions: buildFunctions }));
+    (await startStack({
+      ...(options.stackOptions ?? { dataDir: '.ddb-athena-sync', functions: buildFunctions }),
+      // The workload writes the example tables; a caller's own tables replace them.
+      tables: options.stackOptions?.tables ?? [...exampleTables.values()],
+    }));
   // Stopped on every path: an error (or an interrupt) must not leave DynamoDB Local and s3rver running.
   try {
     return await demoOnStack(stack, options);
@@ -148,7 +154,7 @@ async function demoOnStack(stack: Stack, options: DemoOptions): Promise<DemoRepo
   const observerLake = await Lake.open({ root: stack.layout.lake });
   // `--engine trino`: merge tables live in Trino's Iceberg catalog; read them through Athena.
   const mergeTables = new Set(
-    [...stack.tables.values()].filter((r) => r.declaration.mode === 'merge').map((r) => r.declaration.name),
+    [...stack.tables.values()].filter((r) => isStagedMode(r.declaration.mode)).map((r) => r.declaration.name),
   );
   const reader: TableReader =
     stack.athenaEndpoint === undefined
@@ -180,7 +186,7 @@ async function demoOnStack(stack: Stack, options: DemoOptions): Promise<DemoRepo
   });
   const stagingTimer = setInterval(() => {
     for (const [t, r] of stack.tables) {
-      if (r.declaration.mode !== 'merge') continue;
+      if (!isStagedMode(r.declaration.mode)) continue;
       stagingStatus(stack.s3, stack.bucket, t)
         .then((s) => staged.set(t, s.objects))
         .catch(() => undefined);
@@ -200,7 +206,7 @@ async function demoOnStack(stack: Stack, options: DemoOptions): Promise<DemoRepo
         : { endpoint: stack.athenaEndpoint, database: LOCAL_DATABASE },
     );
     await Promise.race([readers.ready(), sleep(30_000, options.signal)]);
-    for (const [name, r] of stack.tables) if (r.declaration.mode === 'merge') await stack.mergeNow(name);
+    for (const [name, r] of stack.tables) if (isStagedMode(r.declaration.mode)) await stack.mergeNow(name);
     startedAt = Date.now();
     live.startedAt = startedAt;
     observer.start();
@@ -323,7 +329,7 @@ async function runFaults(stack: Stack, options: DemoOptions, faults: string[]): 
         // The Lambda event source mappings of merge-mode tables. (Firehose reads its Kinesis stream
         // itself; that reader is Firehose's, with its own at-least-once semantics.)
         const names = [...stack.tables.values()]
-          .filter((r) => r.declaration.mode === 'merge')
+          .filter((r) => isStagedMode(r.declaration.mode))
           .map((r) => r.declaration.name);
         for (const t of names) await stack.killPoller(t);
         faults.push(`${new Date().toISOString()} stream pollers killed (${names.join(', ')})`);

@@ -109,7 +109,7 @@ export async function runScenario(
   trace?: (line: string) => void,
 ): Promise<ScenarioResult> {
   const started = Date.now();
-  const table = reliabilityTable(tableName);
+  const table = reliabilityTable(tableName, scenario.mode);
   assertReferenceMatches(table);
   const random = seededRandom(scenario.faultSeed);
   const f = scenario.faults;

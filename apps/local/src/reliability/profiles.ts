@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 
 import { operationArb, scenarioFor } from './scenario-model.js';
-import type { FaultPlan, Scenario } from './scenario-model.js';
+import type { FaultPlan, ItemValue, Scenario } from './scenario-model.js';
 
 /**
  * Scenario profiles: the seeded scenario of `scenarioFor` with parts of its plan fixed, so that a
@@ -18,6 +18,7 @@ export const PROFILES = [
   'crashes',
   'engine-faults',
   'backfill-deletes',
+  'append',
 ] as const;
 export type ProfileName = (typeof PROFILES)[number];
 
@@ -90,6 +91,36 @@ export function scenarioForProfile(seed: number, profile: ProfileName): Scenario
           engine: { failRate: 0.3, cancelRate: 0.2, lostResultRate: 0.2, orphanRate: 0 },
         },
       };
+    case 'append': {
+      // An append-mode table (DESIGN.md, "Mode append"): every key inserted once, never changed, under
+      // every redelivery and crash the full profile has (late duplicates, retried halves, duplicate
+      // deliveries, orphaned queries, merger crashes): a key must never show twice, none may be lost.
+      const count = Math.max(40, s.operations.length);
+      const values = fc.sample(
+        fc.noBias(fc.array(operationArb(count, 'upserts'), { minLength: count, maxLength: count })),
+        {
+          seed,
+          numRuns: 1,
+        },
+      )[0]!;
+      return {
+        ...s,
+        mode: 'append',
+        keys: count,
+        operations: values.map((op, key) =>
+          op.kind === 'put' ? { ...op, key } : { kind: 'put' as const, key, value: fallbackValue(key) },
+        ),
+        backfill: undefined,
+        faults: {
+          ...s.faults,
+          lateDuplicate: 0.6,
+          failAfterPut: 0.3,
+          duplicateDelivery: 0.3,
+          mergerCrashRate: Math.max(0.3, s.faults.mergerCrashRate),
+          engine: { ...s.faults.engine, orphanRate: 0.2 },
+        },
+      };
+    }
     case 'backfill-deletes':
       return {
         ...s,
@@ -114,4 +145,9 @@ export function scenarioForProfile(seed: number, profile: ProfileName): Scenario
         },
       };
   }
+}
+
+/** A plain item value for an append profile's key whose sampled operation was not a put. */
+function fallbackValue(key: number): ItemValue {
+  return { name: `order ${key}`, n: String(key), price: '1.00', tags: undefined, exact: String(key) };
 }

@@ -86,6 +86,8 @@ export interface Scenario {
   readonly maxPauseMs: number;
   /** Seeds the run-time fault decisions (which request fails, which call a crash hits). */
   readonly faultSeed: number;
+  /** The table's mode (default merge): `append` runs the same pipeline on an append-mode table. */
+  readonly mode?: 'merge' | 'append';
 }
 
 /** Zero a quarter of the time (a scenario without that fault), else up to `max`. */
@@ -212,7 +214,7 @@ export function scenarioFor(seed: number): Scenario {
  * The table every scenario runs on, under a fresh name: a books-like merge table with exact
  * numbers, a set, a json map, TTL deletes applied, partitioned by bucket.
  */
-export function reliabilityTable(name: string): TableDeclaration {
+export function reliabilityTable(name: string, mode: 'merge' | 'append' = 'merge'): TableDeclaration {
   return parseDeclaration({
     name,
     dynamodb: { tableName: name, partitionKey: 'id', ttlAttribute: 'expires_at' },
@@ -224,7 +226,7 @@ export function reliabilityTable(name: string): TableDeclaration {
       { name: 'tags', type: 'array<string>' },
       { name: 'doc', type: 'json' },
     ],
-    mode: 'merge',
+    mode,
     partitioning: ['bucket(4, id)'],
     ttlDeletes: 'apply',
     unknownAttributes: 'ignore',

@@ -36,7 +36,7 @@ describe('ddb-athena-sync query', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     // The second statement sees the first's table: both ran, in order.
-    expect(r.out).toMatch(/│\s+n │\n[├─┤]+\n│ 42 │/);
+    expect(r.out).toMatch(/│\s+n │\n├─+┤\n│\s+42 │\n└─+┘\n\(1 row\)/);
     expect(r.out).toContain('a;b');
   });
 

@@ -5,7 +5,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { encodeStagingObject } from '@ddb-athena-sync/core/staging/staging-object';
 import { LocalLakeEngine } from '@ddb-athena-sync/local-lake/merge-engine';
 import { createHandler as createMerger } from '@ddb-athena-sync/merger/handler';
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { startSharedServices } from '../../src/reliability/shared-services.js';
@@ -200,6 +200,7 @@ describe('no credential or item content in logs at the default level', () => {
     // The merger's config as its loadConfig gives it without LOG_LEVEL, on the local lake.
     const config = {
       tableName: 'books',
+      table: books,
       stagingBucket: services.bucket,
       stagingPrefix: 'staging/',
       controlTable: services.controlTable,

@@ -1,6 +1,11 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
-import { getTable, tables } from '@ddb-athena-sync/schemas/tables';
+import { declarationJson, sha256Hex } from '@ddb-athena-sync/schemas/declaration-json';
 import { z } from 'zod';
+
+import { DeclarationHashMismatchError, DeclarationReadError } from '../errors.js';
 
 import { DEFAULT_STAGING_PREFIX } from '../staging/staging-key.js';
 
@@ -51,34 +56,146 @@ export const glueDatabase = z
   .regex(GLUE_DATABASE_PATTERN, 'must be a Glue database name matching ^[a-z_][a-z0-9_]{0,254}$');
 
 /**
- * TABLE_NAME of a function that serves tables of one mode: a declared table (packages/schemas) of
- * that mode, as the merge-table and firehose-table modules require of `table.mode`. Parses to the
- * declaration; a wrong mode is an issue of this key, reported with the others.
+ * The variables that give a function its table (infra/modules/{merge,firehose}-table lambda.tf): the
+ * artifacts are generic, so the declaration comes with the deployment, never from the bundle.
+ * TABLE_NAME names the table (scheduler events and metrics carry it); the declaration itself is
+ * either inline in TABLE_DECLARATION (while all variables fit Lambda's 4 KB) or in the S3 object
+ * TABLE_DECLARATION_S3_URI that Terraform writes; TABLE_DECLARATION_SHA256 is what Terraform hashed.
+ * `fetched` is that object's text, read at cold start by `fetchDeclarationObject` (which checks its
+ * hash). Parses to the declaration; every problem (a hash that does not match the inline text, an
+ * invalid declaration, another table's name, the wrong mode) is an issue of its key, reported with
+ * the function's other bad keys.
  */
 export function declaredTable(
   mode: TableDeclaration['mode'] | readonly TableDeclaration['mode'][],
   functionName: string,
-) {
+  fetched?: string,
+): z.ZodType<TableDeclaration, Record<string, unknown>> {
   const modes: readonly TableDeclaration['mode'][] = typeof mode === 'string' ? [mode] : mode;
-  // One check, so that a key has one problem (a bad pattern is not also reported as undeclared).
   return z
-    .string()
-    .superRefine((name, ctx) => {
-      const table = tables.get(name);
-      if (!TABLE_NAME_PATTERN.test(name))
-        ctx.addIssue({ code: 'custom', message: 'must be a table name matching ^[a-z_][a-z0-9_]*$' });
-      else if (table === undefined)
-        ctx.addIssue({
-          code: 'custom',
-          message: `must be a declared table (${[...tables.keys()].join(', ')})`,
-        });
-      else if (!modes.includes(table.mode))
-        ctx.addIssue({
-          code: 'custom',
-          message: `table "${name}" is in ${table.mode} mode; ${functionName} serves ${modes.join('- or ')}-mode tables`,
-        });
+    .object({
+      TABLE_NAME: z.string().regex(TABLE_NAME_PATTERN, 'must be a table name matching ^[a-z_][a-z0-9_]*$'),
+      TABLE_DECLARATION: z.string().min(1).optional(),
+      TABLE_DECLARATION_S3_URI: s3ObjectUri.optional(),
+      TABLE_DECLARATION_SHA256: z.string().regex(SHA256_PATTERN, 'must be a hex SHA-256 (64 of [0-9a-f])'),
     })
-    .transform((name): TableDeclaration => getTable(name));
+    .transform((e, ctx): TableDeclaration => {
+      const issue = (key: string, message: string): typeof z.NEVER => {
+        ctx.addIssue({ code: 'custom', path: [key], message });
+        return z.NEVER;
+      };
+      const inline = e.TABLE_DECLARATION;
+      const uri = e.TABLE_DECLARATION_S3_URI;
+      if ((inline === undefined) === (uri === undefined))
+        return issue(
+          'TABLE_DECLARATION',
+          'set exactly one of TABLE_DECLARATION (the declaration as JSON) and TABLE_DECLARATION_S3_URI',
+        );
+      let text: string;
+      if (inline !== undefined) {
+        text = inline;
+        if (sha256Hex(text) !== e.TABLE_DECLARATION_SHA256)
+          return issue(
+            'TABLE_DECLARATION_SHA256',
+            `does not match TABLE_DECLARATION (its SHA-256 is ${sha256Hex(text)}): set both from the same declaration`,
+          );
+      } else {
+        if (fetched === undefined)
+          return issue('TABLE_DECLARATION_S3_URI', 'the declaration object was not read at cold start');
+        text = fetched;
+      }
+      const key = inline === undefined ? 'TABLE_DECLARATION_S3_URI' : 'TABLE_DECLARATION';
+      let table: TableDeclaration;
+      try {
+        table = parseDeclaration(JSON.parse(text) as unknown);
+      } catch (error) {
+        // DeclarationError lists every problem with its path; a JSON error says where the text breaks.
+        return issue(key, `not a valid declaration: ${(error as Error).message}`);
+      }
+      if (table.name !== e.TABLE_NAME)
+        return issue(key, `declares table "${table.name}", but TABLE_NAME is "${e.TABLE_NAME}"`);
+      if (!modes.includes(table.mode))
+        return issue(
+          key,
+          `table "${table.name}" is in ${table.mode} mode; ${functionName} serves ${modes.join('- or ')}-mode tables`,
+        );
+      return table;
+    });
+}
+
+/** TABLE_DECLARATION_SHA256 (and Terraform's `sha256()`): lower-case hex. */
+export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
+
+/** TABLE_DECLARATION_S3_URI: s3://bucket/key. */
+export const s3ObjectUri = z
+  .string()
+  .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+$/, 'must be an s3://bucket/key URI');
+
+/** The environment a function needs for its table, as `declaredTable` reads it (local stack, tests). */
+export function declarationEnv(table: TableDeclaration): {
+  TABLE_NAME: string;
+  TABLE_DECLARATION: string;
+  TABLE_DECLARATION_SHA256: string;
+} {
+  const text = declarationJson(table);
+  return { TABLE_NAME: table.name, TABLE_DECLARATION: text, TABLE_DECLARATION_SHA256: sha256Hex(text) };
+}
+
+/**
+ * At cold start, before `loadConfig`: reads the declaration object when TABLE_DECLARATION_S3_URI is
+ * set (once per execution environment) and checks it against TABLE_DECLARATION_SHA256, so that a
+ * function never runs on a declaration other than the one Terraform deployed. Undefined when the
+ * declaration is inline or the variables are malformed (then `loadConfig` reports them).
+ */
+export async function fetchDeclarationObject(
+  env: Readonly<Record<string, string | undefined>>,
+  getText: (bucket: string, key: string) => Promise<string>,
+): Promise<string | undefined> {
+  const uri = env.TABLE_DECLARATION_S3_URI;
+  const expected = env.TABLE_DECLARATION_SHA256;
+  if (uri === undefined || !s3ObjectUri.safeParse(uri).success) return undefined;
+  const table = env.TABLE_NAME ?? '(unnamed)';
+  const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri)!;
+  let text: string;
+  try {
+    text = await getText(bucket!, key!);
+  } catch (error) {
+    throw new DeclarationReadError(table, uri, { cause: error });
+  }
+  if (expected !== undefined && SHA256_PATTERN.test(expected)) {
+    const actual = sha256Hex(text);
+    if (actual !== expected) throw new DeclarationHashMismatchError(table, uri, expected, actual);
+  }
+  return text;
+}
+
+/** `fetchDeclarationObject`'s reader over an S3 client (the function's own, with its role). */
+export function s3GetText(s3: S3Client): (bucket: string, key: string) => Promise<string> {
+  return async (bucket, key) => {
+    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return (await response.Body?.transformToString('utf-8')) ?? '';
+  };
+}
+
+/**
+ * Parses `env` with the app's schema and its table's, so that a bad table and bad other keys are
+ * reported together: `KEY: message` lines, or the parsed values.
+ */
+export function parseFunctionEnv<S extends z.ZodType>(
+  env: Readonly<Record<string, string | undefined>>,
+  schema: S,
+  table: z.ZodType<TableDeclaration, Record<string, unknown>>,
+): { ok: true; env: z.output<S>; table: TableDeclaration } | { ok: false; problems: string[] } {
+  const rest = schema.safeParse(env);
+  const declared = table.safeParse(env);
+  if (rest.success && declared.success) return { ok: true, env: rest.data, table: declared.data };
+  return {
+    ok: false,
+    problems: [
+      ...(rest.success ? [] : envProblems(rest.error)),
+      ...(declared.success ? [] : envProblems(declared.error)),
+    ],
+  };
 }
 
 /** STAGING_BUCKET: the lake module's `bucket_name` rule (an S3 bucket name). */

@@ -9,7 +9,7 @@ import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-servi
 import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
-import { ordersInput } from '@ddb-athena-sync/schemas/tables';
+import { ordersInput } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 
 import { AthenaEngine } from '../../src/aws/athena-engine.js';

@@ -12,7 +12,7 @@ import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-servi
 import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
-import { booksInput } from '@ddb-athena-sync/schemas/tables';
+import { booksInput } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 import { abortBackfill, backfillTable } from '../../src/backfill/backfill-table.js';

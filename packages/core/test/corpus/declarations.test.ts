@@ -1,7 +1,7 @@
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { DeclarationError } from '@ddb-athena-sync/schemas/errors';
-import { booksInput, ordersInput } from '@ddb-athena-sync/schemas/tables';
+import { booksInput, ordersInput } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { describe, expect, it } from 'vitest';
 
 import { renderMerge } from '../../src/sql/render-merge.js';

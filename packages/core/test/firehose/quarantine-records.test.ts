@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-import { books, orders } from '@ddb-athena-sync/schemas/tables';
+import { books, orders } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { describe, expect, it } from 'vitest';
 
 import { quarantineFailedRecords } from '../../src/firehose/quarantine-records.js';

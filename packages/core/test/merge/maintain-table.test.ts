@@ -6,7 +6,7 @@ import type { DynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-loc
 import { localDynamoDbClient } from '@ddb-athena-sync/local-services/local-clients';
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import type { TableDeclarationInput } from '@ddb-athena-sync/schemas/declaration';
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 

@@ -1,4 +1,4 @@
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { describe, expect, test } from 'vitest';
 
 import type { StagedObject } from '../../src/merge/engine.js';

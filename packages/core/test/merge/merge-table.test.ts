@@ -14,7 +14,7 @@ import type { DynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-loc
 import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
 import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 import { beginBackfill, endBackfill, readBackfillGuard } from '../../src/merge/backfill-guard.js';

@@ -8,7 +8,7 @@ import {
 } from '@ddb-athena-sync/schemas/errors';
 import { renderIcebergDdl, renderStagingDdl } from '@ddb-athena-sync/schemas/render-ddl';
 import { assertIdentifier, isIdentifier, sqlStringLiteral } from '@ddb-athena-sync/schemas/sql-safety';
-import { books, booksInput } from '@ddb-athena-sync/schemas/tables';
+import { books, booksInput } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { HiveSQL, TrinoSQL } from 'dt-sql-parser';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

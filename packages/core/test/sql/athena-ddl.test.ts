@@ -1,6 +1,6 @@
 import { InvalidIdentifierError } from '@ddb-athena-sync/schemas/errors';
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
-import { books, orders, ordersInput } from '@ddb-athena-sync/schemas/tables';
+import { books, orders, ordersInput } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { HiveSQL, TrinoSQL } from 'dt-sql-parser';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';

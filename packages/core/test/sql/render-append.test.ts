@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
-import { ordersInput } from '@ddb-athena-sync/schemas/tables';
+import { ordersInput } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 

@@ -1,4 +1,4 @@
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { describe, expect, test } from 'vitest';
 
 import { athenaDialect, duckdbDialect } from '../../src/sql/dialect.js';

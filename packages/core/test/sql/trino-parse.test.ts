@@ -1,6 +1,6 @@
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import type { TableDeclarationInput } from '@ddb-athena-sync/schemas/declaration';
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { TrinoSQL } from 'dt-sql-parser';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';

@@ -1,6 +1,6 @@
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import type { TableDeclarationInput } from '@ddb-athena-sync/schemas/declaration';
-import { ordersInput } from '@ddb-athena-sync/schemas/tables';
+import { ordersInput } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { describe, expect, it } from 'vitest';
 
 import { readAllStagingRows } from '../../src/staging/staging-object.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import type { TableDeclarationInput } from '@ddb-athena-sync/schemas/declaration';
-import { books, booksInput, orders } from '@ddb-athena-sync/schemas/tables';
+import { books, booksInput, orders } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { describe, expect, it } from 'vitest';
 
 import {

@@ -1,5 +1,5 @@
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { describe, expect, it } from 'vitest';
 
 import { STAGED_PARTITION_BOUNDS_METADATA, decodeBoundsMetadata } from '../../src/sql/partition-bounds.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
-import { books } from '@ddb-athena-sync/schemas/tables';
+import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { describe, expect, it } from 'vitest';
 
 import { readAllStagingRows } from '../../src/staging/staging-object.js';

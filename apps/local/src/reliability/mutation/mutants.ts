@@ -22,6 +22,7 @@ export interface Mutant {
 
 const LAKE = 'packages/local-lake/src/merge-rows.ts';
 const MERGE_TABLE = 'packages/core/src/merge/merge-table.ts';
+const APPEND = 'packages/local-lake/src/append-rows.ts';
 
 /**
  * The mutants of the gate. The `_seq`, dedupe and delete mutants target the local lake's merge
@@ -126,5 +127,19 @@ export const MUTANTS: readonly Mutant[] = [
       },
     ],
     profile: 'redeliveries',
+  },
+  {
+    name: 'append-guard-removed',
+    description:
+      "the append inserts every staged key, present or not (the insert-only MERGE's NOT MATCHED guard removed): a replayed or duplicated batch duplicates rows",
+    file: APPEND,
+    replacements: [
+      {
+        find: ' WHERE NOT EXISTS (SELECT 1 FROM ${t} AS t WHERE ${on})`;',
+        replace: '`;',
+        count: 1,
+      },
+    ],
+    profile: 'append',
   },
 ];
