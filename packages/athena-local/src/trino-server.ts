@@ -53,7 +53,21 @@ export interface TrinoServer {
   readonly startupMs: number;
   /** Resident set size of the JVM now, in bytes (from /proc), when it can be read. */
   rssBytes(): number | undefined;
+  /**
+   * Resolves if the JVM exits without `stop()` (killed, out of memory): the stack watches it as it
+   * watches DynamoDB Local, and stops with a message instead of failing every merge against a dead
+   * endpoint. Never resolves after `stop()`.
+   */
+  readonly unexpectedExit: Promise<TrinoExit>;
   stop(): Promise<void>;
+}
+
+export interface TrinoExit {
+  readonly pid: number;
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** The end of server.log. */
+  readonly output: string;
 }
 
 /**
@@ -135,7 +149,10 @@ function rssOf(pid: number): number | undefined {
 /**
  * Starts one Trino node (coordinator and worker) on 127.0.0.1 and waits until it answers queries.
  * The JVM is started through `setpriv --pdeathsig` where it exists, so it dies with this process
- * even when this process is killed; `stop()` ends it with SIGTERM (SIGKILL after 20 s).
+ * even when this process is killed; `stop()` ends it with SIGTERM (SIGKILL after 20 s). It runs in
+ * its own process group (detached), like DynamoDB Local: a terminal's Ctrl-C goes to the
+ * foreground group, and a JVM dying on it at once failed the merges of a stack still draining
+ * (https://nodejs.org/api/child_process.html#optionsdetached); signals go to the whole group.
  */
 export async function startTrino(options: StartTrinoOptions): Promise<TrinoServer> {
   const install = options.install ?? ensureTrinoInstall();
@@ -186,26 +203,40 @@ export async function startTrino(options: StartTrinoOptions): Promise<TrinoServe
   const child: ChildProcess = spawn(
     withPdeathsig ? '/usr/bin/setpriv' : java.java,
     withPdeathsig ? ['--pdeathsig', 'TERM', '--', java.java, ...args] : args,
-    { cwd: directory, stdio: ['ignore', out, out] },
+    { cwd: directory, stdio: ['ignore', out, out], detached: true },
   );
   closeSync(out);
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  let stopping = false;
+  let reportExit!: (exit: TrinoExit) => void;
+  const unexpectedExit = new Promise<TrinoExit>((resolve) => (reportExit = resolve));
   const exit = new Promise<void>((resolve) =>
     child.once('exit', (code, signal) => {
       exited = { code, signal };
+      process.removeListener('exit', killOnExit);
+      if (!stopping) reportExit({ pid: child.pid ?? -1, code, signal, output: tail(log) });
       resolve();
     }),
   );
+  // The group: setpriv execs the JVM (same pid), and anything the JVM starts goes with it.
+  const signalGroup = (signal: NodeJS.Signals): void => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, signal);
+    } catch {
+      child.kill(signal);
+    }
+  };
   const killOnExit = (): void => {
-    child.kill('SIGKILL');
+    if (exited === undefined) signalGroup('SIGKILL');
   };
   process.once('exit', killOnExit);
 
   const stop = async (): Promise<void> => {
+    stopping = true;
     process.removeListener('exit', killOnExit);
     if (exited !== undefined) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    signalGroup('SIGTERM');
+    const timer = setTimeout(() => signalGroup('SIGKILL'), 20_000);
     await exit;
     clearTimeout(timer);
   };
@@ -247,6 +278,7 @@ export async function startTrino(options: StartTrinoOptions): Promise<TrinoServe
     directory,
     startupMs: Date.now() - started,
     rssBytes: () => rssOf(pid),
+    unexpectedExit,
     stop,
   };
 }

@@ -219,14 +219,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (s3Start.status === 'rejected') throw s3Start.reason;
     const dynamo: DynamoDbLocal = dynamoStart.value;
     const s3local: S3Local = s3Start.value;
-    const failure = dynamo.unexpectedExit.then(
-      (exit) =>
-        new ServiceExitedError(
-          'DynamoDB Local',
-          exit.pid,
-          exit.signal === null ? `exit code ${exit.code}` : `signal ${exit.signal}`,
-          exit.output,
-        ),
+    const failures: Promise<ServiceExitedError>[] = [];
+    failures.push(
+      dynamo.unexpectedExit.then(
+        (exit) =>
+          new ServiceExitedError(
+            'DynamoDB Local',
+            exit.pid,
+            exit.signal === null ? `exit code ${exit.code}` : `signal ${exit.signal}`,
+            exit.output,
+          ),
+      ),
     );
     const ddb = localDynamoDbClient(dynamo.endpoint);
     const streams = localStreamsClient(dynamo.endpoint);
@@ -254,6 +257,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       });
       stops.push(() => athenaLocal.stop());
       athenaEndpoint = athenaLocal.endpoint;
+      // Watched like DynamoDB Local: every merge needs it.
+      failures.push(
+        athenaLocal.trino.unexpectedExit.then(
+          (exit) =>
+            new ServiceExitedError(
+              'Trino',
+              exit.pid,
+              exit.signal === null ? `exit code ${exit.code}` : `signal ${exit.signal}`,
+              exit.output,
+            ),
+        ),
+      );
     }
 
     await options.beforeTables?.(ddb);
@@ -472,7 +487,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       tables: runtimes,
       scheduler,
       functions,
-      failure,
+      failure: Promise.race(failures),
       mergeNow: (table) => scheduler.fire(table, 'merge'),
       subscribe: (listener) => {
         listeners.add(listener);

@@ -70,7 +70,7 @@ function age(ms: number | null): string {
   return `${(ms / 3_600_000).toFixed(1)} h`;
 }
 
-async function quarantineCount(s3: S3Client, bucket: string, table: string): Promise<number> {
+export async function quarantineCount(s3: S3Client, bucket: string, table: string): Promise<number> {
   let count = 0;
   let token: string | undefined;
   do {

@@ -1,5 +1,6 @@
 import { Option } from '@commander-js/extra-typings';
 import type { Command, OptionValues } from '@commander-js/extra-typings';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { LogLevelName } from '@ddb-athena-sync/core/config/env';
 import { startStack } from '@ddb-athena-sync/local-stack/stack';
 import type { StackEvent, StackOptions } from '@ddb-athena-sync/local-stack/stack';
@@ -10,6 +11,7 @@ import type { CliContext, Program } from '../cli.js';
 import { checkDataDir, commandHint } from '../data-dir-check.js';
 import { buildFunctions } from '../functions.js';
 import { untilSignal } from '../signals.js';
+import { quarantineCount } from './status.js';
 
 /** DynamoDB Streams' GetRecords returns at most 10,000 records, the ESM's BatchSize limit for streams:
  * https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html */
@@ -88,6 +90,38 @@ export function stackOptionsFromFlags(
     ...(flags.batchSize === undefined ? {} : { batchSize: flags.batchSize }),
     ...(flags.logLevel === undefined ? {} : { logLevel: flags.logLevel }),
     ...(tables === undefined ? {} : { tables }),
+  };
+}
+
+/**
+ * Watches quarantine/<table>/ while `up` runs and reports records that land there (the stream-writer
+ * and the Firehose transform quarantine without failing anything, so nothing else would say so).
+ * Calls `onNew(table, added, total)` when a table's count grows; returns a stop function.
+ */
+export function watchQuarantine(
+  s3: S3Client,
+  bucket: string,
+  tables: readonly string[],
+  onNew: (table: string, added: number, total: number) => void,
+  intervalMs = 5000,
+): () => Promise<void> {
+  const seen = new Map<string, number>();
+  let running: Promise<void> = Promise.resolve();
+  const check = async (): Promise<void> => {
+    for (const table of tables) {
+      const total = await quarantineCount(s3, bucket, table);
+      const before = seen.get(table);
+      seen.set(table, total);
+      if (before !== undefined && total > before) onNew(table, total - before, total);
+    }
+  };
+  running = check().catch(() => undefined);
+  const timer = setInterval(() => {
+    running = running.then(check).catch(() => undefined);
+  }, intervalMs);
+  return async () => {
+    clearInterval(timer);
+    await running;
   };
 }
 
@@ -170,8 +204,18 @@ async function up(options: StackOptions, context: CliContext): Promise<number> {
         '',
       ].join('\n'),
     );
+    const stopWatching = watchQuarantine(
+      stack.s3,
+      stack.bucket,
+      [...stack.tables.keys()],
+      (table, added, total) =>
+        io.stdout(
+          `${new Date().toISOString().slice(11, 23)} ${table}: ${added} record(s) quarantined (${total} in quarantine): ${commandHint(context.cwd, options.dataDir, `quarantine list --table ${table}`)}\n`,
+        ),
+    );
     // A Ctrl-C, or DynamoDB Local dying under the stack (nothing can go on without it).
     const got = await Promise.race([signal.promise, stack.failure]);
+    await stopWatching();
     if (typeof got !== 'string') {
       io.stderr(`ddb-athena-sync: ${got.message}\n`);
       await stack.stop();

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { main } from '../../src/cli.js';
 import { buildFunctions } from '../../src/functions.js';
+import { watchQuarantine } from '../../src/commands/up.js';
 import { listQuarantine } from '../../src/quarantine/quarantine-store.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -250,6 +251,30 @@ describe('ddb-athena-sync quarantine', () => {
     expect(text.out).toContain(
       `in quarantine for authors: pnpm ddb-athena-sync quarantine list --data-dir ${dataDir}`,
     );
+  });
+
+  it('up reports records that land in quarantine while it runs (watchQuarantine)', async () => {
+    const seen: string[] = [];
+    const stop = watchQuarantine(
+      stack.s3,
+      stack.bucket,
+      ['authors'],
+      (table, added, total) => seen.push(`${table} +${added} = ${total}`),
+      200,
+    );
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      await stack.ddb.send(
+        new PutItemCommand({
+          TableName: 'authors',
+          Item: { id: { S: 'w-1' }, name: { S: 'Ed' }, more: { S: 'x' } },
+        }),
+      );
+      await until(() => Promise.resolve(seen.length > 0 ? true : undefined), 30_000);
+      expect(seen[0]).toMatch(/^authors \+1 = \d+$/);
+    } finally {
+      await stop();
+    }
   });
 
   it('a missing data directory and AWS flags without --aws are errors before anything starts', async () => {
