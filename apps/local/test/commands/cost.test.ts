@@ -50,6 +50,7 @@ describe('ddb-athena-sync cost', () => {
           'lines',
           'lowerBound',
           'meetsFreshness',
+          'module',
           'monthlyUsd',
           'notes',
           'title',
