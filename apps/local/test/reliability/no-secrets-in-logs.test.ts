@@ -5,7 +5,8 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { encodeStagingObject } from '@ddb-athena-sync/core/staging/staging-object';
 import { LocalLakeEngine } from '@ddb-athena-sync/local-lake/merge-engine';
 import { createHandler as createMerger } from '@ddb-athena-sync/merger/handler';
-import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
+import { declarationEnv } from '@ddb-athena-sync/core/config/env';
+import { books, orders } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { startSharedServices } from '../../src/reliability/shared-services.js';
@@ -62,7 +63,15 @@ afterEach(() => {
 /** A fresh copy of a Lambda entry module (a cold start), with `env` as the function's environment. */
 async function coldStart<T>(load: () => Promise<T>, env: Record<string, string>): Promise<T> {
   vi.resetModules();
-  for (const key of ['STAGING_BUCKET', 'TABLE_NAME', 'S3_ENDPOINT', 'GLUE_DATABASE', 'QUARANTINE_BUCKET'])
+  for (const key of [
+    'STAGING_BUCKET',
+    'TABLE_NAME',
+    'TABLE_DECLARATION',
+    'TABLE_DECLARATION_SHA256',
+    'S3_ENDPOINT',
+    'GLUE_DATABASE',
+    'QUARANTINE_BUCKET',
+  ])
     delete process.env[key];
   Object.assign(process.env, env);
   return load();
@@ -111,12 +120,14 @@ describe('no credential or item content in logs at the default level', () => {
     const good = await coldStart(load, {
       STAGING_BUCKET: services.bucket,
       TABLE_NAME: 'books',
+      ...declarationEnv(books),
       S3_ENDPOINT: services.s3local.endpoint,
     });
     const ok = await good.handler(event);
     const missing = await coldStart(load, {
       STAGING_BUCKET: 'no-such-bucket-here',
       TABLE_NAME: 'books',
+      ...declarationEnv(books),
       S3_ENDPOINT: services.s3local.endpoint,
     });
     const failed = await missing.handler(event);
@@ -137,6 +148,7 @@ describe('no credential or item content in logs at the default level', () => {
       () => import('@ddb-athena-sync/firehose-transform/handler') as Promise<Entry>,
       {
         TABLE_NAME: 'orders',
+        ...declarationEnv(orders),
         GLUE_DATABASE: 'lake',
         // Rejected records go to quarantine in the lake bucket (firehose-table's environment).
         QUARANTINE_BUCKET: services.bucket,
