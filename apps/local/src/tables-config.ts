@@ -35,4 +35,3 @@ export async function resolveTablesFile(options: {
   if (found === undefined) throw new TablesFileNotFoundError(resolve(options.cwd));
   return loadTablesFile(found);
 }
-

@@ -72,7 +72,11 @@ export function loadConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
   options: { readonly declarationObject?: string | undefined } = {},
 ): MergerConfig {
-  const result = parseFunctionEnv(env, schema, declaredTable(STAGED_MODES, 'merger', options.declarationObject));
+  const result = parseFunctionEnv(
+    env,
+    schema,
+    declaredTable(STAGED_MODES, 'merger', options.declarationObject),
+  );
   if (!result.ok) throw new ConfigError(result.problems);
   const e = result.env;
   // A run's deadline is the remaining time minus SAFETY_MS, and a batch starts only with

@@ -34,7 +34,10 @@ describe('loadConfig', () => {
       }
     };
     for (const [tableEnv, message] of [
-      [declarationEnv(orders), 'table "orders" is in firehose mode; merger serves merge- or append-mode tables'],
+      [
+        declarationEnv(orders),
+        'table "orders" is in firehose mode; merger serves merge- or append-mode tables',
+      ],
       [
         { ...declarationEnv(books), TABLE_NAME: 'novels' },
         'declares table "books", but TABLE_NAME is "novels"',

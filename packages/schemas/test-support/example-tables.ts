@@ -10,7 +10,9 @@ import { getTable as getDeclaredTable, parseTablesFile } from '../src/config-fil
 import type { TableDeclaration, TableDeclarationInput } from '../src/declaration.js';
 
 /** The repository's example declarations file. */
-export const EXAMPLE_TABLES_FILE = fileURLToPath(new URL('../../../ddb-athena-sync.tables.json', import.meta.url));
+export const EXAMPLE_TABLES_FILE = fileURLToPath(
+  new URL('../../../ddb-athena-sync.tables.json', import.meta.url),
+);
 
 const text = readFileSync(EXAMPLE_TABLES_FILE, 'utf8');
 const raw = JSON.parse(text) as { tables: TableDeclarationInput[] };
@@ -22,7 +24,10 @@ function inputNamed(name: string): TableDeclarationInput {
 }
 
 /** The example declarations, by name, in file order. */
-export const tables: ReadonlyMap<string, TableDeclaration> = parseTablesFile(text, EXAMPLE_TABLES_FILE).tables;
+export const tables: ReadonlyMap<string, TableDeclaration> = parseTablesFile(
+  text,
+  EXAMPLE_TABLES_FILE,
+).tables;
 
 /** `books`: small, hot and mutable, merge mode. */
 export const books: TableDeclaration = getDeclaredTable('books', tables);
@@ -34,6 +39,9 @@ export const booksInput = inputNamed('books') as TableDeclarationInput & { mode:
 export const ordersInput = inputNamed('orders') as TableDeclarationInput & { mode: 'firehose' };
 
 /** The declaration named `name` (of the examples unless `from` is given), or UnknownTableError. */
-export function getTable(name: string, from: ReadonlyMap<string, TableDeclaration> = tables): TableDeclaration {
+export function getTable(
+  name: string,
+  from: ReadonlyMap<string, TableDeclaration> = tables,
+): TableDeclaration {
   return getDeclaredTable(name, from);
 }
