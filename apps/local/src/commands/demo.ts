@@ -49,7 +49,9 @@ export function register(program: Program, context: CliContext): void {
         `Starts the local stack (see "up"), writes a workload to books (inserts, updates, deletes, TTL
 expiries) and orders (inserts, a few client retries) while reader processes query the lake, then
 compares the lake with a full Scan of DynamoDB. Exit code 1 if a table did not converge or a read
-failed. The workload is written for the example tables books and orders (not the --config file's).`,
+failed. With a --config file that declares other tables, each of them gets a workload generated from
+its declaration (inserts, updates of its first non-key string column, deletes, TTL expiries when it
+declares a TTL attribute); without one, the example tables books and orders.`,
       )
       .addOption(
         new Option('--duration <s>', 'how long the workload runs')
@@ -80,13 +82,19 @@ failed. The workload is written for the example tables books and orders (not the
       ),
   ).action(async (flags) => {
     const { io } = context;
-    // The workload writes books and orders: a declarations file that declares both (e.g. orders in
-    // append mode, examples/orders-append.tables.json) is used; without one, the example tables.
+    // A declarations file is used when it declares both books and orders (e.g. orders in append
+    // mode, examples/orders-append.tables.json) or any other table (a generic workload each);
+    // without one (or one declaring only one of the examples), the example tables.
     const declared = await context.tables().catch(() => undefined);
+    const names = [...(declared?.keys() ?? [])];
+    const useDeclared =
+      declared !== undefined &&
+      ((declared.has('books') && declared.has('orders')) ||
+        names.some((n) => n !== 'books' && n !== 'orders'));
     const stackOptions = stackOptionsFromFlags(
       flags,
       context,
-      declared?.has('books') === true && declared.has('orders') ? [...declared.values()] : undefined,
+      useDeclared ? [...declared.values()] : undefined,
     );
     await checkDataDir(stackOptions.dataDir, { mustExist: false });
     const reportPath = flags.report === undefined ? undefined : context.path(flags.report);
@@ -106,6 +114,7 @@ failed. The workload is written for the example tables books and orders (not the
         readers: flags.readers,
         booksPerSecond: flags.rate,
         ordersPerSecond: flags.rate,
+        genericPerSecond: flags.rate,
         ...(reportPath === undefined ? {} : { reportPath }),
         faults: {
           ...(flags.faultMerger === undefined ? {} : { mergerOutageMs: flags.faultMerger }),
@@ -125,7 +134,13 @@ failed. The workload is written for the example tables books and orders (not the
       if (report.chart !== undefined && reportPath !== undefined)
         io.stdout(`report: ${reportPath}\nlag chart: ${report.chart}\n`);
       io.stdout(
-        `query the lake: ${commandHint(context.cwd, stackOptions.dataDir, 'query "SELECT author, count(*) AS books FROM books GROUP BY author"')}\n`,
+        `query the lake: ${commandHint(
+          context.cwd,
+          stackOptions.dataDir,
+          'books' in report.tables
+            ? 'query "SELECT author, count(*) AS books FROM books GROUP BY author"'
+            : `query "SELECT count(*) FROM ${Object.keys(report.tables)[0] ?? 'books'}"`,
+        )}\n`,
       );
       context.exitCode = report.ok ? 0 : 1;
     } finally {

@@ -1,4 +1,8 @@
+import { assertIdentifier } from '@ddb-athena-sync/schemas/sql-safety';
+import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
+
 import type { TableReader } from './athena-reader.js';
+import { probeColumn, trackerKey } from './generic-workload.js';
 import type { LagTracker } from './lag-tracker.js';
 
 /** `rev <n>` in books.summary -> n (the workload's per-key version). */
@@ -11,6 +15,10 @@ export interface ObserverOptions {
   /** The local lake, or (`--engine trino`) a reader that sends merge tables to the Athena stand-in. */
   readonly lake: TableReader;
   readonly tracker: LagTracker;
+  /** Which of the example tables (books, orders) the stack has (default: both). */
+  readonly exampleTables?: ReadonlySet<string>;
+  /** Other declared tables, written by a GenericWorkload: their keys and probe column are read. */
+  readonly generic?: readonly TableDeclaration[];
   readonly intervalMs?: number;
   readonly now?: () => number;
   readonly onError?: (error: unknown) => void;
@@ -28,7 +36,13 @@ export class LakeObserver {
   private running: Promise<void> | undefined;
 
   constructor(options: ObserverOptions) {
-    this.o = { intervalMs: 100, now: () => Date.now(), ...options };
+    this.o = {
+      intervalMs: 100,
+      now: () => Date.now(),
+      exampleTables: new Set(['books', 'orders']),
+      generic: [],
+      ...options,
+    };
   }
 
   start(): void {
@@ -59,7 +73,7 @@ export class LakeObserver {
   }
 
   async observeOnce(): Promise<void> {
-    if (await this.changed('books')) {
+    if (this.o.exampleTables.has('books') && (await this.changed('books'))) {
       const books = await this.o.lake.query('SELECT id, summary FROM books');
       this.o.tracker.observe(
         'books',
@@ -68,10 +82,27 @@ export class LakeObserver {
       );
       this.rows.set('books', books.length);
     }
-    if (await this.changed('orders')) {
+    if (this.o.exampleTables.has('orders') && (await this.changed('orders'))) {
       const orders = await this.o.lake.query('SELECT id FROM orders');
       this.o.tracker.observe('orders', new Map(orders.map((r) => [String(r.id), 1])), this.o.now());
       this.rows.set('orders', orders.length);
+    }
+    for (const d of this.o.generic) {
+      if (!(await this.changed(d.name))) continue;
+      const probe = probeColumn(d);
+      if (probe === undefined) continue;
+      // Declared names passed the identifier check at validation; checked again where they meet SQL.
+      const keys = d.keyColumns.map((k) => assertIdentifier(k, 'key column'));
+      const p = assertIdentifier(probe.name, 'column');
+      const rows = await this.o.lake.query(
+        `SELECT ${keys.join(', ')}, ${p} FROM ${assertIdentifier(d.name, 'table')}`,
+      );
+      this.o.tracker.observe(
+        d.name,
+        new Map(rows.map((r) => [trackerKey(keys.map((k) => r[k])), versionOf(r[p])])),
+        this.o.now(),
+      );
+      this.rows.set(d.name, rows.length);
     }
     this.observations++;
   }

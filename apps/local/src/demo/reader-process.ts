@@ -4,18 +4,33 @@
 // Usage: node --import tsx reader-process.ts <lake-dir> [pause-ms] [athena-endpoint athena-database]
 // With an Athena endpoint (`--engine trino`), queries of merge tables go through the Athena stand-in.
 import { isStagedMode } from '@ddb-athena-sync/schemas/declaration';
+import { assertIdentifier } from '@ddb-athena-sync/schemas/sql-safety';
 import { Lake } from '@ddb-athena-sync/local-lake/lake';
 import { tables } from '@ddb-athena-sync/schemas/test-support/example-tables';
 
 import { AthenaReader, routedReader } from './athena-reader.js';
 
-const QUERIES = [
-  'SELECT count(*) AS n FROM books',
-  'SELECT id, name, author, published_at FROM books ORDER BY id LIMIT 20',
-  'SELECT count(*) AS n, sum(total) AS revenue FROM orders',
-  'SELECT currency, count(*) AS n FROM orders GROUP BY currency',
-  'SELECT o.customer_id, count(*) AS n FROM orders AS o GROUP BY o.customer_id ORDER BY n DESC LIMIT 5',
-];
+const EXAMPLE_QUERIES: Record<string, readonly string[]> = {
+  books: [
+    'SELECT count(*) AS n FROM books',
+    'SELECT id, name, author, published_at FROM books ORDER BY id LIMIT 20',
+  ],
+  orders: [
+    'SELECT count(*) AS n, sum(total) AS revenue FROM orders',
+    'SELECT currency, count(*) AS n FROM orders GROUP BY currency',
+    'SELECT o.customer_id, count(*) AS n FROM orders AS o GROUP BY o.customer_id ORDER BY n DESC LIMIT 5',
+  ],
+};
+
+// The stack's tables (set by ReaderPool when the demo runs on declared tables other than the
+// examples): books and orders get their queries, any other table a generic count.
+const declared =
+  process.env.DDB_ATHENA_SYNC_DEMO_TABLES === undefined
+    ? [...tables.values()].map((t) => ({ name: t.name, staged: isStagedMode(t.mode) }))
+    : (JSON.parse(process.env.DDB_ATHENA_SYNC_DEMO_TABLES) as { name: string; staged: boolean }[]);
+const QUERIES = declared.flatMap(
+  (t) => EXAMPLE_QUERIES[t.name] ?? [`SELECT count(*) AS n FROM ${assertIdentifier(t.name, 'table')}`],
+);
 
 const root = process.argv[2];
 if (root === undefined) {
@@ -31,7 +46,7 @@ const reader =
     : routedReader(
         lake,
         new AthenaReader(athenaEndpoint, process.argv[5] ?? 'default'),
-        new Set([...tables.values()].filter((t) => isStagedMode(t.mode)).map((t) => t.name)),
+        new Set(declared.filter((t) => t.staged).map((t) => t.name)),
       );
 let total = 0;
 let failed = 0;

@@ -35,6 +35,8 @@ export class ReaderPool {
     count: number,
     pauseMs = 500,
     athena?: { readonly endpoint: string; readonly database: string },
+    /** The tables to query (default: the example tables, books and orders). */
+    tables?: readonly { readonly name: string; readonly staged: boolean }[],
   ): void {
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
     const script = fileURLToPath(new URL('./reader-process.ts', import.meta.url));
@@ -54,7 +56,11 @@ export class ReaderPool {
           // Own process group, like DynamoDB Local: a terminal's Ctrl-C reaches the CLI only, which
           // stops the readers in order (a reader dying on SIGINT counted as a failed read).
           detached: true,
-          env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+          env: {
+            ...process.env,
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+            ...(tables === undefined ? {} : { DDB_ATHENA_SYNC_DEMO_TABLES: JSON.stringify(tables) }),
+          },
         },
       );
       this.children.push(child);

@@ -20,6 +20,7 @@ import type { Percentiles } from './lag-tracker.js';
 import { LakeObserver } from './lake-observer.js';
 import { LiveView } from './live-view.js';
 import { ReaderPool } from './readers.js';
+import { GenericWorkload } from './generic-workload.js';
 import { Workload } from './workload.js';
 import type { WorkloadCounts } from './workload.js';
 
@@ -40,6 +41,8 @@ export interface DemoOptions {
   readonly readers?: number;
   readonly booksPerSecond?: number;
   readonly ordersPerSecond?: number;
+  /** Writes per second on each declared table other than books and orders (a GenericWorkload). */
+  readonly genericPerSecond?: number;
   readonly reportPath?: string;
   readonly faults?: DemoFaults;
   readonly io?: CommandIo;
@@ -123,13 +126,32 @@ async function demoOnStack(stack: Stack, options: DemoOptions): Promise<DemoRepo
     if (errors.length < 50) errors.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
   };
   const tracker = new LagTracker();
+  // books and orders get their own workloads; any other declared table one generated from its declaration.
+  const examples = new Set<string>([...stack.tables.keys()].filter((t) => t === 'books' || t === 'orders'));
   const workload = new Workload({
     ddb: stack.ddb,
     tracker,
-    booksPerSecond: options.booksPerSecond ?? 10,
-    ordersPerSecond: options.ordersPerSecond ?? 10,
+    booksPerSecond: examples.has('books') ? (options.booksPerSecond ?? 10) : 0,
+    ordersPerSecond: examples.has('orders') ? (options.ordersPerSecond ?? 10) : 0,
     onError: (e) => note('workload', e),
   });
+  const generic = new Map<string, GenericWorkload>();
+  for (const [name, r] of stack.tables)
+    if (!examples.has(name))
+      generic.set(
+        name,
+        new GenericWorkload({
+          ddb: stack.ddb,
+          tracker,
+          declaration: r.declaration,
+          perSecond: options.genericPerSecond ?? 10,
+          onError: (e) => note(`workload ${name}`, e),
+        }),
+      );
+  const changesOf = (t: string): number =>
+    generic.get(t)?.changes() ?? workload.changes(t as 'books' | 'orders');
+  const expiringCount = (): number =>
+    workload.expiring.size + [...generic.values()].reduce((n, g) => n + g.expiring.size, 0);
   let merges = 0;
   const mergeDurations: number[] = [];
   let mergesFailed = 0;
@@ -137,10 +159,13 @@ async function demoOnStack(stack: Stack, options: DemoOptions): Promise<DemoRepo
   const unsubscribe = stack.subscribe((event) => {
     if (event.type === 'ttl-delete') {
       ttlDeletes++;
-      workload.ttlDeleted(
-        String(event.key.id !== undefined ? (event.key.id as { S?: string }).S : ''),
-        event.atMs,
-      );
+      const g = generic.get(event.table);
+      if (g !== undefined) g.ttlDeleted(event.key, event.atMs);
+      else
+        workload.ttlDeleted(
+          String(event.key.id !== undefined ? (event.key.id as { S?: string }).S : ''),
+          event.atMs,
+        );
     } else if (event.type === 'merge' && event.run.action === 'merge') {
       merges++;
       mergeDurations.push(event.run.durationMs);
@@ -160,7 +185,13 @@ async function demoOnStack(stack: Stack, options: DemoOptions): Promise<DemoRepo
     stack.athenaEndpoint === undefined
       ? observerLake
       : routedReader(observerLake, new AthenaReader(stack.athenaEndpoint, LOCAL_DATABASE), mergeTables);
-  const observer = new LakeObserver({ lake: reader, tracker, onError: (e) => note('observer', e) });
+  const observer = new LakeObserver({
+    lake: reader,
+    tracker,
+    exampleTables: examples,
+    generic: [...generic.keys()].map((t) => stack.tables.get(t)!.declaration),
+    onError: (e) => note('observer', e),
+  });
   const readers = new ReaderPool();
   let startedAt = Date.now();
   const staged = new Map<string, number>();
@@ -172,7 +203,7 @@ async function demoOnStack(stack: Stack, options: DemoOptions): Promise<DemoRepo
     snapshot: () => ({
       tables: [...stack.tables.keys()].map((t) => ({
         name: t,
-        changes: workload.changes(t as 'books' | 'orders'),
+        changes: changesOf(t),
         staged: staged.get(t),
         pending: tracker.pendingCount(t),
         rowsInLake: observer.rows.get(t),
@@ -204,6 +235,13 @@ async function demoOnStack(stack: Stack, options: DemoOptions): Promise<DemoRepo
       stack.athenaEndpoint === undefined
         ? undefined
         : { endpoint: stack.athenaEndpoint, database: LOCAL_DATABASE },
+      // Only when the stack has other tables: the readers' default is books and orders.
+      generic.size === 0
+        ? undefined
+        : [...stack.tables.values()].map((r) => ({
+            name: r.declaration.name,
+            staged: isStagedMode(r.declaration.mode),
+          })),
     );
     await Promise.race([readers.ready(), sleep(30_000, options.signal)]);
     for (const [name, r] of stack.tables) if (isStagedMode(r.declaration.mode)) await stack.mergeNow(name);
@@ -211,12 +249,14 @@ async function demoOnStack(stack: Stack, options: DemoOptions): Promise<DemoRepo
     live.startedAt = startedAt;
     observer.start();
     workload.start();
+    for (const g of generic.values()) g.start();
     live.start();
 
     const faultRun = runFaults(stack, options, faults);
     await sleep(options.durationMs, options.signal);
     await faultRun;
     await workload.stop();
+    for (const g of generic.values()) await g.stop();
 
     // Drain: every change written must become visible; the TTL items given an expiry must expire.
     const drainStart = Date.now();
@@ -229,7 +269,7 @@ async function demoOnStack(stack: Stack, options: DemoOptions): Promise<DemoRepo
     live.phase = 'draining';
     while (
       Date.now() - drainStart < drainTimeout &&
-      (tracker.pendingCount() > 0 || workload.expiring.size > 0) &&
+      (tracker.pendingCount() > 0 || expiringCount() > 0) &&
       options.signal?.aborted !== true
     )
       await sleep(200);
@@ -238,6 +278,7 @@ async function demoOnStack(stack: Stack, options: DemoOptions): Promise<DemoRepo
   } finally {
     clearInterval(stagingTimer);
     await workload.stop();
+    for (const g of generic.values()) await g.stop();
     await observer.stop();
     await readers.stop();
     live.stop();
@@ -248,11 +289,11 @@ async function demoOnStack(stack: Stack, options: DemoOptions): Promise<DemoRepo
   for (const [name, runtime] of stack.tables) {
     const comparison = await compareTable(stack.ddb, reader, runtime.declaration);
     const { table: _table, ...rest } = comparison;
-    const key = name as 'books' | 'orders';
+    const g = generic.get(name);
     tables[name] = {
       mode: runtime.declaration.mode,
-      changes: workload.changes(key),
-      writes: { ...workload.counts[key] },
+      changes: changesOf(name),
+      writes: { ...(g?.counts ?? workload.counts[name as 'books' | 'orders']) },
       ...rest,
       lagMs: tracker.lag(name),
       lagMsByKind: tracker.lagByKind(name),
