@@ -1,4 +1,5 @@
 // The `sql` command prints what the merger's AthenaEngine sends (captured from the engine itself).
+import { parseAthenaStatement } from '@ddb-athena-sync/athena-local/athena-ddl';
 import { streamObjectKey, tableStagingPrefix } from '@ddb-athena-sync/core/staging/staging-key';
 import { describe, expect, test } from 'vitest';
 
@@ -49,6 +50,22 @@ describe('ddb-athena-sync sql', () => {
     ]);
   });
 
+  // Issue 18's Done-when: `--statement optimize` and `vacuum` print statements Athena's DDL grammar
+  // accepts (bare or backtick-quoted names; https://docs.aws.amazon.com/athena/latest/ug/optimize-statement.html,
+  // https://docs.aws.amazon.com/athena/latest/ug/vacuum-statement.html), checked with the stand-in's
+  // parser of that grammar, which refuses a double-quoted name as Athena does.
+  test.each(['optimize', 'vacuum'] as const)(
+    '%s: the one statement of that kind, in Athena DDL grammar',
+    async (kind) => {
+      const r = await capture(['--table', 'books', '--dialect', 'athena', '--statement', kind]);
+      expect(r.code).toBe(0);
+      const sent = statements(r.out);
+      expect(sent).toHaveLength(1);
+      expect(parseAthenaStatement(sent[0] ?? '')).toMatchObject({ kind, table: 'library.books' });
+      expect(() => parseAthenaStatement((sent[0] ?? '').replace('`books`', '"books"'))).toThrow();
+    },
+  );
+
   test('create: the Iceberg table, its tombstone table and the staging table; --database, --bucket and --table-location reach them', async () => {
     const { out } = await capture([
       '--table',
@@ -89,7 +106,7 @@ describe('ddb-athena-sync sql', () => {
   test('bad arguments exit 2; an unknown table exits 1 naming it', async () => {
     expect(await capture(['--table', 'books', '--dialect', 'duckdb'])).toMatchObject({ code: 2, out: '' });
     expect((await capture(['--table', 'books', '--statement', 'staging'])).err).toContain(
-      'Allowed choices are merge, maintain, create',
+      'Allowed choices are merge, maintain, optimize, vacuum, create',
     );
     expect(await capture(['--nope'])).toMatchObject({ code: 2 });
     const unknown = await capture(['--table', 'authors']);

@@ -119,14 +119,12 @@ describe('no credential or item content in logs at the default level', () => {
     // Act: the entry reads its environment at the first invocation.
     const good = await coldStart(load, {
       STAGING_BUCKET: services.bucket,
-      TABLE_NAME: 'books',
       ...declarationEnv(books),
       S3_ENDPOINT: services.s3local.endpoint,
     });
     const ok = await good.handler(event);
     const missing = await coldStart(load, {
       STAGING_BUCKET: 'no-such-bucket-here',
-      TABLE_NAME: 'books',
       ...declarationEnv(books),
       S3_ENDPOINT: services.s3local.endpoint,
     });
@@ -147,7 +145,6 @@ describe('no credential or item content in logs at the default level', () => {
     const entry = await coldStart(
       () => import('@ddb-athena-sync/firehose-transform/handler') as Promise<Entry>,
       {
-        TABLE_NAME: 'orders',
         ...declarationEnv(orders),
         GLUE_DATABASE: 'lake',
         // Rejected records go to quarantine in the lake bucket (firehose-table's environment).
