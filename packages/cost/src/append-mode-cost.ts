@@ -8,7 +8,7 @@ import { maintenanceLines } from './maintenance-lines.js';
 import { nonEmptyProbability } from './non-empty-probability.js';
 import type { PriceBook } from './price-book.js';
 import { priceLine } from './price-line.js';
-import { streamWriterStage } from './stream-writer-stage.js';
+import { icebergStorageLine, streamWriterStage } from './stream-writer-stage.js';
 
 /** Schedules the model tries for an append table, longest first (EventBridge Scheduler rate()). */
 const INTERVALS_SEC = [86400, 43200, 21600, 10800, 7200, 3600, 1800, 900, 600, 300, 60];
@@ -202,12 +202,7 @@ export function appendModeCost(
   });
   lines.push(...maintenance.lines);
   lines.push(
-    priceLine(book, 's3.standardUsdPerGbMonth', {
-      component: 'S3 storage: Iceberg table',
-      quantity: (derived.tableBytes * a.parquetRatio) / book.units.bytesPerGb,
-      unit: 'GB-month',
-      note: `Parquet at ${a.parquetRatio} of the item bytes; snapshots expired by VACUUM`,
-    }),
+    icebergStorageLine(derived, book, a),
     priceLine(book, 's3.standardUsdPerGbMonth', {
       component: 'S3 storage: staging (average resident)',
       quantity:

@@ -9,7 +9,7 @@ import { mergeReadNote } from './merge-read-bytes.js';
 import { nonEmptyProbability } from './non-empty-probability.js';
 import type { PriceBook } from './price-book.js';
 import { priceLine } from './price-line.js';
-import { streamWriterStage } from './stream-writer-stage.js';
+import { icebergStorageLine, streamWriterStage } from './stream-writer-stage.js';
 import { touchedPartitions } from './touched-partitions.js';
 
 export interface MergeModeOptions {
@@ -133,12 +133,7 @@ export function mergeModeCost(
 
   const stagedResidentBytes = W * (interval / 2 + bw) * stagedRowBytes;
   lines.push(
-    priceLine(book, 's3.standardUsdPerGbMonth', {
-      component: 'S3 storage: Iceberg table',
-      quantity: (derived.tableBytes * a.parquetRatio) / book.units.bytesPerGb,
-      unit: 'GB-month',
-      note: `Parquet at ${a.parquetRatio} of the item bytes; snapshots expired by VACUUM`,
-    }),
+    icebergStorageLine(derived, book, a),
     priceLine(book, 's3.standardUsdPerGbMonth', {
       component: 'S3 storage: staging (average resident)',
       quantity: stagedResidentBytes / book.units.bytesPerGb,

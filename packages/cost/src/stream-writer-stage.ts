@@ -62,3 +62,13 @@ export function streamWriterStage(
     ],
   };
 }
+
+/** The Iceberg table's own storage in merge and append mode (Parquet, old snapshots expired by VACUUM). */
+export function icebergStorageLine(derived: DerivedProfile, book: PriceBook, a: Assumptions): LineItem {
+  return priceLine(book, 's3.standardUsdPerGbMonth', {
+    component: 'S3 storage: Iceberg table',
+    quantity: (derived.tableBytes * a.parquetRatio) / book.units.bytesPerGb,
+    unit: 'GB-month',
+    note: `Parquet at ${a.parquetRatio} of the item bytes; snapshots expired by VACUUM`,
+  });
+}
