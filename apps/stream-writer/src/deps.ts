@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { fetchDeclarationObject, METRICS_NAMESPACE, s3GetText } from '@ddb-athena-sync/core/config/env';
+import { METRICS_NAMESPACE, readDeployedDeclaration } from '@ddb-athena-sync/core/config/env';
 import type { ObjectStore } from '@ddb-athena-sync/core/stream/stage-batch';
 
 import { loadConfig } from './config.js';
@@ -56,11 +56,5 @@ export function buildDeps(config: Config): Deps {
  * TABLE_DECLARATION_SHA256, a mismatch throws DeclarationHashMismatchError), then the whole config.
  */
 export async function loadDeployedConfig(env: Readonly<Record<string, string | undefined>>): Promise<Config> {
-  const endpoint = env.S3_ENDPOINT;
-  const s3 = new S3Client(endpoint === undefined ? {} : { endpoint, forcePathStyle: true });
-  try {
-    return loadConfig(env, { declarationObject: await fetchDeclarationObject(env, s3GetText(s3)) });
-  } finally {
-    s3.destroy();
-  }
+  return loadConfig(env, { declarationObject: await readDeployedDeclaration(env) });
 }

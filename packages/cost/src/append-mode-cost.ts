@@ -8,6 +8,7 @@ import { maintenanceLines } from './maintenance-lines.js';
 import { nonEmptyProbability } from './non-empty-probability.js';
 import type { PriceBook } from './price-book.js';
 import { priceLine } from './price-line.js';
+import { icebergStorageLine, streamWriterStage } from './stream-writer-stage.js';
 
 /** Schedules the model tries for an append table, longest first (EventBridge Scheduler rate()). */
 const INTERVALS_SEC = [86400, 43200, 21600, 10800, 7200, 3600, 1800, 900, 600, 300, 60];
@@ -95,12 +96,11 @@ export function appendModeCost(
   const lines: LineItem[] = [];
   const notes: string[] = [];
 
-  const shards = derived.streamShards;
-  const perShardRate = W / shards;
   const bw = a.appendBatchWindowSec;
-  const invocations =
-    shards *
-    Math.max((S / bw) * nonEmptyProbability(perShardRate, bw), (perShardRate * S) / a.streamWriterBatchSize);
+  const { invocations, lines: stageLines } = streamWriterStage(profile, derived, book, a, {
+    batchWindowSec: bw,
+    records: 'inserts',
+  });
   const objectsPerSec = invocations / S;
 
   const candidates = INTERVALS_SEC.map((i) => appendRun(profile, a, i, objectsPerSec));
@@ -116,28 +116,7 @@ export function appendModeCost(
   const run = pStaged > 0 ? appendRun(profile, a, interval, objectsPerSec / pStaged) : chosen;
 
   lines.push(
-    ...lambdaLines(book, {
-      name: 'stream-writer',
-      invocations,
-      totalMs:
-        invocations * a.streamWriterMsPerInvocation + derived.writesPerMonth * a.streamWriterMsPerRecord,
-      memoryMb: a.streamWriterMemoryMb,
-      note: `${formatCount(derived.writesPerMonth)} inserts on ${shards} shard(s), batches of up to ${a.streamWriterBatchSize} or ${bw} s`,
-    }),
-    priceLine(book, 'dynamodb.usdPerMillionStreamsReadsByLambda', {
-      component: 'DynamoDB Streams GetRecords by Lambda',
-      quantity: 4 * S * shards,
-      unit: 'requests',
-      per: 1e6,
-      note: 'Lambda polls each shard 4 times a second; free for Lambda triggers',
-    }),
-    priceLine(book, 's3.usdPer1000PutListRequests', {
-      component: 'S3 PUT staging objects',
-      quantity: invocations,
-      unit: 'requests',
-      per: 1000,
-      note: 'one gzip NDJSON object per stream-writer batch',
-    }),
+    ...stageLines,
     priceLine(book, 's3.usdPer1000GetRequests', {
       component: 'S3 GET by the compaction (every staged object once)',
       quantity: invocations,
@@ -223,12 +202,7 @@ export function appendModeCost(
   });
   lines.push(...maintenance.lines);
   lines.push(
-    priceLine(book, 's3.standardUsdPerGbMonth', {
-      component: 'S3 storage: Iceberg table',
-      quantity: (derived.tableBytes * a.parquetRatio) / book.units.bytesPerGb,
-      unit: 'GB-month',
-      note: `Parquet at ${a.parquetRatio} of the item bytes; snapshots expired by VACUUM`,
-    }),
+    icebergStorageLine(derived, book, a),
     priceLine(book, 's3.standardUsdPerGbMonth', {
       component: 'S3 storage: staging (average resident)',
       quantity:

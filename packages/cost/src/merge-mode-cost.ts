@@ -9,6 +9,7 @@ import { mergeReadNote } from './merge-read-bytes.js';
 import { nonEmptyProbability } from './non-empty-probability.js';
 import type { PriceBook } from './price-book.js';
 import { priceLine } from './price-line.js';
+import { icebergStorageLine, streamWriterStage } from './stream-writer-stage.js';
 import { touchedPartitions } from './touched-partitions.js';
 
 export interface MergeModeOptions {
@@ -40,38 +41,12 @@ export function mergeModeCost(
   const lines: LineItem[] = [];
   const notes: string[] = [];
 
-  // Stream-writer: the event source mapping invokes once per batch window that has records on a shard,
-  // or once per full batch when the window holds more than a batch.
-  const shards = derived.streamShards;
-  const perShardRate = W / shards;
   const bw = options.batchWindowSec ?? a.streamWriterBatchWindowSec;
-  const invocations =
-    shards *
-    Math.max((S / bw) * nonEmptyProbability(perShardRate, bw), (perShardRate * S) / a.streamWriterBatchSize);
-  lines.push(
-    ...lambdaLines(book, {
-      name: 'stream-writer',
-      invocations,
-      totalMs:
-        invocations * a.streamWriterMsPerInvocation + derived.writesPerMonth * a.streamWriterMsPerRecord,
-      memoryMb: a.streamWriterMemoryMb,
-      note: `${formatCount(derived.writesPerMonth)} changes on ${shards} shard(s), batches of up to ${a.streamWriterBatchSize} or ${bw} s`,
-    }),
-    priceLine(book, 'dynamodb.usdPerMillionStreamsReadsByLambda', {
-      component: 'DynamoDB Streams GetRecords by Lambda',
-      quantity: 4 * S * shards,
-      unit: 'requests',
-      per: 1e6,
-      note: 'Lambda polls each shard 4 times a second; free for Lambda triggers',
-    }),
-    priceLine(book, 's3.usdPer1000PutListRequests', {
-      component: 'S3 PUT staging objects',
-      quantity: invocations,
-      unit: 'requests',
-      per: 1000,
-      note: 'one gzip NDJSON object per stream-writer batch',
-    }),
-  );
+  const { invocations, lines: stageLines } = streamWriterStage(profile, derived, book, a, {
+    batchWindowSec: bw,
+    records: 'changes',
+  });
+  lines.push(...stageLines);
 
   // Merger schedule: whole minutes (Scheduler rate()), as long as the freshness target allows.
   const mergeSec = a.mergerMsPerQuery / 1000;
@@ -158,12 +133,7 @@ export function mergeModeCost(
 
   const stagedResidentBytes = W * (interval / 2 + bw) * stagedRowBytes;
   lines.push(
-    priceLine(book, 's3.standardUsdPerGbMonth', {
-      component: 'S3 storage: Iceberg table',
-      quantity: (derived.tableBytes * a.parquetRatio) / book.units.bytesPerGb,
-      unit: 'GB-month',
-      note: `Parquet at ${a.parquetRatio} of the item bytes; snapshots expired by VACUUM`,
-    }),
+    icebergStorageLine(derived, book, a),
     priceLine(book, 's3.standardUsdPerGbMonth', {
       component: 'S3 storage: staging (average resident)',
       quantity: stagedResidentBytes / book.units.bytesPerGb,

@@ -141,23 +141,8 @@ export class SchemaMismatchError extends LakeError {
 
 /**
  * A declaration that differs from the table's current Iceberg schema in a way the lake does not
- * evolve by itself (see schema-evolution.ts): a type change, a removal or a rename. Nothing was
- * committed; the message names the table, every column and what to do.
+ * evolve by itself (see schema-evolution.ts): a type change, a removal or a rename. The rules are
+ * core's (merge/column-changes.ts), so the error is core's too: one class whichever engine refused,
+ * re-exported here for the lake's callers.
  */
-export class IncompatibleSchemaChangeError extends LakeError {
-  readonly table: string;
-  readonly columns: readonly string[];
-
-  constructor(
-    table: string,
-    problems: readonly { column: string; message: string }[],
-    options?: ErrorOptions,
-  ) {
-    super(
-      `table ${table}: the declaration cannot be applied by adding columns:\n${problems.map((p) => `  - ${p.message}`).join('\n')}`,
-      options,
-    );
-    this.table = table;
-    this.columns = problems.map((p) => p.column);
-  }
-}
+export { IncompatibleSchemaChangeError } from '@ddb-athena-sync/core/errors';

@@ -1,5 +1,4 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { declarationJson, sha256Hex } from '@ddb-athena-sync/schemas/declaration-json';
@@ -175,6 +174,23 @@ export function s3GetText(s3: S3Client): (bucket: string, key: string) => Promis
     const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return (await response.Body?.transformToString('utf-8')) ?? '';
   };
+}
+
+/**
+ * Cold start of a staging function (stream-writer, firehose-transform): `fetchDeclarationObject`
+ * with an S3 client of its own, on S3_ENDPOINT when set (path-style, as the local stack's s3rver
+ * needs), destroyed once the object is read.
+ */
+export async function readDeployedDeclaration(
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<string | undefined> {
+  const endpoint = env.S3_ENDPOINT;
+  const s3 = new S3Client(endpoint === undefined ? {} : { endpoint, forcePathStyle: true });
+  try {
+    return await fetchDeclarationObject(env, s3GetText(s3));
+  } finally {
+    s3.destroy();
+  }
 }
 
 /**

@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import {
-  CopyObjectCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
@@ -18,7 +13,7 @@ import {
   STAGED_PARTITION_BOUNDS_METADATA,
 } from '../sql/partition-bounds.js';
 import type { PartitionBounds } from '../sql/partition-bounds.js';
-import { compactedObjectKey, DEFAULT_QUARANTINE_PREFIX, tableStagingPrefix } from '../staging/staging-key.js';
+import { compactedObjectKey } from '../staging/staging-key.js';
 import {
   readAllStagingRows,
   STAGED_OLDEST_EVENT_METADATA,
@@ -30,6 +25,7 @@ import {
 import type { StagedObject } from './engine.js';
 import { journalCleaned, journalCommitted, journalMerging } from './journal.js';
 import type { JournalTarget } from './journal.js';
+import { copyToUnreadable } from './quarantine-unreadable.js';
 
 /**
  * Compaction of an append table's staged objects (DESIGN.md, "Mode append"): at the seed's volume a
@@ -252,34 +248,10 @@ async function quarantineInput(
   key: string,
   error: StagingFormatError,
 ): Promise<string> {
-  const prefix = options.quarantinePrefix ?? DEFAULT_QUARANTINE_PREFIX;
-  const base = tableStagingPrefix(options.table.name, options.stagingPrefix);
-  const target = `${prefix}${options.table.name}/unreadable/${key.slice(base.length)}`;
-  await deps.s3.send(
-    new CopyObjectCommand({
-      Bucket: options.bucket,
-      Key: target,
-      CopySource: `${options.bucket}/${key.split('/').map(encodeURIComponent).join('/')}`,
-    }),
-  );
-  await deps.s3.send(
-    new PutObjectCommand({
-      Bucket: options.bucket,
-      Key: `${target}.reason.json`,
-      ContentType: 'application/json',
-      Body: `${JSON.stringify(
-        {
-          table: options.table.name,
-          stagedKey: key,
-          reason: 'compaction found a staged object that is not gzip NDJSON staging rows',
-          // StagingFormatError names the object and line, never a value.
-          error: { name: error.name, message: error.message, line: error.line },
-          quarantinedAt: deps.now().toISOString(),
-        },
-        null,
-        2,
-      )}\n`,
-    }),
-  );
-  return target;
+  return copyToUnreadable(deps.s3, options, key, {
+    reason: 'compaction found a staged object that is not gzip NDJSON staging rows',
+    // StagingFormatError names the object and line, never a value.
+    error: { name: error.name, message: error.message, line: error.line },
+    now: () => deps.now(),
+  });
 }

@@ -3,17 +3,11 @@
 import { randomUUID } from 'node:crypto';
 
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  CopyObjectCommand,
-  DeleteObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { stagingTableName } from '@ddb-athena-sync/schemas/render-ddl';
 
-import { DEFAULT_QUARANTINE_PREFIX, tableStagingPrefix } from '../staging/staging-key.js';
 import {
   STAGED_OLDEST_EVENT_METADATA,
   STAGED_PARTITION_BOUNDS_METADATA,
@@ -46,6 +40,7 @@ import {
 import type { CompactionLimits, CompactionReport, CompactionStep } from './compact-staged.js';
 import { acquireLease, releaseLease, renewLease } from './lease.js';
 import { DEFAULT_BATCH_LIMITS, listStagedObjects, planBatch } from './merge-plan.js';
+import { copyToUnreadable } from './quarantine-unreadable.js';
 import type { BatchLimits } from './merge-plan.js';
 
 export interface Clock {
@@ -205,40 +200,12 @@ async function quarantineObject(
   object: StagedObject,
   error: unknown,
 ): Promise<string> {
-  const prefix = options.quarantinePrefix ?? DEFAULT_QUARANTINE_PREFIX;
-  const base = tableStagingPrefix(options.table.name, options.stagingPrefix);
-  const target = `${prefix}${options.table.name}/unreadable/${object.key.slice(base.length)}`;
-  await deps.s3.send(
-    new CopyObjectCommand({
-      Bucket: options.bucket,
-      Key: target,
-      CopySource: `${options.bucket}/${object.key.split('/').map(encodeURIComponent).join('/')}`,
-    }),
-  );
   const e = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
-  await deps.s3.send(
-    new PutObjectCommand({
-      Bucket: options.bucket,
-      Key: `${target}.reason.json`,
-      ContentType: 'application/json',
-      Body: `${JSON.stringify(
-        {
-          table: options.table.name,
-          stagedKey: object.key,
-          reason: 'the engine could not read this staged object',
-          error: {
-            name: e.name,
-            errorType: e.errorType,
-            queryId: e.queryId,
-            message: e.message,
-          },
-          quarantinedAt: deps.clock.now().toISOString(),
-        },
-        null,
-        2,
-      )}\n`,
-    }),
-  );
+  const target = await copyToUnreadable(deps.s3, options, object.key, {
+    reason: 'the engine could not read this staged object',
+    error: { name: e.name, errorType: e.errorType, queryId: e.queryId, message: e.message },
+    now: () => deps.clock.now(),
+  });
   await deps.s3.send(new DeleteObjectCommand({ Bucket: options.bucket, Key: object.key }));
   return target;
 }
