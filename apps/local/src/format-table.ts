@@ -37,8 +37,13 @@ export function useColor(
 }
 
 export interface FormatTableOptions {
-  /** Bold header and grey borders (default: `useColor()` for stdout). Off, the text has no escapes. */
+  /** A bold header (default: `useColor()` for stdout). Off, the text has no escapes. */
   readonly color?: boolean;
+}
+
+/** SGR bold on and off (ECMA-48): the one style a coloured table uses. */
+function bold(text: string): string {
+  return `\u001b[1m${text}\u001b[22m`;
 }
 
 /**
@@ -63,10 +68,15 @@ export function formatTable(
     );
   });
   const table = new Table({
-    head: columns.map((c, i) => ({ content: clip(c), hAlign: numericColumn[i] ? 'right' : 'left' })),
-    // cli-table3's default style paints the header red and the borders grey; plain mode paints nothing.
-    // compact: no rule between body rows (one line a row, as psql and DuckDB print them).
-    style: { compact: true, ...(color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] }) },
+    head: columns.map((c, i) => ({
+      content: color ? bold(clip(c)) : clip(c),
+      hAlign: numericColumn[i] ? 'right' : 'left',
+    })),
+    // cli-table3's own styles go through @colors/colors, which decides by itself whether to paint
+    // (it paints nothing when CI is set or stdout is no terminal), so `color: true` would not be
+    // honoured; the header is made bold here instead (cli-table3 measures widths without escapes),
+    // and its styles are off. compact: no rule between body rows (one line a row, as psql prints).
+    style: { compact: true, head: [], border: [] },
     // cli-table3 accepts cell objects in `head` as in rows (its README's "Header cells" examples);
     // its typings only list strings.
   } as unknown as ConstructorParameters<typeof Table>[0]);
