@@ -40,5 +40,5 @@ output "firehose_role_arn" {
 
 output "alarm_arns" {
   description = "ARNs of the table's CloudWatch alarms, by purpose."
-  value       = { for purpose, alarm in aws_cloudwatch_metric_alarm.this : purpose => alarm.arn }
+  value       = module.alarms.alarm_arns
 }
