@@ -137,14 +137,42 @@ describe('issue 18: the first deployment works', () => {
       [join('modules', 'lake'), 'query'],
     ];
 
+    // The gate of the document's own LakeFormation statement, as the for_each expression.
+    const ownGate = (doc: HclBody | undefined): string | undefined => {
+      const lf = labelled1(doc?.dynamic)
+        .filter(([n]) => n === 'statement')
+        .find(([, d]) =>
+          blockInstances(d.content).some((c) => strings(c.actions).includes('lakeformation:GetDataAccess')),
+        );
+      return lf === undefined ? undefined : str(lf[1].for_each);
+    };
+    // Or the gate of a document it merges from a module call (override_policy_documents =
+    // [module.<call>.<output>]), in the caller's terms: the callee's variables replaced by the
+    // call's arguments.
+    const mergedGate = (m: TfModule, doc: HclBody | undefined): string | undefined => {
+      for (const ref of strings(doc?.override_policy_documents).flatMap((s) => [
+        ...s.matchAll(/module\.(\w+)\.(\w+)/g),
+      ])) {
+        const call = m.files.flatMap((f) => labelled1(f.body.module)).find(([n]) => n === ref[1])?.[1];
+        if (typeof call?.source !== 'string') continue;
+        const callee = module(join(m.dir, call.source));
+        const output = callee.files.flatMap((f) => labelled1(f.body.output)).find(([n]) => n === ref[2]);
+        const docName = /data\.aws_iam_policy_document\.(\w+)\.json/.exec(str(output?.[1].value))?.[1];
+        const gate = ownGate(
+          blocks(callee, 'data', 'aws_iam_policy_document').find(([n]) => n === docName)?.[1],
+        );
+        if (gate !== undefined)
+          return gate.replace(/var\.(\w+)/g, (whole, v: string) =>
+            typeof call[v] === 'string' ? call[v].replace(/^\$\{(.*)\}$/, '$1') : whole,
+          );
+      }
+      return undefined;
+    };
+
     // Act
     const gated = documents.map(([dir, name]) => {
       const doc = blocks(module(dir), 'data', 'aws_iam_policy_document').find(([n]) => n === name)?.[1];
-      const dynamic = labelled1(doc?.dynamic).filter(([n]) => n === 'statement');
-      const lf = dynamic.find(([, d]) =>
-        blockInstances(d.content).some((c) => strings(c.actions).includes('lakeformation:GetDataAccess')),
-      );
-      return [`${dir}:${name}`, lf === undefined ? undefined : str(lf[1].for_each)];
+      return [`${dir}:${name}`, ownGate(doc) ?? mergedGate(module(dir), doc)];
     });
 
     // Assert

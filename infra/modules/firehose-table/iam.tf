@@ -1,3 +1,12 @@
+# The lake's KMS key and Lake Formation statements, the same in every role that reads or writes table
+# files; each policy document below merges the ones it needs.
+module "lake_statements" {
+  source = "../_internal/lake-statements"
+
+  kms_key_arn    = var.lake.kms_key_arn
+  lake_formation = var.lake.lake_formation
+}
+
 # ---------------------------------------------------------------- firehose-transform
 
 # Firehose's transformation response has no field for a reason (Firehose developer guide, "Data
@@ -58,6 +67,8 @@ resource "aws_iam_role" "firehose" {
 }
 
 data "aws_iam_policy_document" "firehose" {
+  override_policy_documents = [module.lake_statements.lake_formation]
+
   statement {
     sid = "ReadKinesis"
     actions = [
@@ -136,17 +147,6 @@ data "aws_iam_policy_document" "firehose" {
       sid       = "LakeKms"
       actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
       resources = [statement.value]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = var.lake.lake_formation ? ["lakeformation"] : []
-    content {
-      sid     = "LakeFormationDataAccess"
-      actions = ["lakeformation:GetDataAccess"]
-      # iam-wildcard: lakeformation:GetDataAccess has no resource type (Service Authorization Reference,
-      # AWS Lake Formation); the Lake Formation grants on the database and tables scope it.
-      resources = ["*"]
     }
   }
 }

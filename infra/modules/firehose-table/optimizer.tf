@@ -37,6 +37,8 @@ resource "aws_iam_role" "optimizer" {
 }
 
 data "aws_iam_policy_document" "optimizer" {
+  override_policy_documents = [module.lake_statements.kms, module.lake_statements.lake_formation]
+
   statement {
     sid       = "TableFiles"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
@@ -70,26 +72,6 @@ data "aws_iam_policy_document" "optimizer" {
       "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws-glue/iceberg-retention/logs:*",
       "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws-glue/iceberg-orphan-file-deletion/logs:*",
     ]
-  }
-
-  dynamic "statement" {
-    for_each = var.lake.kms_key_arn == null ? [] : [var.lake.kms_key_arn]
-    content {
-      sid       = "Kms"
-      actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
-      resources = [statement.value]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = var.lake.lake_formation ? ["lakeformation"] : []
-    content {
-      sid     = "LakeFormationDataAccess"
-      actions = ["lakeformation:GetDataAccess"]
-      # iam-wildcard: lakeformation:GetDataAccess has no resource type (Service Authorization Reference,
-      # AWS Lake Formation); the Lake Formation grants on the table scope it.
-      resources = ["*"]
-    }
   }
 }
 

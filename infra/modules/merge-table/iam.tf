@@ -1,6 +1,17 @@
+# The lake's KMS key and Lake Formation statements, the same in every role that reads or writes table
+# files; each policy document below merges the ones it needs.
+module "lake_statements" {
+  source = "../_internal/lake-statements"
+
+  kms_key_arn    = var.lake.kms_key_arn
+  lake_formation = var.lake.lake_formation
+}
+
 # ---------------------------------------------------------------- stream-writer
 
 data "aws_iam_policy_document" "stream_writer" {
+  override_policy_documents = [module.lake_statements.kms]
+
   statement {
     sid = "ReadStream"
     actions = [
@@ -42,20 +53,13 @@ data "aws_iam_policy_document" "stream_writer" {
       resources = [statement.value]
     }
   }
-
-  dynamic "statement" {
-    for_each = var.lake.kms_key_arn == null ? [] : [var.lake.kms_key_arn]
-    content {
-      sid       = "Kms"
-      actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
-      resources = [statement.value]
-    }
-  }
 }
 
 # ---------------------------------------------------------------- merger
 
 data "aws_iam_policy_document" "merger" {
+  override_policy_documents = [module.lake_statements.kms, module.lake_statements.lake_formation]
+
   statement {
     sid = "AthenaQueries"
     actions = [
@@ -170,26 +174,6 @@ data "aws_iam_policy_document" "merger" {
       "dynamodb:ConditionCheckItem",
     ]
     resources = [aws_dynamodb_table.control.arn]
-  }
-
-  dynamic "statement" {
-    for_each = var.lake.kms_key_arn == null ? [] : [var.lake.kms_key_arn]
-    content {
-      sid       = "Kms"
-      actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
-      resources = [statement.value]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = var.lake.lake_formation ? ["lakeformation"] : []
-    content {
-      sid     = "LakeFormationDataAccess"
-      actions = ["lakeformation:GetDataAccess"]
-      # iam-wildcard: lakeformation:GetDataAccess has no resource type (Service Authorization Reference,
-      # AWS Lake Formation); the Lake Formation grants on the database and tables scope it.
-      resources = ["*"]
-    }
   }
 }
 
