@@ -116,14 +116,19 @@ describe('issue 18: the first deployment works', () => {
       blockInstances(blockInstances(retention?.configuration)[0]?.retention_configuration)[0]
         ?.iceberg_configuration,
     )[0];
-    const assume = blocks(firehose, 'data', 'aws_iam_policy_document').find(
-      ([name]) => name === 'optimizer_assume',
-    )?.[1];
+    // The optimizers' role: _internal/service-role, assumed by Glue.
+    const role = firehose.files
+      .flatMap((f) => labelled1(f.body.module))
+      .find(([n]) => n === 'optimizer_role')?.[1];
 
     // Assert
     expect(optimizers.map((o) => o.type).sort()).toEqual(['compaction', 'orphan_file_deletion', 'retention']);
     expect(retentionConfig?.clean_expired_files).toBe(true);
-    expect(JSON.stringify(assume)).toContain('glue.amazonaws.com');
+    expect(role?.source).toBe('../_internal/service-role');
+    expect(role?.service).toBe('glue.amazonaws.com');
+    expect(optimizers.map((o) => str(o.depends_on))).toEqual(
+      optimizers.map(() => '["${module.optimizer_role}"]'),
+    );
   });
 
   it('8. every role that reads lake tables gets lakeformation:GetDataAccess behind the lake_formation flag', () => {

@@ -41,31 +41,6 @@ data "aws_iam_policy_document" "transform" {
 
 # ---------------------------------------------------------------- firehose
 
-data "aws_iam_policy_document" "firehose_assume" {
-  statement {
-    sid     = "FirehoseAssume"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["firehose.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "sts:ExternalId"
-      values   = [local.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "firehose" {
-  name               = "${local.name}-firehose"
-  assume_role_policy = data.aws_iam_policy_document.firehose_assume.json
-
-  tags = local.tags
-}
-
 data "aws_iam_policy_document" "firehose" {
   override_policy_documents = [module.lake_statements.lake_formation]
 
@@ -151,8 +126,26 @@ data "aws_iam_policy_document" "firehose" {
   }
 }
 
-resource "aws_iam_role_policy" "firehose" {
-  name   = "firehose-iceberg"
-  role   = aws_iam_role.firehose.id
-  policy = data.aws_iam_policy_document.firehose.json
+module "firehose_role" {
+  source = "../_internal/service-role"
+
+  name                  = "${local.name}-firehose"
+  service               = "firehose.amazonaws.com"
+  assume_sid            = "FirehoseAssume"
+  account_condition_key = "sts:ExternalId"
+  account_id            = local.account_id
+  policy_name           = "firehose-iceberg"
+  policy_json           = data.aws_iam_policy_document.firehose.json
+
+  tags = local.tags
+}
+
+moved {
+  from = aws_iam_role.firehose
+  to   = module.firehose_role.aws_iam_role.this
+}
+
+moved {
+  from = aws_iam_role_policy.firehose
+  to   = module.firehose_role.aws_iam_role_policy.this
 }

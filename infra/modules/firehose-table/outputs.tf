@@ -35,7 +35,7 @@ output "transform_function_name" {
 
 output "firehose_role_arn" {
   description = "ARN of the role Firehose assumes."
-  value       = aws_iam_role.firehose.arn
+  value       = module.firehose_role.arn
 }
 
 output "alarm_arns" {

@@ -179,31 +179,6 @@ data "aws_iam_policy_document" "merger" {
 
 # ---------------------------------------------------------------- scheduler
 
-data "aws_iam_policy_document" "scheduler_assume" {
-  statement {
-    sid     = "SchedulerAssume"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["scheduler.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "scheduler" {
-  name               = "${local.name}-scheduler"
-  assume_role_policy = data.aws_iam_policy_document.scheduler_assume.json
-
-  tags = local.tags
-}
-
 data "aws_iam_policy_document" "scheduler" {
   statement {
     sid       = "InvokeMergerAndMaintainer"
@@ -212,8 +187,25 @@ data "aws_iam_policy_document" "scheduler" {
   }
 }
 
-resource "aws_iam_role_policy" "scheduler" {
-  name   = "invoke-merger"
-  role   = aws_iam_role.scheduler.id
-  policy = data.aws_iam_policy_document.scheduler.json
+module "scheduler_role" {
+  source = "../_internal/service-role"
+
+  name        = "${local.name}-scheduler"
+  service     = "scheduler.amazonaws.com"
+  assume_sid  = "SchedulerAssume"
+  account_id  = local.account_id
+  policy_name = "invoke-merger"
+  policy_json = data.aws_iam_policy_document.scheduler.json
+
+  tags = local.tags
+}
+
+moved {
+  from = aws_iam_role.scheduler
+  to   = module.scheduler_role.aws_iam_role.this
+}
+
+moved {
+  from = aws_iam_role_policy.scheduler
+  to   = module.scheduler_role.aws_iam_role_policy.this
 }
