@@ -43,6 +43,7 @@ import type { SharedServices } from './shared-services.js';
 import { ShardRollover } from './shard-rollover.js';
 import { readStreamHistory } from './stream-history.js';
 import { createMergerDriver } from './merger-driver.js';
+import type { CompactionFigures } from './merger-driver.js';
 import { atomicPuts, recordingS3 } from './recording.js';
 import type { Changes } from './recording.js';
 import { applyOperations, emptyWorkloadCounts, prepopulate, TTL_AHEAD_S } from './workload.js';
@@ -67,6 +68,8 @@ export interface ScenarioResult {
   readonly unexpectedQuarantine: number;
   /** Faults actually injected, by kind (not just planned). */
   readonly injected: Readonly<FaultCounts>;
+  /** Append tables: the compactions the mergers ran (so a reader sees that they were exercised). */
+  readonly compactions: Readonly<CompactionFigures>;
   /** Records the event source mapping gave up on (on-failure destination). */
   readonly onFailureRecords: number;
   /** The scenario expects records on the on-failure destination (none does today). */
@@ -164,10 +167,16 @@ export async function runScenario(
     s3Endpoint: shared.s3local.endpoint,
     controlTable: shared.controlTable,
     logLevel: 'SILENT',
-    hooks: { tables: [table], writerS3: s3Faulty, clock },
+    hooks: {
+      tables: [table],
+      writerS3: s3Faulty,
+      clock,
+      ...(scenario.compaction === undefined ? {} : { compaction: scenario.compaction }),
+    },
   });
   const writer = functions.streamWriter(table);
 
+  const compactions: CompactionFigures = { outputs: 0, inputs: 0, replays: 0 };
   const merger = createMergerDriver({
     shared,
     functions,
@@ -182,6 +191,7 @@ export async function runScenario(
     recordCommit,
     log,
     note,
+    compactions,
   });
   const invokeMerger = (mayCrash: boolean): Promise<string> => merger.invoke(mayCrash);
 
@@ -521,6 +531,7 @@ export async function runScenario(
     unexpectedQuarantine: audit.unexpected,
     workload,
     injected,
+    compactions,
     onFailureRecords,
     onFailureExpected: false,
     examples,

@@ -26,6 +26,8 @@ export interface ReliabilityFigures {
   readonly firstSeed: number;
   /** Faults actually injected, summed over all scenarios, by kind. */
   readonly injected: Readonly<Record<string, number>>;
+  /** Append tables' compactions, summed: outputs PUT (replays included), inputs they folded, replays. */
+  readonly compactions: { readonly outputs: number; readonly inputs: number; readonly replays: number };
   readonly onFailureRecords: number;
   readonly workload: Readonly<Record<string, number>>;
   /** Real (not injected) records the writer quarantined. */
@@ -114,6 +116,11 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
     failingSeeds,
     firstSeed: options.seed,
     injected,
+    compactions: {
+      outputs: sum((r) => r.compactions.outputs),
+      inputs: sum((r) => r.compactions.inputs),
+      replays: sum((r) => r.compactions.replays),
+    },
     onFailureRecords: sum((r) => r.onFailureRecords),
     unexpectedQuarantine: sum((r) => r.unexpectedQuarantine),
     workload,

@@ -23,6 +23,7 @@ export interface Mutant {
 const LAKE = 'packages/local-lake/src/merge-rows.ts';
 const MERGE_TABLE = 'packages/core/src/merge/merge-table.ts';
 const APPEND = 'packages/local-lake/src/append-rows.ts';
+const COMPACT = 'packages/core/src/merge/compact-staged.ts';
 
 /**
  * The mutants of the gate. The `_seq`, dedupe and delete mutants target the local lake's merge
@@ -141,5 +142,65 @@ export const MUTANTS: readonly Mutant[] = [
       },
     ],
     profile: 'append',
+  },
+  // Compaction (compact-staged.ts): each breaks one step of its journal protocol, and each is killed
+  // by a merger that dies at the compaction's `before-output-put` point (faults.ts), the crash that
+  // leaves the inputs read and the output not yet written. The duplicate-making mistakes (an output
+  // key not fixed by the batch id, a committed compaction's inputs left staged) are not listed: the
+  // append's insert-only guard absorbs a row staged twice, so no scenario could tell them apart.
+  {
+    name: 'compaction-inputs-deleted-before-put',
+    description:
+      'a compaction deletes its inputs as soon as it has read them, before its output is PUT: a crash in between loses their rows',
+    file: COMPACT,
+    replacements: [
+      {
+        find: '  let output: string | undefined;\n  const body = Buffer.concat(parts);',
+        replace:
+          '  await deleteKeys(s3, options.bucket, keys);\n  let output: string | undefined;\n  const body = Buffer.concat(parts);',
+        count: 1,
+      },
+      {
+        find: '  await deleteKeys(s3, options.bucket, keys);\n  await journalCleaned(',
+        replace: '  await journalCleaned(',
+        count: 1,
+      },
+    ],
+    profile: 'append-compaction',
+  },
+  {
+    name: 'compaction-committed-before-put',
+    description:
+      'a compaction writes `committed` before its output is PUT: a crash in between, and the replay deletes inputs whose rows are nowhere else',
+    file: COMPACT,
+    replacements: [
+      {
+        find: '  let output: string | undefined;\n  const body = Buffer.concat(parts);',
+        replace:
+          '  await journalCommitted(deps.dynamodb, options.journal, batchId, deps.now());\n  let output: string | undefined;\n  const body = Buffer.concat(parts);',
+        count: 1,
+      },
+      {
+        find: "  await options.onStep?.('compaction-written', { batchId });\n  await journalCommitted(deps.dynamodb, options.journal, batchId, deps.now());",
+        replace: "  await options.onStep?.('compaction-written', { batchId });",
+        count: 1,
+      },
+    ],
+    profile: 'append-compaction',
+  },
+  {
+    name: 'compaction-replay-taken-as-committed',
+    description:
+      "the journal's `merging` compaction entry is finished like a committed one: its inputs are deleted, the output is not built again",
+    file: MERGE_TABLE,
+    replacements: [
+      {
+        find: '      await compact(pending.batchId, pending.keys, true);',
+        replace:
+          '      await deleteObjects(deps, options, pending.batchId, pending.keys);\n      await journalCleaned(deps.dynamodb, journal, pending.batchId);',
+        count: 1,
+      },
+    ],
+    profile: 'append-compaction',
   },
 ];
