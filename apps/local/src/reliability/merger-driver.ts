@@ -140,6 +140,7 @@ export function createMergerDriver(ctx: MergerDriverContext): MergerDriver {
 
   let mergerRuns = 0;
   const compactedKeys = new Set<string>();
+  let compactionCrashesFired = 0;
   const engineFault = (): EngineFault => {
     if (!chaos.active) return undefined;
     const r = random();
@@ -157,13 +158,16 @@ export function createMergerDriver(ctx: MergerDriverContext): MergerDriver {
         ? 1 + Math.floor(random() * f.crashWithin)
         : undefined;
     // Only plans with a compaction crash rate draw for it: the other profiles' seeds stay as they were.
+    // The points are taken in turn, the next one only once the last has fired (a planned crash that
+    // found nothing to compact is not spent), so a scenario's first compaction crash is always at
+    // `before-output-put` (the one that leaves inputs read and no output) and later ones reach the others.
     const compactionCrash: CompactionCrashPoint | undefined =
       mayCrash &&
       chaos.active &&
       crashBefore === undefined &&
       f.compactionCrashRate !== undefined &&
       random() < f.compactionCrashRate
-        ? COMPACTION_CRASH_POINTS[Math.floor(random() * COMPACTION_CRASH_POINTS.length)]
+        ? COMPACTION_CRASH_POINTS[compactionCrashesFired % COMPACTION_CRASH_POINTS.length]
         : undefined;
     const life = new ProcessLife(crashBefore, compactionCrash);
     log(
@@ -200,6 +204,7 @@ export function createMergerDriver(ctx: MergerDriverContext): MergerDriver {
       return response.status;
     } catch (error) {
       if (life.dead) {
+        if (life.diedAtPoint !== undefined) compactionCrashesFired++;
         bump(
           injected,
           life.diedAtPoint !== undefined

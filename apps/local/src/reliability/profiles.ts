@@ -102,6 +102,8 @@ export function scenarioForProfile(seed: number, profile: ProfileName): Scenario
       return {
         ...a,
         compaction: { minObjects: 2, maxInputBytes: 64 * 1024, maxInputs: 4 },
+        // Stream batches of at most 2 records: many small objects, so a run nearly always finds two.
+        batchSize: Math.min(2, a.batchSize),
         maxPauseMs: Math.max(80, a.maxPauseMs),
         faults: { ...a.faults, compactionCrashRate: 0.5 },
       };
