@@ -118,6 +118,8 @@ export class ProcessLife {
   private calls = 0;
   /** Calls since the compaction output's PUT was entered (undefined: none yet). */
   private sinceOutputPut: number | undefined;
+  /** Calls sent and not yet answered: a dead process's concurrent calls may still land. */
+  private readonly inFlight = new Set<Promise<unknown>>();
   dead = false;
   /** What the process was about to do when it died. */
   diedAt: string | undefined;
@@ -159,8 +161,17 @@ export class ProcessLife {
   client<T extends S3Client | DynamoDBClient>(real: T): T {
     return withSend(real, (next, args) => {
       this.enter(commandName(args), args[0]);
-      return next(...args);
+      const call = next(...args);
+      this.inFlight.add(call);
+      const done = (): void => void this.inFlight.delete(call);
+      void call.then(done, done);
+      return call;
     });
+  }
+
+  /** Resolves once every call the process sent has been answered (or failed). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
   }
 }
 

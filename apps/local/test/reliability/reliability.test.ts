@@ -174,6 +174,8 @@ describe('compaction crash points', () => {
       // Assert
       await expect(run).rejects.toThrow(InjectedFault);
       expect(life.diedAtPoint).toBe(point);
+      // The deletes sent before the death (concurrent workers) may still be on their way.
+      await life.settled();
       const [listing, journal] = await Promise.all([
         services.s3.send(new ListObjectsV2Command({ Bucket: services.bucket, Prefix: prefix })),
         readJournal(services.ddb, services.controlTable, table.name),
