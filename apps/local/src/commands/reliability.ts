@@ -23,7 +23,7 @@ function summary(figures: ReliabilityFigures): string {
     `badInputs tried ${figures.badInputs.tried}, handled ${figures.badInputs.handled}; real records quarantined ${figures.unexpectedQuarantine}; on-failure records ${figures.onFailureRecords}; scenario errors ${figures.errors}`,
     `workload: ${list(figures.workload)}`,
     `faults injected, by kind: ${list(figures.injected)}`,
-    `compactions (append tables): ${figures.compactions.outputs} outputs PUT (${figures.compactions.replays} by replays) folding ${figures.compactions.inputs} staged objects`,
+    `compactions (append tables): ${figures.compactions.outputs} outputs PUT (${figures.compactions.replays} by replays) folding ${figures.compactions.inputs} staged objects; rows staged twice ${figures.stagedTwice}`,
     `time ${(figures.durationMs / 1000).toFixed(1)} s; per scenario median ${figures.scenarioMs.median} ms, p95 ${figures.scenarioMs.p95} ms, max ${figures.scenarioMs.max} ms`,
     figures.failingSeeds.length === 0
       ? 'every scenario held'

@@ -21,6 +21,7 @@ import { atomicPuts, recordingS3 } from './recording.js';
 import type { Changes } from './recording.js';
 import type { FaultPlan } from './scenario-model.js';
 import type { SharedServices } from './shared-services.js';
+import type { StagedOnce } from './staged-once.js';
 
 export interface MergerDriverContext {
   readonly shared: SharedServices;
@@ -38,6 +39,7 @@ export interface MergerDriverContext {
   readonly note: (text: string) => void;
   /** Filled in as the mergers compact (append tables). */
   readonly compactions: CompactionFigures;
+  readonly stagedOnce: StagedOnce;
 }
 
 /** What the mergers' compactions did in a scenario (outputs seen landing in S3). */
@@ -61,6 +63,7 @@ function countingCompactions(
   table: string,
   figures: CompactionFigures,
   seen: Set<string>,
+  stagedOnce: StagedOnce,
 ): S3Client {
   const client = Object.create(real) as S3Client;
   const send = real.send.bind(real) as (...args: unknown[]) => Promise<unknown>;
@@ -73,6 +76,7 @@ function countingCompactions(
       seen.add(key);
       const journal = await readJournal(shared.ddb, shared.controlTable, table);
       figures.inputs += journal?.keys.length ?? 0;
+      stagedOnce.compacted(key, journal?.keys ?? []);
     }
     return result;
   };
@@ -179,8 +183,17 @@ export function createMergerDriver(ctx: MergerDriverContext): MergerDriver {
         {
           requestId: `merger-${seed}-${run}`,
           s3: (s3) => {
-            const counted = countingCompactions(s3, shared, table.name, ctx.compactions, compactedKeys);
-            return life.client(chaos.active ? s3Faulty(counted) : recordingS3(atomicPuts(counted), staged));
+            const counted = countingCompactions(
+              s3,
+              shared,
+              table.name,
+              ctx.compactions,
+              compactedKeys,
+              ctx.stagedOnce,
+            );
+            return life.client(
+              chaos.active ? s3Faulty(counted) : recordingS3(atomicPuts(counted), staged, ctx.stagedOnce),
+            );
           },
           dynamodb: (ddb) =>
             life.client(

@@ -28,6 +28,8 @@ export interface ReliabilityFigures {
   readonly injected: Readonly<Record<string, number>>;
   /** Append tables' compactions, summed: outputs PUT (replays included), inputs they folded, replays. */
   readonly compactions: { readonly outputs: number; readonly inputs: number; readonly replays: number };
+  /** Staged rows that reached the lake through two objects (staged-once.ts), summed: counted as failing. */
+  readonly stagedTwice: number;
   readonly onFailureRecords: number;
   readonly workload: Readonly<Record<string, number>>;
   /** Real (not injected) records the writer quarantined. */
@@ -121,6 +123,7 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
       inputs: sum((r) => r.compactions.inputs),
       replays: sum((r) => r.compactions.replays),
     },
+    stagedTwice: sum((r) => r.stagedTwice),
     onFailureRecords: sum((r) => r.onFailureRecords),
     unexpectedQuarantine: sum((r) => r.unexpectedQuarantine),
     workload,

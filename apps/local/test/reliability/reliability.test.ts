@@ -93,6 +93,8 @@ describe('reliability harness', () => {
     // output folding at least two staged objects: the coverage cannot silently disappear.
     expect(figures.compactions.outputs).toBeGreaterThan(0);
     expect(figures.compactions.inputs).toBeGreaterThanOrEqual(2 * figures.compactions.outputs);
+    // No row reached the lake through two staged objects (an input and its output, or two outputs).
+    expect(figures.stagedTwice).toBe(0);
     expect(figures.commits).toBeGreaterThan(0);
   }, 90_000);
 

@@ -143,11 +143,10 @@ export const MUTANTS: readonly Mutant[] = [
     ],
     profile: 'append',
   },
-  // Compaction (compact-staged.ts): each breaks one step of its journal protocol, and each is killed
-  // by a merger that dies at the compaction's `before-output-put` point (faults.ts), the crash that
-  // leaves the inputs read and the output not yet written. The duplicate-making mistakes (an output
-  // key not fixed by the batch id, a committed compaction's inputs left staged) are not listed: the
-  // append's insert-only guard absorbs a row staged twice, so no scenario could tell them apart.
+  // Compaction (compact-staged.ts): the first three break a step of its journal protocol so that a
+  // crash at the compaction's `before-output-put` point (faults.ts) loses rows (the history oracle);
+  // the last two stage rows twice, which the append's insert-only guard hides from the lake, so what
+  // kills them is the staged-once check (staged-once.ts).
   {
     name: 'compaction-inputs-deleted-before-put',
     description:
@@ -198,6 +197,36 @@ export const MUTANTS: readonly Mutant[] = [
         find: '      await compact(pending.batchId, pending.keys, true);',
         replace:
           '      await deleteObjects(deps, options, pending.batchId, pending.keys);\n      await journalCleaned(deps.dynamodb, journal, pending.batchId);',
+        count: 1,
+      },
+    ],
+    profile: 'append-compaction',
+  },
+  {
+    name: 'compaction-output-key-not-from-batch',
+    description:
+      "a compaction's output key takes the time instead of only the batch id: a replay after the PUT writes a second output of the same inputs",
+    file: COMPACT,
+    replacements: [
+      {
+        find: 'output = compactedObjectKey(options.table.name, batchId, options.stagingPrefix);',
+        replace:
+          'output = compactedObjectKey(options.table.name, `${batchId}-${Date.now()}`, options.stagingPrefix);',
+        count: 1,
+      },
+    ],
+    profile: 'append-compaction',
+  },
+  {
+    name: 'compaction-committed-inputs-kept',
+    description:
+      'the replay of a committed compaction clears the journal without deleting the inputs: they are appended again besides the output',
+    file: MERGE_TABLE,
+    replacements: [
+      {
+        find: "    } else if (pending?.state === 'committed') {\n      await deleteObjects(deps, options, pending.batchId, pending.keys);",
+        replace:
+          "    } else if (pending?.state === 'committed') {\n      if (!isCompactionBatch(pending.batchId))\n        await deleteObjects(deps, options, pending.batchId, pending.keys);",
         count: 1,
       },
     ],
