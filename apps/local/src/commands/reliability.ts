@@ -148,7 +148,7 @@ async function reliability(flags: ReliabilityFlags, context: CliContext): Promis
           .map(([k, v]) => `${k}=${v}`)
           .join(' ');
         io.stdout(
-          `  #${i + 1} seed ${r.seed}: ${failing ? 'FAIL' : 'ok'} ${r.durationMs} ms, ${r.writes} writes, ${r.observations} snapshots, ${r.commits} commits, violations ${violations || 'none'}, reads ${r.reads} (${r.failedReads} failed), bad ${r.badInputs.handled}/${r.badInputs.tried}, on-failure ${r.onFailureRecords}, compactions ${r.compactions.outputs}; ${faults}\n`,
+          `  #${i + 1} seed ${r.seed}: ${failing ? 'FAIL' : 'ok'} ${r.durationMs} ms, ${r.writes} writes, ${r.observations} snapshots, ${r.commits} commits, violations ${violations || 'none'}, reads ${r.reads} (${r.failedReads} failed), bad ${r.badInputs.handled}/${r.badInputs.tried}, on-failure ${r.onFailureRecords}, compactions ${r.compactions.outputs}, staged twice ${r.stagedTwice}; ${faults}\n`,
         );
         if (failing) for (const e of r.examples) io.stdout(`      ${e}\n`);
       }
