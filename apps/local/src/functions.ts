@@ -8,6 +8,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { AthenaEngine } from '@ddb-athena-sync/core/aws/athena-engine';
+import type { CompactionLimits } from '@ddb-athena-sync/core/merge/compact-staged';
 import type { MergeEngine } from '@ddb-athena-sync/core/merge/engine';
 import type { Clock } from '@ddb-athena-sync/core/merge/merge-table';
 import { declarationEnv, METRICS_NAMESPACE } from '@ddb-athena-sync/core/config/env';
@@ -46,6 +47,8 @@ export interface FunctionHooks {
   readonly tables?: readonly TableDeclaration[];
   readonly writerS3?: (s3: S3Client) => S3Client;
   readonly clock?: Clock;
+  /** The merger's compaction limits for append tables (the reliability harness makes them small). */
+  readonly compaction?: CompactionLimits;
 }
 
 /** The functions with the test-only per-invocation hook of the merger (still `PipelineFunctions`). */
@@ -195,6 +198,7 @@ export async function buildFunctions(
           s3,
           dynamodb,
           clock,
+          ...(ctx.hooks?.compaction === undefined ? {} : { compaction: ctx.hooks.compaction }),
         });
         if (invocation === undefined) mergers.set(event.table, merger);
       }

@@ -7,6 +7,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { AthenaEngine } from '@ddb-athena-sync/core/aws/athena-engine';
 import { GlueTableColumns } from '@ddb-athena-sync/core/aws/glue-table-columns';
 import { fetchDeclarationObject, METRICS_NAMESPACE, s3GetText } from '@ddb-athena-sync/core/config/env';
+import type { CompactionLimits } from '@ddb-athena-sync/core/merge/compact-staged';
 import type { MergeDeps } from '@ddb-athena-sync/core/merge/merge-table';
 import { tableStagingPrefix } from '@ddb-athena-sync/core/staging/staging-key';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
@@ -19,6 +20,11 @@ export interface MergerDeps extends MergeDeps {
   readonly table: TableDeclaration;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /**
+   * Append tables' compaction limits (default: core's DEFAULT_COMPACTION_LIMITS). Never set in
+   * Lambda: the local reliability harness sets small ones so that its few staged objects compact.
+   */
+  readonly compaction?: CompactionLimits;
 }
 
 /** Clients built once per container, reused by every invocation. */

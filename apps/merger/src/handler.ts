@@ -127,6 +127,7 @@ export function createHandler(
         stagingPrefix: config.stagingPrefix,
         database: config.glueDatabase,
         ...(config.minBatchBudgetMs === undefined ? {} : { minBatchBudgetMs: config.minBatchBudgetMs }),
+        ...(deps.compaction === undefined ? {} : { compaction: deps.compaction }),
         // Progress only: keys and ids, never item contents.
         onStep: (step, detail) => logger.debug('merge step', { step, ...detail }),
       });

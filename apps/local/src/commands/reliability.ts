@@ -23,6 +23,7 @@ function summary(figures: ReliabilityFigures): string {
     `badInputs tried ${figures.badInputs.tried}, handled ${figures.badInputs.handled}; real records quarantined ${figures.unexpectedQuarantine}; on-failure records ${figures.onFailureRecords}; scenario errors ${figures.errors}`,
     `workload: ${list(figures.workload)}`,
     `faults injected, by kind: ${list(figures.injected)}`,
+    `compactions (append tables): ${figures.compactions.outputs} outputs PUT (${figures.compactions.replays} by replays) folding ${figures.compactions.inputs} staged objects; rows staged twice ${figures.stagedTwice}`,
     `time ${(figures.durationMs / 1000).toFixed(1)} s; per scenario median ${figures.scenarioMs.median} ms, p95 ${figures.scenarioMs.p95} ms, max ${figures.scenarioMs.max} ms`,
     figures.failingSeeds.length === 0
       ? 'every scenario held'
@@ -147,7 +148,7 @@ async function reliability(flags: ReliabilityFlags, context: CliContext): Promis
           .map(([k, v]) => `${k}=${v}`)
           .join(' ');
         io.stdout(
-          `  #${i + 1} seed ${r.seed}: ${failing ? 'FAIL' : 'ok'} ${r.durationMs} ms, ${r.writes} writes, ${r.observations} snapshots, ${r.commits} commits, violations ${violations || 'none'}, reads ${r.reads} (${r.failedReads} failed), bad ${r.badInputs.handled}/${r.badInputs.tried}, on-failure ${r.onFailureRecords}; ${faults}\n`,
+          `  #${i + 1} seed ${r.seed}: ${failing ? 'FAIL' : 'ok'} ${r.durationMs} ms, ${r.writes} writes, ${r.observations} snapshots, ${r.commits} commits, violations ${violations || 'none'}, reads ${r.reads} (${r.failedReads} failed), bad ${r.badInputs.handled}/${r.badInputs.tried}, on-failure ${r.onFailureRecords}, compactions ${r.compactions.outputs}, staged twice ${r.stagedTwice}; ${faults}\n`,
         );
         if (failing) for (const e of r.examples) io.stdout(`      ${e}\n`);
       }

@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { MergeBatch, MergeEngine, MergeResult } from '@ddb-athena-sync/core/merge/engine';
 
@@ -84,27 +85,71 @@ export function faultyClient<T extends S3Client | DynamoDBClient>(
 }
 
 /**
+ * Points of an append table's compaction (core's compact-staged.ts, header comment, steps 1-4) a
+ * merger can be made to die at, each a state its journal must recover from:
+ * - `before-output-put`: `merging` written and the inputs read, the output not PUT;
+ * - `before-committed`: the output PUT, `committed` not written;
+ * - `before-input-deletes`: `committed` written, no input deleted;
+ * - `between-input-deletes`: the first input deleted, the others not.
+ * They are found from the calls themselves (the PUT of a `compacted/` staging key, then the calls
+ * after it), as a crash before the k-th call is, without hooks in the product.
+ */
+export const COMPACTION_CRASH_POINTS = [
+  'before-output-put',
+  'before-committed',
+  'before-input-deletes',
+  'between-input-deletes',
+] as const;
+export type CompactionCrashPoint = (typeof COMPACTION_CRASH_POINTS)[number];
+
+/** The compaction output's PUT (staging-key.ts, `compactedObjectKey`). */
+export function isCompactedPut(command: unknown): boolean {
+  return command instanceof PutObjectCommand && (command.input.Key ?? '').includes('/compacted/');
+}
+
+/**
  * One process's life: it dies before its `dieBeforeCall`-th call through any of its clients or its
  * engine (counted together, so a crash can land between any two side effects of the protocol,
- * without knowing the protocol's steps or its log lines). From then on every call fails, so a dead
- * merger cannot even release its lease: the next run waits for it to expire, as after a Lambda crash.
+ * without knowing the protocol's steps or its log lines), or at a compaction crash point. From then
+ * on every call fails, so a dead merger cannot even release its lease: the next run waits for it to
+ * expire, as after a Lambda crash.
  */
 export class ProcessLife {
   private calls = 0;
+  /** Calls since the compaction output's PUT was entered (undefined: none yet). */
+  private sinceOutputPut: number | undefined;
+  /** Calls sent and not yet answered: a dead process's concurrent calls may still land. */
+  private readonly inFlight = new Set<Promise<unknown>>();
   dead = false;
   /** What the process was about to do when it died. */
   diedAt: string | undefined;
+  /** The compaction crash point it died at, if it did. */
+  diedAtPoint: CompactionCrashPoint | undefined;
 
-  constructor(private readonly dieBeforeCall: number | undefined) {}
+  constructor(
+    private readonly dieBeforeCall: number | undefined,
+    private readonly compactionCrash?: CompactionCrashPoint,
+  ) {}
 
   /** Counts a call; throws when the process is (or now becomes) dead. */
-  enter(what: string): void {
+  enter(what: string, command?: unknown): void {
     if (this.dead) throw new InjectedFault('the process is dead');
     this.calls++;
     if (this.dieBeforeCall !== undefined && this.calls >= this.dieBeforeCall) {
       this.dead = true;
       this.diedAt = what;
       throw new InjectedFault(`the process died before call ${this.calls} (${what})`);
+    }
+    if (this.compactionCrash === undefined) return;
+    if (this.sinceOutputPut !== undefined) this.sinceOutputPut++;
+    else if (isCompactedPut(command)) this.sinceOutputPut = 0;
+    // After the output's PUT (call 0) come `committed` (1), then the input deletes (2, 3, ...), sent
+    // at once by concurrent workers: dying at 3 lets the first delete through and fails the rest.
+    if (this.sinceOutputPut === COMPACTION_CRASH_POINTS.indexOf(this.compactionCrash)) {
+      this.dead = true;
+      this.diedAt = `compaction ${this.compactionCrash}`;
+      this.diedAtPoint = this.compactionCrash;
+      throw new InjectedFault(`the process died at compaction point ${this.compactionCrash} (${what})`);
     }
   }
 
@@ -115,9 +160,18 @@ export class ProcessLife {
 
   client<T extends S3Client | DynamoDBClient>(real: T): T {
     return withSend(real, (next, args) => {
-      this.enter(commandName(args));
-      return next(...args);
+      this.enter(commandName(args), args[0]);
+      const call = next(...args);
+      this.inFlight.add(call);
+      const done = (): void => void this.inFlight.delete(call);
+      void call.then(done, done);
+      return call;
     });
+  }
+
+  /** Resolves once every call the process sent has been answered (or failed). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
   }
 }
 

@@ -43,7 +43,9 @@ import type { SharedServices } from './shared-services.js';
 import { ShardRollover } from './shard-rollover.js';
 import { readStreamHistory } from './stream-history.js';
 import { createMergerDriver } from './merger-driver.js';
+import type { CompactionFigures } from './merger-driver.js';
 import { atomicPuts, recordingS3 } from './recording.js';
+import { StagedOnce } from './staged-once.js';
 import type { Changes } from './recording.js';
 import { applyOperations, emptyWorkloadCounts, prepopulate, TTL_AHEAD_S } from './workload.js';
 import type { WorkloadCounts } from './workload.js';
@@ -67,6 +69,10 @@ export interface ScenarioResult {
   readonly unexpectedQuarantine: number;
   /** Faults actually injected, by kind (not just planned). */
   readonly injected: Readonly<FaultCounts>;
+  /** Append tables: the compactions the mergers ran (so a reader sees that they were exercised). */
+  readonly compactions: Readonly<CompactionFigures>;
+  /** Staged rows that reached the lake through two objects (staged-once.ts): a compaction that duplicated. */
+  readonly stagedTwice: number;
   /** Records the event source mapping gave up on (on-failure destination). */
   readonly onFailureRecords: number;
   /** The scenario expects records on the on-failure destination (none does today). */
@@ -77,6 +83,7 @@ export interface ScenarioResult {
 export function isFailing(r: ScenarioResult): boolean {
   return (
     r.violations.length > 0 ||
+    r.stagedTwice > 0 ||
     r.failedReads > 0 ||
     r.badInputs.handled !== r.badInputs.tried ||
     r.unexpectedQuarantine > 0 ||
@@ -130,6 +137,7 @@ export async function runScenario(
   const commits: Commit[] = [];
   const observations: Observation[] = [];
   const staged = new Map<string, Changes>();
+  const stagedOnce = new StagedOnce();
   const snapshots = new SnapshotReader(shared.readerLake, shared.readerDb, table.name);
   const observe = async (observer: string, label: string): Promise<boolean> => {
     const at = ++tick;
@@ -144,6 +152,10 @@ export async function runScenario(
   };
   const recordCommit = async (batch: MergeBatch, label: string): Promise<void> => {
     const changes = batch.objects.flatMap((o) => staged.get(o.key) ?? []);
+    stagedOnce.committed(
+      label,
+      batch.objects.map((o) => o.key),
+    );
     commits.push({ label, at: ++tick, changes });
     log(
       `${label} committed ${batch.objects.length} object(s): ${changes.map((c) => `${c.key}@${c.seq}`).join(' ')}`,
@@ -155,7 +167,7 @@ export async function runScenario(
   const clockOffset = { ms: 0 };
   const clock = { now: () => new Date(Date.now() + clockOffset.ms) };
   const s3Faulty = (s3: S3Client): S3Client =>
-    faultyClient(recordingS3(atomicPuts(s3), staged), f.s3, chaos, random, injected, 's3');
+    faultyClient(recordingS3(atomicPuts(s3), staged, stagedOnce), f.s3, chaos, random, injected, 's3');
   const functions = await buildFunctions({
     s3: shared.s3,
     ddb: shared.ddb,
@@ -164,10 +176,16 @@ export async function runScenario(
     s3Endpoint: shared.s3local.endpoint,
     controlTable: shared.controlTable,
     logLevel: 'SILENT',
-    hooks: { tables: [table], writerS3: s3Faulty, clock },
+    hooks: {
+      tables: [table],
+      writerS3: s3Faulty,
+      clock,
+      ...(scenario.compaction === undefined ? {} : { compaction: scenario.compaction }),
+    },
   });
   const writer = functions.streamWriter(table);
 
+  const compactions: CompactionFigures = { outputs: 0, inputs: 0, replays: 0 };
   const merger = createMergerDriver({
     shared,
     functions,
@@ -182,6 +200,8 @@ export async function runScenario(
     recordCommit,
     log,
     note,
+    compactions,
+    stagedOnce,
   });
   const invokeMerger = (mayCrash: boolean): Promise<string> => merger.invoke(mayCrash);
 
@@ -498,6 +518,7 @@ export async function runScenario(
   ]);
   const violations = checkHistory({ writes, commits, observations, final: finalRows, scan: dynamo });
   for (const v of violations.slice(0, 8)) note(`${v.kind}: ${v.key}: ${v.where}: ${v.detail}`);
+  for (const v of stagedOnce.violations.slice(0, 4)) note(`staged twice: ${v}`);
 
   // --- bad inputs: every bad record of an acknowledged batch is in quarantine with a typed error
   const audit = await auditQuarantine(shared.s3, shared.bucket, table.name, badIds);
@@ -521,6 +542,8 @@ export async function runScenario(
     unexpectedQuarantine: audit.unexpected,
     workload,
     injected,
+    compactions,
+    stagedTwice: stagedOnce.violations.length,
     onFailureRecords,
     onFailureExpected: false,
     examples,

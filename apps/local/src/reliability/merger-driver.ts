@@ -1,16 +1,27 @@
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { MergeBatch } from '@ddb-athena-sync/core/merge/engine';
 import { CommitConflictError } from '@ddb-athena-sync/local-lake/errors';
 import { LocalLakeEngine } from '@ddb-athena-sync/local-lake/merge-engine';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 
 import type { HookedPipelineFunctions } from '../functions.js';
-import { bump, faultyClient, faultyEngine, InjectedFault, ProcessLife } from './faults.js';
-import type { EngineFault, FaultCounts, FaultSwitch } from './faults.js';
+import { readJournal } from '@ddb-athena-sync/core/merge/journal';
+
+import {
+  bump,
+  COMPACTION_CRASH_POINTS,
+  faultyClient,
+  faultyEngine,
+  InjectedFault,
+  isCompactedPut,
+  ProcessLife,
+} from './faults.js';
+import type { CompactionCrashPoint, EngineFault, FaultCounts, FaultSwitch } from './faults.js';
 import { atomicPuts, recordingS3 } from './recording.js';
 import type { Changes } from './recording.js';
 import type { FaultPlan } from './scenario-model.js';
 import type { SharedServices } from './shared-services.js';
+import type { StagedOnce } from './staged-once.js';
 
 export interface MergerDriverContext {
   readonly shared: SharedServices;
@@ -26,6 +37,50 @@ export interface MergerDriverContext {
   readonly recordCommit: (batch: MergeBatch, label: string) => Promise<void>;
   readonly log: (line: string) => void;
   readonly note: (text: string) => void;
+  /** Filled in as the mergers compact (append tables). */
+  readonly compactions: CompactionFigures;
+  readonly stagedOnce: StagedOnce;
+}
+
+/** What the mergers' compactions did in a scenario (outputs seen landing in S3). */
+export interface CompactionFigures {
+  /** Compaction outputs PUT, replays included. */
+  outputs: number;
+  /** Inputs those outputs folded (the journal's `merging` entry at each PUT). */
+  inputs: number;
+  /** Outputs PUT again by the replay of a journal entry whose first PUT had landed. */
+  replays: number;
+}
+
+/**
+ * Counts the compaction outputs that land in S3 (below every fault: a PUT whose response is lost
+ * still counts) and their inputs, from the `merging` entry that names them: the merger is waiting
+ * for this PUT, so the entry cannot change meanwhile.
+ */
+function countingCompactions(
+  real: S3Client,
+  shared: SharedServices,
+  table: string,
+  figures: CompactionFigures,
+  seen: Set<string>,
+  stagedOnce: StagedOnce,
+): S3Client {
+  const client = Object.create(real) as S3Client;
+  const send = real.send.bind(real) as (...args: unknown[]) => Promise<unknown>;
+  (client as { send: unknown }).send = async (...args: unknown[]) => {
+    const result = await send(...args);
+    if (isCompactedPut(args[0])) {
+      const key = (args[0] as PutObjectCommand).input.Key!;
+      figures.outputs++;
+      if (seen.has(key)) figures.replays++;
+      seen.add(key);
+      const journal = await readJournal(shared.ddb, shared.controlTable, table);
+      figures.inputs += journal?.keys.length ?? 0;
+      stagedOnce.compacted(key, journal?.keys ?? []);
+    }
+    return result;
+  };
+  return client;
 }
 
 export interface MergerDriver {
@@ -88,6 +143,8 @@ export function createMergerDriver(ctx: MergerDriverContext): MergerDriver {
   const orphanPending = (): boolean => releaseOrphan !== undefined;
 
   let mergerRuns = 0;
+  const compactedKeys = new Set<string>();
+  let compactionCrashesFired = 0;
   const engineFault = (): EngineFault => {
     if (!chaos.active) return undefined;
     const r = random();
@@ -104,14 +161,40 @@ export function createMergerDriver(ctx: MergerDriverContext): MergerDriver {
       mayCrash && chaos.active && random() < f.mergerCrashRate
         ? 1 + Math.floor(random() * f.crashWithin)
         : undefined;
-    const life = new ProcessLife(crashBefore);
-    log(`merger ${run} starts${crashBefore === undefined ? '' : ` (dies before call ${crashBefore})`}`);
+    // Only plans with a compaction crash rate draw for it: the other profiles' seeds stay as they were.
+    // The points are taken in turn, the next one only once the last has fired (a planned crash that
+    // found nothing to compact is not spent), so a scenario's first compaction crash is always at
+    // `before-output-put` (the one that leaves inputs read and no output) and later ones reach the others.
+    const compactionCrash: CompactionCrashPoint | undefined =
+      mayCrash &&
+      chaos.active &&
+      crashBefore === undefined &&
+      f.compactionCrashRate !== undefined &&
+      random() < f.compactionCrashRate
+        ? COMPACTION_CRASH_POINTS[compactionCrashesFired % COMPACTION_CRASH_POINTS.length]
+        : undefined;
+    const life = new ProcessLife(crashBefore, compactionCrash);
+    log(
+      `merger ${run} starts${crashBefore === undefined ? '' : ` (dies before call ${crashBefore})`}${compactionCrash === undefined ? '' : ` (dies at compaction point ${compactionCrash})`}`,
+    );
     try {
       const response = (await functions.merger(
         { table: table.name, action: 'merge' },
         {
           requestId: `merger-${seed}-${run}`,
-          s3: (s3) => life.client(chaos.active ? s3Faulty(s3) : recordingS3(atomicPuts(s3), staged)),
+          s3: (s3) => {
+            const counted = countingCompactions(
+              s3,
+              shared,
+              table.name,
+              ctx.compactions,
+              compactedKeys,
+              ctx.stagedOnce,
+            );
+            return life.client(
+              chaos.active ? s3Faulty(counted) : recordingS3(atomicPuts(counted), staged, ctx.stagedOnce),
+            );
+          },
           dynamodb: (ddb) =>
             life.client(
               chaos.active
@@ -134,9 +217,14 @@ export function createMergerDriver(ctx: MergerDriverContext): MergerDriver {
       return response.status;
     } catch (error) {
       if (life.dead) {
+        if (life.diedAtPoint !== undefined) compactionCrashesFired++;
         bump(
           injected,
-          life.diedAt === 'timed out while its MERGE ran on' ? 'mergerTimeouts' : 'mergerCrashes',
+          life.diedAtPoint !== undefined
+            ? `compactionCrash:${life.diedAtPoint}`
+            : life.diedAt === 'timed out while its MERGE ran on'
+              ? 'mergerTimeouts'
+              : 'mergerCrashes',
         );
         log(`merger ${run} died (${life.diedAt ?? '?'})`);
         return 'crashed';

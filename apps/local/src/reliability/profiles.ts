@@ -19,6 +19,7 @@ export const PROFILES = [
   'engine-faults',
   'backfill-deletes',
   'append',
+  'append-compaction',
 ] as const;
 export type ProfileName = (typeof PROFILES)[number];
 
@@ -91,6 +92,23 @@ export function scenarioForProfile(seed: number, profile: ProfileName): Scenario
           engine: { failRate: 0.3, cancelRate: 0.2, lostResultRate: 0.2, orphanRate: 0 },
         },
       };
+    case 'append-compaction': {
+      // The append profile with compaction in (nearly) every merger run: core's limits compact from
+      // 64 staged objects on, which a scenario never stages; here from 2, in groups of at most 4, so
+      // a run folds its few objects into one or more outputs before the append. 80% of the merger
+      // invocations (of those not planned to die before a random call) are planned to die at the next
+      // of the compaction's protocol points (faults.ts, COMPACTION_CRASH_POINTS, taken in turn), so a
+      // scenario's few merger runs reach the later points too and every journal state gets replayed.
+      const a = scenarioForProfile(seed, 'append');
+      return {
+        ...a,
+        compaction: { minObjects: 2, maxInputBytes: 64 * 1024, maxInputs: 4 },
+        // Stream batches of at most 2 records: many small objects, so a run nearly always finds two.
+        batchSize: Math.min(2, a.batchSize),
+        maxPauseMs: Math.max(80, a.maxPauseMs),
+        faults: { ...a.faults, compactionCrashRate: 0.8 },
+      };
+    }
     case 'append': {
       // An append-mode table (DESIGN.md, "Mode append"): every key inserted once, never changed, under
       // every redelivery and crash the full profile has (late duplicates, retried halves, duplicate

@@ -24,20 +24,27 @@ export function changesOf(rows: readonly StagingRow[]): Changes {
  * An S3 client that remembers what was staged: the rows of every staging object PUT through it
  * (a commit's changes are the rows of its batch's objects). Wraps the real client, under any faults.
  */
-export function recordingS3(real: S3Client, staged: Map<string, Changes>): S3Client {
+export function recordingS3(
+  real: S3Client,
+  staged: Map<string, Changes>,
+  stagedOnce?: { put(key: string): void },
+): S3Client {
   const client = Object.create(real) as S3Client;
   const send = real.send.bind(real) as (...args: unknown[]) => Promise<unknown>;
   (client as { send: unknown }).send = async (...args: unknown[]) => {
-    const result = await send(...args);
     const command = args[0];
-    if (command instanceof PutObjectCommand && command.input.Key?.startsWith('staging/')) {
-      const body = command.input.Body as Uint8Array;
+    const key = command instanceof PutObjectCommand ? command.input.Key : undefined;
+    const staging = key?.startsWith('staging/') === true ? key : undefined;
+    if (staging !== undefined) stagedOnce?.put(staging);
+    const result = await send(...args);
+    if (staging !== undefined) {
+      const body = (command as PutObjectCommand).input.Body as Uint8Array;
       const rows = gunzipSync(body)
         .toString('utf8')
         .split('\n')
         .filter((l) => l !== '')
         .map((l) => JSON.parse(l) as StagingRow);
-      staged.set(command.input.Key, changesOf(rows));
+      staged.set(staging, changesOf(rows));
     }
     return result;
   };

@@ -26,6 +26,10 @@ export interface ReliabilityFigures {
   readonly firstSeed: number;
   /** Faults actually injected, summed over all scenarios, by kind. */
   readonly injected: Readonly<Record<string, number>>;
+  /** Append tables' compactions, summed: outputs PUT (replays included), inputs they folded, replays. */
+  readonly compactions: { readonly outputs: number; readonly inputs: number; readonly replays: number };
+  /** Staged rows that reached the lake through two objects (staged-once.ts), summed: counted as failing. */
+  readonly stagedTwice: number;
   readonly onFailureRecords: number;
   readonly workload: Readonly<Record<string, number>>;
   /** Real (not injected) records the writer quarantined. */
@@ -114,6 +118,12 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
     failingSeeds,
     firstSeed: options.seed,
     injected,
+    compactions: {
+      outputs: sum((r) => r.compactions.outputs),
+      inputs: sum((r) => r.compactions.inputs),
+      replays: sum((r) => r.compactions.replays),
+    },
+    stagedTwice: sum((r) => r.stagedTwice),
     onFailureRecords: sum((r) => r.onFailureRecords),
     unexpectedQuarantine: sum((r) => r.unexpectedQuarantine),
     workload,

@@ -1,4 +1,5 @@
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
+import type { CompactionLimits } from '@ddb-athena-sync/core/merge/compact-staged';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import fc from 'fast-check';
 
@@ -74,6 +75,12 @@ export interface FaultPlan {
    * cannot arrive after the retention either.
    */
   readonly tombstonesOutlived: boolean;
+  /**
+   * Probability that a merger invocation dies at one of its compaction's protocol points (faults.ts,
+   * `CompactionCrashPoint`, picked uniformly), instead of before a random call. Absent: never (the
+   * profiles without compaction draw no random number for it, so their seeds stay what they were).
+   */
+  readonly compactionCrashRate?: number;
 }
 
 export interface Scenario {
@@ -88,6 +95,11 @@ export interface Scenario {
   readonly faultSeed: number;
   /** The table's mode (default merge): `append` runs the same pipeline on an append-mode table. */
   readonly mode?: 'merge' | 'append';
+  /**
+   * The merger's compaction limits for an append table (core's compact-staged.ts). Absent: core's
+   * defaults, which compact only from 64 staged objects on, more than a scenario stages at once.
+   */
+  readonly compaction?: CompactionLimits;
 }
 
 /** Zero a quarter of the time (a scenario without that fault), else up to `max`. */

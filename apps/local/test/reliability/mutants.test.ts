@@ -31,4 +31,20 @@ describe('mutation gate', () => {
     ]);
     expect(report.ok).toBe(true);
   }, 360_000);
+
+  it("kills a compaction mutant (committed before the output's PUT) with a seeded append-compaction scenario and a passing control run", async () => {
+    // Act: one mutant of compact-staged.ts, whose loss only a crash between `committed` and the PUT
+    // shows (the append-compaction profile's `before-output-put` crash point); seed 1 killed it first.
+    const report = await runMutationGate({
+      runsPerMutant: 3,
+      seed: 1,
+      only: ['compaction-committed-before-put'],
+    });
+
+    // Assert
+    expect(report.outcomes.map((o) => [o.name, o.status])).toEqual([
+      ['compaction-committed-before-put', 'killed'],
+    ]);
+    expect(report.ok).toBe(true);
+  }, 360_000);
 });

@@ -23,6 +23,7 @@ export interface Mutant {
 const LAKE = 'packages/local-lake/src/merge-rows.ts';
 const MERGE_TABLE = 'packages/core/src/merge/merge-table.ts';
 const APPEND = 'packages/local-lake/src/append-rows.ts';
+const COMPACT = 'packages/core/src/merge/compact-staged.ts';
 
 /**
  * The mutants of the gate. The `_seq`, dedupe and delete mutants target the local lake's merge
@@ -141,5 +142,94 @@ export const MUTANTS: readonly Mutant[] = [
       },
     ],
     profile: 'append',
+  },
+  // Compaction (compact-staged.ts): the first three break a step of its journal protocol so that a
+  // crash at the compaction's `before-output-put` point (faults.ts) loses rows (the history oracle);
+  // the last two stage rows twice, which the append's insert-only guard hides from the lake, so what
+  // kills them is the staged-once check (staged-once.ts).
+  {
+    name: 'compaction-inputs-deleted-before-put',
+    description:
+      'a compaction deletes its inputs as soon as it has read them, before its output is PUT: a crash in between loses their rows',
+    file: COMPACT,
+    replacements: [
+      {
+        find: '  let output: string | undefined;\n  const body = Buffer.concat(parts);',
+        replace:
+          '  await deleteKeys(s3, options.bucket, keys);\n  let output: string | undefined;\n  const body = Buffer.concat(parts);',
+        count: 1,
+      },
+      {
+        find: '  await deleteKeys(s3, options.bucket, keys);\n  await journalCleaned(',
+        replace: '  await journalCleaned(',
+        count: 1,
+      },
+    ],
+    profile: 'append-compaction',
+  },
+  {
+    name: 'compaction-committed-before-put',
+    description:
+      'a compaction writes `committed` before its output is PUT: a crash in between, and the replay deletes inputs whose rows are nowhere else',
+    file: COMPACT,
+    replacements: [
+      {
+        find: '  let output: string | undefined;\n  const body = Buffer.concat(parts);',
+        replace:
+          '  await journalCommitted(deps.dynamodb, options.journal, batchId, deps.now());\n  let output: string | undefined;\n  const body = Buffer.concat(parts);',
+        count: 1,
+      },
+      {
+        find: "  await options.onStep?.('compaction-written', { batchId });\n  await journalCommitted(deps.dynamodb, options.journal, batchId, deps.now());",
+        replace: "  await options.onStep?.('compaction-written', { batchId });",
+        count: 1,
+      },
+    ],
+    profile: 'append-compaction',
+  },
+  {
+    name: 'compaction-replay-taken-as-committed',
+    description:
+      "the journal's `merging` compaction entry is finished like a committed one: its inputs are deleted, the output is not built again",
+    file: MERGE_TABLE,
+    replacements: [
+      {
+        find: '      await compact(pending.batchId, pending.keys, true);',
+        replace:
+          '      await deleteObjects(deps, options, pending.batchId, pending.keys);\n      await journalCleaned(deps.dynamodb, journal, pending.batchId);',
+        count: 1,
+      },
+    ],
+    profile: 'append-compaction',
+  },
+  {
+    name: 'compaction-output-key-not-from-batch',
+    description:
+      "a compaction's output key takes the time instead of only the batch id: a replay after the PUT writes a second output of the same inputs",
+    file: COMPACT,
+    replacements: [
+      {
+        find: 'output = compactedObjectKey(options.table.name, batchId, options.stagingPrefix);',
+        replace:
+          'output = compactedObjectKey(options.table.name, `${batchId}-${Date.now()}`, options.stagingPrefix);',
+        count: 1,
+      },
+    ],
+    profile: 'append-compaction',
+  },
+  {
+    name: 'compaction-committed-inputs-kept',
+    description:
+      'the replay of a committed compaction clears the journal without deleting the inputs: they are appended again besides the output',
+    file: MERGE_TABLE,
+    replacements: [
+      {
+        find: "    } else if (pending?.state === 'committed') {\n      await deleteObjects(deps, options, pending.batchId, pending.keys);",
+        replace:
+          "    } else if (pending?.state === 'committed') {\n      if (!isCompactionBatch(pending.batchId))\n        await deleteObjects(deps, options, pending.batchId, pending.keys);",
+        count: 1,
+      },
+    ],
+    profile: 'append-compaction',
   },
 ];
