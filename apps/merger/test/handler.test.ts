@@ -2,7 +2,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -11,6 +10,7 @@ import type { MergeEngine } from '@ddb-athena-sync/core/merge/engine';
 import { streamObjectKey } from '@ddb-athena-sync/core/staging/staging-key';
 import { encodeStagingObject } from '@ddb-athena-sync/core/staging/staging-object';
 import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
+import { createControlTable } from '@ddb-athena-sync/core/test-support/control-table';
 import { Lake } from '@ddb-athena-sync/local-lake/lake';
 import { LocalLakeEngine } from '@ddb-athena-sync/local-lake/merge-engine';
 import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
@@ -34,14 +34,7 @@ let ddbLocal: DynamoDbLocal;
 
 beforeAll(async () => {
   [s3Local, ddbLocal] = await Promise.all([startS3Local({ buckets: ['lake'] }), startDynamoDbLocal()]);
-  await localDynamoDbClient(ddbLocal.endpoint).send(
-    new CreateTableCommand({
-      TableName: 'control',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createControlTable(localDynamoDbClient(ddbLocal.endpoint), 'control');
 });
 afterAll(async () => {
   await Promise.all([s3Local?.stop(), ddbLocal?.stop()]);
@@ -171,14 +164,7 @@ describe('merger handler on the local lake', () => {
   test('an empty run reports OldestStagedObjectAgeMs 0 and runs no query, so silence means the merger stopped', async () => {
     // Arrange: a control table of its own, so the first test's lease and journal do not matter.
     const dynamodb = localDynamoDbClient(ddbLocal.endpoint);
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: 'control_empty',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createControlTable(dynamodb, 'control_empty');
     const merges: unknown[] = [];
     const engine: MergeEngine = {
       ensureTable: () => Promise.resolve(),
@@ -225,14 +211,7 @@ describe('merger handler on the local lake', () => {
       // margin) or a backfill guard set.
       const dynamodb = localDynamoDbClient(ddbLocal.endpoint);
       const controlTable = `control_held_${reason.replace('-', '_')}`;
-      await dynamodb.send(
-        new CreateTableCommand({
-          TableName: controlTable,
-          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
+      await createControlTable(dynamodb, controlTable);
       const s3 = localS3Client(s3Local.endpoint);
       const stagingPrefix = `held-${reason}/`;
       const key = streamObjectKey({
