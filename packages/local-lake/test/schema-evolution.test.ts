@@ -8,6 +8,7 @@ import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
 import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import type { TableDeclarationInput } from '@ddb-athena-sync/schemas/declaration';
+import { shelfInput, withColumns } from '@ddb-athena-sync/schemas/test-support/shelf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { IncompatibleSchemaChangeError, SchemaMismatchError } from '../src/errors.js';
@@ -17,26 +18,16 @@ import { currentSchema } from '../src/table-metadata.js';
 import { withTempDir } from './support/temp-dir.js';
 import { validateTable } from './support/validate-table.js';
 
-const shelfInput = {
-  name: 'shelf',
-  dynamodb: { tableName: 'shelf', partitionKey: 'id' },
-  columns: [
-    { name: 'id', type: 'string' },
-    { name: 'title', type: 'string' },
-  ],
-  mode: 'merge',
-  partitioning: ['bucket(4, id)'],
-} satisfies TableDeclarationInput;
-const shelf = parseDeclaration(shelfInput);
+const partitionedShelf = { ...shelfInput, partitioning: ['bucket(4, id)'] } satisfies TableDeclarationInput;
+const shelf = parseDeclaration(partitionedShelf);
 /** The declaration after a release: two nullable columns, one of them nested. */
-const evolved = parseDeclaration({
-  ...shelfInput,
-  columns: [
-    ...shelfInput.columns,
+const evolved = parseDeclaration(
+  withColumns(
+    partitionedShelf,
     { name: 'pages', type: 'int' },
     { name: 'tags', type: 'array<struct<label:string,score:double>>' },
-  ],
-});
+  ),
+);
 
 const row = (id: string, seq: number, extra: Record<string, StagedValue> = {}): StagingRow => ({
   id,
@@ -121,11 +112,11 @@ describe('local lake schema evolution', () => {
       const lake = await Lake.open({ root });
       try {
         const engine = new LocalLakeEngine({ lake, s3 });
-        const appendShelf = parseDeclaration({ ...shelfInput, mode: 'append' });
+        const appendShelf = parseDeclaration({ ...partitionedShelf, mode: 'append' });
         const appendEvolved = parseDeclaration({
-          ...shelfInput,
+          ...partitionedShelf,
           mode: 'append',
-          columns: [...shelfInput.columns, { name: 'pages', type: 'int' }],
+          columns: [...partitionedShelf.columns, { name: 'pages', type: 'int' }],
         });
         await engine.ensureTable(appendShelf);
         await engine.merge({
@@ -206,7 +197,7 @@ describe('local lake schema evolution', () => {
       try {
         await lake.ensureTable(shelf);
         const version = (await lake.load('shelf')).version;
-        const changed = parseDeclaration({ ...shelfInput, columns });
+        const changed = parseDeclaration({ ...partitionedShelf, columns });
         // Act
         const run = lake.evolveSchema(changed);
         // Assert
