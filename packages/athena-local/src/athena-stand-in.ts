@@ -221,6 +221,13 @@ export async function startAthenaStandIn(options: AthenaStandInOptions): Promise
     const result = await statement.result;
     record.scannedBefore += result.stats.physicalInputBytes;
     record.scanned = record.scannedBefore;
+    // Trino's statistics arrive in steps: a query can end before any progress report showed its
+    // bytes over the limit (a CI run saw SUCCEEDED for the 1-byte workgroup). Athena cancels every
+    // query that exceeds the per-query limit (Athena User Guide, "Configure per-query and
+    // per-workgroup data usage controls"), so the end is the same.
+    const cutoff = options.bytesScannedCutoffPerQuery;
+    if (cutoff !== undefined && record.scanned > cutoff && record.cancelReason === undefined)
+      record.cancelReason = BYTES_SCANNED_CUTOFF_REASON;
     return result;
   }
 
@@ -259,6 +266,10 @@ export async function startAthenaStandIn(options: AthenaStandInOptions): Promise
           break;
         }
       }
+      // Over the cutoff: CANCELLED even when Trino got to the end first (see runOnTrino). A
+      // StopQueryExecution that arrived as the query ended leaves it SUCCEEDED, as on Athena.
+      if (record.cancelReason === BYTES_SCANNED_CUTOFF_REASON)
+        return finish(record, 'CANCELLED', record.cancelReason);
       finish(record, 'SUCCEEDED');
     } catch (error) {
       if (record.cancelReason !== undefined) return finish(record, 'CANCELLED', record.cancelReason);

@@ -14,7 +14,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 const [dir, eventFile, resultFile] = process.argv.slice(1);
 const { handler } = await import(pathToFileURL(dir + '/handler.mjs').href);
-const result = await handler(JSON.parse(readFileSync(eventFile, 'utf8')), {});
+// The parts of the Lambda context object the handlers read (Lambda Developer Guide, "Using the
+// Lambda context object to retrieve Node.js function information"): a request id, and the time
+// left before a 300 s timeout, counted from the invocation.
+const deadline = Date.now() + 300000;
+const context = {
+  awsRequestId: 'zipped-run',
+  functionName: 'zipped-run',
+  getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+};
+const result = await handler(JSON.parse(readFileSync(eventFile, 'utf8')), context);
 writeFileSync(resultFile, JSON.stringify(result));
 `;
 
