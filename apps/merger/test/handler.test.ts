@@ -13,14 +13,10 @@ import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
 import { createControlTable } from '@ddb-athena-sync/core/test-support/control-table';
 import { Lake } from '@ddb-athena-sync/local-lake/lake';
 import { LocalLakeEngine } from '@ddb-athena-sync/local-lake/merge-engine';
-import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
-import type { DynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
-import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
-import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
-import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
+import { useLocalServices } from '@ddb-athena-sync/local-services/test-support/use-local-services';
 import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 
 import type { MergerConfig } from '../src/config.js';
 import type { MergerDeps } from '../src/deps.js';
@@ -29,15 +25,10 @@ import { createHandler } from '../src/handler.js';
 
 // The handler end to end on the local stand-ins: s3rver (staging), DynamoDB Local (control table)
 // and the local lake (Iceberg on disk + DuckDB) as the engine.
-let s3Local: S3Local;
-let ddbLocal: DynamoDbLocal;
+const local = useLocalServices({ buckets: ['lake'], dynamodb: true });
 
 beforeAll(async () => {
-  [s3Local, ddbLocal] = await Promise.all([startS3Local({ buckets: ['lake'] }), startDynamoDbLocal()]);
-  await createControlTable(localDynamoDbClient(ddbLocal.endpoint), 'control');
-});
-afterAll(async () => {
-  await Promise.all([s3Local?.stop(), ddbLocal?.stop()]);
+  await createControlTable(local.dynamodb, 'control');
 });
 
 const config: MergerConfig = {
@@ -58,7 +49,7 @@ const context = (id: string) => ({ awsRequestId: id, getRemainingTimeInMillis: (
 describe('merger handler on the local lake', () => {
   test('merges staged objects, survives a crash after the MERGE, replays it alone, records metrics, then maintains', async () => {
     // Arrange
-    const s3 = localS3Client(s3Local.endpoint);
+    const s3 = local.newS3Client();
     const lake = await Lake.open({ root: mkdtempSync(join(tmpdir(), 'merger-lake-')) });
     const real = new LocalLakeEngine({ lake, s3 });
     await real.ensureTable(books);
@@ -86,7 +77,7 @@ describe('merger handler on the local lake', () => {
       metrics,
       engine,
       s3,
-      dynamodb: localDynamoDbClient(ddbLocal.endpoint),
+      dynamodb: local.dynamodb,
       clock: { now: () => new Date(now.t) },
     };
     const handler = createHandler(deps);
@@ -163,7 +154,7 @@ describe('merger handler on the local lake', () => {
 
   test('an empty run reports OldestStagedObjectAgeMs 0 and runs no query, so silence means the merger stopped', async () => {
     // Arrange: a control table of its own, so the first test's lease and journal do not matter.
-    const dynamodb = localDynamoDbClient(ddbLocal.endpoint);
+    const dynamodb = local.dynamodb;
     await createControlTable(dynamodb, 'control_empty');
     const merges: unknown[] = [];
     const engine: MergeEngine = {
@@ -183,7 +174,7 @@ describe('merger handler on the local lake', () => {
       logger: new Logger({ logLevel: 'SILENT' }),
       metrics,
       engine,
-      s3: localS3Client(s3Local.endpoint),
+      s3: local.newS3Client(),
       dynamodb,
       clock: { now: () => new Date() },
     });
@@ -209,10 +200,10 @@ describe('merger handler on the local lake', () => {
     async (reason) => {
       // Arrange: one staged object, and either 40 s left (a batch needs 30 s after the 20 s safety
       // margin) or a backfill guard set.
-      const dynamodb = localDynamoDbClient(ddbLocal.endpoint);
+      const dynamodb = local.dynamodb;
       const controlTable = `control_held_${reason.replace('-', '_')}`;
       await createControlTable(dynamodb, controlTable);
-      const s3 = localS3Client(s3Local.endpoint);
+      const s3 = local.newS3Client();
       const stagingPrefix = `held-${reason}/`;
       const key = streamObjectKey({
         table: 'books',

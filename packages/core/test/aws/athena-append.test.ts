@@ -1,6 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { ordersInput } from '@ddb-athena-sync/schemas/test-support/example-tables';
+import { useLocalServices } from '@ddb-athena-sync/local-services/test-support/use-local-services';
 import { afterEach, describe, expect, test } from 'vitest';
 
 import { mergeTable } from '../../src/merge/merge-table.js';
@@ -8,7 +9,7 @@ import type { MergeStep } from '../../src/merge/merge-table.js';
 import { streamObjectKey } from '../../src/staging/staging-key.js';
 import { encodeStagingObject } from '../../src/staging/staging-object.js';
 import { athenaEngineOnFake, FakeAthena } from '../support/fake-athena.js';
-import { freshStore, useLocalAws } from '../support/local-aws.js';
+import { freshStore } from '../support/local-aws.js';
 
 // Mode append under the merge protocol: the real AthenaEngine and mergeTable against DynamoDB Local
 // (lease, journal) and s3rver (staging), Athena replaced by FakeAthena (its ClientRequestToken rules
@@ -19,7 +20,7 @@ import { freshStore, useLocalAws } from '../support/local-aws.js';
 const { firehose: _firehose, ...ordersRest } = ordersInput;
 const orders = parseDeclaration({ ...ordersRest, mode: 'append' });
 
-const aws = useLocalAws();
+const aws = useLocalServices({ dynamodb: true });
 let fake: FakeAthena | undefined;
 afterEach(() => fake?.restore());
 

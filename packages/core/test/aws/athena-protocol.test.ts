@@ -1,6 +1,7 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
+import { useLocalServices } from '@ddb-athena-sync/local-services/test-support/use-local-services';
 import { afterEach, describe, expect, test } from 'vitest';
 
 import type { AthenaEngine } from '../../src/aws/athena-engine.js';
@@ -10,13 +11,13 @@ import { streamObjectKey } from '../../src/staging/staging-key.js';
 import { encodeStagingObject } from '../../src/staging/staging-object.js';
 import { athenaEngineOnFake, FakeAthena } from '../support/fake-athena.js';
 import type { FakeOutcome } from '../support/fake-athena.js';
-import { freshStore, useLocalAws } from '../support/local-aws.js';
+import { freshStore } from '../support/local-aws.js';
 
 // The merge protocol (mergeTable) driving the real AthenaEngine against DynamoDB Local (lease and
 // journal) and s3rver (staging), with Athena replaced by FakeAthena, which follows the documented
 // ClientRequestToken rules (support/fake-athena.ts cites them).
 
-const aws = useLocalAws();
+const aws = useLocalServices({ dynamodb: true });
 let fake: FakeAthena | undefined;
 afterEach(() => fake?.restore());
 

@@ -3,6 +3,7 @@ import type { WriteRequest } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { booksInput } from '@ddb-athena-sync/schemas/test-support/example-tables';
+import { useLocalServices } from '@ddb-athena-sync/local-services/test-support/use-local-services';
 import { describe, expect, test } from 'vitest';
 
 import { abortBackfill, backfillTable } from '../../src/backfill/backfill-table.js';
@@ -11,10 +12,10 @@ import type { BackfillGuard } from '../../src/merge/backfill-guard.js';
 import { BackfillAbortedError } from '../../src/merge/merge-errors.js';
 import { readAllStagingRows } from '../../src/staging/staging-object.js';
 import { createHashKeyTable } from '../../test-support/control-table.js';
-import { freshStore, useLocalAws } from '../support/local-aws.js';
+import { freshStore } from '../support/local-aws.js';
 
 // On real local services: DynamoDB Local (the Scan and the control table) and s3rver (staging).
-const aws = useLocalAws();
+const aws = useLocalServices({ dynamodb: true });
 
 async function world(items: number) {
   const { n, bucket, controlTable, s3, keys } = await freshStore(aws, 'bf');

@@ -1,6 +1,7 @@
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { booksInput } from '@ddb-athena-sync/schemas/test-support/example-tables';
+import { useLocalServices } from '@ddb-athena-sync/local-services/test-support/use-local-services';
 import { describe, expect, test } from 'vitest';
 
 import { planCompaction } from '../../src/merge/compact-staged.js';
@@ -12,7 +13,7 @@ import { stagedObjectSource, streamObjectKey } from '../../src/staging/staging-k
 import { encodeStagingObject, stagingMetadata } from '../../src/staging/staging-object.js';
 import type { StagingRow } from '../../src/stream/change-row.js';
 import { DuckDbTestEngine } from './duckdb-test-engine.js';
-import { freshStore, useLocalAws } from '../support/local-aws.js';
+import { freshStore } from '../support/local-aws.js';
 
 // Compaction of an append table's staged objects under the merger's journal (compact-staged.ts), on
 // s3rver and DynamoDB Local, appended by the DuckDB dialect's own SQL on a real DuckDB: the
@@ -21,7 +22,7 @@ import { freshStore, useLocalAws } from '../support/local-aws.js';
 const books = parseDeclaration({ ...booksInput, mode: 'append' });
 const LIMITS: CompactionLimits = { minObjects: 4, maxInputBytes: 1200, maxInputs: 1000 };
 
-const aws = useLocalAws();
+const aws = useLocalServices({ dynamodb: true });
 
 class Crash extends Error {}
 
@@ -188,7 +189,7 @@ describe('compaction of staged objects (append tables)', () => {
     // Arrange
     const w = await world();
     await stageMany(w);
-    const s3 = aws.s3();
+    const s3 = aws.newS3Client();
     const bad = streamObjectKey({
       table: 'books',
       shardId: 'shardId-bad',

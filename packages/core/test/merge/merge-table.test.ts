@@ -2,6 +2,7 @@
 // once, about 10 s each on 2 cores); the protocol's cases are grouped by step below.
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
+import { useLocalServices } from '@ddb-athena-sync/local-services/test-support/use-local-services';
 import { describe, expect, test } from 'vitest';
 
 import { beginBackfill, endBackfill, readBackfillGuard } from '../../src/merge/backfill-guard.js';
@@ -18,12 +19,12 @@ import { stageStreamBatch } from '../../src/stream/stage-batch.js';
 import type { ObjectStore } from '../../src/stream/stage-batch.js';
 import { DuckDbTestEngine } from './duckdb-test-engine.js';
 import type { DuckDbTestEngineOptions } from './duckdb-test-engine.js';
-import { freshStore, useLocalAws } from '../support/local-aws.js';
+import { freshStore } from '../support/local-aws.js';
 
 // Protocol tests on real local services: s3rver for staging, DynamoDB Local for the control table,
 // and an engine that runs the DuckDB dialect's MERGE on a real DuckDB.
 
-const aws = useLocalAws();
+const aws = useLocalServices({ dynamodb: true });
 
 class Crash extends Error {}
 
@@ -296,7 +297,7 @@ describe('merge protocol', () => {
     for (let i = 0; i < 5; i++) await w.stage([[`k${i}`, 'upsert']]);
 
     // The protocol's own S3 client (the engine keeps its own): counts downloads.
-    const protocolS3 = aws.s3();
+    const protocolS3 = aws.newS3Client();
     let downloads = 0;
     protocolS3.middlewareStack.add(
       (next, context) => async (args) => {
