@@ -1,11 +1,14 @@
 // What a table module's alarms watch and what its functions are told, read from the parsed .tf files
-// (hcl2json's JSON shape). The metric/alarm contract test runs the handlers with the functions'
-// environment and checks that they publish exactly what the alarms ask for.
+// (hcl2json's JSON shape), the alarms through the module's call of _internal/alarms. The metric/alarm
+// contract test runs the handlers with the functions' environment and checks that they publish exactly
+// what the alarms ask for.
 //
 // Only the few expression forms the modules use are evaluated: literals, `var.` / `local.` paths,
 // object literals `{ k = <expr>, ... }`, `tomap({...})` and `merge(a, b, ...)` of those. Anything else (a resource attribute such as a function name, known only
 // after apply) is left unresolved, and a caller that needs it says so.
-import { blockInstances, isBody, labelled1, labelled2 } from './hcl.js';
+import { resolve } from 'node:path';
+
+import { blockInstances, isBody, labelled1, labelled2, loadModule } from './hcl.js';
 import type { HclBody, HclValue, TfModule } from './hcl.js';
 
 /** A value the evaluator could not compute offline (a resource attribute, a function call). */
@@ -23,12 +26,22 @@ export interface Bindings {
 }
 
 export interface AlarmSpec {
-  /** Key of the alarm in `local.alarms`. */
+  /** Key of the alarm in the map given to _internal/alarms (its for_each key). */
   readonly key: string;
+  /** The alarm name after the module's name prefix. */
+  readonly name: Resolved;
   readonly namespace: string;
   readonly metricName: string;
   /** Dimension name -> value; a value may be UNRESOLVED (for AWS/* metrics: a resource's name). */
   readonly dimensions: Readonly<Record<string, string | typeof UNRESOLVED>>;
+  // The rest as CloudWatch gets them, defaults applied; UNRESOLVED where a variable is not bound.
+  readonly statistic: Resolved;
+  readonly period: Resolved;
+  readonly evaluationPeriods: Resolved;
+  readonly datapointsToAlarm: Resolved;
+  readonly threshold: Resolved;
+  readonly comparisonOperator: Resolved;
+  readonly treatMissingData: Resolved;
 }
 
 export interface FunctionSpec {
@@ -159,18 +172,64 @@ function stringMap(value: Resolved): Record<string, string | typeof UNRESOLVED> 
   );
 }
 
-/** The entries of `local.alarms` (the data every aws_cloudwatch_metric_alarm.this is made from). */
-export function moduleAlarms(module: TfModule, bindings: Bindings): AlarmSpec[] {
-  const locals = moduleLocals(module);
-  const alarms = locals.alarms;
-  if (!isBody(alarms)) throw new Error(`${module.dir}: no local "alarms" map`);
-  return Object.entries(alarms).map(([key, raw]) => {
-    if (!isBody(raw)) throw new Error(`${module.dir}: local.alarms.${key} is not an object`);
-    const namespace = evaluate(raw.namespace, module, bindings);
-    const metricName = evaluate(raw.metric_name, module, bindings);
+/** The `optional(type, default)` attributes of an object type expression, with their defaults. */
+export function optionalDefaults(type: string): Record<string, Resolved> {
+  const out: Record<string, Resolved> = {};
+  const OPTIONAL =
+    /([A-Za-z_]\w*)\s*=\s*optional\(\s*[a-z]+\s*(?:,\s*("(?:[^"\\]|\\.)*"|-?[\d.]+|true|false|null)\s*)?\)/g;
+  for (const [, name, literal] of type.matchAll(OPTIONAL))
+    out[name!] = literal === undefined ? null : (JSON.parse(literal) as Resolved);
+  return out;
+}
+
+const ALARMS_SOURCE = /(^|\/)_internal\/alarms$/;
+
+/**
+ * Every alarm of a table module as CloudWatch gets it: the `alarms` argument of the module's call of
+ * _internal/alarms (which makes one aws_cloudwatch_metric_alarm per entry), with the defaults of that
+ * module's `alarms` variable filled in where an entry leaves an attribute out, as Terraform does for
+ * `optional(type, default)` attributes.
+ */
+export async function moduleAlarms(module: TfModule, bindings: Bindings): Promise<AlarmSpec[]> {
+  const calls = module.files.flatMap((f) =>
+    labelled1(f.body.module).filter(([, b]) => typeof b.source === 'string' && ALARMS_SOURCE.test(b.source)),
+  );
+  if (calls.length !== 1)
+    throw new Error(`${module.dir}: expected one call of _internal/alarms, found ${calls.length}`);
+  const [name, call] = calls[0]!;
+  const callee = await loadModule(module.absDir, resolve(module.absDir, call.source as string));
+  const variable = callee.files.flatMap((f) => labelled1(f.body.variable)).find(([n]) => n === 'alarms')?.[1];
+  if (typeof variable?.type !== 'string') throw new Error(`${callee.dir}: no typed variable "alarms"`);
+  const defaults = optionalDefaults(variable.type);
+  const alarms = evaluate(call.alarms, module, bindings);
+  if (typeof alarms !== 'object' || alarms === null || Array.isArray(alarms))
+    throw new Error(`${module.dir}: module.${name}.alarms does not resolve to a map`);
+  return Object.entries(alarms).map(([key, entry]) => {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      throw new Error(`${module.dir}: alarm ${key} is not an object`);
+    // An optional attribute without a default is null, not unknown (datapoints_to_alarm).
+    const attribute = (attr: string): Resolved => {
+      if (attr in entry) return entry[attr]!;
+      return attr in defaults ? defaults[attr]! : UNRESOLVED;
+    };
+    const namespace = attribute('namespace');
+    const metricName = attribute('metric_name');
     if (typeof namespace !== 'string' || typeof metricName !== 'string')
-      throw new Error(`${module.dir}: local.alarms.${key}: namespace and metric_name must be resolvable`);
-    return { key, namespace, metricName, dimensions: stringMap(evaluate(raw.dimensions, module, bindings)) };
+      throw new Error(`${module.dir}: alarm ${key}: namespace and metric_name must be resolvable`);
+    return {
+      key,
+      name: attribute('name'),
+      namespace,
+      metricName,
+      dimensions: stringMap(attribute('dimensions')),
+      statistic: attribute('statistic'),
+      period: attribute('period'),
+      evaluationPeriods: attribute('evaluation_periods'),
+      datapointsToAlarm: attribute('datapoints_to_alarm'),
+      threshold: attribute('threshold'),
+      comparisonOperator: attribute('comparison_operator'),
+      treatMissingData: attribute('treat_missing_data'),
+    };
   });
 }
 

@@ -15,7 +15,8 @@ export type Rule =
   | 'module-missing-variable'
   | 'module-source'
   | 'iam-wildcard-action'
-  | 'iam-wildcard-resource';
+  | 'iam-wildcard-resource'
+  | 'moved-address';
 
 export interface Finding {
   readonly rule: Rule;
@@ -112,7 +113,8 @@ function checkReferences(
   };
   for (const file of module.files) {
     for (const [blockType, value] of Object.entries(file.body)) {
-      if (blockType === 'variable' || blockType === 'terraform') continue;
+      // moved { from, to } holds addresses, not expressions: checkMoved reads them.
+      if (blockType === 'variable' || blockType === 'terraform' || blockType === 'moved') continue;
       for (const [path, expr] of expressions(value, blockType)) {
         for (const match of expr.matchAll(REFERENCE)) {
           const [, head, first, second] = match;
@@ -141,6 +143,49 @@ function checkReferences(
           }
         }
       }
+    }
+  }
+}
+
+const ADDRESS = /^\$\{((?:module\.[A-Za-z_][\w-]*\.)*)([a-z][a-z0-9_]*\.[A-Za-z_][\w-]*)\}$/;
+
+/**
+ * `moved` blocks (Terraform 1.1+, "Refactoring" in the Terraform language docs): `to` must be a
+ * resource the configuration declares (in a called module for `module.<name>.<type>.<name>`) and
+ * `from` one it no longer declares, else Terraform refuses the plan. Module-level moves (no resource
+ * part) are left alone.
+ */
+function checkMoved(
+  module: TfModule,
+  d: Declared,
+  declaredIn: (source: string) => Declared | undefined,
+  findings: Finding[],
+): void {
+  for (const file of module.files) {
+    for (const moved of blockInstances(file.body.moved)) {
+      const declares = (address: HclValue | undefined): boolean | undefined => {
+        const match = typeof address === 'string' ? ADDRESS.exec(address) : null;
+        if (match === null) return undefined;
+        let scope: Declared | undefined = d;
+        for (const call of match[1]!.split('.').filter((_, i) => i % 2 === 1)) {
+          const source: string | undefined = scope?.modules.get(call);
+          scope = source === undefined ? undefined : declaredIn(source);
+        }
+        return scope?.resources.has(match[2]!) ?? false;
+      };
+      const at = { file: file.path, address: 'moved' };
+      if (declares(moved.to) === false)
+        findings.push({
+          rule: 'moved-address',
+          ...at,
+          message: `to = ${JSON.stringify(moved.to)}: no such resource`,
+        });
+      if (declares(moved.from) === true)
+        findings.push({
+          rule: 'moved-address',
+          ...at,
+          message: `from = ${JSON.stringify(moved.from)}: still declared, so nothing moves`,
+        });
     }
   }
 }
@@ -343,6 +388,7 @@ export async function validateTree(root: string, schema: ProviderSchema): Promis
       }
     }
 
+    checkMoved(module, d, (source) => calledDeclared(source), findings);
     checkReferences(
       module,
       d,

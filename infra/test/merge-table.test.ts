@@ -69,19 +69,16 @@ describe('merge-table', () => {
     // Act
     const mergeArn = target('merge').arn;
     const maintainArn = target('maintain').arn;
-    const alarms = moduleAlarms(module, { vars: { table: { name: 'books' } } });
-    const locals = module.files.flatMap((f) => blockInstances(f.body.locals));
-    const raw = locals.find((l) => l.alarms !== undefined)!.alarms as Record<string, HclBody>;
-    const missing = Object.entries(raw).find(([, a]) => a.metric_name === 'MaintenanceSucceeded');
+    const alarms = await moduleAlarms(module, { vars: { table: { name: 'books' } } });
+    const missing = alarms.find((a) => a.metricName === 'MaintenanceSucceeded');
 
     // Assert
     expect(mergeArn).not.toEqual(maintainArn);
-    expect(alarms.map((a) => a.metricName)).toContain('MaintenanceSucceeded');
     // No data point is no success (a `busy` run publishes none): missing data must breach.
-    expect(missing?.[1]).toMatchObject({
-      comparison_operator: 'LessThanThreshold',
+    expect(missing).toMatchObject({
+      comparisonOperator: 'LessThanThreshold',
       threshold: 1,
-      treat_missing_data: 'breaching',
+      treatMissingData: 'breaching',
       statistic: 'Sum',
     });
   });
@@ -133,7 +130,7 @@ describe('merge-table', () => {
     const module = await mergeTable();
 
     // Act
-    const alarms = moduleAlarms(module, { vars: { table: { name: 'books' }, alarm_thresholds: {} } });
+    const alarms = await moduleAlarms(module, { vars: { table: { name: 'books' }, alarm_thresholds: {} } });
     const byMetric = (name: string) => alarms.filter((a) => a.metricName === name);
 
     // Assert

@@ -164,8 +164,8 @@ describe('metric/alarm contract', () => {
       modules: declared(declarationEnv(orders)),
     };
     const alarms = [
-      ...ownAlarms(moduleAlarms(merge, mergeBindings)),
-      ...ownAlarms(moduleAlarms(firehose, firehoseBindings)),
+      ...ownAlarms(await moduleAlarms(merge, mergeBindings)),
+      ...ownAlarms(await moduleAlarms(firehose, firehoseBindings)),
     ];
     const mergeFunctions = moduleFunctions(merge, mergeBindings);
     const streamWriterFn = byName(mergeFunctions, 'stream_writer')!;

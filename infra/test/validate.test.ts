@@ -69,6 +69,17 @@ describe('validateTree', () => {
   });
 });
 
+describe('moved blocks', () => {
+  it('rejects a move to a resource nobody declares and a move from one still declared', async () => {
+    const { findings } = await validateTree(join(fixtures, 'moved'), schema);
+
+    expect(findings.map((f) => [f.rule, f.message])).toEqual([
+      ['moved-address', 'to = "${module.queue.aws_sqs_queue.dead_letter}": no such resource'],
+      ['moved-address', 'from = "${aws_sqs_queue.kept}": still declared, so nothing moves'],
+    ]);
+  });
+});
+
 describe('provider versions', () => {
   it('every versions.tf requires the minimum provider, which has iceberg_table_input, and infra/ passes its schema', async () => {
     // `open_table_format_input.iceberg_input.iceberg_table_input` arrived in hashicorp/aws 6.x

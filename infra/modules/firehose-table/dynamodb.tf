@@ -4,11 +4,7 @@ module "source_table" {
   source = "../_internal/source-table"
 
   create              = var.create_dynamodb_table
-  table_name          = var.table.dynamodb.table_name
-  partition_key       = var.table.dynamodb.partition_key
-  sort_key            = var.table.dynamodb.sort_key
-  ttl_attribute       = var.table.dynamodb.ttl_attribute
-  attribute_types     = var.table.dynamodb.attribute_types
+  dynamodb            = var.table.dynamodb
   stream_required     = false
   kms_key_arn         = var.lake.kms_key_arn
   deletion_protection = !var.force_destroy

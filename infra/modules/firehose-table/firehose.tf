@@ -28,11 +28,11 @@ resource "aws_kinesis_firehose_delivery_stream" "this" {
 
   kinesis_source_configuration {
     kinesis_stream_arn = aws_kinesis_stream.this.arn
-    role_arn           = aws_iam_role.firehose.arn
+    role_arn           = module.firehose_role.arn
   }
 
   iceberg_configuration {
-    role_arn           = aws_iam_role.firehose.arn
+    role_arn           = module.firehose_role.arn
     catalog_arn        = var.lake.glue_catalog_arn
     buffering_interval = var.table.firehose.buffering_interval_seconds
     buffering_size     = var.table.firehose.buffering_size_mb
@@ -73,7 +73,7 @@ resource "aws_kinesis_firehose_delivery_stream" "this" {
     }
 
     s3_configuration {
-      role_arn            = aws_iam_role.firehose.arn
+      role_arn            = module.firehose_role.arn
       bucket_arn          = var.lake.bucket_arn
       error_output_prefix = local.error_output_prefix
       kms_key_arn         = var.lake.kms_key_arn

@@ -1,3 +1,12 @@
+# The lake's KMS key and Lake Formation statements, the same in every role that reads or writes table
+# files; each policy document below merges the ones it needs.
+module "lake_statements" {
+  source = "../_internal/lake-statements"
+
+  kms_key_arn    = var.lake.kms_key_arn
+  lake_formation = var.lake.lake_formation
+}
+
 # ---------------------------------------------------------------- firehose-transform
 
 # Firehose's transformation response has no field for a reason (Firehose developer guide, "Data
@@ -32,32 +41,9 @@ data "aws_iam_policy_document" "transform" {
 
 # ---------------------------------------------------------------- firehose
 
-data "aws_iam_policy_document" "firehose_assume" {
-  statement {
-    sid     = "FirehoseAssume"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["firehose.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "sts:ExternalId"
-      values   = [local.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "firehose" {
-  name               = "${local.name}-firehose"
-  assume_role_policy = data.aws_iam_policy_document.firehose_assume.json
-
-  tags = local.tags
-}
-
 data "aws_iam_policy_document" "firehose" {
+  override_policy_documents = [module.lake_statements.lake_formation]
+
   statement {
     sid = "ReadKinesis"
     actions = [
@@ -138,21 +124,28 @@ data "aws_iam_policy_document" "firehose" {
       resources = [statement.value]
     }
   }
-
-  dynamic "statement" {
-    for_each = var.lake.lake_formation ? ["lakeformation"] : []
-    content {
-      sid     = "LakeFormationDataAccess"
-      actions = ["lakeformation:GetDataAccess"]
-      # iam-wildcard: lakeformation:GetDataAccess has no resource type (Service Authorization Reference,
-      # AWS Lake Formation); the Lake Formation grants on the database and tables scope it.
-      resources = ["*"]
-    }
-  }
 }
 
-resource "aws_iam_role_policy" "firehose" {
-  name   = "firehose-iceberg"
-  role   = aws_iam_role.firehose.id
-  policy = data.aws_iam_policy_document.firehose.json
+module "firehose_role" {
+  source = "../_internal/service-role"
+
+  name                  = "${local.name}-firehose"
+  service               = "firehose.amazonaws.com"
+  assume_sid            = "FirehoseAssume"
+  account_condition_key = "sts:ExternalId"
+  account_id            = local.account_id
+  policy_name           = "firehose-iceberg"
+  policy_json           = data.aws_iam_policy_document.firehose.json
+
+  tags = local.tags
+}
+
+moved {
+  from = aws_iam_role.firehose
+  to   = module.firehose_role.aws_iam_role.this
+}
+
+moved {
+  from = aws_iam_role_policy.firehose
+  to   = module.firehose_role.aws_iam_role_policy.this
 }

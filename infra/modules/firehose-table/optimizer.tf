@@ -9,34 +9,9 @@ locals {
   snapshots_retained = tonumber(lookup(var.table.table_properties, "vacuum_min_snapshots_to_keep", "1"))
 }
 
-data "aws_iam_policy_document" "optimizer_assume" {
-  statement {
-    sid     = "GlueAssume"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["glue.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "optimizer" {
-  count = var.table_optimizers.enabled ? 1 : 0
-
-  name               = "${local.name}-table-optimizer"
-  assume_role_policy = data.aws_iam_policy_document.optimizer_assume.json
-
-  tags = local.tags
-}
-
 data "aws_iam_policy_document" "optimizer" {
+  override_policy_documents = [module.lake_statements.kms, module.lake_statements.lake_formation]
+
   statement {
     sid       = "TableFiles"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
@@ -71,34 +46,30 @@ data "aws_iam_policy_document" "optimizer" {
       "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws-glue/iceberg-orphan-file-deletion/logs:*",
     ]
   }
-
-  dynamic "statement" {
-    for_each = var.lake.kms_key_arn == null ? [] : [var.lake.kms_key_arn]
-    content {
-      sid       = "Kms"
-      actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
-      resources = [statement.value]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = var.lake.lake_formation ? ["lakeformation"] : []
-    content {
-      sid     = "LakeFormationDataAccess"
-      actions = ["lakeformation:GetDataAccess"]
-      # iam-wildcard: lakeformation:GetDataAccess has no resource type (Service Authorization Reference,
-      # AWS Lake Formation); the Lake Formation grants on the table scope it.
-      resources = ["*"]
-    }
-  }
 }
 
-resource "aws_iam_role_policy" "optimizer" {
-  count = var.table_optimizers.enabled ? 1 : 0
+module "optimizer_role" {
+  source = "../_internal/service-role"
+  count  = var.table_optimizers.enabled ? 1 : 0
 
-  name   = "table-optimizer"
-  role   = aws_iam_role.optimizer[0].id
-  policy = data.aws_iam_policy_document.optimizer.json
+  name        = "${local.name}-table-optimizer"
+  service     = "glue.amazonaws.com"
+  assume_sid  = "GlueAssume"
+  account_id  = local.account_id
+  policy_name = "table-optimizer"
+  policy_json = data.aws_iam_policy_document.optimizer.json
+
+  tags = local.tags
+}
+
+moved {
+  from = aws_iam_role.optimizer[0]
+  to   = module.optimizer_role[0].aws_iam_role.this
+}
+
+moved {
+  from = aws_iam_role_policy.optimizer[0]
+  to   = module.optimizer_role[0].aws_iam_role_policy.this
 }
 
 resource "aws_glue_catalog_table_optimizer" "compaction" {
@@ -112,11 +83,11 @@ resource "aws_glue_catalog_table_optimizer" "compaction" {
   configuration {
     # No compaction_configuration: the service default strategy is binpack, and the block only exists
     # in providers newer than the minimum in versions.tf (pnpm validate:infra checks both schemas).
-    role_arn = aws_iam_role.optimizer[0].arn
+    role_arn = module.optimizer_role[0].arn
     enabled  = true
   }
 
-  depends_on = [aws_iam_role_policy.optimizer]
+  depends_on = [module.optimizer_role]
 }
 
 resource "aws_glue_catalog_table_optimizer" "retention" {
@@ -128,7 +99,7 @@ resource "aws_glue_catalog_table_optimizer" "retention" {
   type          = "retention"
 
   configuration {
-    role_arn = aws_iam_role.optimizer[0].arn
+    role_arn = module.optimizer_role[0].arn
     enabled  = true
 
     retention_configuration {
@@ -141,7 +112,7 @@ resource "aws_glue_catalog_table_optimizer" "retention" {
     }
   }
 
-  depends_on = [aws_iam_role_policy.optimizer]
+  depends_on = [module.optimizer_role]
 }
 
 resource "aws_glue_catalog_table_optimizer" "orphan_file_deletion" {
@@ -153,7 +124,7 @@ resource "aws_glue_catalog_table_optimizer" "orphan_file_deletion" {
   type          = "orphan_file_deletion"
 
   configuration {
-    role_arn = aws_iam_role.optimizer[0].arn
+    role_arn = module.optimizer_role[0].arn
     enabled  = true
 
     orphan_file_deletion_configuration {
@@ -164,5 +135,5 @@ resource "aws_glue_catalog_table_optimizer" "orphan_file_deletion" {
     }
   }
 
-  depends_on = [aws_iam_role_policy.optimizer]
+  depends_on = [module.optimizer_role]
 }

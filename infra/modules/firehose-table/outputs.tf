@@ -35,10 +35,10 @@ output "transform_function_name" {
 
 output "firehose_role_arn" {
   description = "ARN of the role Firehose assumes."
-  value       = aws_iam_role.firehose.arn
+  value       = module.firehose_role.arn
 }
 
 output "alarm_arns" {
   description = "ARNs of the table's CloudWatch alarms, by purpose."
-  value       = { for purpose, alarm in aws_cloudwatch_metric_alarm.this : purpose => alarm.arn }
+  value       = module.alarms.alarm_arns
 }

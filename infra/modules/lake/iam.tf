@@ -1,5 +1,16 @@
+# The lake key's Kms statement and Lake Formation's GetDataAccess, as every role of the table modules
+# gets them.
+module "lake_statements" {
+  source = "../_internal/lake-statements"
+
+  kms_key_arn    = var.kms_key_arn
+  lake_formation = var.lake_formation
+}
+
 # What a role needs to query the lake's tables through the query workgroup (output query_policy_json).
 data "aws_iam_policy_document" "query" {
+  override_policy_documents = [module.lake_statements.kms, module.lake_statements.lake_formation]
+
   statement {
     sid = "AthenaQueries"
     actions = [
@@ -44,25 +55,5 @@ data "aws_iam_policy_document" "query" {
     sid       = "ListLake"
     actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
     resources = [aws_s3_bucket.this.arn]
-  }
-
-  dynamic "statement" {
-    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
-    content {
-      sid       = "Kms"
-      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-      resources = [statement.value]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = var.lake_formation ? ["lakeformation"] : []
-    content {
-      sid     = "LakeFormationDataAccess"
-      actions = ["lakeformation:GetDataAccess"]
-      # iam-wildcard: lakeformation:GetDataAccess has no resource type (Service Authorization Reference,
-      # AWS Lake Formation); the Lake Formation grants decide which tables the role reaches.
-      resources = ["*"]
-    }
   }
 }

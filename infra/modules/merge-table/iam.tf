@@ -1,6 +1,17 @@
+# The lake's KMS key and Lake Formation statements, the same in every role that reads or writes table
+# files; each policy document below merges the ones it needs.
+module "lake_statements" {
+  source = "../_internal/lake-statements"
+
+  kms_key_arn    = var.lake.kms_key_arn
+  lake_formation = var.lake.lake_formation
+}
+
 # ---------------------------------------------------------------- stream-writer
 
 data "aws_iam_policy_document" "stream_writer" {
+  override_policy_documents = [module.lake_statements.kms]
+
   statement {
     sid = "ReadStream"
     actions = [
@@ -42,20 +53,13 @@ data "aws_iam_policy_document" "stream_writer" {
       resources = [statement.value]
     }
   }
-
-  dynamic "statement" {
-    for_each = var.lake.kms_key_arn == null ? [] : [var.lake.kms_key_arn]
-    content {
-      sid       = "Kms"
-      actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
-      resources = [statement.value]
-    }
-  }
 }
 
 # ---------------------------------------------------------------- merger
 
 data "aws_iam_policy_document" "merger" {
+  override_policy_documents = [module.lake_statements.kms, module.lake_statements.lake_formation]
+
   statement {
     sid = "AthenaQueries"
     actions = [
@@ -171,54 +175,9 @@ data "aws_iam_policy_document" "merger" {
     ]
     resources = [aws_dynamodb_table.control.arn]
   }
-
-  dynamic "statement" {
-    for_each = var.lake.kms_key_arn == null ? [] : [var.lake.kms_key_arn]
-    content {
-      sid       = "Kms"
-      actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
-      resources = [statement.value]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = var.lake.lake_formation ? ["lakeformation"] : []
-    content {
-      sid     = "LakeFormationDataAccess"
-      actions = ["lakeformation:GetDataAccess"]
-      # iam-wildcard: lakeformation:GetDataAccess has no resource type (Service Authorization Reference,
-      # AWS Lake Formation); the Lake Formation grants on the database and tables scope it.
-      resources = ["*"]
-    }
-  }
 }
 
 # ---------------------------------------------------------------- scheduler
-
-data "aws_iam_policy_document" "scheduler_assume" {
-  statement {
-    sid     = "SchedulerAssume"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["scheduler.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "scheduler" {
-  name               = "${local.name}-scheduler"
-  assume_role_policy = data.aws_iam_policy_document.scheduler_assume.json
-
-  tags = local.tags
-}
 
 data "aws_iam_policy_document" "scheduler" {
   statement {
@@ -228,8 +187,25 @@ data "aws_iam_policy_document" "scheduler" {
   }
 }
 
-resource "aws_iam_role_policy" "scheduler" {
-  name   = "invoke-merger"
-  role   = aws_iam_role.scheduler.id
-  policy = data.aws_iam_policy_document.scheduler.json
+module "scheduler_role" {
+  source = "../_internal/service-role"
+
+  name        = "${local.name}-scheduler"
+  service     = "scheduler.amazonaws.com"
+  assume_sid  = "SchedulerAssume"
+  account_id  = local.account_id
+  policy_name = "invoke-merger"
+  policy_json = data.aws_iam_policy_document.scheduler.json
+
+  tags = local.tags
+}
+
+moved {
+  from = aws_iam_role.scheduler
+  to   = module.scheduler_role.aws_iam_role.this
+}
+
+moved {
+  from = aws_iam_role_policy.scheduler
+  to   = module.scheduler_role.aws_iam_role_policy.this
 }

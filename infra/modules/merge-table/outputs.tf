@@ -70,7 +70,7 @@ output "on_failure_queue_url" {
 
 output "alarm_arns" {
   description = "ARNs of the table's CloudWatch alarms, by purpose."
-  value       = { for purpose, alarm in aws_cloudwatch_metric_alarm.this : purpose => alarm.arn }
+  value       = module.alarms.alarm_arns
 }
 
 output "maintainer_function_name" {

@@ -11,7 +11,7 @@ resource "aws_scheduler_schedule" "merge" {
 
   target {
     arn      = module.merger.function_arn
-    role_arn = aws_iam_role.scheduler.arn
+    role_arn = module.scheduler_role.arn
     input    = jsonencode({ table = var.table.name, action = "merge" })
 
     # A missed run is picked up by the next one; never pile up stale invocations.
@@ -35,7 +35,7 @@ resource "aws_scheduler_schedule" "maintain" {
 
   target {
     arn      = module.maintainer.function_arn
-    role_arn = aws_iam_role.scheduler.arn
+    role_arn = module.scheduler_role.arn
     input    = jsonencode({ table = var.table.name, action = "maintain" })
 
     retry_policy {

@@ -1,37 +1,12 @@
 # One Lambda function of a table module with what every function needs: its log group, its own role
-# (assumable by Lambda from this account only) and an inline policy made of the caller's statements
-# plus the right to write to its own log group. The terraform-aws-modules/lambda way: callers say what
-# the function may do, not how a function is wired.
+# (from _internal/service-role: assumable by Lambda from this account only) and an inline policy made
+# of the caller's statements plus the right to write to its own log group. The terraform-aws-modules/
+# lambda way: callers say what the function may do, not how a function is wired.
 data "aws_caller_identity" "current" {}
 
 resource "aws_cloudwatch_log_group" "this" {
   name              = "/aws/lambda/${var.function_name}"
   retention_in_days = var.log_retention_days
-
-  tags = var.tags
-}
-
-data "aws_iam_policy_document" "assume" {
-  statement {
-    sid     = "LambdaAssume"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "this" {
-  name               = var.function_name
-  assume_role_policy = data.aws_iam_policy_document.assume.json
 
   tags = var.tags
 }
@@ -46,16 +21,33 @@ data "aws_iam_policy_document" "this" {
   }
 }
 
-resource "aws_iam_role_policy" "this" {
-  name   = var.function_name
-  role   = aws_iam_role.this.id
-  policy = data.aws_iam_policy_document.this.json
+module "role" {
+  source = "../service-role"
+
+  name        = var.function_name
+  service     = "lambda.amazonaws.com"
+  assume_sid  = "LambdaAssume"
+  account_id  = data.aws_caller_identity.current.account_id
+  policy_name = var.function_name
+  policy_json = data.aws_iam_policy_document.this.json
+
+  tags = var.tags
+}
+
+moved {
+  from = aws_iam_role.this
+  to   = module.role.aws_iam_role.this
+}
+
+moved {
+  from = aws_iam_role_policy.this
+  to   = module.role.aws_iam_role_policy.this
 }
 
 resource "aws_lambda_function" "this" {
   function_name    = var.function_name
   description      = var.description
-  role             = aws_iam_role.this.arn
+  role             = module.role.arn
   filename         = var.zip_path
   source_code_hash = filebase64sha256(var.zip_path)
   handler          = "handler.handler"
@@ -80,5 +72,5 @@ resource "aws_lambda_function" "this" {
 
   tags = var.tags
 
-  depends_on = [aws_iam_role_policy.this]
+  depends_on = [module.role]
 }

@@ -3,10 +3,10 @@
 resource "aws_dynamodb_table" "this" {
   count = var.create ? 1 : 0
 
-  name         = var.table_name
+  name         = var.dynamodb.table_name
   billing_mode = "PAY_PER_REQUEST"
-  hash_key     = var.partition_key
-  range_key    = var.sort_key
+  hash_key     = var.dynamodb.partition_key
+  range_key    = var.dynamodb.sort_key
 
   # NEW_AND_OLD_IMAGES: REMOVE records then carry the old image; changing the view type later
   # recreates the stream with a new ARN.
@@ -15,7 +15,7 @@ resource "aws_dynamodb_table" "this" {
 
   # Only key attributes are declared to DynamoDB; their types come from the exported declaration.
   dynamic "attribute" {
-    for_each = var.attribute_types
+    for_each = var.dynamodb.attribute_types
     content {
       name = attribute.key
       type = attribute.value
@@ -23,7 +23,7 @@ resource "aws_dynamodb_table" "this" {
   }
 
   dynamic "ttl" {
-    for_each = var.ttl_attribute == null ? [] : [var.ttl_attribute]
+    for_each = var.dynamodb.ttl_attribute == null ? [] : [var.dynamodb.ttl_attribute]
     content {
       attribute_name = ttl.value
       enabled        = true
@@ -45,7 +45,7 @@ resource "aws_dynamodb_table" "this" {
 
   lifecycle {
     precondition {
-      condition     = contains(keys(var.attribute_types), var.partition_key) && (var.sort_key == null || contains(keys(var.attribute_types), coalesce(var.sort_key, "-")))
+      condition     = contains(keys(var.dynamodb.attribute_types), var.dynamodb.partition_key) && (var.dynamodb.sort_key == null || contains(keys(var.dynamodb.attribute_types), coalesce(var.dynamodb.sort_key, "-")))
       error_message = "attribute_types must give the type of the partition key and of the sort key."
     }
   }
@@ -54,7 +54,7 @@ resource "aws_dynamodb_table" "this" {
 data "aws_dynamodb_table" "this" {
   count = var.create ? 0 : 1
 
-  name = var.table_name
+  name = var.dynamodb.table_name
 
   lifecycle {
     postcondition {

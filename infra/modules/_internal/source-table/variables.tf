@@ -3,40 +3,24 @@ variable "create" {
   type        = bool
 }
 
-variable "table_name" {
-  description = "Name of the DynamoDB table."
-  type        = string
+variable "dynamodb" {
+  description = "The table's `dynamodb` block of the exported declaration: name, key attributes, TTL attribute, and the DynamoDB type (S, N or B) of each key attribute (`attribute_types`)."
+  type = object({
+    table_name      = string
+    partition_key   = string
+    sort_key        = optional(string)
+    ttl_attribute   = optional(string)
+    attribute_types = map(string)
+  })
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9_.-]{3,255}$", var.table_name))
-    error_message = "table_name must be 3-255 letters, digits, underscores, hyphens or dots."
+    condition     = can(regex("^[A-Za-z0-9_.-]{3,255}$", var.dynamodb.table_name))
+    error_message = "dynamodb.table_name must be 3-255 letters, digits, underscores, hyphens or dots."
   }
-}
-
-variable "partition_key" {
-  description = "Partition key attribute."
-  type        = string
-}
-
-variable "sort_key" {
-  description = "Sort key attribute, or null."
-  type        = string
-  default     = null
-}
-
-variable "ttl_attribute" {
-  description = "TTL attribute, or null for no TTL."
-  type        = string
-  default     = null
-}
-
-variable "attribute_types" {
-  description = "DynamoDB type (S, N or B) of each key attribute: `dynamodb.attribute_types` of the exported declaration."
-  type        = map(string)
 
   validation {
-    condition     = alltrue([for t in values(var.attribute_types) : contains(["S", "N", "B"], t)])
-    error_message = "attribute_types values must be S, N or B."
+    condition     = alltrue([for t in values(var.dynamodb.attribute_types) : contains(["S", "N", "B"], t)])
+    error_message = "dynamodb.attribute_types values must be S, N or B."
   }
 }
 
