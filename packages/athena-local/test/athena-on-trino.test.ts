@@ -100,10 +100,30 @@ async function run(sql: string): Promise<QueryExecution> {
 
 const engineFor = (table: TableDeclaration): AthenaEngine => stack!.engineFor(table);
 
-async function controlTable(): Promise<string> {
+async function newControlTable(): Promise<string> {
   const name = `control_${++tableCounter}_${Date.now()}`;
   await createControlTable(dynamodb, name);
   return name;
+}
+
+interface DifferentialSide {
+  readonly bucket: string;
+  readonly engine: MergeEngine;
+  readonly controlTable: string;
+}
+
+/**
+ * The two sides of a differential run on `table`, its table ensured on each: the Athena engine
+ * (staging in bucket lake) and the local lake (bucket duck). Each side's merger has its own control
+ * table: the lease and journal are per table name.
+ */
+async function bothEngines(table: TableDeclaration, lake: Lake): Promise<DifferentialSide[]> {
+  const sides: DifferentialSide[] = [
+    { bucket: 'lake', engine: engineFor(table), controlTable: await newControlTable() },
+    { bucket: 'duck', engine: new LocalLakeEngine({ lake, s3 }), controlTable: await newControlTable() },
+  ];
+  for (const { engine } of sides) await engine.ensureTable(table);
+  return sides;
 }
 
 /** Stages `rows` as the object `key` of `bucket`, then runs the merger's protocol on `engine`. */
@@ -346,16 +366,7 @@ describe('differential: the Athena SQL on Trino gives the same table as the Duck
         fc.asyncProperty(batchesArbitrary, async (batches) => {
           // Arrange: a fresh table for each engine, the same staged objects in two buckets.
           const table = hostileTable(`hostile_${++runNo}_${Date.now() % 100000}`);
-          const engines: [string, MergeEngine][] = [
-            ['lake', engineFor(table)],
-            ['duck', new LocalLakeEngine({ lake, s3 })],
-          ];
-          // Each engine's merger has its own control table: the lease and journal are per table name.
-          const controls = new Map([
-            ['lake', await controlTable()],
-            ['duck', await controlTable()],
-          ]);
-          for (const [, engine] of engines) await engine.ensureTable(table);
+          const sides = await bothEngines(table, lake);
           let seq = 1;
           for (const batch of batches) {
             const rows = stagingRows(batch, seq);
@@ -368,8 +379,8 @@ describe('differential: the Athena SQL on Trino gives the same table as the Duck
             });
             seq += rows.length;
             // Act: the merger's protocol on each engine.
-            for (const [bucket, engine] of engines) {
-              const report = await stageAndMerge(table, bucket, engine, controls.get(bucket)!, key, rows);
+            for (const { bucket, engine, controlTable } of sides) {
+              const report = await stageAndMerge(table, bucket, engine, controlTable, key, rows);
               expect(report.backlog).toBe(0);
             }
           }
@@ -404,21 +415,13 @@ describe('differential, mode append: the insert-only MERGE on Trino and the lake
           // Arrange: an append table per engine; every batch is staged, merged, staged again (a
           // duplicate delivery) and merged again.
           const table = hostileTable(`append_${++runNo}_${Date.now() % 100000}`, 'append');
-          const engines: [string, MergeEngine][] = [
-            ['lake', engineFor(table)],
-            ['duck', new LocalLakeEngine({ lake, s3 })],
-          ];
-          const controls = new Map([
-            ['lake', await controlTable()],
-            ['duck', await controlTable()],
-          ]);
-          for (const [, engine] of engines) await engine.ensureTable(table);
+          const sides = await bothEngines(table, lake);
           let seq = 1;
           for (const [n, batch] of batches.entries()) {
             const rows = stagingRows(batch, seq);
             seq += rows.length;
             for (const delivery of [1, 2])
-              for (const [bucket, engine] of engines) {
+              for (const { bucket, engine, controlTable } of sides) {
                 const key = streamObjectKey({
                   table: table.name,
                   shardId: `shardId-${n}-${delivery}`,
@@ -427,7 +430,7 @@ describe('differential, mode append: the insert-only MERGE on Trino and the lake
                   firstEventTime: new Date('2024-05-01T11:59:00Z'),
                 });
                 // Act
-                const report = await stageAndMerge(table, bucket, engine, controls.get(bucket)!, key, rows);
+                const report = await stageAndMerge(table, bucket, engine, controlTable, key, rows);
                 expect(report.backlog).toBe(0);
               }
           }
