@@ -1,27 +1,13 @@
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import type { S3Client } from '@aws-sdk/client-s3';
-import { localS3Client } from '@ddb-athena-sync/local-services/local-clients';
-import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
-import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
 import { orders } from '@ddb-athena-sync/schemas/test-support/example-tables';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useLocalServices } from '@ddb-athena-sync/local-services/test-support/use-local-services';
+import { describe, expect, it } from 'vitest';
 
 import { s3ObjectStore } from '../src/deps.js';
 import { createHandler } from '../src/handler.js';
 import { firehoseEvent, kinesisFixture, metricsProbe, testConfig, testDeps } from './helpers.js';
 
-let s3Local: S3Local;
-let s3: S3Client;
-
-beforeAll(async () => {
-  s3Local = await startS3Local({ buckets: ['lake'] });
-  s3 = localS3Client(s3Local.endpoint);
-});
-
-afterAll(async () => {
-  s3?.destroy();
-  await s3Local?.stop();
-});
+const local = useLocalServices({ buckets: ['lake'] });
 
 describe('firehose-transform quarantine against s3rver', () => {
   it('writes every ProcessingFailed record with its reason under quarantine/<table>/', async () => {
@@ -30,7 +16,7 @@ describe('firehose-transform quarantine against s3rver', () => {
     // says "result ProcessingFailed"; the transform stores the reason itself.
     // Arrange: the captured batch (o-003's total does not fit decimal(12,2)) plus one non-JSON record.
     const handle = createHandler(
-      testDeps(testConfig(orders, 'lake_db'), metricsProbe(), s3ObjectStore(s3, 'lake')),
+      testDeps(testConfig(orders, 'lake_db'), metricsProbe(), s3ObjectStore(local.s3, 'lake')),
     );
     const event = firehoseEvent([...kinesisFixture(), Buffer.from('{"not json').toString('base64')]);
 
@@ -39,11 +25,13 @@ describe('firehose-transform quarantine against s3rver', () => {
 
     // Assert
     const failed = response.records.filter((r) => r.result === 'ProcessingFailed').map((r) => r.recordId);
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'lake', Prefix: 'quarantine/orders/' }));
+    const listed = await local.s3.send(
+      new ListObjectsV2Command({ Bucket: 'lake', Prefix: 'quarantine/orders/' }),
+    );
     const keys = (listed.Contents ?? []).map((o) => o.Key!).sort();
     const bodies = await Promise.all(
       keys.map(async (Key) => {
-        const object = await s3.send(new GetObjectCommand({ Bucket: 'lake', Key }));
+        const object = await local.s3.send(new GetObjectCommand({ Bucket: 'lake', Key }));
         return JSON.parse(await object.Body!.transformToString()) as Record<string, unknown>;
       }),
     );

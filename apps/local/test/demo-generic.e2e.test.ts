@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { authorsTablesFile } from '@ddb-athena-sync/schemas/test-support/authors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { main } from '../src/cli.js';
@@ -14,42 +15,13 @@ import type { DemoReport } from '../src/demo/run-demo.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const AUTHORS = {
-  tables: [
-    {
-      name: 'authors',
-      dynamodb: {
-        tableName: 'authors',
-        partitionKey: 'author_id',
-        sortKey: 'born',
-        ttlAttribute: 'expires_at',
-      },
-      columns: [
-        { name: 'author_id', type: 'string' },
-        { name: 'born', type: 'bigint' },
-        { name: 'full_name', type: 'string' },
-        {
-          name: 'bio',
-          type: 'struct<lang:string,words:bigint,prizes:array<string>,rating:decimal(4,2)>',
-          description: 'a map attribute',
-        },
-        { name: 'debut', type: 'timestamp', conversion: 'epoch-millis' },
-        { name: 'extra', type: 'json' },
-        { name: 'expires_at', type: 'timestamp', conversion: 'epoch-seconds' },
-      ],
-      mode: 'merge',
-      partitioning: ['bucket(4, author_id)'],
-    },
-  ],
-};
-
 describe('demo on a declarations file outside the repository', () => {
   let dir: string;
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'demo-generic-'));
     // Not the default file name: only --config finds it.
-    writeFileSync(join(dir, 'authors.tables.json'), JSON.stringify(AUTHORS, null, 2));
+    writeFileSync(join(dir, 'authors.tables.json'), authorsTablesFile);
   });
   afterAll(() => {
     rmSync(dir, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import { compareTable } from '@ddb-athena-sync/local-stack/compare';
 import { stagingStatus } from '@ddb-athena-sync/local-stack/staging-status';
 import { startStack } from '@ddb-athena-sync/local-stack/stack';
 import type { Stack } from '@ddb-athena-sync/local-stack/stack';
+import { authorsTablesFile } from '@ddb-athena-sync/schemas/test-support/authors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { main } from '../src/cli.js';
@@ -19,40 +20,13 @@ import { resolveTablesFile } from '../src/tables-config.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const AUTHORS = {
-  tables: [
-    {
-      name: 'authors',
-      dynamodb: {
-        tableName: 'authors',
-        partitionKey: 'author_id',
-        sortKey: 'born',
-        ttlAttribute: 'expires_at',
-      },
-      columns: [
-        { name: 'author_id', type: 'string' },
-        { name: 'born', type: 'bigint' },
-        { name: 'full_name', type: 'string' },
-        {
-          name: 'bio',
-          type: 'struct<lang:string,words:bigint,prizes:array<string>>',
-          description: 'a map attribute',
-        },
-        { name: 'expires_at', type: 'timestamp', conversion: 'epoch-seconds' },
-      ],
-      mode: 'merge',
-      partitioning: ['bucket(4, author_id)'],
-    },
-  ],
-};
-
 describe('a declarations file outside the repository', () => {
   let dir: string;
   let stack: Stack;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'outside-repo-'));
-    writeFileSync(join(dir, 'ddb-athena-sync.tables.json'), JSON.stringify(AUTHORS, null, 2));
+    writeFileSync(join(dir, 'ddb-athena-sync.tables.json'), authorsTablesFile);
     const file = await resolveTablesFile({ cwd: dir });
     stack = await startStack({
       dataDir: join(dir, '.ddb-athena-sync'),

@@ -4,25 +4,13 @@ import { join } from 'node:path';
 
 import { Lake } from '@ddb-athena-sync/local-lake/lake';
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
-import type { TableDeclarationInput } from '@ddb-athena-sync/schemas/declaration';
+import { shelfInput, withColumns } from '@ddb-athena-sync/schemas/test-support/shelf';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { diffAgainstGlue, diffAgainstLake, formatSchemaDiff } from '../src/schema-diff.js';
 
-const shelfInput = {
-  name: 'shelf',
-  dynamodb: { tableName: 'shelf', partitionKey: 'id' },
-  columns: [
-    { name: 'id', type: 'string' },
-    { name: 'title', type: 'string' },
-  ],
-  mode: 'merge',
-} satisfies TableDeclarationInput;
 const shelf = parseDeclaration(shelfInput);
-const evolved = parseDeclaration({
-  ...shelfInput,
-  columns: [...shelfInput.columns, { name: 'pages', type: 'int' }],
-});
+const evolved = parseDeclaration(withColumns(shelfInput, { name: 'pages', type: 'int' }));
 
 let root: string;
 let lake: Lake;

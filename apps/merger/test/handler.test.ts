@@ -2,7 +2,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -11,16 +10,13 @@ import type { MergeEngine } from '@ddb-athena-sync/core/merge/engine';
 import { streamObjectKey } from '@ddb-athena-sync/core/staging/staging-key';
 import { encodeStagingObject } from '@ddb-athena-sync/core/staging/staging-object';
 import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
+import { createControlTable } from '@ddb-athena-sync/core/test-support/control-table';
 import { Lake } from '@ddb-athena-sync/local-lake/lake';
 import { LocalLakeEngine } from '@ddb-athena-sync/local-lake/merge-engine';
-import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
-import type { DynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
-import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
-import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
-import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
+import { useLocalServices } from '@ddb-athena-sync/local-services/test-support/use-local-services';
 import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 
 import type { MergerConfig } from '../src/config.js';
 import type { MergerDeps } from '../src/deps.js';
@@ -29,22 +25,10 @@ import { createHandler } from '../src/handler.js';
 
 // The handler end to end on the local stand-ins: s3rver (staging), DynamoDB Local (control table)
 // and the local lake (Iceberg on disk + DuckDB) as the engine.
-let s3Local: S3Local;
-let ddbLocal: DynamoDbLocal;
+const local = useLocalServices({ buckets: ['lake'], dynamodb: true });
 
 beforeAll(async () => {
-  [s3Local, ddbLocal] = await Promise.all([startS3Local({ buckets: ['lake'] }), startDynamoDbLocal()]);
-  await localDynamoDbClient(ddbLocal.endpoint).send(
-    new CreateTableCommand({
-      TableName: 'control',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-});
-afterAll(async () => {
-  await Promise.all([s3Local?.stop(), ddbLocal?.stop()]);
+  await createControlTable(local.dynamodb, 'control');
 });
 
 const config: MergerConfig = {
@@ -65,7 +49,7 @@ const context = (id: string) => ({ awsRequestId: id, getRemainingTimeInMillis: (
 describe('merger handler on the local lake', () => {
   test('merges staged objects, survives a crash after the MERGE, replays it alone, records metrics, then maintains', async () => {
     // Arrange
-    const s3 = localS3Client(s3Local.endpoint);
+    const s3 = local.newS3Client();
     const lake = await Lake.open({ root: mkdtempSync(join(tmpdir(), 'merger-lake-')) });
     const real = new LocalLakeEngine({ lake, s3 });
     await real.ensureTable(books);
@@ -93,7 +77,7 @@ describe('merger handler on the local lake', () => {
       metrics,
       engine,
       s3,
-      dynamodb: localDynamoDbClient(ddbLocal.endpoint),
+      dynamodb: local.dynamodb,
       clock: { now: () => new Date(now.t) },
     };
     const handler = createHandler(deps);
@@ -170,15 +154,8 @@ describe('merger handler on the local lake', () => {
 
   test('an empty run reports OldestStagedObjectAgeMs 0 and runs no query, so silence means the merger stopped', async () => {
     // Arrange: a control table of its own, so the first test's lease and journal do not matter.
-    const dynamodb = localDynamoDbClient(ddbLocal.endpoint);
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: 'control_empty',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    const dynamodb = local.dynamodb;
+    await createControlTable(dynamodb, 'control_empty');
     const merges: unknown[] = [];
     const engine: MergeEngine = {
       ensureTable: () => Promise.resolve(),
@@ -197,7 +174,7 @@ describe('merger handler on the local lake', () => {
       logger: new Logger({ logLevel: 'SILENT' }),
       metrics,
       engine,
-      s3: localS3Client(s3Local.endpoint),
+      s3: local.newS3Client(),
       dynamodb,
       clock: { now: () => new Date() },
     });
@@ -223,17 +200,10 @@ describe('merger handler on the local lake', () => {
     async (reason) => {
       // Arrange: one staged object, and either 40 s left (a batch needs 30 s after the 20 s safety
       // margin) or a backfill guard set.
-      const dynamodb = localDynamoDbClient(ddbLocal.endpoint);
+      const dynamodb = local.dynamodb;
       const controlTable = `control_held_${reason.replace('-', '_')}`;
-      await dynamodb.send(
-        new CreateTableCommand({
-          TableName: controlTable,
-          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
-      const s3 = localS3Client(s3Local.endpoint);
+      await createControlTable(dynamodb, controlTable);
+      const s3 = local.newS3Client();
       const stagingPrefix = `held-${reason}/`;
       const key = streamObjectKey({
         table: 'books',

@@ -1,34 +1,21 @@
 import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { readAllStagingRows } from '@ddb-athena-sync/core/staging/staging-object';
 import { freePort } from '@ddb-athena-sync/local-services/free-port';
-import { localS3Client } from '@ddb-athena-sync/local-services/local-clients';
-import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
-import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { books, booksInput } from '@ddb-athena-sync/schemas/test-support/example-tables';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useLocalServices } from '@ddb-athena-sync/local-services/test-support/use-local-services';
+import { describe, expect, it } from 'vitest';
 
 import { createHandler } from '../src/handler.js';
 import { s3ObjectStore } from '../src/deps.js';
 import { configFor, fixtureEvent, getBytes, listKeys, metricsProbe, testDeps } from './helpers.js';
 
-let s3local: S3Local;
-let s3: S3Client;
+const local = useLocalServices();
 let bucketCount = 0;
-
-beforeAll(async () => {
-  s3local = await startS3Local();
-  s3 = localS3Client(s3local.endpoint);
-});
-
-afterAll(async () => {
-  s3.destroy();
-  await s3local.stop();
-});
 
 async function freshBucket(): Promise<string> {
   const bucket = `lake-${++bucketCount}`;
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await local.s3.send(new CreateBucketCommand({ Bucket: bucket }));
   return bucket;
 }
 
@@ -37,17 +24,17 @@ describe('stream-writer handler against s3rver', () => {
     // Arrange: the captured books batch; record 5 (b-003) has a string where epoch-nanos needs N.
     const bucket = await freshBucket();
     const probe = metricsProbe();
-    const handle = createHandler(testDeps(configFor(books, bucket), s3ObjectStore(s3, bucket), probe));
+    const handle = createHandler(testDeps(configFor(books, bucket), s3ObjectStore(local.s3, bucket), probe));
 
     // Act
     const response = await handle(fixtureEvent('books'));
 
     // Assert
     expect(response.batchItemFailures).toEqual([]);
-    const staged = await listKeys(s3, bucket, 'staging/');
+    const staged = await listKeys(local.s3, bucket, 'staging/');
     expect(staged).toHaveLength(1);
     expect(staged[0]).toMatch(/^staging\/books\/2026\/11\/27\/\d\d\/[0-9a-f]{16}-0{39}1-0{39}6\.json\.gz$/);
-    const rows = await readAllStagingRows(await getBytes(s3, bucket, staged[0]!));
+    const rows = await readAllStagingRows(await getBytes(local.s3, bucket, staged[0]!));
     expect(rows.map((r) => [r.id, r._op, r._seq.slice(-1)])).toEqual([
       ['b-001', 'upsert', '1'],
       ['b-002', 'upsert', '2'],
@@ -61,10 +48,10 @@ describe('stream-writer handler against s3rver', () => {
       _source: 'stream',
     });
 
-    const quarantined = await listKeys(s3, bucket, 'quarantine/');
+    const quarantined = await listKeys(local.s3, bucket, 'quarantine/');
     expect(quarantined).toHaveLength(1);
     expect(quarantined[0]).toMatch(/^quarantine\/books\/2026\/11\/27\/[0-9a-f]{16}-0{39}5\.json$/);
-    const q = JSON.parse(Buffer.from(await getBytes(s3, bucket, quarantined[0]!)).toString('utf8'));
+    const q = JSON.parse(Buffer.from(await getBytes(local.s3, bucket, quarantined[0]!)).toString('utf8'));
     expect(q.error).toMatchObject({
       name: 'ValueMappingError',
       attribute: 'date',
@@ -93,15 +80,17 @@ describe('stream-writer handler against s3rver', () => {
     const bucket = await freshBucket();
     const probe = metricsProbe();
     const appendBooks = parseDeclaration({ ...booksInput, mode: 'append' });
-    const handle = createHandler(testDeps(configFor(appendBooks, bucket), s3ObjectStore(s3, bucket), probe));
+    const handle = createHandler(
+      testDeps(configFor(appendBooks, bucket), s3ObjectStore(local.s3, bucket), probe),
+    );
 
     // Act
     const response = await handle(fixtureEvent('books'));
 
     // Assert
     expect(response.batchItemFailures).toEqual([]);
-    const staged = await listKeys(s3, bucket, 'staging/');
-    const rows = await readAllStagingRows(await getBytes(s3, bucket, staged[0]!));
+    const staged = await listKeys(local.s3, bucket, 'staging/');
+    const rows = await readAllStagingRows(await getBytes(local.s3, bucket, staged[0]!));
     expect(rows.map((r) => [r.id, r._op, r._seq.slice(-1)])).toEqual([
       ['b-001', 'upsert', '1'],
       ['b-002', 'upsert', '2'],
@@ -113,21 +102,21 @@ describe('stream-writer handler against s3rver', () => {
     // Arrange
     const bucket = await freshBucket();
     const handle = createHandler(
-      testDeps(configFor(books, bucket), s3ObjectStore(s3, bucket), metricsProbe()),
+      testDeps(configFor(books, bucket), s3ObjectStore(local.s3, bucket), metricsProbe()),
     );
     const event = fixtureEvent('books');
 
     // Act: Lambda delivers the same batch twice (at-least-once delivery).
     await handle(event);
-    const first = await listKeys(s3, bucket, '');
+    const first = await listKeys(local.s3, bucket, '');
     const again = await handle(event);
 
     // Assert
     expect(again.batchItemFailures).toEqual([]);
-    expect(await listKeys(s3, bucket, '')).toEqual(first);
+    expect(await listKeys(local.s3, bucket, '')).toEqual(first);
     const staged = first.filter((k) => k.startsWith('staging/'));
     expect(staged).toHaveLength(1);
-    expect(await readAllStagingRows(await getBytes(s3, bucket, staged[0]!))).toHaveLength(5);
+    expect(await readAllStagingRows(await getBytes(local.s3, bucket, staged[0]!))).toHaveLength(5);
   });
 
   it('fails the whole batch when S3 is unreachable: nothing acknowledged', async () => {
@@ -154,7 +143,7 @@ describe('stream-writer handler against s3rver', () => {
   it('fails the whole batch when the bucket refuses the write, and stages nothing', async () => {
     // Arrange: s3rver answers NoSuchBucket.
     const handle = createHandler(
-      testDeps(configFor(books, 'no-such-bucket'), s3ObjectStore(s3, 'no-such-bucket'), metricsProbe()),
+      testDeps(configFor(books, 'no-such-bucket'), s3ObjectStore(local.s3, 'no-such-bucket'), metricsProbe()),
     );
 
     // Act
@@ -168,16 +157,16 @@ describe('stream-writer handler against s3rver', () => {
     // Arrange
     const bucket = await freshBucket();
     const probe = metricsProbe();
-    const handle = createHandler(testDeps(configFor(books, bucket), s3ObjectStore(s3, bucket), probe));
+    const handle = createHandler(testDeps(configFor(books, bucket), s3ObjectStore(local.s3, bucket), probe));
 
     // Act
     const response = await handle(fixtureEvent('books-ttl-remove'));
 
     // Assert
     expect(response.batchItemFailures).toEqual([]);
-    const staged = await listKeys(s3, bucket, 'staging/');
+    const staged = await listKeys(local.s3, bucket, 'staging/');
     expect(staged).toHaveLength(1);
-    const rows = await readAllStagingRows(await getBytes(s3, bucket, staged[0]!));
+    const rows = await readAllStagingRows(await getBytes(local.s3, bucket, staged[0]!));
     expect(rows).toEqual([
       expect.objectContaining({
         id: 'b-002',
@@ -189,7 +178,7 @@ describe('stream-writer handler against s3rver', () => {
     ]);
     expect(probe.published[0]).toMatchObject({ RecordsStaged: 1, SkippedRecords: 0 });
     // Rows and oldest event time ride along as S3 metadata, for the merger's metrics.
-    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: staged[0]! }));
+    const head = await local.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: staged[0]! }));
     expect(head.Metadata).toEqual({ rows: '1', 'oldest-event-time': rows[0]!._event_time });
   });
 
@@ -198,14 +187,16 @@ describe('stream-writer handler against s3rver', () => {
     const bucket = await freshBucket();
     const probe = metricsProbe();
     const keepHistory = { ...books, ttlDeletes: 'ignore' as const };
-    const handle = createHandler(testDeps(configFor(keepHistory, bucket), s3ObjectStore(s3, bucket), probe));
+    const handle = createHandler(
+      testDeps(configFor(keepHistory, bucket), s3ObjectStore(local.s3, bucket), probe),
+    );
 
     // Act
     const response = await handle(fixtureEvent('books-ttl-remove'));
 
     // Assert
     expect(response.batchItemFailures).toEqual([]);
-    expect(await listKeys(s3, bucket, '')).toEqual([]);
+    expect(await listKeys(local.s3, bucket, '')).toEqual([]);
     expect(probe.published[0]).toMatchObject({ RecordsStaged: 0, SkippedRecords: 1, QuarantinedRecords: 0 });
   });
 });

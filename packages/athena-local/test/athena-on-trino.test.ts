@@ -4,52 +4,47 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import {
-  AthenaClient,
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
-import type { QueryExecution } from '@aws-sdk/client-athena';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import type { AthenaClient, QueryExecution } from '@aws-sdk/client-athena';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { AthenaEngine } from '@ddb-athena-sync/core/aws/athena-engine';
+import type { AthenaEngine } from '@ddb-athena-sync/core/aws/athena-engine';
 import type { MergeEngine } from '@ddb-athena-sync/core/merge/engine';
 import { mergeTable } from '@ddb-athena-sync/core/merge/merge-table';
+import type { MergeRunReport } from '@ddb-athena-sync/core/merge/merge-table';
 import { streamObjectKey } from '@ddb-athena-sync/core/staging/staging-key';
 import { encodeStagingObject } from '@ddb-athena-sync/core/staging/staging-object';
+import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
+import { createControlTable } from '@ddb-athena-sync/core/test-support/control-table';
 import { athenaDialect } from '@ddb-athena-sync/core/sql/dialect';
 import { renderOptimize, renderVacuum } from '@ddb-athena-sync/core/sql/render-statements';
 import { Lake } from '@ddb-athena-sync/local-lake/lake';
 import { LocalLakeEngine } from '@ddb-athena-sync/local-lake/merge-engine';
-import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
-import type { DynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
-import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
-import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
-import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { BYTES_SCANNED_CUTOFF_REASON, startAthenaStandIn } from '../src/athena-stand-in.js';
 import type { AthenaStandIn } from '../src/athena-stand-in.js';
-import { startTrino } from '../src/trino-server.js';
 import type { TrinoServer } from '../src/trino-server.js';
 import { batchesArbitrary, canonicalRow, hostileTable, sortRows, stagingRows } from './support/hostile.js';
+import { standInClient, startTrinoStack } from './support/trino-stack.js';
+import type { TrinoStack } from './support/trino-stack.js';
 
 // One Trino for the whole file (20-60 s to start on two busy cores), one s3rver, one DynamoDB Local.
 // The merger's real Athena path runs here unchanged: AthenaEngine + mergeTable, through the SDK, to
 // the stand-in, to Trino; the local lake path runs beside it on the same batches.
 
 const DATABASE = 'lake_db';
-const LOCAL = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 /** fast-check runs of the differential property (each is a few Trino MERGEs). */
 const DIFFERENTIAL_RUNS = Number(process.env.ATHENA_LOCAL_RUNS ?? 4);
 
-let s3Local: S3Local;
-let ddbLocal: DynamoDbLocal;
+let stack: TrinoStack | undefined;
 let trino: TrinoServer;
 let standIn: AthenaStandIn;
 let athena: AthenaClient;
@@ -58,27 +53,18 @@ let dynamodb: DynamoDBClient;
 let tableCounter = 0;
 
 beforeAll(async () => {
-  [s3Local, ddbLocal] = await Promise.all([
-    startS3Local({ buckets: ['lake', 'duck'] }),
-    startDynamoDbLocal(),
-  ]);
-  trino = await startTrino({ s3: { endpoint: s3Local.endpoint, ...LOCAL, region: 'us-east-1' } });
+  stack = await startTrinoStack({ database: DATABASE, buckets: ['lake', 'duck'], withDynamoDb: true });
+  ({ trino, standIn, athena, s3 } = stack);
+  dynamodb = stack.dynamodb!;
   console.log(
     `trino: ready in ${trino.startupMs} ms, RSS ${Math.round((trino.rssBytes() ?? 0) / 2 ** 20)} MiB`,
   );
-  standIn = await startAthenaStandIn({ trino: trino.client });
-  await standIn.createDatabase(DATABASE);
-  athena = new AthenaClient({ endpoint: standIn.endpoint, region: 'us-east-1', credentials: LOCAL });
-  s3 = localS3Client(s3Local.endpoint);
-  dynamodb = localDynamoDbClient(ddbLocal.endpoint);
 });
 
 afterAll(async () => {
   if (trino !== undefined)
     console.log(`trino: RSS at the end ${Math.round((trino.rssBytes() ?? 0) / 2 ** 20)} MiB`);
-  await standIn?.stop();
-  await trino?.stop();
-  await Promise.all([s3Local?.stop(), ddbLocal?.stop()]);
+  await stack?.stop();
 });
 
 const token = (label: string): string => `${label}-${Math.random().toString(36).slice(2)}`.padEnd(40, '0');
@@ -112,29 +98,56 @@ async function run(sql: string): Promise<QueryExecution> {
   return waitFor(await start(sql));
 }
 
-function engineFor(table: TableDeclaration): AthenaEngine {
-  return new AthenaEngine({
-    athena,
-    workGroup: 'primary',
-    database: DATABASE,
-    tableLocation: `s3://lake/tables/${table.name}/`,
-    stagingLocation: `s3://lake/staging/${table.name}/`,
-    pollBaseMs: 50,
-    retryBaseMs: 100,
-  });
+const engineFor = (table: TableDeclaration): AthenaEngine => stack!.engineFor(table);
+
+async function newControlTable(): Promise<string> {
+  const name = `control_${++tableCounter}_${Date.now()}`;
+  await createControlTable(dynamodb, name);
+  return name;
 }
 
-async function controlTable(): Promise<string> {
-  const name = `control_${++tableCounter}_${Date.now()}`;
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: name,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
+interface DifferentialSide {
+  readonly bucket: string;
+  readonly engine: MergeEngine;
+  readonly controlTable: string;
+}
+
+/**
+ * The two sides of a differential run on `table`, its table ensured on each: the Athena engine
+ * (staging in bucket lake) and the local lake (bucket duck). Each side's merger has its own control
+ * table: the lease and journal are per table name.
+ */
+async function bothEngines(table: TableDeclaration, lake: Lake): Promise<DifferentialSide[]> {
+  const sides: DifferentialSide[] = [
+    { bucket: 'lake', engine: engineFor(table), controlTable: await newControlTable() },
+    { bucket: 'duck', engine: new LocalLakeEngine({ lake, s3 }), controlTable: await newControlTable() },
+  ];
+  for (const { engine } of sides) await engine.ensureTable(table);
+  return sides;
+}
+
+/** Stages `rows` as the object `key` of `bucket`, then runs the merger's protocol on `engine`. */
+async function stageAndMerge(
+  table: TableDeclaration,
+  bucket: string,
+  engine: MergeEngine,
+  controlTable: string,
+  key: string,
+  rows: StagingRow[],
+): Promise<MergeRunReport> {
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: encodeStagingObject(rows) }));
+  return mergeTable(
+    { s3, dynamodb, engine, clock: { now: () => new Date() } },
+    {
+      table,
+      bucket,
+      controlTable,
+      owner: `test-${bucket}`,
+      deadline: new Date(Date.now() + 120_000),
+      database: DATABASE,
+      minBatchBudgetMs: 0,
+    },
   );
-  return name;
 }
 
 /** A long query: a billion-row cross join that Trino works on for minutes unless cancelled. */
@@ -220,12 +233,7 @@ describe('Athena API stand-in on Trino (StartQueryExecution, GetQueryExecution, 
     // Act: one attempt only. The SDK retries TooManyRequestsException (a throttling error) with
     // backoff, and by its last attempt the slow query may have ended; this asserts what the
     // stand-in answers, not what the SDK's retries make of it.
-    const once = new AthenaClient({
-      endpoint: standIn.endpoint,
-      region: 'us-east-1',
-      credentials: LOCAL,
-      maxAttempts: 1,
-    });
+    const once = standInClient(standIn.endpoint, { maxAttempts: 1 });
     const second = start('INSERT INTO "lake_db"."busy" VALUES (1)', token('q'), once);
     // Assert
     await expect(second).rejects.toMatchObject({ name: 'TooManyRequestsException' });
@@ -237,7 +245,7 @@ describe('Athena API stand-in on Trino (StartQueryExecution, GetQueryExecution, 
   it("cancels a query over the workgroup's bytes-scanned cutoff with Athena's reason", async () => {
     // Arrange: a second stand-in whose workgroup allows 1 byte per query, over a staged object.
     const capped = await startAthenaStandIn({ trino: trino.client, bytesScannedCutoffPerQuery: 1 });
-    const client = new AthenaClient({ endpoint: capped.endpoint, region: 'us-east-1', credentials: LOCAL });
+    const client = standInClient(capped.endpoint);
     try {
       await s3.send(
         new PutObjectCommand({
@@ -358,16 +366,7 @@ describe('differential: the Athena SQL on Trino gives the same table as the Duck
         fc.asyncProperty(batchesArbitrary, async (batches) => {
           // Arrange: a fresh table for each engine, the same staged objects in two buckets.
           const table = hostileTable(`hostile_${++runNo}_${Date.now() % 100000}`);
-          const engines: [string, MergeEngine][] = [
-            ['lake', engineFor(table)],
-            ['duck', new LocalLakeEngine({ lake, s3 })],
-          ];
-          // Each engine's merger has its own control table: the lease and journal are per table name.
-          const controls = new Map([
-            ['lake', await controlTable()],
-            ['duck', await controlTable()],
-          ]);
-          for (const [, engine] of engines) await engine.ensureTable(table);
+          const sides = await bothEngines(table, lake);
           let seq = 1;
           for (const batch of batches) {
             const rows = stagingRows(batch, seq);
@@ -380,22 +379,8 @@ describe('differential: the Athena SQL on Trino gives the same table as the Duck
             });
             seq += rows.length;
             // Act: the merger's protocol on each engine.
-            for (const [bucket, engine] of engines) {
-              await s3.send(
-                new PutObjectCommand({ Bucket: bucket, Key: key, Body: encodeStagingObject(rows) }),
-              );
-              const report = await mergeTable(
-                { s3, dynamodb, engine, clock: { now: () => new Date() } },
-                {
-                  table,
-                  bucket,
-                  controlTable: controls.get(bucket)!,
-                  owner: `test-${bucket}`,
-                  deadline: new Date(Date.now() + 120_000),
-                  database: DATABASE,
-                  minBatchBudgetMs: 0,
-                },
-              );
+            for (const { bucket, engine, controlTable } of sides) {
+              const report = await stageAndMerge(table, bucket, engine, controlTable, key, rows);
               expect(report.backlog).toBe(0);
             }
           }
@@ -430,21 +415,13 @@ describe('differential, mode append: the insert-only MERGE on Trino and the lake
           // Arrange: an append table per engine; every batch is staged, merged, staged again (a
           // duplicate delivery) and merged again.
           const table = hostileTable(`append_${++runNo}_${Date.now() % 100000}`, 'append');
-          const engines: [string, MergeEngine][] = [
-            ['lake', engineFor(table)],
-            ['duck', new LocalLakeEngine({ lake, s3 })],
-          ];
-          const controls = new Map([
-            ['lake', await controlTable()],
-            ['duck', await controlTable()],
-          ]);
-          for (const [, engine] of engines) await engine.ensureTable(table);
+          const sides = await bothEngines(table, lake);
           let seq = 1;
           for (const [n, batch] of batches.entries()) {
             const rows = stagingRows(batch, seq);
             seq += rows.length;
             for (const delivery of [1, 2])
-              for (const [bucket, engine] of engines) {
+              for (const { bucket, engine, controlTable } of sides) {
                 const key = streamObjectKey({
                   table: table.name,
                   shardId: `shardId-${n}-${delivery}`,
@@ -452,22 +429,8 @@ describe('differential, mode append: the insert-only MERGE on Trino and the lake
                   lastSequenceNumber: rows.at(-1)!._seq,
                   firstEventTime: new Date('2024-05-01T11:59:00Z'),
                 });
-                await s3.send(
-                  new PutObjectCommand({ Bucket: bucket, Key: key, Body: encodeStagingObject(rows) }),
-                );
                 // Act
-                const report = await mergeTable(
-                  { s3, dynamodb, engine, clock: { now: () => new Date() } },
-                  {
-                    table,
-                    bucket,
-                    controlTable: controls.get(bucket)!,
-                    owner: `test-${bucket}`,
-                    deadline: new Date(Date.now() + 120_000),
-                    database: DATABASE,
-                    minBatchBudgetMs: 0,
-                  },
-                );
+                const report = await stageAndMerge(table, bucket, engine, controlTable, key, rows);
                 expect(report.backlog).toBe(0);
               }
           }

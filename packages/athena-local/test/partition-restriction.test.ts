@@ -1,29 +1,21 @@
-import { AthenaClient } from '@aws-sdk/client-athena';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { AthenaEngine } from '@ddb-athena-sync/core/aws/athena-engine';
+import type { AthenaEngine } from '@ddb-athena-sync/core/aws/athena-engine';
 import { mergeTable } from '@ddb-athena-sync/core/merge/merge-table';
 import type { MergeRunReport } from '@ddb-athena-sync/core/merge/merge-table';
 import { STAGED_PARTITION_BOUNDS_METADATA } from '@ddb-athena-sync/core/staging/staging-object';
 import type { DynamoDBStreamRecord } from '@ddb-athena-sync/core/stream/decode-record';
 import { stageStreamBatch } from '@ddb-athena-sync/core/stream/stage-batch';
 import type { ObjectStore } from '@ddb-athena-sync/core/stream/stage-batch';
-import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
-import type { DynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
-import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
-import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
-import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
+import { createControlTable } from '@ddb-athena-sync/core/test-support/control-table';
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import type { TableDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startAthenaStandIn } from '../src/athena-stand-in.js';
-import type { AthenaStandIn } from '../src/athena-stand-in.js';
-import { startTrino } from '../src/trino-server.js';
-import type { TrinoServer } from '../src/trino-server.js';
+import { startTrinoStack } from './support/trino-stack.js';
+import type { TrinoStack } from './support/trino-stack.js';
 
 // Issue 18 item 5: the MERGE restricted to the partitions a batch touches gives the same table as
 // the MERGE over the whole target, on Trino (Athena engine v3 is Trino), through the merger's real
@@ -31,15 +23,10 @@ import type { TrinoServer } from '../src/trino-server.js';
 // AthenaEngine -> the Athena API stand-in -> Trino's Iceberg connector.
 
 const DATABASE = 'restrict_db';
-const LOCAL = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 /** fast-check runs of the property (each is up to 12 Trino MERGEs, 10-60 s on two busy cores). */
 const RUNS = Number(process.env.ATHENA_LOCAL_RUNS ?? 3);
 
-let s3Local: S3Local;
-let ddbLocal: DynamoDbLocal;
-let trino: TrinoServer;
-let standIn: AthenaStandIn;
-let athena: AthenaClient;
+let stack: TrinoStack | undefined;
 let s3: S3Client;
 let dynamodb: DynamoDBClient;
 /** Every QueryString the engines sent, in order. */
@@ -47,12 +34,10 @@ const sent: string[] = [];
 let counter = 0;
 
 beforeAll(async () => {
-  [s3Local, ddbLocal] = await Promise.all([startS3Local({ buckets: ['lake'] }), startDynamoDbLocal()]);
-  trino = await startTrino({ s3: { endpoint: s3Local.endpoint, ...LOCAL, region: 'us-east-1' } });
-  standIn = await startAthenaStandIn({ trino: trino.client });
-  await standIn.createDatabase(DATABASE);
-  athena = new AthenaClient({ endpoint: standIn.endpoint, region: 'us-east-1', credentials: LOCAL });
-  athena.middlewareStack.add(
+  stack = await startTrinoStack({ database: DATABASE, buckets: ['lake'], withDynamoDb: true });
+  ({ s3 } = stack);
+  dynamodb = stack.dynamodb!;
+  stack.athena.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName === 'StartQueryExecutionCommand')
         sent.push((args.input as { QueryString: string }).QueryString);
@@ -60,14 +45,10 @@ beforeAll(async () => {
     },
     { step: 'initialize', name: 'captureSql' },
   );
-  s3 = localS3Client(s3Local.endpoint);
-  dynamodb = localDynamoDbClient(ddbLocal.endpoint);
 });
 
 afterAll(async () => {
-  await standIn?.stop();
-  await trino?.stop();
-  await Promise.all([s3Local?.stop(), ddbLocal?.stop()]);
+  await stack?.stop();
 });
 
 function eventsTable(name: string): TableDeclaration {
@@ -84,17 +65,7 @@ function eventsTable(name: string): TableDeclaration {
   });
 }
 
-function engineFor(table: TableDeclaration): AthenaEngine {
-  return new AthenaEngine({
-    athena,
-    workGroup: 'primary',
-    database: DATABASE,
-    tableLocation: `s3://lake/tables/${table.name}/`,
-    stagingLocation: `s3://lake/staging/${table.name}/`,
-    pollBaseMs: 50,
-    retryBaseMs: 100,
-  });
-}
+const engineFor = (table: TableDeclaration): AthenaEngine => stack!.engineFor(table);
 
 /** The stream writer's store on s3rver; `dropBounds` stages like a writer from before the bounds. */
 function s3Store(dropBounds: boolean): ObjectStore {
@@ -119,14 +90,7 @@ function s3Store(dropBounds: boolean): ObjectStore {
 
 async function controlTable(): Promise<string> {
   const name = `control_${++counter}_${Date.now()}`;
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: name,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createControlTable(dynamodb, name);
   return name;
 }
 

@@ -3,28 +3,24 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { AthenaClient } from '@aws-sdk/client-athena';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { AthenaEngine } from '@ddb-athena-sync/core/aws/athena-engine';
+import type { AthenaEngine } from '@ddb-athena-sync/core/aws/athena-engine';
 import { IncompatibleSchemaChangeError } from '@ddb-athena-sync/core/errors';
 import type { MergeBatch, MergeEngine, StagedObject } from '@ddb-athena-sync/core/merge/engine';
 import { encodeStagingObject } from '@ddb-athena-sync/core/staging/staging-object';
 import type { StagedValue, StagingRow } from '@ddb-athena-sync/core/stream/change-row';
 import { Lake } from '@ddb-athena-sync/local-lake/lake';
 import { LocalLakeEngine } from '@ddb-athena-sync/local-lake/merge-engine';
-import { localS3Client } from '@ddb-athena-sync/local-services/local-clients';
-import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
-import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import type { TableDeclaration, TableDeclarationInput } from '@ddb-athena-sync/schemas/declaration';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startAthenaStandIn } from '../src/athena-stand-in.js';
 import type { AthenaStandIn } from '../src/athena-stand-in.js';
 import { glueColumnsOnTrino, hiveTypeOfTrino } from '../src/glue-columns-on-trino.js';
-import { startTrino } from '../src/trino-server.js';
 import type { TrinoServer } from '../src/trino-server.js';
+import { startTrinoStack } from './support/trino-stack.js';
+import type { TrinoStack } from './support/trino-stack.js';
 
 // Issue 15, schema evolution end to end: a table with data, merged through the Athena stand-in on
 // Trino by the merger's AthenaEngine, then the declaration gains columns, and the next merge adds
@@ -32,32 +28,24 @@ import type { TrinoServer } from '../src/trino-server.js';
 // local lake merges the same staged objects beside it; both must end with the same rows.
 
 const DATABASE = 'evolve_db';
-const LOCAL = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
-let s3Local: S3Local;
+let stack: TrinoStack | undefined;
 let trino: TrinoServer;
 let standIn: AthenaStandIn;
-let athena: AthenaClient;
 let s3: S3Client;
 let lakeRoot: string;
 let lake: Lake;
 
 beforeAll(async () => {
-  s3Local = await startS3Local({ buckets: ['lake'] });
-  trino = await startTrino({ s3: { endpoint: s3Local.endpoint, ...LOCAL, region: 'us-east-1' } });
-  standIn = await startAthenaStandIn({ trino: trino.client });
-  await standIn.createDatabase(DATABASE);
-  athena = new AthenaClient({ endpoint: standIn.endpoint, region: 'us-east-1', credentials: LOCAL });
-  s3 = localS3Client(s3Local.endpoint);
+  stack = await startTrinoStack({ database: DATABASE, buckets: ['lake'] });
+  ({ trino, standIn, s3 } = stack);
   lakeRoot = mkdtempSync(join(tmpdir(), 'evolve-lake-'));
   lake = await Lake.open({ root: lakeRoot });
 });
 
 afterAll(async () => {
   lake?.close();
-  await standIn?.stop();
-  await trino?.stop();
-  await s3Local?.stop();
+  await stack?.stop();
   if (lakeRoot !== undefined) await rm(lakeRoot, { recursive: true, force: true });
 });
 
@@ -73,18 +61,8 @@ const shelfInput = (name: string) =>
     partitioning: ['bucket(4, id)'],
   }) satisfies TableDeclarationInput;
 
-function engineFor(table: TableDeclaration): AthenaEngine {
-  return new AthenaEngine({
-    athena,
-    workGroup: 'primary',
-    database: DATABASE,
-    tableLocation: `s3://lake/tables/${table.name}/`,
-    stagingLocation: `s3://lake/staging/${table.name}/`,
-    columns: glueColumnsOnTrino(trino.client),
-    pollBaseMs: 50,
-    retryBaseMs: 100,
-  });
-}
+const engineFor = (table: TableDeclaration): AthenaEngine =>
+  stack!.engineFor(table, { columns: glueColumnsOnTrino(trino.client) });
 
 const row = (id: string, seq: number, extra: Record<string, StagedValue> = {}): StagingRow => ({
   id,

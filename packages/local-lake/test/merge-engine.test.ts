@@ -1,31 +1,17 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { encodeStagingObject } from '@ddb-athena-sync/core/staging/staging-object';
 import type { StagedObject } from '@ddb-athena-sync/core/merge/engine';
 import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
-import { localS3Client } from '@ddb-athena-sync/local-services/local-clients';
-import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
-import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
 import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useLocalServices } from '@ddb-athena-sync/local-services/test-support/use-local-services';
+import { describe, expect, it } from 'vitest';
 
 import { Lake } from '../src/lake.js';
 import { StagedObjectReadError } from '../src/errors.js';
 import { LocalLakeEngine } from '../src/merge-engine.js';
 import { withTempDir } from './support/temp-dir.js';
 
-let s3local: S3Local;
-let s3: S3Client;
-
-beforeAll(async () => {
-  s3local = await startS3Local({ buckets: ['staging'] });
-  s3 = localS3Client(s3local.endpoint);
-});
-
-afterAll(async () => {
-  s3.destroy();
-  await s3local.stop();
-});
+const local = useLocalServices({ buckets: ['staging'] });
 
 const row = (
   id: string,
@@ -51,7 +37,7 @@ async function stage(
   source: 'stream' | 'backfill' = 'stream',
 ): Promise<StagedObject> {
   const body = encodeStagingObject(rows);
-  await s3.send(new PutObjectCommand({ Bucket: 'staging', Key: key, Body: body }));
+  await local.s3.send(new PutObjectCommand({ Bucket: 'staging', Key: key, Body: body }));
   return { key, size: body.length, lastModified: new Date(), source };
 }
 
@@ -60,7 +46,7 @@ describe('LocalLakeEngine', () => {
     await withTempDir(async (root) => {
       // Arrange
       const lake = await Lake.open({ root });
-      const engine = new LocalLakeEngine({ lake, s3 });
+      const engine = new LocalLakeEngine({ lake, s3: local.s3 });
       await engine.ensureTable(books);
       await engine.ensureTable(books); // idempotent
       const objects = [
@@ -99,7 +85,7 @@ describe('LocalLakeEngine', () => {
     await withTempDir(async (root) => {
       // Arrange
       const lake = await Lake.open({ root });
-      const engine = new LocalLakeEngine({ lake, s3 });
+      const engine = new LocalLakeEngine({ lake, s3: local.s3 });
       await engine.ensureTable(books);
       // Act
       const run = engine.merge({
@@ -118,7 +104,7 @@ describe('LocalLakeEngine', () => {
     await withTempDir(async (root) => {
       // Arrange
       const lake = await Lake.open({ root });
-      const engine = new LocalLakeEngine({ lake, s3 });
+      const engine = new LocalLakeEngine({ lake, s3: local.s3 });
       await engine.ensureTable(books);
       await engine.merge({
         table: books,

@@ -1,14 +1,12 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { StagedObject } from '@ddb-athena-sync/core/merge/engine';
 import { encodeStagingObject } from '@ddb-athena-sync/core/staging/staging-object';
 import type { StagedValue, StagingRow } from '@ddb-athena-sync/core/stream/change-row';
-import { localS3Client } from '@ddb-athena-sync/local-services/local-clients';
-import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
-import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import type { TableDeclarationInput } from '@ddb-athena-sync/schemas/declaration';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shelfInput, withColumns } from '@ddb-athena-sync/schemas/test-support/shelf';
+import { useLocalServices } from '@ddb-athena-sync/local-services/test-support/use-local-services';
+import { describe, expect, it } from 'vitest';
 
 import { IncompatibleSchemaChangeError, SchemaMismatchError } from '../src/errors.js';
 import { Lake } from '../src/lake.js';
@@ -17,26 +15,16 @@ import { currentSchema } from '../src/table-metadata.js';
 import { withTempDir } from './support/temp-dir.js';
 import { validateTable } from './support/validate-table.js';
 
-const shelfInput = {
-  name: 'shelf',
-  dynamodb: { tableName: 'shelf', partitionKey: 'id' },
-  columns: [
-    { name: 'id', type: 'string' },
-    { name: 'title', type: 'string' },
-  ],
-  mode: 'merge',
-  partitioning: ['bucket(4, id)'],
-} satisfies TableDeclarationInput;
-const shelf = parseDeclaration(shelfInput);
+const partitionedShelf = { ...shelfInput, partitioning: ['bucket(4, id)'] } satisfies TableDeclarationInput;
+const shelf = parseDeclaration(partitionedShelf);
 /** The declaration after a release: two nullable columns, one of them nested. */
-const evolved = parseDeclaration({
-  ...shelfInput,
-  columns: [
-    ...shelfInput.columns,
+const evolved = parseDeclaration(
+  withColumns(
+    partitionedShelf,
     { name: 'pages', type: 'int' },
     { name: 'tags', type: 'array<struct<label:string,score:double>>' },
-  ],
-});
+  ),
+);
 
 const row = (id: string, seq: number, extra: Record<string, StagedValue> = {}): StagingRow => ({
   id,
@@ -48,22 +36,11 @@ const row = (id: string, seq: number, extra: Record<string, StagedValue> = {}): 
   _source: 'stream',
 });
 
-let s3local: S3Local;
-let s3: S3Client;
-
-beforeAll(async () => {
-  s3local = await startS3Local({ buckets: ['staging'] });
-  s3 = localS3Client(s3local.endpoint);
-});
-
-afterAll(async () => {
-  s3.destroy();
-  await s3local.stop();
-});
+const local = useLocalServices({ buckets: ['staging'] });
 
 async function stage(key: string, rows: StagingRow[]): Promise<StagedObject> {
   const body = encodeStagingObject(rows);
-  await s3.send(new PutObjectCommand({ Bucket: 'staging', Key: key, Body: body }));
+  await local.s3.send(new PutObjectCommand({ Bucket: 'staging', Key: key, Body: body }));
   return { key, size: body.length, lastModified: new Date(), source: 'stream' };
 }
 
@@ -73,7 +50,7 @@ describe('local lake schema evolution', () => {
       // Arrange: a table with data, merged under the old declaration.
       const lake = await Lake.open({ root });
       try {
-        const engine = new LocalLakeEngine({ lake, s3 });
+        const engine = new LocalLakeEngine({ lake, s3: local.s3 });
         await engine.ensureTable(shelf);
         await engine.merge({
           table: shelf,
@@ -120,12 +97,12 @@ describe('local lake schema evolution', () => {
       // Arrange: the same table in append mode, with data.
       const lake = await Lake.open({ root });
       try {
-        const engine = new LocalLakeEngine({ lake, s3 });
-        const appendShelf = parseDeclaration({ ...shelfInput, mode: 'append' });
+        const engine = new LocalLakeEngine({ lake, s3: local.s3 });
+        const appendShelf = parseDeclaration({ ...partitionedShelf, mode: 'append' });
         const appendEvolved = parseDeclaration({
-          ...shelfInput,
+          ...partitionedShelf,
           mode: 'append',
-          columns: [...shelfInput.columns, { name: 'pages', type: 'int' }],
+          columns: [...partitionedShelf.columns, { name: 'pages', type: 'int' }],
         });
         await engine.ensureTable(appendShelf);
         await engine.merge({
@@ -206,7 +183,7 @@ describe('local lake schema evolution', () => {
       try {
         await lake.ensureTable(shelf);
         const version = (await lake.load('shelf')).version;
-        const changed = parseDeclaration({ ...shelfInput, columns });
+        const changed = parseDeclaration({ ...partitionedShelf, columns });
         // Act
         const run = lake.evolveSchema(changed);
         // Assert

@@ -6,19 +6,10 @@ import { join } from 'node:path';
 import { Lake } from '@ddb-athena-sync/local-lake/lake';
 import { dataDirLayout } from '@ddb-athena-sync/local-stack/data-dir';
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
+import { shelfInput } from '@ddb-athena-sync/schemas/test-support/shelf';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { main } from '../../src/cli.js';
-
-const shelf = {
-  name: 'shelf',
-  dynamodb: { tableName: 'shelf', partitionKey: 'id' },
-  columns: [
-    { name: 'id', type: 'string' },
-    { name: 'title', type: 'string' },
-  ],
-  mode: 'merge',
-};
 
 let dir: string;
 
@@ -26,7 +17,7 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'schema-cmd-'));
   // A lake holding `shelf` as first declared.
   const lake = await Lake.open({ root: dataDirLayout(join(dir, 'data')).lake });
-  await lake.ensureTable(parseDeclaration(shelf));
+  await lake.ensureTable(parseDeclaration(shelfInput));
   lake.close();
 });
 
@@ -37,7 +28,7 @@ afterEach(async () => {
 async function invoke(
   columns: { name: string; type: string }[],
 ): Promise<{ code: number; out: string; err: string }> {
-  await writeFile(join(dir, 'tables.json'), JSON.stringify({ tables: [{ ...shelf, columns }] }));
+  await writeFile(join(dir, 'tables.json'), JSON.stringify({ tables: [{ ...shelfInput, columns }] }));
   let out = '';
   let err = '';
   const code = await main(
@@ -50,7 +41,7 @@ async function invoke(
 
 describe('ddb-athena-sync schema diff', () => {
   it('prints the column the next merge adds and its DDL, exit 0', async () => {
-    const { code, out, err } = await invoke([...shelf.columns, { name: 'pages', type: 'int' }]);
+    const { code, out, err } = await invoke([...shelfInput.columns, { name: 'pages', type: 'int' }]);
     expect(err).toBe('');
     expect(code).toBe(0);
     expect(out).toMatch(
@@ -60,7 +51,7 @@ describe('ddb-athena-sync schema diff', () => {
   });
 
   it('prints the refusal of a removal, exit 1', async () => {
-    const { code, out } = await invoke([shelf.columns[0]!]);
+    const { code, out } = await invoke([shelfInput.columns[0]!]);
     expect(code).toBe(1);
     expect(out).toMatch(/refused[\s\S]*default\.shelf\.title: the table has this column/);
   });

@@ -1,23 +1,15 @@
-import { AthenaClient } from '@aws-sdk/client-athena';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { S3Client } from '@aws-sdk/client-s3';
-import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
-import type { DynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
-import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
-import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
-import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { ordersInput } from '@ddb-athena-sync/schemas/test-support/example-tables';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { useLocalServices } from '@ddb-athena-sync/local-services/test-support/use-local-services';
+import { afterEach, describe, expect, test } from 'vitest';
 
-import { AthenaEngine } from '../../src/aws/athena-engine.js';
 import { mergeTable } from '../../src/merge/merge-table.js';
 import type { MergeStep } from '../../src/merge/merge-table.js';
 import { streamObjectKey } from '../../src/staging/staging-key.js';
 import { encodeStagingObject } from '../../src/staging/staging-object.js';
-import { FakeAthena } from '../support/fake-athena.js';
+import { athenaEngineOnFake, FakeAthena } from '../support/fake-athena.js';
+import { freshStore } from '../support/local-aws.js';
 
 // Mode append under the merge protocol: the real AthenaEngine and mergeTable against DynamoDB Local
 // (lease, journal) and s3rver (staging), Athena replaced by FakeAthena (its ClientRequestToken rules
@@ -28,44 +20,15 @@ import { FakeAthena } from '../support/fake-athena.js';
 const { firehose: _firehose, ...ordersRest } = ordersInput;
 const orders = parseDeclaration({ ...ordersRest, mode: 'append' });
 
-let s3Local: S3Local;
-let ddbLocal: DynamoDbLocal;
-let dynamodb: DynamoDBClient;
+const aws = useLocalServices({ dynamodb: true });
 let fake: FakeAthena | undefined;
-let counter = 0;
-
-beforeAll(async () => {
-  [s3Local, ddbLocal] = await Promise.all([startS3Local(), startDynamoDbLocal()]);
-  dynamodb = localDynamoDbClient(ddbLocal.endpoint);
-});
-afterAll(async () => {
-  await Promise.all([s3Local?.stop(), ddbLocal?.stop()]);
-});
 afterEach(() => fake?.restore());
 
 async function world() {
-  const n = ++counter;
-  const bucket = `append-${n}`;
-  const controlTable = `append_control_${n}`;
-  const s3: S3Client = localS3Client(s3Local.endpoint);
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: controlTable,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  const { bucket, controlTable, s3, keys } = await freshStore(aws, 'append');
+  const dynamodb = aws.dynamodb;
   fake = new FakeAthena(() => ({ state: 'SUCCEEDED' }));
-  const engine = new AthenaEngine({
-    athena: new AthenaClient({ region: 'us-east-1' }),
-    workGroup: 'ddb-athena-sync',
-    database: 'shop',
-    tableLocation: 's3://lake/tables/orders/',
-    stagingLocation: `s3://${bucket}/staging/orders/`,
-    sleep: () => new Promise((r) => setImmediate(r)),
-  });
+  const engine = athenaEngineOnFake({ database: 'shop', table: 'orders', stagingBucket: bucket });
   for (const seq of ['100', '200']) {
     await s3.send(
       new PutObjectCommand({
@@ -113,8 +76,7 @@ async function world() {
         },
       },
     );
-  const staged = async (): Promise<string[]> =>
-    ((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key!);
+  const staged = (): Promise<string[]> => keys();
   return { fake, engine, merge, staged };
 }
 

@@ -1,68 +1,32 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { S3Client } from '@aws-sdk/client-s3';
-import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
-import type { DynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
-import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
-import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
-import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { useLocalServices } from '@ddb-athena-sync/local-services/test-support/use-local-services';
+import { afterEach, describe, expect, test } from 'vitest';
 
-import { AthenaEngine } from '../../src/aws/athena-engine.js';
+import type { AthenaEngine } from '../../src/aws/athena-engine.js';
 import { readJournal } from '../../src/merge/journal.js';
 import { mergeTable } from '../../src/merge/merge-table.js';
 import { streamObjectKey } from '../../src/staging/staging-key.js';
 import { encodeStagingObject } from '../../src/staging/staging-object.js';
-import { FakeAthena } from '../support/fake-athena.js';
+import { athenaEngineOnFake, FakeAthena } from '../support/fake-athena.js';
 import type { FakeOutcome } from '../support/fake-athena.js';
+import { freshStore } from '../support/local-aws.js';
 
 // The merge protocol (mergeTable) driving the real AthenaEngine against DynamoDB Local (lease and
 // journal) and s3rver (staging), with Athena replaced by FakeAthena, which follows the documented
 // ClientRequestToken rules (support/fake-athena.ts cites them).
 
-let s3Local: S3Local;
-let ddbLocal: DynamoDbLocal;
-let dynamodb: DynamoDBClient;
+const aws = useLocalServices({ dynamodb: true });
 let fake: FakeAthena | undefined;
-let counter = 0;
-
-beforeAll(async () => {
-  [s3Local, ddbLocal] = await Promise.all([startS3Local(), startDynamoDbLocal()]);
-  dynamodb = localDynamoDbClient(ddbLocal.endpoint);
-});
-afterAll(async () => {
-  await Promise.all([s3Local?.stop(), ddbLocal?.stop()]);
-});
 afterEach(() => fake?.restore());
 
 async function world(decide: (sql: string, index: number) => FakeOutcome) {
-  const n = ++counter;
-  const bucket = `athena-${n}`;
-  const controlTable = `athena_control_${n}`;
-  const s3: S3Client = localS3Client(s3Local.endpoint);
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: controlTable,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  const { bucket, controlTable, s3, keys } = await freshStore(aws, 'athena');
+  const dynamodb = aws.dynamodb;
   fake = new FakeAthena((q, i) => decide(q.sql, i));
   const engineFor = (database: string): AthenaEngine =>
-    new AthenaEngine({
-      athena: new AthenaClient({ region: 'us-east-1' }),
-      workGroup: 'ddb-athena-sync',
-      database,
-      tableLocation: 's3://lake/tables/books/',
-      stagingLocation: `s3://${bucket}/staging/books/`,
-      // A real macrotask turn, so that the deadline timer can fire while a query "runs".
-      sleep: () => new Promise((r) => setImmediate(r)),
-    });
+    athenaEngineOnFake({ database, table: 'books', stagingBucket: bucket });
   const key = streamObjectKey({
     table: 'books',
     shardId: 'shard-1',
@@ -103,9 +67,8 @@ async function world(decide: (sql: string, index: number) => FakeOutcome) {
         database: 'library',
       },
     );
-  const staged = async (): Promise<string[]> =>
-    ((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key!);
-  return { fake, engineFor, merge, staged, journal: () => readJournal(dynamodb, controlTable, 'books') };
+  const staged = (): Promise<string[]> => keys();
+  return { fake, engineFor, merge, staged, journal: () => readJournal(aws.dynamodb, controlTable, 'books') };
 }
 
 /** The main MERGE (statement 2 of a batch), not the tombstone MERGE that precedes it. */
@@ -163,7 +126,10 @@ describe('Athena tokens under the merge protocol', () => {
     const w = await world(() => ({ state: 'SUCCEEDED' }));
     const athena = new AthenaClient({ region: 'us-east-1' });
     let lost = false;
-    const engine = new AthenaEngine({
+    const engine = athenaEngineOnFake({
+      database: 'library',
+      table: 'books',
+      stagingBucket: 'lake',
       athena: {
         send: async (command: Parameters<AthenaClient['send']>[0]) => {
           const out = await athena.send(command);
@@ -174,12 +140,6 @@ describe('Athena tokens under the merge protocol', () => {
           return out;
         },
       } as unknown as AthenaClient,
-      workGroup: 'ddb-athena-sync',
-      database: 'library',
-      tableLocation: 's3://lake/tables/books/',
-      stagingLocation: 's3://lake/staging/books/',
-      // A real macrotask turn, so that the deadline timer can fire while a query "runs".
-      sleep: () => new Promise((r) => setImmediate(r)),
     });
 
     // Act

@@ -2,7 +2,7 @@ import { AthenaClient, GetQueryExecutionCommand, StartQueryExecutionCommand } fr
 import { EntityNotFoundException, GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { stagingGlueType, glueType } from '@ddb-athena-sync/schemas/column-type';
 import { icebergColumns, parseDeclaration, stagingColumns } from '@ddb-athena-sync/schemas/declaration';
-import type { TableDeclarationInput } from '@ddb-athena-sync/schemas/declaration';
+import { shelfInput, withColumns } from '@ddb-athena-sync/schemas/test-support/shelf';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 
@@ -19,24 +19,14 @@ import { athenaDialect, duckdbDialect } from '../../src/sql/dialect.js';
 const athenaMock = mockClient(AthenaClient);
 const glueMock = mockClient(GlueClient);
 
-const shelfInput = {
-  name: 'shelf',
-  dynamodb: { tableName: 'shelf', partitionKey: 'id' },
-  columns: [
-    { name: 'id', type: 'string' },
-    { name: 'title', type: 'string' },
-  ],
-  mode: 'merge',
-} satisfies TableDeclarationInput;
 const shelf = parseDeclaration(shelfInput);
-const evolved = parseDeclaration({
-  ...shelfInput,
-  columns: [
-    ...shelfInput.columns,
+const evolved = parseDeclaration(
+  withColumns(
+    shelfInput,
     { name: 'pages', type: 'int' },
     { name: 'published_at', type: 'timestamp', conversion: 'iso8601' },
-  ],
-});
+  ),
+);
 
 /** Glue's view of a table created from `shelf`: the columns as Glue lists them. */
 function glueTable(columns: { name: string; type: string; current?: boolean }[]) {

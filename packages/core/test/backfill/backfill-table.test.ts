@@ -1,64 +1,32 @@
-import { BatchWriteItemCommand, CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3';
-import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
-import type { DynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
-import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
-import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
-import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
+import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
+import type { WriteRequest } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { booksInput } from '@ddb-athena-sync/schemas/test-support/example-tables';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { useLocalServices } from '@ddb-athena-sync/local-services/test-support/use-local-services';
+import { describe, expect, test } from 'vitest';
 
 import { abortBackfill, backfillTable } from '../../src/backfill/backfill-table.js';
 import { beginBackfill, readBackfillGuard, readBackfillRun } from '../../src/merge/backfill-guard.js';
 import type { BackfillGuard } from '../../src/merge/backfill-guard.js';
 import { BackfillAbortedError } from '../../src/merge/merge-errors.js';
 import { readAllStagingRows } from '../../src/staging/staging-object.js';
+import { createHashKeyTable } from '../../test-support/control-table.js';
+import { freshStore } from '../support/local-aws.js';
 
 // On real local services: DynamoDB Local (the Scan and the control table) and s3rver (staging).
-let ddbLocal: DynamoDbLocal;
-let s3Local: S3Local;
-let dynamodb: DynamoDBClient;
-let n = 0;
-
-beforeAll(async () => {
-  [ddbLocal, s3Local] = await Promise.all([startDynamoDbLocal(), startS3Local()]);
-  dynamodb = localDynamoDbClient(ddbLocal.endpoint);
-});
-afterAll(async () => {
-  await Promise.all([ddbLocal?.stop(), s3Local?.stop()]);
-});
+const aws = useLocalServices({ dynamodb: true });
 
 async function world(items: number) {
-  const i = ++n;
-  const name = `bf_books_${i}`;
+  const { n, bucket, controlTable, s3, keys } = await freshStore(aws, 'bf');
+  const dynamodb = aws.dynamodb;
+  const name = `bf_books_${n}`;
   const table = parseDeclaration({
     ...booksInput,
     name,
     dynamodb: { ...booksInput.dynamodb, tableName: name },
   });
-  const s3 = localS3Client(s3Local.endpoint);
-  const bucket = `lake-bf-${i}`;
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  for (const [tableName, key] of [
-    [name, 'id'],
-    [`control_bf_${i}`, 'pk'],
-  ] as const) {
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-  }
+  await createHashKeyTable(dynamodb, name, 'id');
   for (let start = 0; start < items; start += 25) {
     const batch = Array.from({ length: Math.min(25, items - start) }, (_, j): WriteRequest => ({
       PutRequest: {
@@ -74,11 +42,9 @@ async function world(items: number) {
     }));
     await dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [name]: batch } }));
   }
-  const list = async (prefix: string): Promise<string[]> =>
-    ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map(
-      (o) => o.Key!,
-    );
-  return { table, s3, bucket, controlTable: `control_bf_${i}`, list };
+  /** What every backfillTable and abortBackfill call of this world is given. */
+  const target = { dynamodb, s3, bucket, table, controlTable };
+  return { ...target, target, list: keys };
 }
 
 describe('backfillTable', () => {
@@ -86,11 +52,7 @@ describe('backfillTable', () => {
     const w = await world(120);
 
     const result = await backfillTable({
-      dynamodb,
-      s3: w.s3,
-      bucket: w.bucket,
-      table: w.table,
-      controlTable: w.controlTable,
+      ...w.target,
       segments: 3,
       rowsPerObject: 25,
     });
@@ -121,7 +83,7 @@ describe('backfillTable', () => {
       runId: result.runId,
       error: { name: 'ValueMappingError', attribute: 'date' },
     });
-    expect(await readBackfillRun(dynamodb, w.controlTable, w.table.name)).toBeUndefined();
+    expect(await readBackfillRun(aws.dynamodb, w.controlTable, w.table.name)).toBeUndefined();
   });
 
   test('a Scan that fails leaves none of its objects staged and clears its guard', async () => {
@@ -136,18 +98,14 @@ describe('backfillTable', () => {
     );
 
     const error = await backfillTable({
-      dynamodb,
-      s3: w.s3,
-      bucket: w.bucket,
-      table: w.table,
-      controlTable: w.controlTable,
+      ...w.target,
       segments: 1,
       rowsPerObject: 10,
     }).catch((e: unknown) => e);
 
     expect((error as Error).message).toBe('S3 is down');
     expect(await w.list(`staging/${w.table.name}/`)).toEqual([]);
-    expect(await readBackfillRun(dynamodb, w.controlTable, w.table.name)).toBeUndefined();
+    expect(await readBackfillRun(aws.dynamodb, w.controlTable, w.table.name)).toBeUndefined();
   });
 
   test('a failing segment stops the others before the cleanup: no object lands after it', async () => {
@@ -173,11 +131,7 @@ describe('backfillTable', () => {
 
     // Act
     const error = await backfillTable({
-      dynamodb,
-      s3: w.s3,
-      bucket: w.bucket,
-      table: w.table,
-      controlTable: w.controlTable,
+      ...w.target,
       segments: 3,
       rowsPerObject: 5,
     }).catch((e: unknown) => e);
@@ -187,7 +141,7 @@ describe('backfillTable', () => {
     expect((error as Error).message).toBe('S3 is down');
     expect(puts).toBeGreaterThan(0);
     expect(await w.list(`staging/${w.table.name}/`)).toEqual([]);
-    expect(await readBackfillRun(dynamodb, w.controlTable, w.table.name)).toBeUndefined();
+    expect(await readBackfillRun(aws.dynamodb, w.controlTable, w.table.name)).toBeUndefined();
   });
 
   test('an aborted backfill (Ctrl-C) stops its segments, deletes what it staged and clears its guard', async () => {
@@ -205,11 +159,7 @@ describe('backfillTable', () => {
 
     // Act
     const error = await backfillTable({
-      dynamodb,
-      s3: w.s3,
-      bucket: w.bucket,
-      table: w.table,
-      controlTable: w.controlTable,
+      ...w.target,
       segments: 2,
       rowsPerObject: 5,
       signal: abort.signal,
@@ -218,7 +168,7 @@ describe('backfillTable', () => {
     // Assert
     expect(error).toBeInstanceOf(BackfillAbortedError);
     expect(await w.list(`staging/${w.table.name}/`)).toEqual([]);
-    expect(await readBackfillRun(dynamodb, w.controlTable, w.table.name)).toBeUndefined();
+    expect(await readBackfillRun(aws.dynamodb, w.controlTable, w.table.name)).toBeUndefined();
   });
 
   test('the guard is heart-beaten while the Scan runs, so it never expires under a live backfill', async () => {
@@ -233,16 +183,12 @@ describe('backfillTable', () => {
     );
     const seen: (BackfillGuard | undefined)[] = [];
     const probe = setInterval(() => {
-      void readBackfillGuard(dynamodb, w.controlTable, w.table.name).then((g) => seen.push(g));
+      void readBackfillGuard(aws.dynamodb, w.controlTable, w.table.name).then((g) => seen.push(g));
     }, 50);
 
     // Act
     const result = await backfillTable({
-      dynamodb,
-      s3: w.s3,
-      bucket: w.bucket,
-      table: w.table,
-      controlTable: w.controlTable,
+      ...w.target,
       segments: 1,
       rowsPerObject: 5,
       guardTtlMs: 400,
@@ -265,7 +211,7 @@ describe('backfillTable', () => {
         Body: 'x',
       }),
     );
-    await beginBackfill(dynamodb, {
+    await beginBackfill(aws.dynamodb, {
       controlTable: w.controlTable,
       table: w.table.name,
       runId: 'dead-run',
@@ -274,16 +220,12 @@ describe('backfillTable', () => {
 
     // Act
     const aborted = await abortBackfill({
-      dynamodb,
-      s3: w.s3,
-      bucket: w.bucket,
-      table: w.table,
-      controlTable: w.controlTable,
+      ...w.target,
     });
 
     // Assert
     expect(aborted).toMatchObject({ runId: 'dead-run', deleted: 1 });
     expect(await w.list(`staging/${w.table.name}/`)).toEqual([]);
-    expect(await readBackfillRun(dynamodb, w.controlTable, w.table.name)).toBeUndefined();
+    expect(await readBackfillRun(aws.dynamodb, w.controlTable, w.table.name)).toBeUndefined();
   });
 });

@@ -1,10 +1,7 @@
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { S3Client } from '@aws-sdk/client-s3';
-import { localS3Client } from '@ddb-athena-sync/local-services/local-clients';
-import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
-import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
 import { TrinoSQL } from 'dt-sql-parser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useLocalServices } from '@ddb-athena-sync/local-services/test-support/use-local-services';
+import { describe, expect, it } from 'vitest';
 
 import { listStagedObjects } from '../../src/merge/merge-plan.js';
 import { athenaDialect } from '../../src/sql/dialect.js';
@@ -25,24 +22,13 @@ interface KeyInput {
 
 const table = corpusTables.typed;
 const trino = new TrinoSQL();
-let s3local: S3Local;
-let s3: S3Client;
+const local = useLocalServices();
 let buckets = 0;
-
-beforeAll(async () => {
-  s3local = await startS3Local();
-  s3 = localS3Client(s3local.endpoint);
-});
-
-afterAll(async () => {
-  s3.destroy();
-  await s3local.stop();
-});
 
 /** A fresh bucket holding two well-formed staged objects and `extra`. */
 async function bucketWith(extra: string): Promise<{ bucket: string; good: string[] }> {
   const bucket = `keys-${++buckets}`;
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await local.s3.send(new CreateBucketCommand({ Bucket: bucket }));
   const body = encodeStagingObject([
     {
       id: 'x',
@@ -57,7 +43,7 @@ async function bucketWith(extra: string): Promise<{ bucket: string; good: string
     'staging/typed/backfill/run1/000000-000000.json.gz',
   ];
   for (const key of [...good, extra])
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    await local.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
   return { bucket, good };
 }
 
@@ -120,7 +106,7 @@ describe.each(casesFor('object-key'))('object key $name', (c) => {
         // Arrange
         const { bucket, good } = await bucketWith(input.key!);
         // Act
-        const listed = await listStagedObjects(s3, bucket, table, undefined);
+        const listed = await listStagedObjects(local.s3, bucket, table, undefined);
         // Assert
         expect(c.expected.outcome).toBe('ignored');
         expect(listed.map((o) => o.key).sort()).toEqual([...good].sort());
@@ -130,7 +116,7 @@ describe.each(casesFor('object-key'))('object key $name', (c) => {
         // Arrange
         const { bucket, good } = await bucketWith(input.key!);
         // Act
-        const listed = await listStagedObjects(s3, bucket, table, undefined);
+        const listed = await listStagedObjects(local.s3, bucket, table, undefined);
         const files = listed.map((o) => `s3://${bucket}/${o.key}`);
         const sql = renderMerge(
           {

@@ -4,11 +4,8 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
-import type { S3Client } from '@aws-sdk/client-s3';
-import { localS3Client } from '@ddb-athena-sync/local-services/local-clients';
-import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
-import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useLocalServices } from '@ddb-athena-sync/local-services/test-support/use-local-services';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { readAllStagingRows } from '../../src/staging/staging-object.js';
 import type { DynamoDBStreamRecord } from '../../src/stream/decode-record.js';
@@ -20,24 +17,16 @@ import { caseStreamRecord, casesFor, goodStreamRecord, tableOf } from './corpus.
 // function (stageStreamBatch), against s3rver: the case must be quarantined (or staged, for the
 // accepted edge cases) and every good record of the batch must be in the staging object.
 const BUCKET = 'corpus';
-let s3local: S3Local;
-let s3: S3Client;
+const local = useLocalServices();
 
 beforeAll(async () => {
-  s3local = await startS3Local();
-  s3 = localS3Client(s3local.endpoint);
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-});
-
-afterAll(async () => {
-  s3.destroy();
-  await s3local.stop();
+  await local.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
 });
 
 function s3Store(): ObjectStore {
   return {
     async putObject({ key, body, contentType, contentEncoding }) {
-      await s3.send(
+      await local.s3.send(
         new PutObjectCommand({
           Bucket: BUCKET,
           Key: key,
@@ -51,12 +40,12 @@ function s3Store(): ObjectStore {
 }
 
 async function keysUnder(prefix: string): Promise<string[]> {
-  const out = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
+  const out = await local.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
   return (out.Contents ?? []).map((o) => o.Key!).sort();
 }
 
 async function bytesOf(key: string): Promise<Uint8Array> {
-  const out = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  const out = await local.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
   return out.Body!.transformToByteArray();
 }
 

@@ -1,20 +1,8 @@
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  CreateBucketCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3';
-import type { S3Client } from '@aws-sdk/client-s3';
-import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
-import type { DynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
-import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
-import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
-import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { booksInput } from '@ddb-athena-sync/schemas/test-support/example-tables';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { useLocalServices } from '@ddb-athena-sync/local-services/test-support/use-local-services';
+import { describe, expect, test } from 'vitest';
 
 import { planCompaction } from '../../src/merge/compact-staged.js';
 import type { CompactionLimits } from '../../src/merge/compact-staged.js';
@@ -25,6 +13,7 @@ import { stagedObjectSource, streamObjectKey } from '../../src/staging/staging-k
 import { encodeStagingObject, stagingMetadata } from '../../src/staging/staging-object.js';
 import type { StagingRow } from '../../src/stream/change-row.js';
 import { DuckDbTestEngine } from './duckdb-test-engine.js';
+import { freshStore } from '../support/local-aws.js';
 
 // Compaction of an append table's staged objects under the merger's journal (compact-staged.ts), on
 // s3rver and DynamoDB Local, appended by the DuckDB dialect's own SQL on a real DuckDB: the
@@ -33,35 +22,13 @@ import { DuckDbTestEngine } from './duckdb-test-engine.js';
 const books = parseDeclaration({ ...booksInput, mode: 'append' });
 const LIMITS: CompactionLimits = { minObjects: 4, maxInputBytes: 1200, maxInputs: 1000 };
 
-let s3Local: S3Local;
-let ddbLocal: DynamoDbLocal;
-let dynamodb: DynamoDBClient;
-let counter = 0;
-
-beforeAll(async () => {
-  [s3Local, ddbLocal] = await Promise.all([startS3Local(), startDynamoDbLocal()]);
-  dynamodb = localDynamoDbClient(ddbLocal.endpoint);
-});
-afterAll(async () => {
-  await Promise.all([s3Local?.stop(), ddbLocal?.stop()]);
-});
+const aws = useLocalServices({ dynamodb: true });
 
 class Crash extends Error {}
 
 async function world() {
-  const n = ++counter;
-  const bucket = `compact-${n}`;
-  const controlTable = `compact_control_${n}`;
-  const s3: S3Client = localS3Client(s3Local.endpoint);
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: controlTable,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  const { bucket, controlTable, s3, keys } = await freshStore(aws, 'compact');
+  const dynamodb = aws.dynamodb;
   const engine = await DuckDbTestEngine.create(s3);
   await engine.ensureTable(books);
   // Every staged object an append read, with its rows (S3 metadata): the rows of the distinct
@@ -133,18 +100,16 @@ async function world() {
     );
   };
   const staged = async (): Promise<string[]> =>
-    ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'staging/' }))).Contents ?? [])
-      .map((o) => o.Key!)
-      .filter((k) => stagedObjectSource(k, 'books') !== undefined)
-      .sort();
+    (await keys('staging/')).filter((k) => stagedObjectSource(k, 'books') !== undefined).sort();
   return {
+    bucket,
     engine,
     oracle,
     appendedRows,
     stage,
     merge,
     staged,
-    journal: () => readJournal(dynamodb, controlTable, 'books'),
+    journal: () => readJournal(aws.dynamodb, controlTable, 'books'),
   };
 }
 
@@ -224,7 +189,7 @@ describe('compaction of staged objects (append tables)', () => {
     // Arrange
     const w = await world();
     await stageMany(w);
-    const s3 = localS3Client(s3Local.endpoint);
+    const s3 = aws.newS3Client();
     const bad = streamObjectKey({
       table: 'books',
       shardId: 'shardId-bad',
@@ -232,7 +197,7 @@ describe('compaction of staged objects (append tables)', () => {
       lastSequenceNumber: '1',
       firstEventTime: new Date('2024-05-01T11:59:00Z'),
     });
-    await s3.send(new PutObjectCommand({ Bucket: `compact-${counter}`, Key: bad, Body: 'not gzip' }));
+    await s3.send(new PutObjectCommand({ Bucket: w.bucket, Key: bad, Body: 'not gzip' }));
 
     // Act
     const report = await w.merge();

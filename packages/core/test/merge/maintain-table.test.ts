@@ -1,5 +1,4 @@
 import { AthenaClient, GetQueryExecutionCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
 import type { DynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
@@ -12,6 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 
 import { AthenaEngine } from '../../src/aws/athena-engine.js';
 import { DEFAULT_COMPACT_WINDOW_HOURS, maintainTable } from '../../src/merge/maintain-table.js';
+import { createControlTable } from '../../test-support/control-table.js';
 
 // Issue 18 item 5: maintenance compacts only recently written partitions. "The REWRITE DATA action
 // uses predicates to select for files that contain matching rows ... to control the number of files
@@ -52,14 +52,7 @@ const eventsInput = {
 async function optimizeSent(input: TableDeclarationInput): Promise<string | undefined> {
   const table = parseDeclaration(input);
   const controlTable = `control_maintain_${++n}`;
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: controlTable,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createControlTable(dynamodb, controlTable);
   const engine = new AthenaEngine({
     athena: new AthenaClient({ region: 'us-east-1' }),
     workGroup: 'wg',

@@ -1,21 +1,9 @@
 // Longer than 500 lines on purpose: every test here shares one DynamoDB Local and one s3rver (started
 // once, about 10 s each on 2 cores); the protocol's cases are grouped by step below.
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3';
-import type { S3Client } from '@aws-sdk/client-s3';
-import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
-import type { DynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
-import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
-import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
-import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { useLocalServices } from '@ddb-athena-sync/local-services/test-support/use-local-services';
+import { describe, expect, test } from 'vitest';
 
 import { beginBackfill, endBackfill, readBackfillGuard } from '../../src/merge/backfill-guard.js';
 import { readJournal } from '../../src/merge/journal.js';
@@ -31,40 +19,19 @@ import { stageStreamBatch } from '../../src/stream/stage-batch.js';
 import type { ObjectStore } from '../../src/stream/stage-batch.js';
 import { DuckDbTestEngine } from './duckdb-test-engine.js';
 import type { DuckDbTestEngineOptions } from './duckdb-test-engine.js';
+import { freshStore } from '../support/local-aws.js';
 
 // Protocol tests on real local services: s3rver for staging, DynamoDB Local for the control table,
 // and an engine that runs the DuckDB dialect's MERGE on a real DuckDB.
 
-let s3Local: S3Local;
-let ddbLocal: DynamoDbLocal;
-let dynamodb: DynamoDBClient;
-let counter = 0;
-
-beforeAll(async () => {
-  [s3Local, ddbLocal] = await Promise.all([startS3Local(), startDynamoDbLocal()]);
-  dynamodb = localDynamoDbClient(ddbLocal.endpoint);
-});
-afterAll(async () => {
-  await Promise.all([s3Local?.stop(), ddbLocal?.stop()]);
-});
+const aws = useLocalServices({ dynamodb: true });
 
 class Crash extends Error {}
 
 /** One isolated world per test: its own bucket, control table, DuckDB, oracle and delete guard. */
 async function world(engineOptions: DuckDbTestEngineOptions = {}) {
-  const n = ++counter;
-  const bucket = `lake-${n}`;
-  const controlTable = `control_${n}`;
-  const s3: S3Client = localS3Client(s3Local.endpoint);
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: controlTable,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  const { bucket, controlTable, s3, keys } = await freshStore(aws, 'lake');
+  const dynamodb = aws.dynamodb;
   const engine = await DuckDbTestEngine.create(s3, engineOptions);
   await engine.ensureTable(books);
   const committed = new Set<string>();
@@ -167,8 +134,7 @@ async function world(engineOptions: DuckDbTestEngineOptions = {}) {
     ...extra,
   });
 
-  const staged = async (): Promise<string[]> =>
-    ((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key!);
+  const staged = (): Promise<string[]> => keys();
   const expected = (): Record<string, unknown>[] =>
     [...oracle.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, name]) => ({ id, name }));
   const table = async (): Promise<Record<string, unknown>[]> =>
@@ -257,7 +223,7 @@ describe('merge protocol', () => {
       expect(w.expected().map((r) => r.id)).not.toContain('k1');
       expect(await w.staged()).toEqual([]);
       expect(w.earlyDeletes).toEqual([]);
-      expect(await readJournal(dynamodb, w.controlTable, 'books')).toBeUndefined();
+      expect(await readJournal(aws.dynamodb, w.controlTable, 'books')).toBeUndefined();
     },
   );
 
@@ -301,7 +267,7 @@ describe('merge protocol', () => {
   test('an expired lease is taken over, a live one is not', async () => {
     const w = await world();
     await w.stage([['a', 'upsert']]);
-    await acquireLease(dynamodb, {
+    await acquireLease(aws.dynamodb, {
       controlTable: w.controlTable,
       table: 'books',
       owner: 'dead-merger',
@@ -331,7 +297,7 @@ describe('merge protocol', () => {
     for (let i = 0; i < 5; i++) await w.stage([[`k${i}`, 'upsert']]);
 
     // The protocol's own S3 client (the engine keeps its own): counts downloads.
-    const protocolS3 = localS3Client(s3Local.endpoint);
+    const protocolS3 = aws.newS3Client();
     let downloads = 0;
     protocolS3.middlewareStack.add(
       (next, context) => async (args) => {
@@ -378,7 +344,7 @@ describe('merge protocol', () => {
     await w.stage([['k1', 'upsert']]);
     await w.stage([['k2', 'upsert']]);
     w.now.t = Date.now() + 60_000;
-    await beginBackfill(dynamodb, {
+    await beginBackfill(aws.dynamodb, {
       controlTable: w.controlTable,
       table: 'books',
       runId: 'held',
@@ -506,12 +472,12 @@ describe('merge protocol', () => {
       await w.stage([['k1', 'upsert']]);
       await mergeTable(w.deps, w.options('before'));
       const guard = { controlTable: w.controlTable, table: 'books', runId: 'run-1', now: w.clock.now };
-      if (guarded) await beginBackfill(dynamodb, guard);
+      if (guarded) await beginBackfill(aws.dynamodb, guard);
       // The Scan has read k1; meanwhile k1 is deleted and a merger runs.
       await w.stage([['k1', 'delete']]);
       const during = await mergeTable(w.deps, w.options('during'));
       await w.stageBackfill('run-1', 0, ['k1']);
-      if (guarded) await endBackfill(dynamodb, guard);
+      if (guarded) await endBackfill(aws.dynamodb, guard);
       await mergeTable(w.deps, w.options('after'));
       return { w, during };
     }
@@ -540,7 +506,7 @@ describe('merge protocol', () => {
       // Arrange: a backfill that died (no heartbeat) left its guard; a stream object waits.
       const w = await world();
       await w.stage([['k1', 'upsert']]);
-      await beginBackfill(dynamodb, {
+      await beginBackfill(aws.dynamodb, {
         controlTable: w.controlTable,
         table: 'books',
         runId: 'dead',
@@ -557,13 +523,13 @@ describe('merge protocol', () => {
       expect(held).toMatchObject({ status: 'held', batches: [] });
       expect(report).toMatchObject({ status: 'drained', expiredBackfillRun: 'dead' });
       expect(await w.table()).toEqual(w.expected());
-      expect(await readBackfillGuard(dynamodb, w.controlTable, 'books')).toBeUndefined();
+      expect(await readBackfillGuard(aws.dynamodb, w.controlTable, 'books')).toBeUndefined();
     });
 
     test('merges backfill objects during the Scan, and allows one backfill at a time', async () => {
       const w = await world();
       const guard = { controlTable: w.controlTable, table: 'books', runId: 'run-a', now: w.clock.now };
-      await beginBackfill(dynamodb, guard);
+      await beginBackfill(aws.dynamodb, guard);
       await w.stageBackfill('run-a', 0, ['a', 'b']);
       await w.stage([['a', 'upsert']]);
       const report = await mergeTable(w.deps, w.options('m'));
@@ -573,10 +539,10 @@ describe('merge protocol', () => {
         { id: 'a', name: 'scanned-a' },
         { id: 'b', name: 'scanned-b' },
       ]);
-      await expect(beginBackfill(dynamodb, { ...guard, runId: 'run-b' })).rejects.toBeInstanceOf(
+      await expect(beginBackfill(aws.dynamodb, { ...guard, runId: 'run-b' })).rejects.toBeInstanceOf(
         BackfillInProgressError,
       );
-      await endBackfill(dynamodb, guard);
+      await endBackfill(aws.dynamodb, guard);
       await mergeTable(w.deps, w.options('m2'));
       expect(await w.table()).toEqual([
         { id: 'a', name: w.expected().find((r) => r.id === 'a')!.name },

@@ -9,6 +9,7 @@ import {
 import { renderIcebergDdl, renderStagingDdl } from '@ddb-athena-sync/schemas/render-ddl';
 import { assertIdentifier, isIdentifier, sqlStringLiteral } from '@ddb-athena-sync/schemas/sql-safety';
 import { books, booksInput } from '@ddb-athena-sync/schemas/test-support/example-tables';
+import { hostileText } from '@ddb-athena-sync/schemas/test-support/hostile-text';
 import { HiveSQL, TrinoSQL } from 'dt-sql-parser';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,50 +41,6 @@ function trinoShape(sql: string): string {
   return shape(trino.parse(sql) as unknown as Node);
 }
 
-const HOSTILE_UNITS = [
-  "'",
-  '"',
-  '`',
-  ';',
-  '-',
-  '/',
-  '*',
-  '\\',
-  ' ',
-  '\n',
-  '\t',
-  '\r',
-  '(',
-  ')',
-  ',',
-  '=',
-  '$',
-  '%',
-  'a',
-  'Z',
-  '0',
-  'é',
-  'ß',
-  '\u200b',
-  '\u202e',
-  '😀',
-  'ДРОП',
-];
-/** Strings made of quotes, comment markers, statement separators, control and bidi characters, emoji. */
-const hostileText = fc.oneof(
-  fc.string({ unit: fc.constantFrom(...HOSTILE_UNITS), minLength: 1, maxLength: 40 }),
-  fc.constantFrom(
-    "'; DROP TABLE books; --",
-    "' OR '1'='1",
-    "\\'; SELECT 1; --",
-    "'/*",
-    "*/'",
-    "''''",
-    "x'\n;\nDELETE FROM books;--",
-    '$$; DROP TABLE x; $$',
-  ),
-  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }),
-);
 const hostileIdentifier = hostileText.filter((s) => !isIdentifier(s));
 /** dt-sql-parser's Hive grammar has no Iceberg partition transforms (an Athena extension): test the DDL literals without them. */
 const unpartitioned = parseDeclaration({ ...booksInput, partitioning: [] });

@@ -12,6 +12,8 @@ import type {
 } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
 
+import { AthenaEngine } from '../../src/aws/athena-engine.js';
+
 /** How the fake ends a query it created: decided per query when it is first polled. */
 export type FakeOutcome =
   | { readonly state: 'SUCCEEDED' }
@@ -141,4 +143,29 @@ export class FakeAthena {
       },
     };
   }
+}
+
+export interface FakeAthenaEngineOptions {
+  /** The Glue database the statements name. */
+  readonly database: string;
+  /** The table name: the data under s3://lake/tables/<table>/, staging under <bucket>/staging/<table>/. */
+  readonly table: string;
+  readonly stagingBucket: string;
+  /** The client, by default a plain AthenaClient (which an installed FakeAthena answers). */
+  readonly athena?: AthenaClient;
+}
+
+/**
+ * The real AthenaEngine in workgroup `ddb-athena-sync`, for a FakeAthena to answer. Between polls it
+ * waits one real macrotask turn, so that a deadline timer can fire while a query "runs".
+ */
+export function athenaEngineOnFake(options: FakeAthenaEngineOptions): AthenaEngine {
+  return new AthenaEngine({
+    athena: options.athena ?? new AthenaClient({ region: 'us-east-1' }),
+    workGroup: 'ddb-athena-sync',
+    database: options.database,
+    tableLocation: `s3://lake/tables/${options.table}/`,
+    stagingLocation: `s3://${options.stagingBucket}/staging/${options.table}/`,
+    sleep: () => new Promise((r) => setImmediate(r)),
+  });
 }

@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import avro from 'avsc';
+import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 import { parseMetadataJson } from '../../src/table-metadata.js';
@@ -303,4 +304,14 @@ export async function validateTable(tableDir: string, duckdb: DuckDBConnection):
     }
   }
   return problems;
+}
+
+/** validateTable on the table `table` of namespace `default` under the lake `root`, checked by a DuckDB of its own. */
+export async function violationsOf(root: string, table: string): Promise<string[]> {
+  const checker = await (await DuckDBInstance.create(':memory:')).connect();
+  try {
+    return await validateTable(join(root, 'default', table), checker);
+  } finally {
+    checker.closeSync();
+  }
 }
