@@ -13,7 +13,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { createControlTable } from '@ddb-athena-sync/core/test-support/control-table';
 import { declarationEnv } from '@ddb-athena-sync/core/config/env';
 import { acquireLease, releaseLease } from '@ddb-athena-sync/core/merge/lease';
 import { loadConfig as loadMergerConfig } from '@ddb-athena-sync/merger/config';
@@ -100,14 +100,7 @@ const captured: string[] = [];
 
 beforeAll(async () => {
   [s3Local, ddbLocal] = await Promise.all([startS3Local({ buckets: ['lake'] }), startDynamoDbLocal()]);
-  await localDynamoDbClient(ddbLocal.endpoint).send(
-    new CreateTableCommand({
-      TableName: 'control',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createControlTable(localDynamoDbClient(ddbLocal.endpoint), 'control');
 }, 120_000);
 
 afterAll(async () => {

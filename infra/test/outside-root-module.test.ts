@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 
 import { parseTablesFile } from '@ddb-athena-sync/schemas/config-file';
 import { renderTerraformExport, TERRAFORM_EXPORT_FILE_NAME } from '@ddb-athena-sync/schemas/export-terraform';
+import { authorsInput } from '@ddb-athena-sync/schemas/test-support/authors';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { loadProviderSchema } from '../src/provider-schema.js';
@@ -18,26 +19,8 @@ const modules = join(import.meta.dirname, '..', 'modules');
 const dir = mkdtempSync(join(tmpdir(), 'outside-root-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const declarations = JSON.stringify({
-  tables: [
-    {
-      name: 'authors',
-      dynamodb: {
-        tableName: 'authors',
-        partitionKey: 'author_id',
-        sortKey: 'born',
-        ttlAttribute: 'expires_at',
-      },
-      columns: [
-        { name: 'author_id', type: 'string' },
-        { name: 'born', type: 'bigint' },
-        { name: 'bio', type: 'struct<lang:string,prizes:array<string>>' },
-        { name: 'expires_at', type: 'timestamp', conversion: 'epoch-seconds' },
-      ],
-      mode: 'merge',
-    },
-  ],
-});
+// The same `authors` table the demo's outside-the-repository test runs (apps/local).
+const declarations = JSON.stringify({ tables: [authorsInput] });
 
 // By relative path, as Terraform takes a local module (a git source is the same tree, fetched).
 const modulePath = (name: string): string => relative(dir, join(modules, name));

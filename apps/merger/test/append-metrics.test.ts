@@ -2,27 +2,23 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { streamObjectKey } from '@ddb-athena-sync/core/staging/staging-key';
 import { encodeStagingObject, stagingMetadata } from '@ddb-athena-sync/core/staging/staging-object';
 import type { StagingRow } from '@ddb-athena-sync/core/stream/change-row';
+import { createControlTable } from '@ddb-athena-sync/core/test-support/control-table';
 import { Lake } from '@ddb-athena-sync/local-lake/lake';
 import { LocalLakeEngine } from '@ddb-athena-sync/local-lake/merge-engine';
-import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
-import type { DynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
-import { localDynamoDbClient, localS3Client } from '@ddb-athena-sync/local-services/local-clients';
-import { startS3Local } from '@ddb-athena-sync/local-services/s3-local';
-import type { S3Local } from '@ddb-athena-sync/local-services/s3-local';
+import { useLocalServices } from '@ddb-athena-sync/local-services/test-support/use-local-services';
 import { parseDeclaration } from '@ddb-athena-sync/schemas/declaration';
 import { booksInput } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 
-import type { MergerConfig } from '../src/config.js';
 import { createHandler } from '../src/handler.js';
+import { mergerTestConfig } from './support.js';
 
 // The append-mode metrics the merger publishes (handler.ts: StagedObjectsCompacted and
 // CompactedObjectsWritten, documented in docs/OPERATIONS.md) from a real run: 70 one-row staged
@@ -31,42 +27,16 @@ import { createHandler } from '../src/handler.js';
 const books = parseDeclaration({ ...booksInput, mode: 'append' });
 const STAGED = 70;
 
-let s3Local: S3Local;
-let ddbLocal: DynamoDbLocal;
+const local = useLocalServices({ buckets: ['lake'], dynamodb: true });
 
 beforeAll(async () => {
-  [s3Local, ddbLocal] = await Promise.all([startS3Local({ buckets: ['lake'] }), startDynamoDbLocal()]);
-  await localDynamoDbClient(ddbLocal.endpoint).send(
-    new CreateTableCommand({
-      TableName: 'control',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createControlTable(local.dynamodb, 'control');
 });
-afterAll(async () => {
-  await Promise.all([s3Local?.stop(), ddbLocal?.stop()]);
-});
-
-const config: MergerConfig = {
-  tableName: 'books',
-  table: books,
-  stagingBucket: 'lake',
-  stagingPrefix: 'staging/',
-  controlTable: 'control',
-  athenaWorkgroup: 'wg',
-  glueDatabase: 'library',
-  tableLocation: 's3://lake/tables/books/',
-  serviceName: 'merger',
-  logLevel: 'SILENT',
-  minBatchBudgetMs: 30_000,
-};
 
 describe('merger handler on an append table', () => {
   test('compacts 70 small staged objects into one, appends every row once and publishes the compaction counts', async () => {
     // Arrange: one insert per staged object, as a stream-writer batch of one record stages it.
-    const s3 = localS3Client(s3Local.endpoint);
+    const s3 = local.newS3Client();
     const lake = await Lake.open({ root: mkdtempSync(join(tmpdir(), 'merger-append-')) });
     const engine = new LocalLakeEngine({ lake, s3 });
     await engine.ensureTable(books);
@@ -103,13 +73,13 @@ describe('merger handler on an append table', () => {
     const added = vi.spyOn(metrics, 'addMetric');
     vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => metrics);
     const handler = createHandler({
-      config,
+      config: mergerTestConfig(books),
       table: books,
       logger: new Logger({ logLevel: 'SILENT' }),
       metrics,
       engine,
       s3,
-      dynamodb: localDynamoDbClient(ddbLocal.endpoint),
+      dynamodb: local.dynamodb,
       clock: { now: () => new Date('2024-05-01T12:00:00Z') },
     });
 

@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { declarationEnv } from '@ddb-athena-sync/core/config/env';
+import { createControlTable } from '@ddb-athena-sync/core/test-support/control-table';
+import { putDeclarationObjects } from '@ddb-athena-sync/core/test-support/declaration-object';
 import { bundleLambda } from '@ddb-athena-sync/lambda-bundler/bundle';
 import { runZippedHandler } from '@ddb-athena-sync/lambda-bundler/run-zipped-handler';
 import { startDynamoDbLocal } from '@ddb-athena-sync/local-services/dynamodb-local';
@@ -29,14 +28,7 @@ let ddbLocal: DynamoDbLocal;
 
 beforeAll(async () => {
   [s3local, ddbLocal] = await Promise.all([startS3Local({ buckets: ['zip-lake'] }), startDynamoDbLocal()]);
-  await localDynamoDbClient(ddbLocal.endpoint).send(
-    new CreateTableCommand({
-      TableName: 'control',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createControlTable(localDynamoDbClient(ddbLocal.endpoint), 'control');
 });
 
 afterAll(async () => {
@@ -50,22 +42,17 @@ describe('the merger zip', () => {
     const outDir = await mkdtemp(join(tmpdir(), 'bundle-'));
     onTestFinished(() => rm(outDir, { recursive: true, force: true }));
     const built = await bundleLambda({ appDir, outDir });
-    const { TABLE_DECLARATION: text, TABLE_DECLARATION_SHA256: sha256 } = declarationEnv(books);
     const s3 = localS3Client(s3local.endpoint);
     onTestFinished(() => s3.destroy());
-    const key = `declarations/books/${sha256}.json`;
-    await s3.send(new PutObjectCommand({ Bucket: 'zip-lake', Key: key, Body: text }));
-    await s3.send(
-      new PutObjectCommand({ Bucket: 'zip-lake', Key: 'declarations/books/edited.json', Body: `${text}\n` }),
-    );
-    const env = (uri: string): Record<string, string> => ({
+    const { uri, editedUri, sha256 } = await putDeclarationObjects(s3, 'zip-lake', books);
+    const env = (declarationUri: string): Record<string, string> => ({
       STAGING_BUCKET: 'zip-lake',
       CONTROL_TABLE: 'control',
       ATHENA_WORKGROUP: 'wg',
       GLUE_DATABASE: 'library',
       TABLE_LOCATION: 's3://zip-lake/tables/books/',
       TABLE_NAME: 'books',
-      TABLE_DECLARATION_S3_URI: uri,
+      TABLE_DECLARATION_S3_URI: declarationUri,
       TABLE_DECLARATION_SHA256: sha256,
       AWS_ENDPOINT_URL_S3: s3local.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB: ddbLocal.endpoint,
@@ -78,16 +65,8 @@ describe('the merger zip', () => {
     });
 
     // Act
-    const run = await runZippedHandler(
-      built.zipFile,
-      { table: 'books', action: 'merge' },
-      env(`s3://zip-lake/${key}`),
-    );
-    const edited = runZippedHandler(
-      built.zipFile,
-      { table: 'books', action: 'merge' },
-      env('s3://zip-lake/declarations/books/edited.json'),
-    );
+    const run = await runZippedHandler(built.zipFile, { table: 'books', action: 'merge' }, env(uri));
+    const edited = runZippedHandler(built.zipFile, { table: 'books', action: 'merge' }, env(editedUri));
 
     // Assert
     expect(run.files).toEqual(['handler.mjs', 'handler.mjs.map']);

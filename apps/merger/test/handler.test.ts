@@ -18,10 +18,10 @@ import { books } from '@ddb-athena-sync/schemas/test-support/example-tables';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, test, vi } from 'vitest';
 
-import type { MergerConfig } from '../src/config.js';
 import type { MergerDeps } from '../src/deps.js';
 import { BadEventError, MergerRunError } from '../src/errors.js';
 import { createHandler } from '../src/handler.js';
+import { mergerTestConfig } from './support.js';
 
 // The handler end to end on the local stand-ins: s3rver (staging), DynamoDB Local (control table)
 // and the local lake (Iceberg on disk + DuckDB) as the engine.
@@ -31,19 +31,7 @@ beforeAll(async () => {
   await createControlTable(local.dynamodb, 'control');
 });
 
-const config: MergerConfig = {
-  tableName: 'books',
-  table: books,
-  stagingBucket: 'lake',
-  stagingPrefix: 'staging/',
-  controlTable: 'control',
-  athenaWorkgroup: 'wg',
-  glueDatabase: 'library',
-  tableLocation: 's3://lake/tables/books/',
-  serviceName: 'merger',
-  logLevel: 'SILENT',
-  minBatchBudgetMs: 30_000,
-};
+const config = mergerTestConfig(books);
 const context = (id: string) => ({ awsRequestId: id, getRemainingTimeInMillis: () => 300_000 });
 
 describe('merger handler on the local lake', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { putDeclarationObjects } from '@ddb-athena-sync/core/test-support/declaration-object';
 import { declarationEnv } from '@ddb-athena-sync/core/config/env';
 import { readAllStagingRows } from '@ddb-athena-sync/core/staging/staging-object';
 import { bundleLambda } from '@ddb-athena-sync/lambda-bundler/bundle';
@@ -67,19 +67,14 @@ describe('the stream-writer zip', () => {
     const outDir = await mkdtemp(join(tmpdir(), 'bundle-'));
     onTestFinished(() => rm(outDir, { recursive: true, force: true }));
     const built = await bundleLambda({ appDir, outDir });
-    const { TABLE_DECLARATION: text, TABLE_DECLARATION_SHA256: sha256 } = declarationEnv(books);
     const s3 = localS3Client(s3local.endpoint);
     onTestFinished(() => s3.destroy());
-    const key = `declarations/books/${sha256}.json`;
-    await s3.send(new PutObjectCommand({ Bucket: 'zip-lake', Key: key, Body: text }));
-    await s3.send(
-      new PutObjectCommand({ Bucket: 'zip-lake', Key: 'declarations/books/edited.json', Body: `${text}\n` }),
-    );
-    const env = (uri: string): Record<string, string> => ({
+    const { uri, editedUri, sha256 } = await putDeclarationObjects(s3, 'zip-lake', books);
+    const env = (declarationUri: string): Record<string, string> => ({
       STAGING_BUCKET: 'zip-lake',
       STAGING_PREFIX: 'from-s3/',
       TABLE_NAME: 'books',
-      TABLE_DECLARATION_S3_URI: uri,
+      TABLE_DECLARATION_S3_URI: declarationUri,
       TABLE_DECLARATION_SHA256: sha256,
       S3_ENDPOINT: s3local.endpoint,
       AWS_REGION: 'us-east-1',
@@ -89,12 +84,8 @@ describe('the stream-writer zip', () => {
     });
 
     // Act
-    const run = await runZippedHandler(built.zipFile, fixtureEvent('books'), env(`s3://zip-lake/${key}`));
-    const edited = runZippedHandler(
-      built.zipFile,
-      fixtureEvent('books'),
-      env('s3://zip-lake/declarations/books/edited.json'),
-    );
+    const run = await runZippedHandler(built.zipFile, fixtureEvent('books'), env(uri));
+    const edited = runZippedHandler(built.zipFile, fixtureEvent('books'), env(editedUri));
 
     // Assert
     expect(run.result).toEqual({ batchItemFailures: [] });
