@@ -61,6 +61,22 @@ export async function auditQuarantine(
       new ListObjectsV2Command({ Bucket: bucket, Prefix: `quarantine/${table}/`, ContinuationToken: token }),
     );
     for (const o of page.Contents ?? []) {
+      // A staged object the merger could not read (core's quarantine-unreadable.ts): the copy is
+      // the staged gzip object itself, its `.reason.json` says why. Nothing real may end there.
+      if (o.Key!.startsWith(`quarantine/${table}/unreadable/`)) {
+        if (!o.Key!.endsWith('.reason.json')) continue;
+        const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
+        const why = JSON.parse(await out.Body!.transformToString('utf8')) as {
+          reason?: string;
+          error?: { name?: string; message?: string };
+        };
+        unexpected++;
+        if (examples.length < 3)
+          examples.push(
+            `quarantined a staged object: ${why.reason ?? '?'}: ${why.error?.name ?? '?'}: ${why.error?.message ?? ''}`,
+          );
+        continue;
+      }
       const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
       const body = JSON.parse(await out.Body!.transformToString('utf8')) as {
         reason?: string;
